@@ -1,0 +1,267 @@
+/* create.c: cloudctl-vm create. Every argument is checked, and every name is
+ * checked to be free, before the first VM is made. */
+#include "vm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *c_name, *c_memory = "1G", *c_disk, *c_image, *c_kernel, *c_initrd, *c_cmdline;
+static const char *c_user_data, *c_pool = "default", *c_type, *c_console_log, *c_timeout = "5m";
+static long long c_vcpus = 1, c_count = 1, c_start_index = 1;
+static struct strlist c_networks, c_tags;
+static int c_wait, c_if_missing, c_no_start, c_no_network;
+
+const struct opt create_opts[] = {
+	{ "name", 'n', OPT_STRING, &c_name, "NAME", "VM name; with --count, a template with %d (e.g. web-%d)", NULL },
+	{ "count", 'N', OPT_INT, &c_count, "N", "create N VMs (default 1)", NULL },
+	{ "start-index", 0, OPT_INT, &c_start_index, "I", "first number for %d in the name template (default 1)", NULL },
+	{ "vcpus", 0, OPT_INT, &c_vcpus, "N", "virtual CPUs (default 1)", NULL },
+	{ "memory", 'm', OPT_STRING, &c_memory, "SIZE", "memory, e.g. 512M, 2G; a bare number is MiB (default 1G)", NULL },
+	{ "disk", 'd', OPT_STRING, &c_disk, "SIZE", "a new qcow2 disk of SIZE (a bare number is GiB)", NULL },
+	{ "image", 'i', OPT_STRING, &c_image, "PATH", "disk image on the host, used as the backing file of the disk", "file" },
+	{ "pool", 0, OPT_STRING, &c_pool, "POOL", "storage pool for disks and seeds (default 'default')", NULL },
+	{ "kernel", 0, OPT_STRING, &c_kernel, "PATH", "boot this kernel directly (path on the host)", "file" },
+	{ "initrd", 0, OPT_STRING, &c_initrd, "PATH", "initramfs for --kernel", "file" },
+	{ "cmdline", 0, OPT_STRING, &c_cmdline, "ARGS", "kernel command line for --kernel", NULL },
+	{ "network", 0, OPT_LIST, &c_networks, "NET",
+	  "libvirt network NAME, bridge:BR or user; repeatable (default: 'default' when it exists)", NULL },
+	{ "no-network", 0, OPT_BOOL, &c_no_network, NULL, "no network interface", NULL },
+	{ "tag", 't', OPT_LIST, &c_tags, "K=V", "tag kept in the domain's metadata; repeatable", NULL },
+	{ "user-data", 'u', OPT_STRING, &c_user_data, "FILE", "cloud-init user-data, given as a NoCloud seed", "file" },
+	{ "console-log", 0, OPT_STRING, &c_console_log, "FILE", "also log the serial console to FILE (on the host)", "file" },
+	{ "domain-type", 0, OPT_STRING, &c_type, "TYPE", "kvm or qemu (default: kvm when the host offers it)",
+	  "words:kvm qemu" },
+	{ "no-start", 0, OPT_BOOL, &c_no_start, NULL, "define the VM but do not start it", NULL },
+	{ "wait", 'w', OPT_BOOL, &c_wait, NULL, "wait until running, and until it has an address when it has a network", NULL },
+	{ "timeout", 0, OPT_STRING, &c_timeout, "DURATION", "limit for --wait (default 5m)", NULL },
+	{ "if-missing", 0, OPT_BOOL, &c_if_missing, NULL, "a VM that exists already is reported, not an error", NULL },
+	OPT_END
+};
+
+/* "web-%d", "db%02d": one %d with an optional zero-padded width; %% is a literal %. */
+static int name_template_ok(const char *t, int *has_number)
+{
+	*has_number = 0;
+	for (const char *p = t; *p; p++) {
+		if (*p != '%')
+			continue;
+		p++;
+		if (*p == '%')
+			continue;
+		if (*p == '0')
+			p++;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (*p != 'd' || (*has_number)++)
+			return 0;
+	}
+	return 1;
+}
+
+static char *make_name(const char *t, long long n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (const char *p = t; *p; p++) {
+		if (*p != '%') {
+			sb_addc(&sb, *p);
+			continue;
+		}
+		if (p[1] == '%') {
+			sb_addc(&sb, '%');
+			p++;
+			continue;
+		}
+		const char *d = strchr(p, 'd');
+		char fmt[16];
+		snprintf(fmt, sizeof fmt, "%.*slld", (int)(d - p), p);
+		sb_addf(&sb, fmt, n);
+		p = d;
+	}
+	return sb_detach(&sb);
+}
+
+struct plan {
+	struct vm_spec spec;
+	struct record tags;
+	struct strbuf user_data;
+	long long timeout_ms;
+};
+
+static int bad(const char *fmt, const char *arg)
+{
+	errorx(fmt, arg);
+	return EXIT_USAGE;
+}
+
+static int check_sizes(struct plan *p)
+{
+	unsigned long long bytes;
+	if (c_vcpus < 1 || c_vcpus > 4096) {
+		errorx("create: --vcpus '%lld': must be 1 to 4096", c_vcpus);
+		return EXIT_USAGE;
+	}
+	if (parse_size(c_memory, 1ULL << 20, &bytes) < 0 || bytes < (1ULL << 20))
+		return bad("create: --memory '%s': expected a size such as 512M or 2G", c_memory);
+	p->spec.mem_mib = bytes >> 20;
+	if (c_disk && (parse_size(c_disk, 1ULL << 30, &bytes) < 0 || bytes < (1ULL << 20)))
+		return bad("create: --disk '%s': expected a size such as 10G", c_disk);
+	p->spec.disk_bytes = c_disk ? bytes : 0;
+	if (parse_duration_ms(c_timeout, &p->timeout_ms) < 0)
+		return bad("create: --timeout '%s': expected a duration such as 90s or 5m", c_timeout);
+	return 0;
+}
+
+static int check_names(void)
+{
+	int has_number;
+	if (!c_name)
+		return bad("create: %s", "--name is required");
+	if (!name_template_ok(c_name, &has_number))
+		return bad("create: --name '%s': at most one %%d (or %%02d) in a template", c_name);
+	if (c_count < 1 || c_count > 10000) {
+		errorx("create: --count '%lld': must be 1 to 10000", c_count);
+		return EXIT_USAGE;
+	}
+	if (c_count > 1 && !has_number)
+		return bad("create: --count needs a name template with %%d, e.g. '%s-%%d'", c_name);
+	return 0;
+}
+
+static int check_files(struct plan *p)
+{
+	if ((c_initrd || c_cmdline) && !c_kernel)
+		return bad("create: %s", "--initrd and --cmdline need --kernel");
+	if (c_no_network && c_networks.n)
+		return bad("create: %s", "--network and --no-network exclude each other");
+	if (c_user_data) {
+		if (sb_read_file(&p->user_data, c_user_data) < 0) {
+			errorx("create: --user-data '%s': %s", c_user_data, strerror(errno));
+			return EXIT_NOTFOUND;
+		}
+		p->spec.user_data = p->user_data.buf;
+		p->spec.user_data_len = p->user_data.len;
+	}
+	return 0;
+}
+
+static int check_args(int argc, struct plan *p)
+{
+	if (argc > 0)
+		return bad("create: %s", "unexpected operand");
+	int rc = check_names();
+	if (!rc)
+		rc = check_sizes(p);
+	if (!rc)
+		rc = check_files(p);
+	if (!rc)
+		rc = parse_tags(&c_tags, &p->tags, 0);
+	if (!rc && c_type && strcmp(c_type, "kvm") && strcmp(c_type, "qemu"))
+		rc = bad("create: --domain-type '%s': kvm or qemu", c_type);
+	return rc;
+}
+
+static void fill_spec(struct virt_conn *vc, struct plan *p, char **type)
+{
+	struct vm_spec *s = &p->spec;
+	*type = c_type ? xstrdup(c_type) : virt_default_domain_type(vc);
+	s->domain_type = *type;
+	s->vcpus = (unsigned)c_vcpus;
+	s->image = c_image;
+	s->pool = c_pool;
+	s->kernel = c_kernel;
+	s->initrd = c_initrd;
+	s->cmdline = c_cmdline;
+	s->tags = &p->tags;
+	s->console_log = c_console_log;
+	s->start = !c_no_start;
+	if (!c_networks.n && !c_no_network) {
+		/* virt-install's default: the "default" network when there is one. */
+		virNetworkPtr n = virNetworkLookupByName(vc->c, "default");
+		if (n) {
+			strlist_add(&c_networks, "default");
+			virNetworkFree(n);
+		}
+		virResetLastError();
+	}
+	s->networks = &c_networks;
+}
+
+/* Names already taken are an error (73) unless --if-missing; checked for all first. */
+static int check_free(struct virt_conn *vc, char **names, virDomainPtr *existing)
+{
+	for (long long i = 0; i < c_count; i++) {
+		existing[i] = virDomainLookupByName(vc->c, names[i]);
+		if (existing[i] && !c_if_missing) {
+			errorx("create: vm '%s' already exists (use --if-missing to accept it)", names[i]);
+			return EXIT_EXISTS;
+		}
+	}
+	virResetLastError();
+	return 0;
+}
+
+static int create_one(struct virt_conn *vc, struct plan *p, const char *name, virDomainPtr *d)
+{
+	p->spec.name = name;
+	int rc = virt_create(vc, &p->spec, d);
+	if (rc || !c_wait || c_no_start)
+		return rc;
+	rc = virt_wait(*d, VIR_DOMAIN_RUNNING, p->spec.networks->n > 0, p->timeout_ms);
+	if (rc == EXIT_TEMPFAIL)
+		errorx("create: vm '%s' has no address after %s", name, c_timeout);
+	return rc;
+}
+
+static int create_all(struct virt_conn *vc, struct plan *p, char **names, virDomainPtr *doms)
+{
+	int rc = check_free(vc, names, doms);
+	struct rec_writer *w = vm_writer(VM_COLUMNS);
+	int first_err = 0;
+	for (long long i = 0; !rc && i < c_count; i++) {
+		int made = !doms[i];
+		int r = made ? create_one(vc, p, names[i], &doms[i]) : 0;
+		if (doms[i]) {
+			int e = vm_emit(w, vc, NULL, doms[i], VREC_TAGS | VREC_IP);
+			r = r ? r : e;
+		}
+		if (r && !first_err)
+			first_err = r;
+	}
+	return vm_finish(w, rc ? rc : first_err);
+}
+
+int cmd_create(int argc, char **argv)
+{
+	struct plan p = { .tags = RECORD_INIT, .user_data = STRBUF_INIT };
+	int rc = check_args(argc, &p);
+	struct virt_conn vc = { 0 };
+	if (!rc)
+		rc = vm_open(&vc);
+	char **names = xcalloc((size_t)c_count, sizeof *names);
+	virDomainPtr *doms = xcalloc((size_t)c_count, sizeof *doms);
+	char *type = NULL;
+	if (!rc) {
+		for (long long i = 0; i < c_count; i++)
+			names[i] = make_name(c_name, c_start_index + i);
+		fill_spec(&vc, &p, &type);
+		rc = create_all(&vc, &p, names, doms);
+	}
+	for (long long i = 0; i < c_count; i++) {
+		free(names[i]);
+		if (doms[i])
+			virDomainFree(doms[i]);
+	}
+	free(names);
+	free(doms);
+	free(type);
+	rec_clear(&p.tags);
+	sb_release(&p.user_data);
+	strlist_clear(&c_networks);
+	strlist_clear(&c_tags);
+	if (vc.c)
+		virt_close(&vc);
+	return rc;
+}

@@ -1,0 +1,184 @@
+/* lifecycle.c: start, stop, reboot, delete, wait. Each acts on the VMs named by
+ * operands or piped records, writes one record per VM, and exits with the first
+ * error's code when some failed (each failure is reported on stderr). */
+#include "vm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int o_force, o_wait, o_keep_storage, o_ip;
+static const char *o_timeout, *o_state = "running";
+
+const struct opt start_opts[] = {
+	{ "wait", 'w', OPT_BOOL, &o_wait, NULL, "wait until running and, with a network, addressed", NULL },
+	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "limit for --wait (default 5m)", NULL },
+	OPT_END
+};
+const struct opt stop_opts[] = {
+	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "how long a graceful shutdown may take (default 60s)", NULL },
+	{ "force", 'f', OPT_BOOL, &o_force, NULL, "power off what did not shut down in time", NULL },
+	OPT_END
+};
+const struct opt reboot_opts[] = {
+	{ "force", 'f', OPT_BOOL, &o_force, NULL, "reset instead of asking the guest to reboot", NULL },
+	OPT_END
+};
+const struct opt delete_opts[] = {
+	{ "keep-storage", 0, OPT_BOOL, &o_keep_storage, NULL, "keep the disks and seeds the VM owns", NULL },
+	OPT_END
+};
+const struct opt wait_opts[] = {
+	{ "state", 's', OPT_STRING, &o_state, "STATE", "the state to wait for (default running)",
+	  "words:running paused shutoff" },
+	{ "ip", 0, OPT_BOOL, &o_ip, NULL, "also wait for an IPv4 address", NULL },
+	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "give up after DURATION (default 5m), exit 75", NULL },
+	OPT_END
+};
+
+static int timeout_ms(const char *dflt, long long *ms)
+{
+	const char *t = o_timeout ? o_timeout : dflt;
+	if (parse_duration_ms(t, ms) == 0)
+		return 0;
+	errorx("--timeout '%s': expected a duration such as 90s or 5m", t);
+	return EXIT_USAGE;
+}
+
+typedef int (*act_fn)(virDomainPtr d, long long ms);
+
+/* Resolve, act on each VM, then report each. act may be NULL (wait does its own). */
+static int each(int argc, char **argv, act_fn act, long long ms)
+{
+	struct virt_conn vc;
+	int rc = vm_open(&vc);
+	if (rc)
+		return rc;
+	struct targets ts = { 0 };
+	rc = targets_resolve(&vc, argc, argv, &ts);
+	struct rec_writer *w = vm_writer(VM_COLUMNS);
+	int first = rc;
+	for (size_t i = 0; !rc && i < ts.n; i++) {
+		int r = act(ts.t[i].dom, ms);
+		int e = vm_emit(w, &vc, &ts.t[i].in, ts.t[i].dom, VREC_TAGS | VREC_IP);
+		if (!first)
+			first = r ? r : e;
+	}
+	rc = vm_finish(w, first);
+	targets_free(&ts);
+	virt_close(&vc);
+	return rc;
+}
+
+static int is_active(virDomainPtr d)
+{
+	return virDomainIsActive(d) == 1;
+}
+
+static int start_one(virDomainPtr d, long long ms)
+{
+	if (!is_active(d) && virDomainCreate(d) < 0)
+		return virt_fail("cannot start '%s'", virDomainGetName(d));
+	if (!o_wait)
+		return 0;
+	int rc = virt_wait(d, VIR_DOMAIN_RUNNING, virt_has_nic(d), ms);
+	if (rc == EXIT_TEMPFAIL)
+		errorx("vm '%s' is not up with an address after %s", virDomainGetName(d), o_timeout ? o_timeout : "5m");
+	return rc;
+}
+
+int cmd_start(int argc, char **argv)
+{
+	long long ms;
+	int rc = timeout_ms("5m", &ms);
+	return rc ? rc : each(argc, argv, start_one, ms);
+}
+
+static int stop_one(virDomainPtr d, long long ms)
+{
+	const char *name = virDomainGetName(d);
+	if (!is_active(d))
+		return 0;
+	if (ms > 0 && virDomainShutdown(d) < 0 && !o_force)
+		return virt_fail("cannot shut down '%s'", name);
+	int rc = ms > 0 ? virt_wait(d, VIR_DOMAIN_SHUTOFF, 0, ms) : EXIT_TEMPFAIL;
+	if (rc != EXIT_TEMPFAIL)
+		return rc;
+	if (!o_force) {
+		errorx("vm '%s' did not shut down within %s (use --force to power it off)", name,
+		       o_timeout ? o_timeout : "60s");
+		return EXIT_TEMPFAIL;
+	}
+	info("vm '%s' did not shut down in time: powering it off", name);
+	if (is_active(d) && virDomainDestroy(d) < 0)
+		return virt_fail("cannot power off '%s'", name);
+	return 0;
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	long long ms;
+	int rc = timeout_ms("60s", &ms);
+	return rc ? rc : each(argc, argv, stop_one, ms);
+}
+
+static int reboot_one(virDomainPtr d, long long ms)
+{
+	(void)ms;
+	int r = o_force ? virDomainReset(d, 0) : virDomainReboot(d, 0);
+	return r < 0 ? virt_fail("cannot reboot '%s'", virDomainGetName(d)) : 0;
+}
+
+int cmd_reboot(int argc, char **argv)
+{
+	return each(argc, argv, reboot_one, 0);
+}
+
+static int wait_one(virDomainPtr d, long long ms)
+{
+	int rc = virt_wait(d, virt_state_parse(o_state), o_ip, ms);
+	if (rc == EXIT_TEMPFAIL)
+		errorx("vm '%s' is not %s%s after %s", virDomainGetName(d), o_state, o_ip ? " with an address" : "",
+		       o_timeout ? o_timeout : "5m");
+	return rc;
+}
+
+int cmd_wait(int argc, char **argv)
+{
+	long long ms;
+	int rc = timeout_ms("5m", &ms);
+	if (!rc && virt_state_parse(o_state) < 0) {
+		errorx("wait: --state '%s': not one of %s", o_state, virt_state_words);
+		rc = EXIT_USAGE;
+	}
+	return rc ? rc : each(argc, argv, wait_one, ms);
+}
+
+/* delete: the record is taken before the VM goes, and says state=deleted. */
+int cmd_delete(int argc, char **argv)
+{
+	struct virt_conn vc;
+	int rc = vm_open(&vc);
+	if (rc)
+		return rc;
+	struct targets ts = { 0 };
+	rc = targets_resolve(&vc, argc, argv, &ts);
+	struct rec_writer *w = vm_writer(VM_COLUMNS);
+	int first = rc;
+	for (size_t i = 0; !rc && i < ts.n; i++) {
+		struct record r = RECORD_INIT;
+		int e = virt_record(&vc, ts.t[i].dom, VREC_TAGS, &r);
+		if (!e)
+			e = virt_delete(ts.t[i].dom, o_keep_storage);
+		if (!e) {
+			rec_set(&r, "state", "deleted");
+			rec_write(w, &r);
+		}
+		rec_clear(&r);
+		if (!first)
+			first = e;
+	}
+	rc = vm_finish(w, first);
+	targets_free(&ts);
+	virt_close(&vc);
+	return rc;
+}

@@ -1,0 +1,121 @@
+/* list.c: the read-only verbs: list, show, stats. */
+#include "vm.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *list_state, *list_name;
+static struct strlist list_tags;
+static int list_stats;
+
+const struct opt list_opts[] = {
+	{ "state", 's', OPT_STRING, &list_state, "STATE", "only VMs in STATE (running, shutoff, paused, ...)",
+	  "words:running blocked paused shutdown shutoff crashed pmsuspended" },
+	{ "name", 'n', OPT_STRING, &list_name, "GLOB", "only VMs whose name matches GLOB", NULL },
+	{ "tag", 't', OPT_LIST, &list_tags, "K=V", "only VMs tagged K=V (K alone: having tag K); repeatable", NULL },
+	{ "stats", 0, OPT_BOOL, &list_stats, NULL, "add the counters of 'stats' to each record", NULL },
+	OPT_END
+};
+
+const struct opt show_opts[] = { OPT_END };
+const struct opt stats_opts[] = { OPT_END };
+
+static int tags_match(const struct record *r, const struct record *want)
+{
+	for (size_t i = 0; i < want->n; i++) {
+		char *k = xasprintf("tag.%s", want->f[i].key);
+		const char *have = rec_get(r, k);
+		free(k);
+		if (!have || (strcmp(want->f[i].val, "\x01") != 0 && strcmp(have, want->f[i].val) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+static int keep(const struct record *r, const struct record *want_tags)
+{
+	if (list_state && strcmp(rec_get(r, "state"), list_state) != 0)
+		return 0;
+	if (list_name && fnmatch(list_name, rec_get(r, "name"), 0) != 0)
+		return 0;
+	return tags_match(r, want_tags);
+}
+
+static int check_list_args(int argc, struct record *want_tags)
+{
+	if (argc > 0) {
+		errorx("list: unexpected operand (filter with --name, --state, --tag)");
+		return EXIT_USAGE;
+	}
+	if (list_state && virt_state_parse(list_state) < 0) {
+		errorx("list: --state '%s': not one of %s", list_state, virt_state_words);
+		return EXIT_USAGE;
+	}
+	return parse_tags(&list_tags, want_tags, 1);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct record want = RECORD_INIT;
+	int rc = check_list_args(argc, &want);
+	struct virt_conn vc;
+	if (rc || (rc = vm_open(&vc))) {
+		rec_clear(&want);
+		return rc;
+	}
+	struct recset all = RECSET_INIT;
+	rc = virt_list(&vc, VREC_TAGS | VREC_IP | (list_stats ? VREC_STATS : 0), &all);
+	struct rec_writer *w = vm_writer(VM_COLUMNS);
+	for (size_t i = 0; !rc && i < all.n; i++)
+		if (keep(&all.r[i], &want))
+			rec_write(w, &all.r[i]);
+	rc = vm_finish(w, rc);
+	recset_clear(&all);
+	rec_clear(&want);
+	virt_close(&vc);
+	strlist_clear(&list_tags);
+	return rc;
+}
+
+/* show and stats: records for the named VMs (stats: for every VM when none is named). */
+static int each_target(int argc, char **argv, unsigned what, const char *cols)
+{
+	struct virt_conn vc;
+	int rc = vm_open(&vc);
+	if (rc)
+		return rc;
+	struct targets ts = { 0 };
+	rc = targets_resolve(&vc, argc, argv, &ts);
+	struct rec_writer *w = vm_writer(cols);
+	for (size_t i = 0; !rc && i < ts.n; i++)
+		rc = vm_emit(w, &vc, &ts.t[i].in, ts.t[i].dom, what);
+	rc = vm_finish(w, rc);
+	targets_free(&ts);
+	virt_close(&vc);
+	return rc;
+}
+
+int cmd_show(int argc, char **argv)
+{
+	return each_target(argc, argv, VREC_TAGS | VREC_IP | VREC_DETAIL, VM_COLUMNS);
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	if (argc > 0)
+		return each_target(argc, argv, VREC_STATS, VM_STATS_COLUMNS);
+	struct virt_conn vc;
+	int rc = vm_open(&vc);
+	if (rc)
+		return rc;
+	struct recset all = RECSET_INIT;
+	rc = virt_list(&vc, VREC_STATS, &all);
+	struct rec_writer *w = vm_writer(VM_STATS_COLUMNS);
+	for (size_t i = 0; !rc && i < all.n; i++)
+		rec_write(w, &all.r[i]);
+	rc = vm_finish(w, rc);
+	recset_clear(&all);
+	virt_close(&vc);
+	return rc;
+}

@@ -1,0 +1,55 @@
+/* vm.h: what the verbs of cloudctl-vm share. */
+#ifndef CLOUDCTL_VM_H
+#define CLOUDCTL_VM_H
+
+#include "log.h"
+#include "opts.h"
+#include "record.h"
+#include "virt/virt.h"
+#include <libvirt/virterror.h>
+
+#define VM_COLUMNS "id,name,state,vcpus,mem_mib,host,ip,tags"
+#define VM_STATS_COLUMNS "name,state,vcpus,mem_mib,cpu_time_ns,mem_used_mib,net_rx_bytes,net_tx_bytes,block_rd_bytes,block_wr_bytes"
+
+extern const char *vm_connect_uri; /* --connect */
+
+/* Open the connection --connect / LIBVIRT_DEFAULT_URI / libvirt's default names. */
+int vm_open(struct virt_conn *vc);
+
+/* The VMs a verb acts on: its operands (names, UUIDs, IDs), or records read from
+ * stdin when the operand is "-" or there is none. Every one is resolved before
+ * anything is done, so a typo or a malformed line changes nothing. */
+struct target {
+	struct record in; /* the input record (passes through), empty for operands */
+	virDomainPtr dom;
+};
+struct targets {
+	struct target *t;
+	size_t n, cap;
+};
+int targets_resolve(struct virt_conn *vc, int argc, char **argv, struct targets *out);
+void targets_free(struct targets *ts);
+
+/* Output: the record of dom on top of the input record (unknown keys pass through). */
+struct rec_writer *vm_writer(const char *default_cols);
+int vm_emit(struct rec_writer *w, struct virt_conn *vc, const struct record *in, virDomainPtr dom, unsigned what);
+/* Finish output and combine exit codes: the first error wins. */
+int vm_finish(struct rec_writer *w, int rc);
+
+/* Tag arguments "k=v" into a record of k -> v; returns 0 or 64 with a message. */
+int parse_tags(const struct strlist *args, struct record *tags, int allow_bare_key);
+
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_reboot(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
+
+extern const struct opt list_opts[], show_opts[], stats_opts[], create_opts[], start_opts[], stop_opts[],
+	reboot_opts[], delete_opts[], wait_opts[];
+
+#endif

@@ -1,0 +1,83 @@
+/* http.h: the one HTTP layer of cloudctl, on libcurl.
+ *
+ * - TLS verification is always on unless insecure is set explicitly; cacert
+ *   names a CA bundle to trust instead of the system one.
+ * - Retries: on connect errors (refused, resolve, connect timeout) and on HTTP
+ *   408/429/502/503/504, for idempotent requests only (GET, HEAD, PUT, DELETE,
+ *   OPTIONS, or a request marked idempotent). Capped exponential backoff with full
+ *   jitter; a Retry-After header (seconds or HTTP-date) is honoured, capped by
+ *   max_backoff_ms.
+ * - Traces at -vv (log_level >= LOG_DEBUG) on stderr: request line, headers and
+ *   bodies, with Authorization, Proxy-Authorization, X-Auth-Token, X-Subject-Token,
+ *   Cookie and Set-Cookie values and JSON/form "password"/"secret"/"token" values
+ *   replaced by "<redacted>".
+ */
+#ifndef CLOUDCTL_HTTP_H
+#define CLOUDCTL_HTTP_H
+
+#include <stddef.h>
+#include "util.h"
+
+struct http_opts {
+	long connect_timeout_ms; /* default 10000 */
+	long timeout_ms;         /* whole request; default 60000; 0 = none */
+	const char *cacert;      /* PEM bundle path, or NULL for the system store */
+	int insecure;            /* skip TLS verification: only when the user asked */
+	int max_retries;         /* default 4 (so up to 5 attempts) */
+	long base_backoff_ms;    /* default 200 */
+	long max_backoff_ms;     /* default 10000 */
+	const char *user_agent;  /* default "cloudctl/VERSION" */
+};
+#define HTTP_OPTS_INIT { 10000, 60000, NULL, 0, 4, 200, 10000, NULL }
+
+struct http_header {
+	char *name;
+	char *value;
+};
+
+struct http_request {
+	const char *method;  /* "GET" when NULL */
+	const char *url;
+	const char *const *headers; /* NULL-terminated "Name: value" strings, may be NULL */
+	const void *body;    /* may be NULL */
+	size_t body_len;
+	int idempotent;      /* 1: retry even if the method is not idempotent (e.g. POST known safe) */
+};
+
+struct http_response {
+	long status;             /* 0 when no response arrived */
+	struct strbuf body;
+	struct http_header *headers; /* of the final response */
+	size_t nheaders;
+	int attempts;            /* how many times the request was sent */
+	char errbuf[256];        /* libcurl's message when status is 0 */
+};
+#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, NULL, 0, 0, "" }
+
+struct http_client;
+
+struct http_client *http_client_new(const struct http_opts *opts);
+void http_client_free(struct http_client *c);
+
+/* Perform the request with retries. Returns 0 when an HTTP response arrived
+ * (whatever its status), -1 when none did (resp->errbuf says why). */
+int http_do(struct http_client *c, const struct http_request *req, struct http_response *resp);
+
+/* Case-insensitive header lookup in the final response; NULL when absent. */
+const char *http_header_get(const struct http_response *resp, const char *name);
+void http_response_release(struct http_response *resp);
+
+/* Exit code for a failed exchange: no response -> 69, 401/403 -> 77, 404 -> 66,
+ * 409 -> 73, 408/429/503/504 -> 75, other 4xx -> 65, 5xx -> 69. */
+int http_exit_code(const struct http_response *resp);
+
+/* Seconds to wait from a Retry-After value (delta-seconds or HTTP-date); -1 if unparsable. */
+long http_parse_retry_after(const char *value, long now_epoch);
+
+/* Return a copy of a header line with its secret value redacted when the header
+ * is one of those listed above. Exposed for tests. */
+char *http_redact_header(const char *line);
+/* Redact "password"/"secret"/"token" values in a JSON or form body. Exposed for tests. */
+char *http_redact_body(const char *body, size_t len);
+
+#endif

@@ -1,0 +1,90 @@
+/* log.c: see log.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "log.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int log_level = LOG_WARN;
+const char *progname = "cloudctl";
+
+void log_init(const char *argv0)
+{
+	if (argv0 && *argv0) {
+		const char *slash = strrchr(argv0, '/');
+		progname = slash ? slash + 1 : argv0;
+	}
+	/* A closed pipe is reported as EPIPE on write and handled in finish_stdout,
+	 * instead of killing us halfway through an action on a server. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void vlog(const char *prefix, const char *fmt, va_list ap)
+{
+	/* One fprintf per message so lines from threads do not interleave. */
+	char buf[4096];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", progname, prefix, buf);
+}
+
+void log_msg(int level, const char *fmt, ...)
+{
+	if (log_level < level)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vlog("", fmt, ap);
+	va_end(ap);
+}
+
+void warnx(const char *fmt, ...)
+{
+	if (log_level < LOG_WARN)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vlog("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void errorx(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog("", fmt, ap);
+	va_end(ap);
+}
+
+void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog("", fmt, ap);
+	va_end(ap);
+	exit(finish_stdout(code));
+}
+
+int finish_stdout(int code)
+{
+	static int done;
+	if (done)
+		return code;
+	done = 1;
+	errno = 0;
+	int bad = fflush(stdout) != 0 || ferror(stdout);
+	if (!bad)
+		return code;
+	/* As git does: a reader that went away ("| head -1") is not our error.
+	 * Errors on pipes and sockets are ignored; on files (a full disk) they count. */
+	struct stat st;
+	if (errno == EPIPE || (fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))))
+		return code;
+	errorx("write error on standard output: %s", strerror(errno ? errno : EIO));
+	return code ? code : EXIT_IOERR;
+}

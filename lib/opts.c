@@ -1,0 +1,299 @@
+/* opts.c: option tables -> getopt_long, --help, verb dispatch. See opts.h.
+ * Completion scripts are generated in complete.c from the same tables. */
+#include "opts.h"
+#include "log.h"
+#include "record.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct common_opts common;
+
+static const char *opt_output;
+static int opt_help, opt_version;
+static const char *opt_completion;
+
+/* Options every verb of every tool takes. */
+static const struct opt common_table[] = {
+	{ "output", 'o', OPT_STRING, &opt_output, "FORMAT",
+	  "kv, table, json or tsv (default: table on a terminal, else kv; $CLOUDCTL_OUTPUT)",
+	  "words:kv table json tsv" },
+	{ "columns", 'c', OPT_STRING, &common.columns, "COL,...", "write only these columns, in this order", NULL },
+	{ "verbose", 'v', OPT_COUNT, &common.verbose, NULL, "say more on stderr; -vv traces requests", NULL },
+	{ "quiet", 'q', OPT_BOOL, &common.quiet, NULL, "print errors only", NULL },
+	{ "help", 'h', OPT_BOOL, &opt_help, NULL, "show this help and exit", NULL },
+	{ "version", 0, OPT_BOOL, &opt_version, NULL, "show the version and exit", NULL },
+	OPT_END
+};
+
+const struct opt *opts_common(void)
+{
+	return common_table;
+}
+
+/* Hidden: used to generate completions/. */
+static const struct opt hidden_table[] = {
+	{ "completion", 0, OPT_STRING, &opt_completion, "SHELL", NULL, NULL },
+	OPT_END
+};
+
+/* The tables in effect for one parse, flattened. */
+struct optset {
+	const struct opt *o[128];
+	size_t n;
+};
+
+static void optset_add(struct optset *s, const struct opt *table)
+{
+	for (; table && table->name; table++)
+		if (s->n < ARRAY_SIZE(s->o))
+			s->o[s->n++] = table;
+}
+
+static int takes_arg(const struct opt *o)
+{
+	return o->type == OPT_STRING || o->type == OPT_INT || o->type == OPT_LIST;
+}
+
+static void build_getopt(const struct optset *s, struct option *lo, struct strbuf *shorts)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct opt *o = s->o[i];
+		lo[i] = (struct option){ o->name, takes_arg(o) ? required_argument : no_argument, NULL,
+					 256 + (int)i };
+		if (o->short_name) {
+			sb_addc(shorts, (char)o->short_name);
+			if (takes_arg(o))
+				sb_addc(shorts, ':');
+		}
+	}
+	lo[s->n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+static const struct opt *find_short(const struct optset *s, int c)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->o[i]->short_name == c)
+			return s->o[i];
+	return NULL;
+}
+
+/* One line: "cloudctl-vm: list: unknown option '--foo' (see 'cloudctl-vm list --help')". */
+static int usage_error(const char *verb, const char *fmt, const char *what)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, fmt, what);
+	errorx("%s%s%s (see '%s%s%s --help')", verb ? verb : "", verb ? ": " : "", sb.buf, progname,
+	       verb ? " " : "", verb ? verb : "");
+	sb_release(&sb);
+	return EXIT_USAGE;
+}
+
+static int store(const struct opt *o, const char *arg, const char *verb)
+{
+	long long v;
+	switch (o->type) {
+	case OPT_BOOL:
+		*(int *)o->value = 1;
+		break;
+	case OPT_COUNT:
+		(*(int *)o->value)++;
+		break;
+	case OPT_STRING:
+		*(const char **)o->value = arg;
+		break;
+	case OPT_LIST:
+		strlist_add(o->value, arg);
+		break;
+	case OPT_INT:
+		if (parse_ll(arg, -9000000000000000000LL, 9000000000000000000LL, &v) < 0) {
+			struct strbuf m = STRBUF_INIT;
+			sb_addf(&m, "option '--%s': '%s' is not a whole number", o->name, arg);
+			usage_error(verb, "%s", m.buf);
+			sb_release(&m);
+			return EXIT_USAGE;
+		}
+		*(long long *)o->value = v;
+		break;
+	}
+	return 0;
+}
+
+/* Parse argv with the options of s. stop_at_operand: stop at the first operand
+ * (for the options before the verb). Returns 0 or an exit code. */
+static int parse(const struct optset *s, int argc, char **argv, int stop_at_operand, const char *verb)
+{
+	struct option lo[ARRAY_SIZE(s->o) + 1];
+	struct strbuf shorts = STRBUF_INIT;
+	sb_adds(&shorts, stop_at_operand ? "+:" : ":");
+	build_getopt(s, lo, &shorts);
+	optind = 0; /* GNU: full reinitialisation */
+	opterr = 0;
+	int c, rc = 0;
+	while (rc == 0 && (c = getopt_long(argc, argv, shorts.buf, lo, NULL)) != -1) {
+		const struct opt *o = NULL;
+		if (c >= 256)
+			o = s->o[c - 256];
+		else if (c != '?' && c != ':')
+			o = find_short(s, c);
+		if (o) {
+			rc = store(o, optarg, verb);
+			continue;
+		}
+		const char *bad = argv[optind - 1];
+		if (c == ':')
+			rc = usage_error(verb, "option '%s' needs an argument", bad);
+		else if (optopt && !str_starts(bad, "--"))
+			rc = usage_error(verb, "unknown option '-%c'", (const char[]){ (char)optopt, 0 });
+		else
+			rc = usage_error(verb, "unknown option '%s'", bad);
+	}
+	sb_release(&shorts);
+	return rc;
+}
+
+static void print_opts(FILE *out, const struct opt *table)
+{
+	for (; table && table->name; table++) {
+		if (!table->help)
+			continue;
+		struct strbuf left = STRBUF_INIT;
+		if (table->short_name)
+			sb_addf(&left, "  -%c, --%s", table->short_name, table->name);
+		else
+			sb_addf(&left, "      --%s", table->name);
+		if (table->argname)
+			sb_addf(&left, " %s", table->argname);
+		if (left.len < 28)
+			fprintf(out, "%-28s%s\n", left.buf, table->help);
+		else
+			fprintf(out, "%s\n%-28s%s\n", left.buf, "", table->help);
+		sb_release(&left);
+	}
+}
+
+static void verb_help(const struct tool *t, const struct verb *v)
+{
+	printf("Usage: %s %s [OPTIONS]%s%s\n%s\n", t->name, v->name, v->operands ? " " : "",
+	       v->operands ? v->operands : "", v->summary);
+	if (v->opts && v->opts->name) {
+		printf("\nOptions:\n");
+		print_opts(stdout, v->opts);
+	}
+	printf("\nCommon options:\n");
+	print_opts(stdout, t->globals);
+	print_opts(stdout, common_table);
+	printf("\nSee %s(1) for details and exit codes.\n", t->name);
+}
+
+static void tool_help(const struct tool *t)
+{
+	printf("Usage: %s [OPTIONS] VERB [ARGS]\n%s\n\nVerbs:\n", t->name, t->summary);
+	for (const struct verb *v = t->verbs; v->name; v++)
+		printf("  %-12s%s\n", v->name, v->summary);
+	printf("\nCommon options:\n");
+	print_opts(stdout, t->globals);
+	print_opts(stdout, common_table);
+	printf("\nRun '%s VERB --help' for a verb's options; see %s(1).\n", t->name, t->name);
+}
+
+static const struct verb *find_verb(const struct tool *t, const char *name)
+{
+	for (const struct verb *v = t->verbs; v->name; v++)
+		if (strcmp(v->name, name) == 0)
+			return v;
+	return NULL;
+}
+
+static int apply_common(void)
+{
+	if (common.quiet)
+		log_level = LOG_QUIET;
+	else
+		log_level = LOG_WARN + common.verbose;
+	int fmt = FMT_AUTO;
+	if (opt_output && (fmt = rec_format_parse(opt_output)) < 0) {
+		errorx("unknown output format '%s' (kv, table, json, tsv)", opt_output);
+		return EXIT_USAGE;
+	}
+	struct strbuf err = STRBUF_INIT;
+	common.format = rec_format_pick(fmt, stdout, &err);
+	if (common.format < 0) {
+		errorx("%s", err.buf);
+		sb_release(&err);
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
+/* Options before the verb: the common and global ones only. */
+static int parse_leading(const struct tool *t, int argc, char **argv, int *verb_index)
+{
+	struct optset s = { .n = 0 };
+	optset_add(&s, common_table);
+	optset_add(&s, t->globals);
+	optset_add(&s, hidden_table);
+	int rc = parse(&s, argc, argv, 1, NULL);
+	*verb_index = optind;
+	return rc;
+}
+
+static int run_verb(const struct tool *t, const struct verb *v, int argc, char **argv)
+{
+	struct optset s = { .n = 0 };
+	optset_add(&s, v->opts);
+	optset_add(&s, t->globals);
+	optset_add(&s, common_table);
+	int rc = parse(&s, argc, argv, 0, v->name);
+	if (rc)
+		return rc;
+	if (opt_help) {
+		verb_help(t, v);
+		return 0;
+	}
+	if (opt_version) {
+		printf("%s %s\n", t->name, CLOUDCTL_VERSION);
+		return 0;
+	}
+	if ((rc = apply_common()))
+		return rc;
+	return v->run(argc - optind, argv + optind);
+}
+
+static int dispatch(const struct tool *t, int argc, char **argv)
+{
+	int vi;
+	int rc = parse_leading(t, argc, argv, &vi);
+	if (rc)
+		return rc;
+	if (opt_completion)
+		return opts_print_completion(t, opt_completion);
+	if (opt_version) {
+		printf("%s %s\n", t->name, CLOUDCTL_VERSION);
+		return 0;
+	}
+	if (vi >= argc && (opt_help || !t->default_verb)) {
+		tool_help(t);
+		return opt_help ? 0 : EXIT_USAGE;
+	}
+	const char *name = vi < argc ? argv[vi] : t->default_verb;
+	const struct verb *v = find_verb(t, name);
+	if (!v) {
+		return usage_error(NULL, "unknown verb '%s'", name);
+	}
+	/* argv[vi] becomes the verb's argv[0]; with a default verb and no operand,
+	 * the verb still needs an argv[0], which the last leading argument serves as. */
+	int off = vi < argc ? vi : argc - 1;
+	return run_verb(t, v, argc - off, argv + off);
+}
+
+int tool_main(const struct tool *t, int argc, char **argv)
+{
+	log_init(argv[0]);
+	progname = t->name;
+	return finish_stdout(dispatch(t, argc, argv));
+}

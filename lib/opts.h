@@ -1,0 +1,77 @@
+/* opts.h: one declarative option table per verb drives parsing (GNU long
+ * options through getopt_long), --help, and the generated shell completions.
+ *
+ *	static const char *state;
+ *	static const struct opt list_opts[] = {
+ *		{ "state", 's', OPT_STRING, &state, "STATE", "only VMs in STATE", "words:running paused shutoff" },
+ *		OPT_END
+ *	};
+ *
+ * A tool is a table of verbs; tool_main() picks the verb, parses the shared
+ * options (output, columns, verbosity, and the tool's own globals such as
+ * --connect) and the verb's options in any order, and runs the verb. */
+#ifndef CLOUDCTL_OPTS_H
+#define CLOUDCTL_OPTS_H
+
+#include <stddef.h>
+#include "util.h"
+
+enum opt_type {
+	OPT_BOOL,   /* int *: set to 1 */
+	OPT_STRING, /* const char **: the argument */
+	OPT_INT,    /* long long *: a decimal integer */
+	OPT_LIST,   /* struct strlist *: repeatable, each argument appended */
+	OPT_COUNT,  /* int *: incremented each time (-v -v) */
+};
+
+struct opt {
+	const char *name;      /* long name, without "--" */
+	int short_name;        /* 0 when none */
+	enum opt_type type;
+	void *value;
+	const char *argname;   /* shown in help: "SIZE" */
+	const char *help;
+	/* Completion of the argument: NULL (none), "file", "dir",
+	 * "words:a b c", or "cmd:VERB ARGS" (the tool's own output, one word a line). */
+	const char *complete;
+};
+#define OPT_END { NULL, 0, OPT_BOOL, NULL, NULL, NULL, NULL }
+
+
+struct verb {
+	const char *name;
+	int (*run)(int argc, char **argv); /* operands only; returns the exit code */
+	const struct opt *opts;
+	const char *operands;  /* usage text for operands, e.g. "[NAME...|-]" */
+	const char *summary;   /* one line */
+	const char *operand_complete; /* completion hint for operands, as opt.complete */
+};
+
+struct tool {
+	const char *name;
+	const char *summary;
+	const struct verb *verbs; /* ends with { NULL } */
+	const struct opt *globals; /* the tool's own global options (e.g. --connect); may be NULL */
+	const char *default_verb;  /* run when no verb is given, or NULL */
+};
+
+/* Shared options, set by tool_main before the verb runs. */
+struct common_opts {
+	int format;          /* enum rec_format chosen by -o/CLOUDCTL_OUTPUT/tty */
+	const char *columns; /* -c */
+	int verbose, quiet;
+};
+extern struct common_opts common;
+
+/* Run the tool. Handles --help, --version, --completion SHELL, usage errors
+ * (exit 64 with a one-line message and a hint to --help), and the checked
+ * flush of stdout. Returns the process exit code. */
+int tool_main(const struct tool *t, int argc, char **argv);
+
+/* The options every verb takes (-o, -c, -v, -q, -h, --version). */
+const struct opt *opts_common(void);
+
+/* Print the completion script for shell ("bash", "zsh", "fish") to stdout. */
+int opts_print_completion(const struct tool *t, const char *shell);
+
+#endif

@@ -1,0 +1,88 @@
+/* record.h: the record stream that joins the tools (see man/cloudctl.7).
+ *
+ * A record is an ordered list of key=value fields. On the wire it is one line of
+ * logfmt (kv) or one JSON object (JSON Lines). This is the only place that parses
+ * or writes that format. */
+#ifndef CLOUDCTL_RECORD_H
+#define CLOUDCTL_RECORD_H
+
+#include <stdio.h>
+#include <stddef.h>
+#include "util.h"
+
+struct field {
+	char *key;
+	char *val;
+};
+
+struct record {
+	struct field *f;
+	size_t n, cap;
+	long line; /* input line number, 0 when made by the program */
+};
+
+#define RECORD_INIT { NULL, 0, 0, 0 }
+
+/* Keys are [a-z][a-z0-9_.]* */
+int rec_key_valid(const char *key);
+
+const char *rec_get(const struct record *r, const char *key);
+/* Set (replace in place, or append) key to val; val NULL removes the key. */
+void rec_set(struct record *r, const char *key, const char *val);
+void rec_setf(struct record *r, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void rec_del(struct record *r, const char *key);
+void rec_copy(struct record *dst, const struct record *src);
+void rec_clear(struct record *r); /* frees fields, keeps the struct usable */
+
+/* A list of records, read as a whole before anything acts on them. */
+struct recset {
+	struct record *r;
+	size_t n, cap;
+};
+#define RECSET_INIT { NULL, 0, 0 }
+struct record *recset_add(struct recset *s); /* a new empty record at the end */
+void recset_clear(struct recset *s);
+
+/* The longest line accepted, in bytes without the newline. */
+#define REC_LINE_MAX (64 * 1024 * 1024)
+
+/* Parse one line (kv or, when it starts with '{', a JSON object) into r, which
+ * is emptied first (r->line is kept). A trailing newline or CRLF is ignored.
+ * Returns 0, or -1 with a one-line reason in err
+ * ("unterminated quoted value for key 'name'"). */
+int rec_parse_line(const char *line, size_t len, struct record *r, struct strbuf *err);
+
+/* Read every record from f. Blank lines and lines starting with '#' are skipped.
+ * On a malformed line: returns -1 and err holds "NAME:LINE: reason" (NAME is
+ * e.g. "<stdin>"); nothing has been acted on. Returns 0 otherwise. */
+int rec_read_all(FILE *f, const char *name, struct recset *out, struct strbuf *err);
+
+/* Output formats. */
+enum rec_format { FMT_AUTO, FMT_KV, FMT_TABLE, FMT_JSON, FMT_TSV };
+
+/* "kv", "table", "json", "tsv" -> format; -1 when unknown. */
+int rec_format_parse(const char *name);
+
+/* Decide the format: explicit (-o) when not FMT_AUTO, else $CLOUDCTL_OUTPUT when
+ * set, else table when out is a terminal, else kv. Returns -1 (and err) when
+ * CLOUDCTL_OUTPUT names an unknown format. */
+int rec_format_pick(int explicit_fmt, FILE *out, struct strbuf *err);
+
+/* The writer. columns: a comma-separated list (-c), or NULL. When NULL, table and
+ * tsv use default_cols (comma-separated, may be NULL: then the union of keys in
+ * first-seen order); kv and json write every field in record order.
+ * With -c, every format writes just those columns, in that order.
+ * The pseudo column "tags" is the comma-joined "k=v" of the record's tag.* fields.
+ * Table output is buffered and aligned at rec_writer_finish; the others stream. */
+struct rec_writer;
+struct rec_writer *rec_writer_new(FILE *out, enum rec_format fmt, const char *columns,
+				  const char *default_cols);
+void rec_write(struct rec_writer *w, const struct record *r);
+/* Flush (for table: print); frees w. Returns 0, or -1 when a write failed. */
+int rec_writer_finish(struct rec_writer *w);
+
+/* Append the kv encoding of one value (quoted and escaped when needed). */
+void rec_quote_value(struct strbuf *sb, const char *val);
+
+#endif

@@ -1,0 +1,347 @@
+/* util.c: see util.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "util.h"
+#include "log.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+char sb_empty[1];
+
+static void oom(void)
+{
+	die(EXIT_OSERR, "out of memory");
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	return sb_detach(&sb);
+}
+
+void *xgrow(void *p, size_t *cap, size_t n, size_t sz)
+{
+	if (n <= *cap)
+		return p;
+	size_t c = *cap ? *cap : 8;
+	while (c < n) {
+		if (c > SIZE_MAX / 2 / sz)
+			oom();
+		c *= 2;
+	}
+	*cap = c;
+	return xrealloc(p, c * sz);
+}
+
+void sb_grow(struct strbuf *sb, size_t extra)
+{
+	if (sb->len + extra + 1 <= sb->cap)
+		return;
+	size_t cap = sb->cap;
+	char *old = sb->cap ? sb->buf : NULL;
+	char *p = xgrow(old, &cap, sb->len + extra + 1, 1);
+	if (!old)
+		p[0] = '\0';
+	sb->buf = p;
+	sb->cap = cap;
+}
+
+void sb_add(struct strbuf *sb, const void *data, size_t n)
+{
+	sb_grow(sb, n);
+	memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void sb_adds(struct strbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+
+void sb_addc(struct strbuf *sb, char c)
+{
+	sb_add(sb, &c, 1);
+}
+
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	sb_grow(sb, (size_t)n);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	sb->len += (size_t)n;
+}
+
+void sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+void sb_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->cap)
+		sb->buf[0] = '\0';
+}
+
+char *sb_detach(struct strbuf *sb)
+{
+	char *p = sb->cap ? sb->buf : xstrdup("");
+	sb->buf = sb_empty;
+	sb->len = sb->cap = 0;
+	return p;
+}
+
+void sb_release(struct strbuf *sb)
+{
+	if (sb->cap)
+		free(sb->buf);
+	sb->buf = sb_empty;
+	sb->len = sb->cap = 0;
+}
+
+int sb_read_file(struct strbuf *sb, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f)
+		return -1;
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_add(sb, buf, n);
+	int bad = ferror(f);
+	int saved = errno;
+	if (f != stdin)
+		fclose(f);
+	if (bad) {
+		errno = saved ? saved : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+void strlist_add(struct strlist *l, const char *s)
+{
+	l->v = xgrow(l->v, &l->cap, l->n + 2, sizeof *l->v);
+	l->v[l->n++] = xstrdup(s);
+	l->v[l->n] = NULL;
+}
+
+void strlist_clear(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+int str_starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int str_ends(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+int str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int parse_ll(const char *s, long long min, long long max, long long *out)
+{
+	if (!s || !*s || isspace((unsigned char)*s))
+		return -1;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+struct unit {
+	const char *name;
+	unsigned long long mult;
+};
+
+static const struct unit size_units[] = {
+	{ "", 0 },      { "b", 1 },
+	{ "k", 1ULL << 10 }, { "kib", 1ULL << 10 }, { "kb", 1000ULL },
+	{ "m", 1ULL << 20 }, { "mib", 1ULL << 20 }, { "mb", 1000000ULL },
+	{ "g", 1ULL << 30 }, { "gib", 1ULL << 30 }, { "gb", 1000000000ULL },
+	{ "t", 1ULL << 40 }, { "tib", 1ULL << 40 }, { "tb", 1000000000000ULL },
+};
+
+/* Split "1.5GiB" into a number and a unit suffix. */
+static int split_number(const char *s, double *num, const char **unit)
+{
+	if (!s || !*s || !(isdigit((unsigned char)*s) || *s == '.'))
+		return -1;
+	char *end;
+	errno = 0;
+	*num = strtod(s, &end);
+	if (errno || end == s || !isfinite(*num) || *num < 0)
+		return -1;
+	*unit = end;
+	return 0;
+}
+
+int parse_size(const char *s, unsigned long long default_unit, unsigned long long *bytes)
+{
+	double num;
+	const char *u;
+	if (split_number(s, &num, &u) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(size_units); i++) {
+		if (strcasecmp(u, size_units[i].name) != 0)
+			continue;
+		unsigned long long mult = size_units[i].mult ? size_units[i].mult : default_unit;
+		double v = num * (double)mult;
+		if (v >= 18446744073709551615.0 || v != v)
+			return -1;
+		*bytes = (unsigned long long)v;
+		return 0;
+	}
+	return -1;
+}
+
+int parse_duration_ms(const char *s, long long *ms)
+{
+	static const struct unit units[] = {
+		{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+	};
+	double num;
+	const char *u;
+	if (split_number(s, &num, &u) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		if (strcmp(u, units[i].name) != 0)
+			continue;
+		double v = num * (double)units[i].mult;
+		if (v > 9.2e15)
+			return -1;
+		*ms = (long long)v;
+		return 0;
+	}
+	return -1;
+}
+
+long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void sleep_ms(long long ms)
+{
+	if (ms <= 0)
+		return;
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t n, unsigned mode)
+{
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		free(tmp);
+		return -1;
+	}
+	const char *p = data;
+	size_t left = n;
+	int ok = fchmod(fd, mode) == 0;
+	while (ok && left > 0) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			ok = 0;
+			break;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	ok = ok && fsync(fd) == 0;
+	int saved = errno;
+	ok = (close(fd) == 0) && ok;
+	if (ok && rename(tmp, path) == 0) {
+		free(tmp);
+		return 0;
+	}
+	saved = errno ? errno : saved;
+	unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return -1;
+}

@@ -1,0 +1,74 @@
+/* util.h: allocation that cannot fail, a growable string buffer, small string
+ * helpers. Every cloudctl tool is short-lived: running out of memory ends the
+ * process (exit 71) rather than unwinding. */
+#ifndef CLOUDCTL_UTIL_H
+#define CLOUDCTL_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow *p (an array of *cap elements of size sz) so that it holds at least n. */
+void *xgrow(void *p, size_t *cap, size_t n, size_t sz);
+
+/* strbuf: buf is never NULL and always NUL-terminated; len excludes the NUL.
+ * Start from STRBUF_INIT, give the string away with sb_detach, free with sb_release. */
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+};
+extern char sb_empty[];
+#define STRBUF_INIT { sb_empty, 0, 0 }
+
+void sb_grow(struct strbuf *sb, size_t extra);
+void sb_add(struct strbuf *sb, const void *data, size_t n);
+void sb_adds(struct strbuf *sb, const char *s);
+void sb_addc(struct strbuf *sb, char c);
+void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+void sb_reset(struct strbuf *sb);
+char *sb_detach(struct strbuf *sb);
+void sb_release(struct strbuf *sb);
+
+/* Read a whole file (path "-" is stdin) into sb; returns 0 or -1 with errno set. */
+int sb_read_file(struct strbuf *sb, const char *path);
+
+/* A growable list of owned strings, NULL-terminated (v[n] == NULL). */
+struct strlist {
+	char **v;
+	size_t n, cap;
+};
+#define STRLIST_INIT { NULL, 0, 0 }
+void strlist_add(struct strlist *l, const char *s);
+void strlist_clear(struct strlist *l);
+
+int str_starts(const char *s, const char *prefix);
+int str_ends(const char *s, const char *suffix);
+int str_eq(const char *a, const char *b); /* NULL-safe */
+
+/* Parse sizes and durations as users write them on the command line.
+ * "512M", "2G", "1.5GiB", "100" (bytes unless default_unit says MiB...).
+ * Return 0 on success, -1 on syntax error or overflow. */
+int parse_size(const char *s, unsigned long long default_unit, unsigned long long *bytes);
+/* "90", "90s", "1.5m", "2h", "250ms" -> milliseconds. Bare numbers are seconds. */
+int parse_duration_ms(const char *s, long long *ms);
+/* Decimal integer in [min,max]; the whole string must be consumed. */
+int parse_ll(const char *s, long long min, long long max, long long *out);
+
+/* Monotonic clock in milliseconds. */
+long long now_ms(void);
+void sleep_ms(long long ms);
+
+/* Write data to path atomically: a temporary file in the same directory,
+ * fsync, then rename. Returns 0 or -1 (errno set); the temporary file never stays. */
+int write_file_atomic(const char *path, const void *data, size_t n, unsigned mode);
+
+#endif

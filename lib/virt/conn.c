@@ -1,0 +1,182 @@
+/* conn.c: connecting to libvirt, its errors as one line and an exit code,
+ * domain lookup, states, waiting. */
+#include "virt/virt.h"
+#include "log.h"
+
+#include <libvirt/virterror.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libvirt prints every error to stderr unless told otherwise; we report
+ * errors ourselves, once, with context. */
+static void quiet_errors(void *opaque, virErrorPtr e)
+{
+	(void)opaque;
+	(void)e;
+}
+
+int virt_open(struct virt_conn *vc, const char *uri)
+{
+	memset(vc, 0, sizeof *vc);
+	virSetErrorFunc(NULL, quiet_errors);
+	debug("connecting to %s", uri ? uri : "libvirt's default URI");
+	vc->c = virConnectOpen(uri);
+	if (!vc->c) {
+		errorx("cannot connect to libvirt%s%s: %s", uri ? " at " : "", uri ? uri : "", virt_errmsg());
+		return virt_errcode() == EXIT_PERM ? EXIT_PERM : EXIT_UNAVAIL;
+	}
+	vc->uri = virConnectGetURI(vc->c);
+	vc->hostname = virConnectGetHostname(vc->c);
+	if (!vc->hostname)
+		vc->hostname = xstrdup("");
+	debug("connected to %s on %s", vc->uri ? vc->uri : "?", vc->hostname);
+	return 0;
+}
+
+void virt_close(struct virt_conn *vc)
+{
+	if (vc->c)
+		virConnectClose(vc->c);
+	free(vc->uri);
+	free(vc->hostname);
+	memset(vc, 0, sizeof *vc);
+}
+
+const char *virt_errmsg(void)
+{
+	virErrorPtr e = virGetLastError();
+	return e && e->message ? e->message : "unknown libvirt error";
+}
+
+int virt_errcode(void)
+{
+	virErrorPtr e = virGetLastError();
+	if (!e)
+		return EXIT_SOFTWARE;
+	switch (e->code) {
+	case VIR_ERR_NO_DOMAIN:
+	case VIR_ERR_NO_NETWORK:
+	case VIR_ERR_NO_STORAGE_POOL:
+	case VIR_ERR_NO_STORAGE_VOL:
+		return EXIT_NOTFOUND;
+	case VIR_ERR_DOM_EXIST:
+		return EXIT_EXISTS;
+	case VIR_ERR_AUTH_FAILED:
+	case VIR_ERR_AUTH_CANCELLED:
+	case VIR_ERR_ACCESS_DENIED:
+		return EXIT_PERM;
+	case VIR_ERR_OPERATION_TIMEOUT:
+	case VIR_ERR_AGENT_UNRESPONSIVE:
+		return EXIT_TEMPFAIL;
+	case VIR_ERR_NO_CONNECT:
+	case VIR_ERR_RPC:
+	case VIR_ERR_SYSTEM_ERROR:
+		return EXIT_UNAVAIL;
+	case VIR_ERR_XML_ERROR:
+	case VIR_ERR_XML_DETAIL:
+	case VIR_ERR_INVALID_ARG:
+	case VIR_ERR_CONFIG_UNSUPPORTED:
+		return EXIT_DATA;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+int virt_fail(const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	int code = virt_errcode();
+	errorx("%s: %s", sb.buf, virt_errmsg());
+	sb_release(&sb);
+	return code;
+}
+
+static const char *const state_names[] = {
+	[VIR_DOMAIN_NOSTATE] = "nostate",   [VIR_DOMAIN_RUNNING] = "running",
+	[VIR_DOMAIN_BLOCKED] = "blocked",   [VIR_DOMAIN_PAUSED] = "paused",
+	[VIR_DOMAIN_SHUTDOWN] = "shutdown", [VIR_DOMAIN_SHUTOFF] = "shutoff",
+	[VIR_DOMAIN_CRASHED] = "crashed",   [VIR_DOMAIN_PMSUSPENDED] = "pmsuspended",
+};
+
+const char virt_state_words[] = "running blocked paused shutdown shutoff crashed pmsuspended nostate";
+
+const char *virt_state_name(int state)
+{
+	if (state < 0 || (size_t)state >= ARRAY_SIZE(state_names) || !state_names[state])
+		return "nostate";
+	return state_names[state];
+}
+
+int virt_state_parse(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(state_names); i++)
+		if (state_names[i] && strcmp(state_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+virDomainPtr virt_lookup(struct virt_conn *vc, const char *ident)
+{
+	virDomainPtr d = NULL;
+	if (strlen(ident) == 36 && (d = virDomainLookupByUUIDString(vc->c, ident)))
+		return d;
+	if ((d = virDomainLookupByName(vc->c, ident)))
+		return d;
+	long long id;
+	if (parse_ll(ident, 1, 2147483647, &id) == 0 && (d = virDomainLookupByID(vc->c, (int)id)))
+		return d;
+	/* Leave a "not found" error naming what the user typed. */
+	return virDomainLookupByName(vc->c, ident);
+}
+
+virDomainPtr virt_lookup_record(struct virt_conn *vc, const struct record *r)
+{
+	const char *id = rec_get(r, "id");
+	if (id && *id) {
+		virDomainPtr d = virDomainLookupByUUIDString(vc->c, id);
+		if (d || !rec_get(r, "name"))
+			return d;
+	}
+	const char *name = rec_get(r, "name");
+	return name ? virDomainLookupByName(vc->c, name) : NULL;
+}
+
+int virt_wait(virDomainPtr d, int state, int want_ip, long long timeout_ms)
+{
+	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	for (;;) {
+		int st, reason;
+		if (virDomainGetState(d, &st, &reason, 0) < 0)
+			return virt_fail("cannot get the state of '%s'", virDomainGetName(d));
+		int ok = st == state;
+		if (ok && want_ip) {
+			char *ip = virt_domain_ip(d);
+			ok = ip != NULL;
+			free(ip);
+		}
+		if (ok)
+			return 0;
+		if (deadline >= 0 && now_ms() >= deadline)
+			return EXIT_TEMPFAIL;
+		sleep_ms(want_ip ? 500 : 200);
+	}
+}
+
+void xml_escape(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': sb_adds(sb, "&lt;"); break;
+		case '>': sb_adds(sb, "&gt;"); break;
+		case '&': sb_adds(sb, "&amp;"); break;
+		case '"': sb_adds(sb, "&quot;"); break;
+		case '\'': sb_adds(sb, "&apos;"); break;
+		default: sb_addc(sb, *s);
+		}
+	}
+}

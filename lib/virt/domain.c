@@ -1,0 +1,444 @@
+/* domain.c: libvirt domains as vm records. list and stats take everything from
+ * one virConnectGetAllDomainStats call, plus one metadata call per domain for its
+ * tags and one address query per running domain. */
+#include "virt/virt.h"
+#include "log.h"
+
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- metadata: <cloudctl xmlns=NS><tag key=".." value=".."/><volume pool=".." name=".."/></cloudctl> ---- */
+
+void virt_meta_xml(struct strbuf *sb, const struct record *tags, const struct strlist *vols)
+{
+	sb_addf(sb, "<" VIRT_NS_PREFIX ":vm xmlns:" VIRT_NS_PREFIX "='%s'>", VIRT_NS_URI);
+	for (size_t i = 0; tags && i < tags->n; i++) {
+		sb_adds(sb, "<" VIRT_NS_PREFIX ":tag key='");
+		xml_escape(sb, tags->f[i].key);
+		sb_adds(sb, "' value='");
+		xml_escape(sb, tags->f[i].val);
+		sb_adds(sb, "'/>");
+	}
+	for (size_t i = 0; vols && i < vols->n; i++) {
+		const char *slash = strchr(vols->v[i], '/');
+		struct strbuf pool = STRBUF_INIT;
+		sb_add(&pool, vols->v[i], (size_t)(slash - vols->v[i]));
+		sb_adds(sb, "<" VIRT_NS_PREFIX ":volume pool='");
+		xml_escape(sb, pool.buf);
+		sb_adds(sb, "' name='");
+		xml_escape(sb, slash + 1);
+		sb_adds(sb, "'/>");
+		sb_release(&pool);
+	}
+	sb_adds(sb, "</" VIRT_NS_PREFIX ":vm>");
+}
+
+static char *prop(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	if (!v)
+		return NULL;
+	char *s = xstrdup((const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+static void meta_node(xmlNodePtr n, struct record *tags, struct strlist *vols)
+{
+	char *a = NULL, *b = NULL;
+	if (xmlStrcmp(n->name, (const xmlChar *)"tag") == 0 && tags) {
+		a = prop(n, "key");
+		b = prop(n, "value");
+		if (a && b && rec_key_valid(a))
+			rec_set(tags, a, b);
+	} else if (xmlStrcmp(n->name, (const xmlChar *)"volume") == 0 && vols) {
+		a = prop(n, "pool");
+		b = prop(n, "name");
+		if (a && b) {
+			char *pv = xasprintf("%s/%s", a, b);
+			strlist_add(vols, pv);
+			free(pv);
+		}
+	}
+	free(a);
+	free(b);
+}
+
+int virt_meta_get(virDomainPtr d, struct record *tags, struct strlist *vols)
+{
+	char *xml = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, VIRT_NS_URI, VIR_DOMAIN_AFFECT_CURRENT);
+	if (!xml) {
+		virErrorPtr e = virGetLastError();
+		if (e && e->code == VIR_ERR_NO_DOMAIN_METADATA)
+			return 0;
+		/* Drivers without metadata support (some remote ones) simply have no tags. */
+		if (e && e->code == VIR_ERR_NO_SUPPORT)
+			return 0;
+		return virt_fail("cannot read the metadata of '%s'", virDomainGetName(d));
+	}
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "metadata.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	free(xml);
+	if (!doc)
+		return 0;
+	for (xmlNodePtr n = xmlDocGetRootElement(doc)->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			meta_node(n, tags, vols);
+	xmlFreeDoc(doc);
+	return 0;
+}
+
+/* ---- addresses ---- */
+
+static char *first_ipv4(virDomainInterfacePtr *ifaces, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (unsigned j = 0; j < ifaces[i]->naddrs; j++)
+			if (ifaces[i]->addrs[j].type == VIR_IP_ADDR_TYPE_IPV4)
+				return xstrdup(ifaces[i]->addrs[j].addr);
+	return NULL;
+}
+
+static char *ip_from(virDomainPtr d, unsigned source)
+{
+	virDomainInterfacePtr *ifaces = NULL;
+	int n = virDomainInterfaceAddresses(d, &ifaces, source, 0);
+	if (n < 0)
+		return NULL;
+	char *ip = first_ipv4(ifaces, n);
+	for (int i = 0; i < n; i++)
+		virDomainInterfaceFree(ifaces[i]);
+	free(ifaces);
+	return ip;
+}
+
+char *virt_domain_ip(virDomainPtr d)
+{
+	char *ip = ip_from(d, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE);
+	if (!ip)
+		ip = ip_from(d, VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT);
+	virResetLastError();
+	return ip;
+}
+
+/* ---- stats ---- */
+
+/* libvirt's stat names ("block.0.rd.bytes") are already record keys; anything
+ * else is folded into [a-z0-9_.]. */
+static void add_param(struct record *r, const virTypedParameter *p)
+{
+	char key[VIR_TYPED_PARAM_FIELD_LENGTH + 1];
+	size_t i = 0;
+	for (; p->field[i] && i < VIR_TYPED_PARAM_FIELD_LENGTH; i++) {
+		char c = p->field[i];
+		c = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+		key[i] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_') ? c : '_';
+	}
+	key[i] = '\0';
+	if (!rec_key_valid(key))
+		return;
+	switch (p->type) {
+	case VIR_TYPED_PARAM_INT: rec_setf(r, key, "%d", p->value.i); break;
+	case VIR_TYPED_PARAM_UINT: rec_setf(r, key, "%u", p->value.ui); break;
+	case VIR_TYPED_PARAM_LLONG: rec_setf(r, key, "%lld", p->value.l); break;
+	case VIR_TYPED_PARAM_ULLONG: rec_setf(r, key, "%llu", p->value.ul); break;
+	case VIR_TYPED_PARAM_DOUBLE: rec_setf(r, key, "%g", p->value.d); break;
+	case VIR_TYPED_PARAM_BOOLEAN: rec_set(r, key, p->value.b ? "true" : "false"); break;
+	case VIR_TYPED_PARAM_STRING: rec_set(r, key, p->value.s); break;
+	}
+}
+
+static int stat_ull(const virDomainStatsRecord *s, const char *name, unsigned long long *v)
+{
+	return virTypedParamsGetULLong(s->params, s->nparams, name, v) == 1;
+}
+
+static int stat_uint(const virDomainStatsRecord *s, const char *name, unsigned *v)
+{
+	int iv;
+	if (virTypedParamsGetUInt(s->params, s->nparams, name, v) == 1)
+		return 1;
+	if (virTypedParamsGetInt(s->params, s->nparams, name, &iv) == 1) {
+		*v = (unsigned)iv;
+		return 1;
+	}
+	return 0;
+}
+
+/* Sum "PREFIX.N.SUFFIX" over N < PREFIX.count. */
+static unsigned long long sum_devices(const virDomainStatsRecord *s, const char *prefix, const char *suffix)
+{
+	unsigned count = 0;
+	unsigned long long total = 0, v;
+	char name[VIR_TYPED_PARAM_FIELD_LENGTH];
+	snprintf(name, sizeof name, "%s.count", prefix);
+	stat_uint(s, name, &count);
+	for (unsigned i = 0; i < count; i++) {
+		snprintf(name, sizeof name, "%s.%u.%s", prefix, i, suffix);
+		if (stat_ull(s, name, &v))
+			total += v;
+	}
+	return total;
+}
+
+static void add_stats(struct record *r, const virDomainStatsRecord *s)
+{
+	unsigned long long v;
+	if (stat_ull(s, "cpu.time", &v))
+		rec_setf(r, "cpu_time_ns", "%llu", v);
+	if (stat_ull(s, "balloon.rss", &v) || stat_ull(s, "balloon.current", &v))
+		rec_setf(r, "mem_used_mib", "%llu", v / 1024);
+	rec_setf(r, "net_rx_bytes", "%llu", sum_devices(s, "net", "rx.bytes"));
+	rec_setf(r, "net_tx_bytes", "%llu", sum_devices(s, "net", "tx.bytes"));
+	rec_setf(r, "block_rd_bytes", "%llu", sum_devices(s, "block", "rd.bytes"));
+	rec_setf(r, "block_wr_bytes", "%llu", sum_devices(s, "block", "wr.bytes"));
+	for (int i = 0; i < s->nparams; i++)
+		if (!str_starts(s->params[i].field, "state."))
+			add_param(r, &s->params[i]);
+}
+
+/* ---- records ---- */
+
+static void add_tags(struct record *r, const struct record *tags)
+{
+	for (size_t i = 0; i < tags->n; i++) {
+		char *k = xasprintf("tag.%s", tags->f[i].key);
+		rec_set(r, k, tags->f[i].val);
+		free(k);
+	}
+}
+
+/* The columns every vm record starts with, from the stats record when it has them. */
+static int base_fields(struct virt_conn *vc, virDomainPtr d, const virDomainStatsRecord *s, struct record *r)
+{
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	unsigned state = 0, vcpus = 0;
+	unsigned long long mem_kib = 0;
+	int have = s && stat_uint(s, "state.state", &state) && stat_uint(s, "vcpu.current", &vcpus) &&
+		   stat_ull(s, "balloon.maximum", &mem_kib);
+	if (!have) {
+		/* Drivers whose bulk stats lack vcpu/balloon (the test driver) */
+		virDomainInfo info;
+		if (virDomainGetInfo(d, &info) < 0)
+			return virt_fail("cannot get information on '%s'", virDomainGetName(d));
+		state = info.state;
+		vcpus = info.nrVirtCpu;
+		mem_kib = info.maxMem;
+	}
+	virDomainGetUUIDString(d, uuid);
+	rec_set(r, "kind", "vm");
+	rec_set(r, "id", uuid);
+	rec_set(r, "name", virDomainGetName(d));
+	rec_set(r, "state", virt_state_name((int)state));
+	rec_setf(r, "vcpus", "%u", vcpus);
+	rec_setf(r, "mem_mib", "%llu", mem_kib / 1024);
+	rec_set(r, "host", vc->hostname);
+	return 0;
+}
+
+static int fill(struct virt_conn *vc, virDomainPtr d, const virDomainStatsRecord *s, unsigned what,
+		struct record *r);
+
+int virt_record(struct virt_conn *vc, virDomainPtr d, unsigned what, struct record *r)
+{
+	virDomainStatsRecordPtr *stats = NULL;
+	virDomainPtr doms[] = { d, NULL };
+	unsigned groups = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON;
+	if (what & VREC_STATS)
+		groups |= VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK;
+	int n = virDomainListGetStats(doms, groups, &stats, 0);
+	if (n < 0)
+		virResetLastError(); /* fall back to virDomainGetInfo */
+	int rc = fill(vc, d, n > 0 ? stats[0] : NULL, what, r);
+	if (stats)
+		virDomainStatsRecordListFree(stats);
+	return rc;
+}
+
+int virt_list(struct virt_conn *vc, unsigned what, struct recset *out)
+{
+	virDomainStatsRecordPtr *stats = NULL;
+	unsigned groups = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BALLOON;
+	if (what & VREC_STATS)
+		groups |= VIR_DOMAIN_STATS_CPU_TOTAL | VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK;
+	int n = virConnectGetAllDomainStats(vc->c, groups, &stats, 0);
+	if (n < 0)
+		return virt_fail("cannot list domains on %s", vc->uri);
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = fill(vc, stats[i]->dom, stats[i], what, recset_add(out));
+	virDomainStatsRecordListFree(stats);
+	return rc;
+}
+
+static void add_detail(virDomainPtr d, struct record *r);
+
+static int fill(struct virt_conn *vc, virDomainPtr d, const virDomainStatsRecord *s, unsigned what,
+		struct record *r)
+{
+	int rc = base_fields(vc, d, s, r);
+	if (rc)
+		return rc;
+	if ((what & VREC_IP) && strcmp(rec_get(r, "state"), "running") == 0) {
+		char *ip = virt_domain_ip(d);
+		rec_set(r, "ip", ip ? ip : "");
+		free(ip);
+	} else if (what & VREC_IP) {
+		rec_set(r, "ip", "");
+	}
+	rec_set(r, "driver", "libvirt");
+	if (what & VREC_TAGS) {
+		struct record tags = RECORD_INIT;
+		rc = virt_meta_get(d, &tags, NULL);
+		add_tags(r, &tags);
+		rec_clear(&tags);
+		if (rc)
+			return rc;
+	}
+	if ((what & VREC_STATS) && s)
+		add_stats(r, s);
+	if (what & VREC_DETAIL)
+		add_detail(d, r);
+	return 0;
+}
+
+/* ---- show: details from the domain XML ---- */
+
+static char *xpath_str(xmlXPathContextPtr ctx, const char *expr)
+{
+	xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+	char *s = NULL;
+	if (o) {
+		xmlChar *v = xmlXPathCastToString(o);
+		if (v && *v)
+			s = xstrdup((const char *)v);
+		xmlFree(v);
+		xmlXPathFreeObject(o);
+	}
+	return s;
+}
+
+static void set_xpath(struct record *r, const char *key, xmlXPathContextPtr ctx, const char *expr)
+{
+	char *v = xpath_str(ctx, expr);
+	if (v)
+		rec_set(r, key, v);
+	free(v);
+}
+
+/* The first of several XPath expressions (relative to node) that gives a non-empty string. */
+static char *first_of(xmlXPathContextPtr ctx, const char *node, const char *const *exprs)
+{
+	char e[256];
+	for (; *exprs; exprs++) {
+		snprintf(e, sizeof e, "string(%s/%s)", node, *exprs);
+		char *v = xpath_str(ctx, e);
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
+static void set_first(struct record *r, const char *key, xmlXPathContextPtr ctx, const char *node,
+		      const char *const *exprs)
+{
+	char *v = first_of(ctx, node, exprs);
+	if (v)
+		rec_set(r, key, v);
+	free(v);
+}
+
+static int node_exists(xmlXPathContextPtr ctx, const char *node)
+{
+	char e[256];
+	snprintf(e, sizeof e, "count(%s)", node);
+	char *n = xpath_str(ctx, e);
+	int yes = n && strcmp(n, "0") != 0;
+	free(n);
+	return yes;
+}
+
+/* disk.N.dev/device/source and nic.N.mac/type/source */
+static void add_devices(struct record *r, xmlXPathContextPtr ctx)
+{
+	static const char *const dev[] = { "target/@dev", NULL }, *const device[] = { "@device", NULL },
+		*const file[] = { "source/@file", "source/@dev", "source/@volume", NULL },
+		*const mac[] = { "mac/@address", NULL }, *const type[] = { "@type", NULL },
+		*const nsrc[] = { "source/@network", "source/@bridge", NULL };
+	char node[128], key[64];
+	for (int i = 1; i < 64; i++) {
+		snprintf(node, sizeof node, "/domain/devices/disk[%d]", i);
+		if (!node_exists(ctx, node))
+			break;
+		snprintf(key, sizeof key, "disk.%d.dev", i - 1);
+		set_first(r, key, ctx, node, (const char *const *)dev);
+		snprintf(key, sizeof key, "disk.%d.device", i - 1);
+		set_first(r, key, ctx, node, (const char *const *)device);
+		snprintf(key, sizeof key, "disk.%d.source", i - 1);
+		set_first(r, key, ctx, node, (const char *const *)file);
+	}
+	for (int i = 1; i < 64; i++) {
+		snprintf(node, sizeof node, "/domain/devices/interface[%d]", i);
+		if (!node_exists(ctx, node))
+			break;
+		snprintf(key, sizeof key, "nic.%d.mac", i - 1);
+		set_first(r, key, ctx, node, (const char *const *)mac);
+		snprintf(key, sizeof key, "nic.%d.type", i - 1);
+		set_first(r, key, ctx, node, (const char *const *)type);
+		snprintf(key, sizeof key, "nic.%d.source", i - 1);
+		set_first(r, key, ctx, node, (const char *const *)nsrc);
+	}
+}
+
+static void add_detail(virDomainPtr d, struct record *r)
+{
+	int autostart = 0;
+	if (virDomainGetAutostart(d, &autostart) == 0)
+		rec_set(r, "autostart", autostart ? "true" : "false");
+	int persistent = virDomainIsPersistent(d);
+	if (persistent >= 0)
+		rec_set(r, "persistent", persistent ? "true" : "false");
+	char *xml = virDomainGetXMLDesc(d, 0);
+	if (!xml)
+		return;
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	free(xml);
+	if (!doc)
+		return;
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	set_xpath(r, "domain_type", ctx, "string(/domain/@type)");
+	set_xpath(r, "net", ctx, "string(/domain/devices/interface[1]/source/@network)");
+	set_xpath(r, "kernel", ctx, "string(/domain/os/kernel)");
+	add_devices(r, ctx);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+}
+
+int virt_has_nic(virDomainPtr d)
+{
+	char *xml = virDomainGetXMLDesc(d, 0);
+	int yes = xml && strstr(xml, "<interface ") != NULL;
+	free(xml);
+	return yes;
+}
+
+char *virt_default_domain_type(struct virt_conn *vc)
+{
+	char *caps = virConnectGetCapabilities(vc->c);
+	if (!caps)
+		return xstrdup("qemu");
+	xmlDocPtr doc = xmlReadMemory(caps, (int)strlen(caps), "caps.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	free(caps);
+	char *kvm = NULL;
+	if (doc) {
+		xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+		kvm = xpath_str(ctx, "string(/capabilities/guest[arch/@name='x86_64']/arch/domain[@type='kvm']/@type)");
+		xmlXPathFreeContext(ctx);
+		xmlFreeDoc(doc);
+	}
+	if (kvm)
+		return kvm;
+	return xstrdup("qemu");
+}

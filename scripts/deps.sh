@@ -1,0 +1,32 @@
+#!/bin/bash
+# deps.sh [build|test|bench]: install the Debian 12 packages cloudctl needs.
+# As root it runs apt-get; otherwise it prints the exact apt-get line and exits 69.
+set -euo pipefail
+BUILD="build-essential autoconf pkg-config libcurl4-openssl-dev libjansson-dev libvirt-dev
+  libgit2-dev libssl-dev libyaml-dev libxml2-dev"
+# The real servers and oracles the tests use: libvirtd + QEMU (TCG), a guest kernel
+# fetched with apt-get download, python3 for the HTTP test server, isoinfo, valgrind.
+TEST="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base busybox-static
+  cpio iproute2 kmod python3 openssl genisoimage valgrind"
+BENCH="hyperfine"
+case ${1:-test} in
+build) want=$BUILD ;;
+test) want="$BUILD $TEST" ;;
+bench) want="$BUILD $TEST $BENCH" ;;
+*) echo "usage: $0 [build|test|bench]" >&2; exit 64 ;;
+esac
+missing=()
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && { echo "deps: all packages present"; exit 0; }
+line="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing Debian packages; run as root:" >&2
+	echo "  apt-get update && $line" >&2
+	exit 69
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,46 @@
+# lib.sh: sourced by tests/cli/*.sh. Each check prints "ok - NAME" or
+# "FAIL - NAME: why" (with the difference); tests/run counts the lines.
+set -u
+T=$(mktemp -d /tmp/cloudctl-cli.XXXXXX)
+trap 'cleanup_hook; rm -rf "$T"' EXIT
+cleanup_hook() { :; }
+SVC=${CLOUDCTL_SVC_DIR:-/var/tmp/cloudctl-svc}
+
+ok() { echo "ok - $1"; }
+fail() { echo "FAIL - $1: $2"; }
+skip() { echo "skip - $1: $2"; }
+
+# run CMD...: stdout to $T/out, stderr to $T/err, exit code to $rc
+run() { "$@" > "$T/out" 2> "$T/err"; rc=$?; }
+# run_in INPUT CMD...: the same with INPUT on stdin
+run_in() { local in=$1; shift; printf '%s' "$in" | "$@" > "$T/out" 2> "$T/err"; rc=$?; }
+
+# expect NAME WANT_RC WANT_STDOUT [WANT_STDERR]: compare exactly
+expect() {
+	local name=$1 want_rc=$2 want_out=$3
+	local got_out; got_out=$(cat "$T/out")
+	if [ "$rc" != "$want_rc" ]; then
+		fail "$name" "exit $rc, want $want_rc; stderr: $(head -c 400 "$T/err")"; return 1; fi
+	if [ "$got_out" != "$want_out" ]; then
+		fail "$name" "stdout differs:$(diff <(echo "$want_out") <(echo "$got_out") | head -20 | sed 's/^/\n    /' | tr -d '\n' | sed 's/\\n/\n/g')"
+		return 1; fi
+	if [ $# -ge 4 ] && [ "$(cat "$T/err")" != "$4" ]; then
+		fail "$name" "stderr is [$(cat "$T/err")], want [$4]"; return 1; fi
+	ok "$name"
+}
+
+# expect_rc NAME WANT_RC [STDERR_PATTERN]: exit code, and a grep -E pattern on stderr
+expect_rc() {
+	local name=$1 want_rc=$2
+	if [ "$rc" != "$want_rc" ]; then fail "$name" "exit $rc, want $want_rc; stderr: $(head -c 400 "$T/err")"; return 1; fi
+	if [ $# -ge 3 ] && ! grep -qE -- "$3" "$T/err"; then fail "$name" "stderr [$(cat "$T/err")] lacks /$3/"; return 1; fi
+	ok "$name"
+}
+
+# assert NAME CONDITION-CMD...: ok when the command succeeds
+assert() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name" "not true: $*"; fi; }
+
+# field KEY < kv-record: the value of KEY in the first record (bare values only)
+field() { sed -n '1p' | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
+
+have_libvirtd() { virsh -c qemu:///system version >/dev/null 2>&1; }
