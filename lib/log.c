@@ -70,21 +70,26 @@ void die(int code, const char *fmt, ...)
 	exit(finish_stdout(code));
 }
 
-int finish_stdout(int code)
+static int stdout_reported;
+
+int stdout_failed(int err, int code)
 {
-	static int done;
-	if (done)
+	if (stdout_reported)
 		return code;
-	done = 1;
-	errno = 0;
-	int bad = fflush(stdout) != 0 || ferror(stdout);
-	if (!bad)
-		return code;
+	stdout_reported = 1;
 	/* As git does: a reader that went away ("| head -1") is not our error.
 	 * Errors on pipes and sockets are ignored; on files (a full disk) they count. */
 	struct stat st;
-	if (errno == EPIPE || (fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))))
+	if (err == EPIPE || (fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))))
 		return code;
-	errorx("write error on standard output: %s", strerror(errno ? errno : EIO));
+	errorx("write error on standard output: %s", strerror(err ? err : EIO));
 	return code ? code : EXIT_IOERR;
+}
+
+int finish_stdout(int code)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return code;
+	return stdout_failed(errno, code);
 }

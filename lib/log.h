@@ -45,5 +45,7 @@ void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), no
  * e.g. "| head -1") is quiet; any other write error (a full disk) is reported
  * and turns the exit code into 74. Returns the code to exit with. */
 int finish_stdout(int code);
+/* Report a failed write to stdout (err: its errno) once, by the rules above. */
+int stdout_failed(int err, int code);
 
 #endif

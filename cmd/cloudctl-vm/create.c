@@ -157,7 +157,7 @@ static int check_args(int argc, struct plan *p)
 	if (!rc)
 		rc = check_files(p);
 	if (!rc)
-		rc = parse_tags(&c_tags, &p->tags, 0);
+		rc = parse_tags("create", &c_tags, &p->tags, 0);
 	if (!rc && c_type && strcmp(c_type, "kvm") && strcmp(c_type, "qemu"))
 		rc = bad("create: --domain-type '%s': kvm or qemu", c_type);
 	return rc;

@@ -52,7 +52,7 @@ static int check_list_args(int argc, struct record *want_tags)
 		errorx("list: --state '%s': not one of %s", list_state, virt_state_words);
 		return EXIT_USAGE;
 	}
-	return parse_tags(&list_tags, want_tags, 1);
+	return parse_tags("list", &list_tags, want_tags, 1);
 }
 
 int cmd_list(int argc, char **argv)

@@ -2,6 +2,7 @@
  * the verbs share: the connection, the VMs named by operands or records, output. */
 #include "vm.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,19 +144,20 @@ int vm_emit(struct rec_writer *w, struct virt_conn *vc, const struct record *in,
 
 int vm_finish(struct rec_writer *w, int rc)
 {
-	if (rec_writer_finish(w) < 0 && !rc)
-		rc = finish_stdout(0);
+	errno = 0;
+	if (rec_writer_finish(w) < 0)
+		rc = stdout_failed(errno, rc);
 	return rc;
 }
 
-int parse_tags(const struct strlist *args, struct record *tags, int allow_bare_key)
+int parse_tags(const char *verb, const struct strlist *args, struct record *tags, int allow_bare_key)
 {
 	for (size_t i = 0; i < args->n; i++) {
 		const char *a = args->v[i], *eq = strchr(a, '=');
 		char *k = eq ? xstrndup(a, (size_t)(eq - a)) : xstrdup(a);
 		int bad = !rec_key_valid(k) || (!eq && !allow_bare_key);
 		if (bad) {
-			errorx("--tag '%s': expected KEY=VALUE with KEY matching [a-z][a-z0-9_.]*", a);
+			errorx("%s: --tag '%s': expected KEY=VALUE with KEY matching [a-z][a-z0-9_.]*", verb, a);
 			free(k);
 			return EXIT_USAGE;
 		}

@@ -37,7 +37,7 @@ int vm_emit(struct rec_writer *w, struct virt_conn *vc, const struct record *in,
 int vm_finish(struct rec_writer *w, int rc);
 
 /* Tag arguments "k=v" into a record of k -> v; returns 0 or 64 with a message. */
-int parse_tags(const struct strlist *args, struct record *tags, int allow_bare_key);
+int parse_tags(const char *verb, const struct strlist *args, struct record *tags, int allow_bare_key);
 
 int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);

@@ -16,6 +16,10 @@ static void quiet_errors(void *opaque, virErrorPtr e)
 	(void)e;
 }
 
+/* The connection of the last virt_open: some failures (a daemon that went away)
+ * leave their error on the connection rather than the thread. */
+static virConnectPtr last_conn;
+
 int virt_open(struct virt_conn *vc, const char *uri)
 {
 	memset(vc, 0, sizeof *vc);
@@ -26,6 +30,7 @@ int virt_open(struct virt_conn *vc, const char *uri)
 		errorx("cannot connect to libvirt%s%s: %s", uri ? " at " : "", uri ? uri : "", virt_errmsg());
 		return virt_errcode() == EXIT_PERM ? EXIT_PERM : EXIT_UNAVAIL;
 	}
+	last_conn = vc->c;
 	vc->uri = virConnectGetURI(vc->c);
 	vc->hostname = virConnectGetHostname(vc->c);
 	if (!vc->hostname)
@@ -38,22 +43,32 @@ void virt_close(struct virt_conn *vc)
 {
 	if (vc->c)
 		virConnectClose(vc->c);
+	if (last_conn == vc->c)
+		last_conn = NULL;
 	free(vc->uri);
 	free(vc->hostname);
 	memset(vc, 0, sizeof *vc);
 }
 
-const char *virt_errmsg(void)
+static virErrorPtr last_error(void)
 {
 	virErrorPtr e = virGetLastError();
-	return e && e->message ? e->message : "unknown libvirt error";
+	if (!e && last_conn)
+		e = virConnGetLastError(last_conn);
+	return e;
+}
+
+const char *virt_errmsg(void)
+{
+	virErrorPtr e = last_error();
+	return e && e->message ? e->message : "libvirt gave no reason (is libvirtd still running?)";
 }
 
 int virt_errcode(void)
 {
-	virErrorPtr e = virGetLastError();
+	virErrorPtr e = last_error();
 	if (!e)
-		return EXIT_SOFTWARE;
+		return EXIT_UNAVAIL;
 	switch (e->code) {
 	case VIR_ERR_NO_DOMAIN:
 	case VIR_ERR_NO_NETWORK:

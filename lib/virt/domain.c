@@ -257,6 +257,12 @@ int virt_record(struct virt_conn *vc, virDomainPtr d, unsigned what, struct reco
 	return rc;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	const virDomainStatsRecordPtr *x = a, *y = b;
+	return strcmp(virDomainGetName((*x)->dom), virDomainGetName((*y)->dom));
+}
+
 int virt_list(struct virt_conn *vc, unsigned what, struct recset *out)
 {
 	virDomainStatsRecordPtr *stats = NULL;
@@ -266,6 +272,7 @@ int virt_list(struct virt_conn *vc, unsigned what, struct recset *out)
 	int n = virConnectGetAllDomainStats(vc->c, groups, &stats, 0);
 	if (n < 0)
 		return virt_fail("cannot list domains on %s", vc->uri);
+	qsort(stats, (size_t)n, sizeof *stats, by_name); /* stable output, like virsh list --all */
 	int rc = 0;
 	for (int i = 0; i < n && rc == 0; i++)
 		rc = fill(vc, stats[i]->dom, stats[i], what, recset_add(out));
@@ -283,10 +290,9 @@ static int fill(struct virt_conn *vc, virDomainPtr d, const virDomainStatsRecord
 		return rc;
 	if ((what & VREC_IP) && strcmp(rec_get(r, "state"), "running") == 0) {
 		char *ip = virt_domain_ip(d);
-		rec_set(r, "ip", ip ? ip : "");
+		if (ip)
+			rec_set(r, "ip", ip);
 		free(ip);
-	} else if (what & VREC_IP) {
-		rec_set(r, "ip", "");
 	}
 	rec_set(r, "driver", "libvirt");
 	if (what & VREC_TAGS) {

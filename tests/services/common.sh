@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # (HERE is for the scripts that source this)
 # common.sh: sourced by the tests/services scripts.
 # State lives under $CLOUDCTL_SVC_DIR (default /var/tmp/cloudctl-svc): each service
 # keeps its files in $SVC_DIR/<name>/, appends the PIDs it started to

@@ -34,7 +34,7 @@ fi
 cd "$G"; rm -rf x root
 dpkg -x cache/"${PKG}"_*.deb x
 M=$(echo x/lib/modules/*)
-mkdir -p root/{bin,proc,sys,dev,mods,seed,usr/share/udhcpc}
+mkdir -p root/{bin,proc,sys,dev,mods,seed,etc/udhcpc}
 
 # add_mod NAME LIST: copy NAME.ko and, first, its dependencies (from the module's own
 # "depends=" modinfo string: the package has no modules.dep) into root/mods; append to LIST.
@@ -56,7 +56,9 @@ cp "$BB" root/bin/busybox
 for a in sh mount umount insmod ip udhcpc sleep usleep cat echo head ls mkdir dd sed tr ifconfig route; do
 	ln -sf busybox root/bin/$a
 done
-cat >root/usr/share/udhcpc/default.script <<'S'
+# Debian's busybox udhcpc runs /etc/udhcpc/default.script (not /usr/share/udhcpc/...):
+# without it the lease is obtained but the address is never set. -s names it anyway.
+cat >root/etc/udhcpc/default.script <<'S'
 #!/bin/sh
 [ "$1" = bound ] || [ "$1" = renew ] || exit 0
 ip addr add "$ip/${mask:-24}" dev "$interface"; [ -n "$router" ] && ip route add default via "$router"
@@ -67,7 +69,7 @@ cat >root/init <<'S'
 export PATH=/bin
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 for m in $(cat /mods/order); do insmod /mods/$m; done
-ip link set lo up; ip link set eth0 up && udhcpc -i eth0 -t 10 -T 2 -n -q
+ip link set lo up; ip link set eth0 up && udhcpc -i eth0 -t 10 -T 2 -n -q -s /etc/udhcpc/default.script
 for m in $(cat /mods/order2); do insmod /mods/$m; done
 # virtio disks appear asynchronously after insmod; wait up to 2 s for the first
 i=0; while [ $i -lt 20 ] && ! ls /dev/vd* >/dev/null 2>&1; do usleep 100000; i=$((i + 1)); done
@@ -85,7 +87,7 @@ done
 echo "GUEST: ready"; ip -4 addr show eth0
 while true; do sleep 3600; done
 S
-chmod +x root/init root/usr/share/udhcpc/default.script
+chmod +x root/init root/etc/udhcpc/default.script
 cp x/boot/vmlinuz-* vmlinuz
 (cd root && find . | LC_ALL=C sort | cpio -o -H newc 2>/dev/null | gzip -9) >initrd.gz
 rm -rf x root

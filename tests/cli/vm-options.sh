@@ -1,0 +1,87 @@
+# vm-options: option parsing, help, version, output formats, exit codes, stdout
+# handling. Uses libvirt's test:///default driver (no daemon; one domain "test").
+. "$(dirname "$0")/lib.sh"
+export LIBVIRT_DEFAULT_URI=test:///default
+VM=cloudctl-vm
+ID=6695eb01-f6a4-8304-79aa-97f2502e193f
+HOST=$(hostname)
+
+run $VM --version
+expect "version" 0 "cloudctl-vm 0.1.0"
+
+run $VM --help
+assert "help lists every verb" bash -c "[ \$(grep -cE '^  (list|show|create|start|stop|reboot|delete|wait|stats) ' $T/out) = 9 ]"
+run $VM list --help
+assert "verb help" grep -q '^  -s, --state STATE' "$T/out"
+
+run $VM list --bogus
+expect "unknown option" 64 "" "cloudctl-vm: list: unknown option '--bogus' (see 'cloudctl-vm list --help')"
+run $VM frobnicate
+expect "unknown verb" 64 "" "cloudctl-vm: unknown verb 'frobnicate' (see 'cloudctl-vm --help')"
+run $VM list --state
+expect "missing argument" 64 "" "cloudctl-vm: list: option '--state' needs an argument (see 'cloudctl-vm list --help')"
+run $VM list --state sleeping
+expect "bad state" 64 "" "cloudctl-vm: list: --state 'sleeping': not one of running blocked paused shutdown shutoff crashed pmsuspended nostate"
+run $VM list -o yaml
+expect "bad format" 64 "" "cloudctl-vm: unknown output format 'yaml' (kv, table, json, tsv)"
+run $VM create --name x --vcpus two
+expect "not a number" 64 "" "cloudctl-vm: create: option '--vcpus': 'two' is not a whole number (see 'cloudctl-vm create --help')"
+
+run $VM list
+expect "list kv" 0 "kind=vm id=$ID name=test state=running vcpus=2 mem_mib=8192 host=$HOST ip=192.168.122.3 driver=libvirt"
+run $VM list -o json
+expect "list json" 0 "{\"kind\":\"vm\",\"id\":\"$ID\",\"name\":\"test\",\"state\":\"running\",\"vcpus\":2,\"mem_mib\":8192,\"host\":\"$HOST\",\"ip\":\"192.168.122.3\",\"driver\":\"libvirt\"}"
+run $VM list -o tsv -c name,state,tags
+expect "list tsv columns" 0 "$(printf 'name\tstate\ttags\ntest\trunning\t')"
+run $VM list -o table -c name,vcpus,ip,tags
+expect "list table" 0 "NAME  VCPUS  IP             TAGS
+test  2      192.168.122.3  -"
+CLOUDCTL_OUTPUT=json run $VM list -c name
+expect "CLOUDCTL_OUTPUT" 0 '{"name":"test"}'
+CLOUDCTL_OUTPUT=xml run $VM list
+expect "bad CLOUDCTL_OUTPUT" 78 "" "cloudctl-vm: CLOUDCTL_OUTPUT: unknown output format 'xml' (kv, table, json, tsv)"
+run $VM list --name 'te*' -c name
+expect "name glob" 0 "name=test"
+run $VM list --name 'x*' -c name
+expect "name glob no match" 0 ""
+run $VM list --state shutoff
+expect "state filter" 0 ""
+
+# A reader that goes away is not an error; a full disk is.
+out=$($VM list 2>"$T/err" | head -c 1); rc=${PIPESTATUS[0]}
+run true; rc=0
+assert "closed pipe is quiet" test ! -s "$T/err"
+$VM list > /dev/full 2> "$T/err"; rc=$?
+assert "full disk exits 74" test "$rc" = 74
+assert "full disk message" grep -qx "cloudctl-vm: write error on standard output: No space left on device" "$T/err"
+
+# Records on stdin: malformed input is exit 65 with the line, before anything is done.
+run_in $'kind=vm name=test\nkind=vm name="unterminated\n' $VM show -
+expect_rc "malformed record" 65 '^cloudctl-vm: <stdin>:2: '
+assert "malformed record: nothing written" test ! -s "$T/out"
+run_in $'kind=vm name=test extra=kept\n' $VM show -c name,extra -
+expect "unknown keys pass through" 0 "name=test extra=kept"
+run_in $'{"kind":"vm","name":"test","note":"via json"}\n' $VM show -c name,note -o kv
+expect "JSON Lines input" 0 'name=test note="via json"'
+run_in $'kind=net name=tenant-a\nkind=vm name=test\n' $VM show -c name
+expect "other kinds are skipped" 0 "name=test"
+run $VM show nosuchvm
+expect_rc "show unknown vm" 66 "^cloudctl-vm: vm 'nosuchvm': Domain not found"
+run $VM show test -c name,domain_type,disk.0.dev,nic.0.mac,nic.0.source
+expect "show detail" 0 "name=test domain_type=test disk.0.dev=vda nic.0.mac=aa:bb:cc:dd:ee:ff nic.0.source=default"
+
+run $VM create --count 2 --name same
+expect "count needs a template" 64 "" "cloudctl-vm: create: --count needs a name template with %d, e.g. 'same-%d'"
+run $VM create --name x --memory lots
+expect "bad memory" 64 "" "cloudctl-vm: create: --memory 'lots': expected a size such as 512M or 2G"
+run $VM create --name x --user-data /nonexistent/ud
+expect "missing user-data" 66 "" "cloudctl-vm: create: --user-data '/nonexistent/ud': No such file or directory"
+run $VM create --name x --tag Bad=1
+expect "bad tag" 64 "" "cloudctl-vm: create: --tag 'Bad=1': expected KEY=VALUE with KEY matching [a-z][a-z0-9_.]*"
+run $VM create --name test
+expect "create existing" 73 "" "cloudctl-vm: create: vm 'test' already exists (use --if-missing to accept it)"
+run $VM create --name test --if-missing -c name,state
+expect "create --if-missing" 0 "name=test state=running"
+run $VM wait test --state shutoff --timeout 300ms
+expect "wait times out" 75 "kind=vm id=$ID name=test state=running vcpus=2 mem_mib=8192 host=$HOST ip=192.168.122.3 driver=libvirt" \
+	"cloudctl-vm: vm 'test' is not shutoff after 300ms"
