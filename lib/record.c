@@ -547,7 +547,8 @@ static int parse_kv(const char *s, size_t len, struct record *r, struct strbuf *
 /* ---- parsing: JSON Lines ---- */
 
 /* The shortest "%.Ng" that reads back as the same double, so 0.1 stays "0.1".
- * A real keeps a '.' or exponent, as jansson writes it, so it stays a real. */
+ * A real keeps a '.' or exponent, as jansson writes it, so it stays a real.
+ * This assumes the "C" LC_NUMERIC, which no tool changes. */
 static void add_real(struct strbuf *sb, double d)
 {
 	char buf[32];
@@ -653,13 +654,24 @@ static int flatten(const json_t *obj, struct strbuf *key, struct record *r,
 	return 0;
 }
 
+/* jansson's text quotes the input, which may hold control characters; the
+ * column is a byte offset like the kv ones (je->column counts characters). */
+static int json_error(const json_error_t *je, struct strbuf *err)
+{
+	sb_reset(err);
+	sb_adds(err, "invalid JSON: ");
+	encode(err, je->text, strlen(je->text), ESC_SHOW);
+	sb_addf(err, " at column %d", je->position);
+	return -1;
+}
+
 static int parse_json(const char *s, size_t len, struct record *r, struct strbuf *err)
 {
 	json_error_t je;
 	/* Duplicate keys are an error in kv, so they are in JSON too. */
 	json_t *root = json_loadb(s, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root)
-		return set_error(err, "invalid JSON: %s at column %d", je.text, je.column);
+		return json_error(&je, err);
 	struct strbuf key = STRBUF_INIT;
 	int rc = json_is_object(root) ? flatten(root, &key, r, err)
 				      : set_error(err, "JSON line is not an object");

@@ -342,6 +342,10 @@ static void test_parse_json_errors(void)
 	CHECK_STR(parse_err("{\"a\":1,\"a\":2}"),
 		  "invalid JSON: duplicate object key near '\"a\"' at column 10");
 	CHECK(str_starts(parse_err("{\"a\":\"x\\u0000\"}"), "invalid JSON: \\u0000 is not allowed"));
+	CHECK_STR(parse_err("{\"a\":\"\x01\"}"),
+		  "invalid JSON: control character 0x1 near '\"' at column 6");
+	CHECK_STR(parse_err("{\"é\":1,}"),
+		  "invalid JSON: string or '}' expected near '}' at column 9");
 	CHECK_STR(parse_err("{\"Name\":1}"), "invalid key 'Name' (keys are [a-z][a-z0-9_.]*)");
 	CHECK_STR(parse_err("{\"tag\":{\"Role\":1}}"),
 		  "invalid key 'tag.Role' (keys are [a-z][a-z0-9_.]*)");

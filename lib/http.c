@@ -1,0 +1,869 @@
+/* http.c: see http.h.
+ *
+ * Each client owns one libcurl easy handle. It is reset, not recreated, for
+ * every request, so that open connections, the DNS cache and TLS sessions
+ * carry over from one request to the next. For the same reason a client is
+ * not thread-safe: use one client per thread.
+ *
+ * What is retried, and why:
+ * - failures before the request left (host not resolved, connection refused,
+ *   a timeout before any byte of the request was sent, i.e. while connecting
+ *   or in the TLS handshake): for every method, the server never saw it;
+ * - send/receive errors and empty or cut-short replies: for idempotent
+ *   requests only, the server may have acted on the request;
+ * - a timeout after the request was sent: never. The timeout is the user's
+ *   bound on the whole request, and retrying would multiply it;
+ * - HTTP 408, 429, 502, 503, 504: for idempotent requests only, after the
+ *   Retry-After the server asked for (capped by max_backoff_ms) or else after
+ *   a capped exponential backoff with full jitter.
+ */
+#include "http.h"
+#include "log.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef CLOUDCTL_VERSION
+#define CLOUDCTL_VERSION "unknown"
+#endif
+
+#define REDACTED "<redacted>"
+#define TRACE_BODY_MAX 4096 /* bytes of each body shown in traces */
+
+enum { TRACE_OUT, TRACE_IN };
+
+/* Trace state for one direction of the exchange. */
+struct trace_side {
+	struct strbuf line; /* a header line not yet complete */
+	struct strbuf body; /* the first TRACE_BODY_MAX bytes of the body */
+	size_t body_total;
+};
+
+struct http_client {
+	CURL *curl;
+	struct http_opts opts; /* cacert and user_agent point to our copies */
+	char *cacert;
+	char *user_agent;
+	unsigned rng; /* rand_r state for the backoff jitter */
+	char errbuf[CURL_ERROR_SIZE];
+	struct trace_side trace[2];
+};
+
+/* ---- redaction ---- */
+
+/* Names of secrets, compared after lower-casing and dropping '-', '_' and '.',
+ * so that "X-Auth-Token", "client_secret" and "accessToken" all match. */
+static const char *const secret_suffixes[] = {
+	"password", "passwd", "secret", "token", "apikey", "privatekey", "secretkey",
+	"secretaccesskey",
+};
+static const char *const secret_names[] = {
+	"authorization", "proxyauthorization", "cookie", "setcookie",
+};
+
+/* Whether a header name, JSON key or form field names a secret. */
+static int is_secret_name(const char *name, size_t len)
+{
+	char tail[32]; /* the end of the normalized name, enough for every word above */
+	size_t n = 0, i = len;
+	while (i > 0 && n < sizeof tail) {
+		char ch = name[--i];
+		if (ch != '-' && ch != '_' && ch != '.')
+			tail[sizeof tail - ++n] = (char)tolower((unsigned char)ch);
+	}
+	const char *norm = tail + sizeof tail - n;
+	int whole = i == 0; /* the whole name fitted in tail */
+	for (size_t k = 0; k < ARRAY_SIZE(secret_suffixes); k++) {
+		size_t sl = strlen(secret_suffixes[k]);
+		if (sl <= n && memcmp(norm + n - sl, secret_suffixes[k], sl) == 0)
+			return 1;
+	}
+	for (size_t k = 0; whole && k < ARRAY_SIZE(secret_names); k++)
+		if (strlen(secret_names[k]) == n && memcmp(norm, secret_names[k], n) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_key_char(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '_' || ch == '-' || ch == '.';
+}
+
+/* Whether ch is in the NUL-terminated set (never matching the NUL itself). */
+static int is_one_of(char ch, const char *set)
+{
+	return ch != '\0' && strchr(set, ch) != NULL;
+}
+
+/* Drop the "user:password@" of every URL in s. */
+static void strip_userinfo(struct strbuf *out, const char *s, size_t len)
+{
+	size_t copied = 0;
+	for (size_t i = 0; i + 3 <= len; i++) {
+		if (memcmp(s + i, "://", 3) != 0)
+			continue;
+		size_t host = i + 3, end = host, after_at = 0;
+		for (; end < len && s[end] && !is_one_of(s[end], "/?# \t\r\n\"'\\<>"); end++)
+			if (s[end] == '@')
+				after_at = end + 1;
+		if (after_at) {
+			sb_add(out, s + copied, host - copied);
+			copied = after_at;
+		}
+		i = end > host ? end - 1 : i;
+	}
+	sb_add(out, s + copied, len - copied);
+}
+
+/* Form and query fields: "password=hunter2&x=1" -> "password=<redacted>&x=1". */
+static void redact_pairs(struct strbuf *out, const char *s, size_t len)
+{
+	size_t copied = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '=')
+			continue;
+		size_t key = i, end = i + 1;
+		while (key > copied && is_key_char(s[key - 1]))
+			key--;
+		while (end < len && s[end] && !is_one_of(s[end], "&;# \t\r\n\"'\\"))
+			end++;
+		if (end == i + 1 || !is_secret_name(s + key, i - key))
+			continue;
+		sb_add(out, s + copied, i + 1 - copied);
+		sb_adds(out, REDACTED);
+		copied = end;
+		i = end - 1;
+	}
+	sb_add(out, s + copied, len - copied);
+}
+
+static size_t backslashes_before(const char *s, size_t from, size_t pos)
+{
+	size_t n = 0;
+	while (pos > from && s[pos - 1] == '\\')
+		pos--, n++;
+	return n;
+}
+
+/* How deep in JSON-inside-a-JSON-string a quote preceded by run backslashes
+ * is: '"' is 0, '\"' is 1 (as in the echo of a JSON body), '\\\"' is 2. A run
+ * ending in an even number is an escaped backslash before a plain quote. */
+static int quote_level(size_t run)
+{
+	int level = 0;
+	while (run & 1) {
+		level++;
+		run >>= 1;
+	}
+	return level;
+}
+
+/* Whether s[k...] is a quote of the level whose escape is esc backslashes. */
+static int quote_at(const char *s, size_t len, size_t k, size_t esc)
+{
+	if (k + esc >= len || s[k + esc] != '"')
+		return 0;
+	for (size_t j = 0; j < esc; j++)
+		if (s[k + j] != '\\')
+			return 0;
+	return 1;
+}
+
+static size_t skip_space(const char *s, size_t len, size_t k)
+{
+	while (k < len && is_one_of(s[k], " \t\r\n"))
+		k++;
+	return k;
+}
+
+/* Where the string value starting at start, at the given level, ends: at its
+ * closing quote (less that quote's escape), or at the end of the text when it
+ * was cut short, so that a truncated secret is hidden too. */
+static size_t string_end(const char *s, size_t len, size_t start, int level)
+{
+	for (size_t j = start; j < len; j++) {
+		if (s[j] != '"')
+			continue;
+		int l = quote_level(backslashes_before(s, start, j));
+		if (l <= level)
+			return j - (((size_t)1 << l) - 1);
+	}
+	return len;
+}
+
+/* Whether the quote at q opens a secret key with a string value, as in
+ * "password": "..." or, one level down, \"password\":\"...\". Sets the
+ * value's extent. */
+static int secret_member_at(const char *s, size_t len, size_t q, size_t *vstart, size_t *vend)
+{
+	int level = quote_level(backslashes_before(s, 0, q));
+	if (level > 8)
+		return 0;
+	size_t esc = ((size_t)1 << level) - 1;
+	size_t key = q + 1, k = key;
+	while (k < len && is_key_char(s[k]))
+		k++;
+	if (!quote_at(s, len, k, esc) || !is_secret_name(s + key, k - key))
+		return 0;
+	k = skip_space(s, len, k + esc + 1);
+	if (k >= len || s[k] != ':')
+		return 0;
+	k = skip_space(s, len, k + 1);
+	if (!quote_at(s, len, k, esc))
+		return 0;
+	*vstart = k + esc + 1;
+	*vend = string_end(s, len, *vstart, level);
+	return 1;
+}
+
+/* JSON string members whose key names a secret, at any depth, also inside
+ * JSON that is itself a string value. The text need not be valid JSON. */
+static void redact_json(struct strbuf *out, const char *s, size_t len)
+{
+	size_t copied = 0, vstart, vend;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '"' || !secret_member_at(s, len, i, &vstart, &vend))
+			continue;
+		sb_add(out, s + copied, vstart - copied);
+		sb_adds(out, REDACTED);
+		copied = vend;
+		i = vend > i ? vend - 1 : i;
+	}
+	sb_add(out, s + copied, len - copied);
+}
+
+/* Every rule at once: URLs' userinfo, JSON members and form fields. */
+static void redact(struct strbuf *out, const char *s, size_t len)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	strip_userinfo(&a, s, len);
+	redact_json(&b, a.buf, a.len);
+	redact_pairs(out, b.buf, b.len);
+	sb_release(&a);
+	sb_release(&b);
+}
+
+char *http_redact_body(const char *body, size_t len)
+{
+	struct strbuf out = STRBUF_INIT;
+	redact(&out, body, len);
+	return sb_detach(&out);
+}
+
+/* "Name: value" when Name is a plain header name; returns the name's length. */
+static size_t header_name_len(const char *line, size_t len)
+{
+	const char *colon = memchr(line, ':', len);
+	if (!colon || colon == line)
+		return 0;
+	for (const char *p = line; p < colon; p++)
+		if (isspace((unsigned char)*p))
+			return 0;
+	return (size_t)(colon - line);
+}
+
+/* The header's value goes when the header is a secret; any other line (other
+ * headers, the request line) keeps all but secrets in URLs and query strings. */
+char *http_redact_header(const char *line)
+{
+	size_t len = strlen(line), n = len;
+	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == '\n'))
+		n--;
+	struct strbuf out = STRBUF_INIT;
+	size_t name = header_name_len(line, n);
+	if (name && is_secret_name(line, name)) {
+		sb_add(&out, line, name);
+		sb_adds(&out, ": " REDACTED);
+	} else {
+		redact(&out, line, n);
+	}
+	sb_add(&out, line + n, len - n);
+	return sb_detach(&out);
+}
+
+/* ---- traces (-vv) ---- */
+
+/* One line to stderr, in one write so that threads do not interleave. Control
+ * characters are replaced: a body must not drive the terminal. */
+static void trace_emit(char mark, const char *s, size_t n)
+{
+	struct strbuf line = STRBUF_INIT;
+	sb_addf(&line, "%s: %c%s", progname, mark, n ? " " : "");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		sb_addc(&line, (ch < 0x20 && ch != '\t') || ch == 0x7f ? '?' : (char)ch);
+	}
+	sb_addc(&line, '\n');
+	fwrite(line.buf, 1, line.len, stderr);
+	sb_release(&line);
+}
+
+/* Each line of a TEXT message from libcurl on its own ("Uses proxy env
+ * variable ... == 'http://user:pass@...'" is one of them). */
+static char *redact_text_line(const char *line)
+{
+	return http_redact_body(line, strlen(line));
+}
+
+/* Emit text line by line, each through redactor unless it is NULL (text
+ * redacted as a whole already); a final newline makes no empty line. */
+static void trace_lines(char mark, const char *s, size_t len, char *(*redactor)(const char *))
+{
+	size_t start = 0;
+	while (start < len) {
+		const char *nl = memchr(s + start, '\n', len - start);
+		size_t end = nl ? (size_t)(nl - s) : len, n = end - start;
+		if (n > 0 && s[start + n - 1] == '\r')
+			n--;
+		if (redactor) {
+			char *line = xstrndup(s + start, n);
+			char *clean = redactor(line);
+			trace_emit(mark, clean, strlen(clean));
+			free(clean);
+			free(line);
+		} else {
+			trace_emit(mark, s + start, n);
+		}
+		start = end + 1;
+	}
+}
+
+static char trace_mark(int side)
+{
+	return side == TRACE_OUT ? '>' : '<';
+}
+
+/* Headers may come in pieces: only whole lines are redacted and shown, so that
+ * no part of a secret value slips out on a line of its own. */
+static void trace_headers(struct http_client *c, int side, const char *data, size_t size)
+{
+	struct strbuf *pending = &c->trace[side].line;
+	sb_add(pending, data, size);
+	const char *last_nl = NULL;
+	for (size_t i = pending->len; i > 0; i--)
+		if (pending->buf[i - 1] == '\n') {
+			last_nl = pending->buf + i - 1;
+			break;
+		}
+	if (!last_nl)
+		return;
+	size_t done = (size_t)(last_nl - pending->buf) + 1;
+	trace_lines(trace_mark(side), pending->buf, done, http_redact_header);
+	memmove(pending->buf, pending->buf + done, pending->len - done + 1);
+	pending->len -= done;
+}
+
+static void trace_flush_line(struct http_client *c, int side)
+{
+	struct strbuf *pending = &c->trace[side].line;
+	if (pending->len)
+		trace_lines(trace_mark(side), pending->buf, pending->len, http_redact_header);
+	sb_reset(pending);
+}
+
+/* Bodies are kept until complete: a secret split between two pieces would
+ * escape a piece-by-piece redaction. */
+static void trace_body(struct http_client *c, int side, const char *data, size_t size)
+{
+	struct trace_side *t = &c->trace[side];
+	if (t->body.len < TRACE_BODY_MAX) {
+		size_t room = TRACE_BODY_MAX - t->body.len;
+		sb_add(&t->body, data, size < room ? size : room);
+	}
+	t->body_total += size;
+}
+
+static void trace_flush_body(struct http_client *c, int side)
+{
+	struct trace_side *t = &c->trace[side];
+	if (!t->body_total)
+		return;
+	/* As a whole: a key and its value may be on different lines. */
+	struct strbuf clean = STRBUF_INIT;
+	redact(&clean, t->body.buf, t->body.len);
+	trace_lines(trace_mark(side), clean.buf, clean.len, NULL);
+	sb_release(&clean);
+	if (t->body_total > t->body.len) {
+		char note[96];
+		int n = snprintf(note, sizeof note, "[%zu bytes in all, the first %zu shown]",
+				 t->body_total, t->body.len);
+		trace_emit(trace_mark(side), note, (size_t)n);
+	}
+	sb_reset(&t->body);
+	t->body_total = 0;
+}
+
+static void trace_flush_all(struct http_client *c)
+{
+	trace_flush_line(c, TRACE_OUT);
+	trace_flush_body(c, TRACE_OUT);
+	trace_flush_line(c, TRACE_IN);
+	trace_flush_body(c, TRACE_IN);
+}
+
+static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *userp)
+{
+	struct http_client *c = userp;
+	switch (type) {
+	case CURLINFO_TEXT:
+		trace_lines('*', data, size, redact_text_line);
+		break;
+	case CURLINFO_HEADER_OUT: /* a new request: the last exchange is over */
+		trace_flush_body(c, TRACE_OUT);
+		trace_flush_body(c, TRACE_IN);
+		trace_headers(c, TRACE_OUT, data, size);
+		break;
+	case CURLINFO_DATA_OUT:
+		trace_body(c, TRACE_OUT, data, size);
+		break;
+	case CURLINFO_HEADER_IN: /* the request, body included, is sent */
+		trace_flush_line(c, TRACE_OUT);
+		trace_flush_body(c, TRACE_OUT);
+		trace_flush_body(c, TRACE_IN);
+		trace_headers(c, TRACE_IN, data, size);
+		break;
+	case CURLINFO_DATA_IN:
+		trace_body(c, TRACE_IN, data, size);
+		break;
+	default: /* raw TLS records */
+		break;
+	}
+	return 0;
+}
+
+/* ---- responses ---- */
+
+static void free_headers(struct http_response *resp)
+{
+	for (size_t i = 0; i < resp->nheaders; i++) {
+		free(resp->headers[i].name);
+		free(resp->headers[i].value);
+	}
+	free(resp->headers);
+	resp->headers = NULL;
+	resp->nheaders = 0;
+}
+
+static void reset_response(struct http_response *resp)
+{
+	resp->status = 0;
+	sb_reset(&resp->body);
+	free_headers(resp);
+	resp->errbuf[0] = '\0';
+}
+
+void http_response_release(struct http_response *resp)
+{
+	reset_response(resp);
+	sb_release(&resp->body);
+	resp->attempts = 0;
+}
+
+const char *http_header_get(const struct http_response *resp, const char *name)
+{
+	for (size_t i = 0; i < resp->nheaders; i++)
+		if (strcasecmp(resp->headers[i].name, name) == 0)
+			return resp->headers[i].value;
+	return NULL;
+}
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n > 0 && isspace((unsigned char)**s))
+		(*s)++, (*n)--;
+	while (*n > 0 && isspace((unsigned char)(*s)[*n - 1]))
+		(*n)--;
+}
+
+/* A folded line (obsolete, but legal from old servers) continues the last value. */
+static void continue_header(struct http_response *resp, const char *s, size_t n)
+{
+	struct http_header *h = &resp->headers[resp->nheaders - 1];
+	char *value = xasprintf("%s %.*s", h->value, (int)n, s);
+	free(h->value);
+	h->value = value;
+}
+
+static void add_header_line(struct http_response *resp, const char *data, size_t len)
+{
+	int folded = len > 0 && (data[0] == ' ' || data[0] == '\t');
+	trim(&data, &len);
+	if (len == 0)
+		return;
+	if (folded) {
+		if (resp->nheaders)
+			continue_header(resp, data, len);
+		return;
+	}
+	const char *colon = memchr(data, ':', len);
+	if (!colon)
+		return;
+	const char *name = data, *value = colon + 1;
+	size_t name_len = (size_t)(colon - data), value_len = len - name_len - 1;
+	trim(&name, &name_len);
+	trim(&value, &value_len);
+	resp->headers = xrealloc(resp->headers, (resp->nheaders + 1) * sizeof *resp->headers);
+	resp->headers[resp->nheaders].name = xstrndup(name, name_len);
+	resp->headers[resp->nheaders].value = xstrndup(value, value_len);
+	resp->nheaders++;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *userp)
+{
+	struct http_response *resp = userp;
+	size_t len = size * n;
+	/* Each status line starts a response (100 Continue, then the real one):
+	 * keep the headers of the last only. */
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0)
+		free_headers(resp);
+	else
+		add_header_line(resp, data, len);
+	return len;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userp)
+{
+	struct http_response *resp = userp;
+	sb_add(&resp->body, data, size * n);
+	return size * n;
+}
+
+/* ---- clients ---- */
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static int global_ok;
+
+static void global_init(void)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return;
+	global_ok = 1;
+	atexit(curl_global_cleanup);
+}
+
+static unsigned random_seed(const void *salt)
+{
+	unsigned seed;
+	if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) == (ssize_t)sizeof seed)
+		return seed;
+	return (unsigned)time(NULL) ^ (unsigned)getpid() ^ (unsigned)(uintptr_t)salt;
+}
+
+struct http_client *http_client_new(const struct http_opts *opts)
+{
+	static const struct http_opts defaults = HTTP_OPTS_INIT;
+	pthread_once(&global_once, global_init);
+	if (!global_ok)
+		die(EXIT_SOFTWARE, "cannot initialize libcurl");
+	struct http_client *c = xcalloc(1, sizeof *c);
+	c->opts = opts ? *opts : defaults;
+	if (c->opts.max_retries < 0)
+		c->opts.max_retries = 0;
+	c->cacert = c->opts.cacert ? xstrdup(c->opts.cacert) : NULL;
+	c->user_agent = xstrdup(c->opts.user_agent ? c->opts.user_agent : "cloudctl/" CLOUDCTL_VERSION);
+	c->opts.cacert = c->cacert;
+	c->opts.user_agent = c->user_agent;
+	c->curl = curl_easy_init();
+	if (!c->curl)
+		die(EXIT_OSERR, "out of memory"); /* all curl_easy_init can lack, once initialized */
+	c->rng = random_seed(c);
+	for (int side = 0; side < 2; side++) {
+		c->trace[side].line = (struct strbuf)STRBUF_INIT;
+		c->trace[side].body = (struct strbuf)STRBUF_INIT;
+	}
+	return c;
+}
+
+void http_client_free(struct http_client *c)
+{
+	if (!c)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c->cacert);
+	free(c->user_agent);
+	for (int side = 0; side < 2; side++) {
+		sb_release(&c->trace[side].line);
+		sb_release(&c->trace[side].body);
+	}
+	free(c);
+}
+
+/* ---- requests ---- */
+
+static int method_is_idempotent(const char *method)
+{
+	static const char *const idempotent[] = { "GET", "HEAD", "PUT", "DELETE", "OPTIONS" };
+	for (size_t i = 0; i < ARRAY_SIZE(idempotent); i++)
+		if (strcmp(method, idempotent[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Methods that carry a body send one even when empty: "Content-Length: 0",
+ * which some servers require (411 Length Required). */
+static int method_has_body(const char *method)
+{
+	return !strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH");
+}
+
+static struct curl_slist *build_headers(const struct http_request *req)
+{
+	struct curl_slist *list = NULL;
+	for (const char *const *h = req->headers; h && *h; h++) {
+		struct curl_slist *next = curl_slist_append(list, *h);
+		if (!next)
+			die(EXIT_OSERR, "out of memory");
+		list = next;
+	}
+	return list;
+}
+
+static void set_method_and_body(CURL *h, const struct http_request *req, const char *method)
+{
+	if (!strcmp(method, "HEAD")) {
+		/* NOBODY, not CUSTOMREQUEST: libcurl would wait for a body */
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		return;
+	}
+	int has_body = req->body || req->body_len || method_has_body(method);
+	if (has_body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+	}
+	if (strcmp(method, has_body ? "POST" : "GET") != 0)
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+}
+
+static void set_tls(struct http_client *c)
+{
+	if (c->cacert)
+		curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->cacert);
+	if (c->opts.insecure) {
+		curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+}
+
+/* VERBOSE only feeds on_debug: with a DEBUGFUNCTION set, libcurl itself
+ * prints nothing, so every line goes through the redaction. */
+static void set_trace(struct http_client *c)
+{
+	if (log_level < LOG_DEBUG)
+		return;
+	curl_easy_setopt(c->curl, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(c->curl, CURLOPT_DEBUGDATA, c);
+	curl_easy_setopt(c->curl, CURLOPT_VERBOSE, 1L);
+}
+
+static void setup_request(struct http_client *c, const struct http_request *req, const char *method,
+			  struct curl_slist *headers, struct http_response *resp)
+{
+	CURL *h = c->curl;
+	curl_easy_reset(h); /* keeps the connections, DNS and TLS session caches */
+	curl_easy_setopt(h, CURLOPT_URL, req->url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM for timeouts: we may be threaded */
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->opts.connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->opts.timeout_ms);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* the tools handle redirects */
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	set_method_and_body(h, req, method);
+	set_tls(c);
+	set_trace(c);
+}
+
+/* Whether any byte of the request went out, so the server may have seen it. */
+static int request_was_sent(struct http_client *c)
+{
+	long sent = 0;
+	return curl_easy_getinfo(c->curl, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent > 0;
+}
+
+/* See the top of the file. */
+static int error_is_retryable(struct http_client *c, CURLcode rc, int idempotent)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+		return 1;
+	case CURLE_OPERATION_TIMEDOUT:
+		return !request_was_sent(c);
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+		return idempotent;
+	default:
+		return 0;
+	}
+}
+
+static int status_is_retryable(long status)
+{
+	return status == 408 || status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+/* Full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
+static long backoff_ms(struct http_client *c, int attempt)
+{
+	long ceiling = c->opts.base_backoff_ms, max = c->opts.max_backoff_ms;
+	for (int i = 1; i < attempt && ceiling < max; i++)
+		ceiling *= 2;
+	if (ceiling > max)
+		ceiling = max;
+	if (ceiling <= 0)
+		return 0;
+	double unit = (double)rand_r(&c->rng) / ((double)RAND_MAX + 1.0);
+	return (long)(unit * (double)(ceiling + 1));
+}
+
+/* How long to wait before the next attempt, or -1 when the outcome is final. */
+static long retry_wait_ms(struct http_client *c, CURLcode rc, const struct http_response *resp,
+			  int idempotent, int attempt)
+{
+	if (rc != CURLE_OK)
+		return error_is_retryable(c, rc, idempotent) ? backoff_ms(c, attempt) : -1;
+	if (!idempotent || !status_is_retryable(resp->status))
+		return -1;
+	const char *value = http_header_get(resp, "Retry-After");
+	long secs = value ? http_parse_retry_after(value, (long)time(NULL)) : -1;
+	if (secs < 0)
+		return backoff_ms(c, attempt);
+	long max = c->opts.max_backoff_ms > 0 ? c->opts.max_backoff_ms : 0;
+	return secs > max / 1000 ? max : secs * 1000;
+}
+
+static void log_retry(const char *method, const char *url, CURLcode rc, const struct http_response *resp,
+		      int next_attempt, long attempts, long wait_ms)
+{
+	if (log_level < LOG_INFO)
+		return;
+	char reason[128];
+	if (rc == CURLE_OK)
+		snprintf(reason, sizeof reason, "%ld", resp->status);
+	else
+		snprintf(reason, sizeof reason, "%s", curl_easy_strerror(rc));
+	reason[0] = (char)tolower((unsigned char)reason[0]);
+	struct strbuf safe_url = STRBUF_INIT;
+	redact(&safe_url, url, strlen(url));
+	info("retrying %s %s after %s (attempt %d of %ld, waiting %.1fs)", method, safe_url.buf, reason,
+	     next_attempt, attempts, (double)wait_ms / 1000.0);
+	sb_release(&safe_url);
+}
+
+static CURLcode perform_attempt(struct http_client *c, struct http_response *resp)
+{
+	reset_response(resp);
+	c->errbuf[0] = '\0';
+	CURLcode rc = curl_easy_perform(c->curl);
+	trace_flush_all(c);
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+		return rc;
+	}
+	reset_response(resp); /* a response cut short is no response */
+	snprintf(resp->errbuf, sizeof resp->errbuf, "%s", c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+	return rc;
+}
+
+int http_do(struct http_client *c, const struct http_request *req, struct http_response *resp)
+{
+	const char *method = req->method ? req->method : "GET";
+	int idempotent = req->idempotent || method_is_idempotent(method);
+	struct curl_slist *headers = build_headers(req);
+	CURLcode rc;
+
+	setup_request(c, req, method, headers, resp);
+	for (int attempt = 1;; attempt++) {
+		resp->attempts = attempt;
+		rc = perform_attempt(c, resp);
+		long wait = attempt <= c->opts.max_retries ? retry_wait_ms(c, rc, resp, idempotent, attempt) : -1;
+		if (wait < 0)
+			break;
+		log_retry(method, req->url, rc, resp, attempt + 1, (long)c->opts.max_retries + 1, wait);
+		sleep_ms(wait);
+	}
+	curl_slist_free_all(headers);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+/* ---- small helpers ---- */
+
+int http_exit_code(const struct http_response *resp)
+{
+	long status = resp ? resp->status : 0;
+	if (status >= 200 && status < 300)
+		return EXIT_OK;
+	switch (status) {
+	case 401:
+	case 403:
+		return EXIT_PERM;
+	case 404:
+		return EXIT_NOTFOUND;
+	case 409:
+		return EXIT_EXISTS;
+	case 408:
+	case 429:
+	case 503:
+	case 504:
+		return EXIT_TEMPFAIL;
+	}
+	if (status >= 400 && status < 500)
+		return EXIT_DATA;
+	return EXIT_UNAVAIL; /* no response, 5xx, or a 1xx/3xx left unhandled */
+}
+
+static long parse_delta_seconds(const char *s, size_t n)
+{
+	long secs = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		int digit = s[i] - '0';
+		if (secs > (LONG_MAX - digit) / 10)
+			return LONG_MAX; /* absurdly far: the caller caps it anyway */
+		secs = secs * 10 + digit;
+	}
+	return secs;
+}
+
+long http_parse_retry_after(const char *value, long now_epoch)
+{
+	if (!value)
+		return -1;
+	size_t n = strlen(value);
+	trim(&value, &n);
+	if (n == 0)
+		return -1;
+	long secs = parse_delta_seconds(value, n);
+	if (secs >= 0)
+		return secs;
+	char *text = xstrndup(value, n);
+	time_t when = curl_getdate(text, NULL);
+	free(text);
+	if (when == -1)
+		return -1;
+	return (long)when > now_epoch ? (long)when - now_epoch : 0;
+}
