@@ -150,7 +150,8 @@ static void zsh_action(struct strbuf *sb, const struct tool *t, const char *hint
 	}
 }
 
-static void zsh_specs(struct strbuf *sb, const struct tool *t, const struct opt *o)
+/* One spec a line; cont: end lines with a backslash (inside an _arguments call). */
+static void zsh_specs(struct strbuf *sb, const struct tool *t, const struct opt *o, int cont)
 {
 	for (; o && o->name; o++) {
 		if (!o->help)
@@ -158,9 +159,7 @@ static void zsh_specs(struct strbuf *sb, const struct tool *t, const struct opt 
 		sb_adds(sb, "\t\t'");
 		if (o->type == OPT_LIST || o->type == OPT_COUNT)
 			sb_adds(sb, "*");
-		if (o->short_name && o->type != OPT_LIST && o->type != OPT_COUNT)
-			sb_addf(sb, "'{-%c,--%s}'", o->short_name, o->name);
-		else if (o->short_name)
+		if (o->short_name)
 			sb_addf(sb, "'{-%c,--%s}'", o->short_name, o->name);
 		else
 			sb_addf(sb, "--%s", o->name);
@@ -173,7 +172,7 @@ static void zsh_specs(struct strbuf *sb, const struct tool *t, const struct opt 
 			sb_adds(sb, ":");
 			zsh_action(sb, t, o->complete);
 		}
-		sb_adds(sb, "'\n");
+		sb_adds(sb, cont ? "' \\\n" : "'\n");
 	}
 }
 
@@ -183,8 +182,8 @@ static void zsh(struct strbuf *sb, const struct tool *t, const struct opt *commo
 		t->name, t->name, t->name);
 	sb_addf(sb, "_%s() {\n\tlocal curcontext=$curcontext state line ret=1\n\ttypeset -A opt_args\n"
 		    "\tlocal -a common verbs\n\tcommon=(\n", t->name);
-	zsh_specs(sb, t, common_opts);
-	zsh_specs(sb, t, t->globals);
+	zsh_specs(sb, t, common_opts, 0);
+	zsh_specs(sb, t, t->globals, 0);
 	sb_adds(sb, "\t)\n\tverbs=(\n");
 	for (const struct verb *v = t->verbs; v->name; v++) {
 		sb_addf(sb, "\t\t'%s:", v->name);
@@ -196,7 +195,7 @@ static void zsh(struct strbuf *sb, const struct tool *t, const struct opt *commo
 		    "\targs)\n\t\tcase $line[1] in\n");
 	for (const struct verb *v = t->verbs; v->name; v++) {
 		sb_addf(sb, "\t\t%s) _arguments $common \\\n", v->name);
-		zsh_specs(sb, t, v->opts);
+		zsh_specs(sb, t, v->opts, 1);
 		sb_adds(sb, "\t\t'*:operand:");
 		zsh_action(sb, t, v->operand_complete);
 		sb_adds(sb, "' && ret=0 ;;\n");

@@ -7,7 +7,7 @@ BUILD="build-essential autoconf pkg-config libcurl4-openssl-dev libjansson-dev l
 # The real servers and oracles the tests use: libvirtd + QEMU (TCG), a guest kernel
 # fetched with apt-get download, python3 for the HTTP test server, isoinfo, valgrind.
 TEST="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base busybox-static
-  cpio iproute2 kmod python3 openssl genisoimage valgrind"
+  cpio iproute2 kmod python3 openssl genisoimage valgrind zsh fish mandoc"
 BENCH="hyperfine"
 case ${1:-test} in
 build) want=$BUILD ;;

@@ -1,0 +1,31 @@
+# completions: the committed scripts in completions/ are exactly what the option
+# tables generate, they parse in their shells, and they complete what they should.
+. "$(dirname "$0")/lib.sh"
+SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+for t in cloudctl-vm; do
+	for sh in bash zsh fish; do
+		case $sh in bash) f=$t.bash ;; zsh) f=_$t ;; fish) f=$t.fish ;; esac
+		$t --completion $sh > "$T/gen"
+		assert "$t $sh completion is up to date (make completions)" cmp -s "$T/gen" "$SRC/completions/$f"
+	done
+	assert "$t bash completion parses" bash -n "$SRC/completions/$t.bash"
+	if command -v zsh >/dev/null; then assert "$t zsh completion parses" zsh -n "$SRC/completions/_$t"
+	else skip "$t zsh completion parses" "zsh not installed"; fi
+done
+
+# bash: complete WORDS... -> the sorted candidates
+bcomp() {
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _cloudctl_vm; printf "%s\n" "${COMPREPLY[@]}" | sort' \
+		_ "$SRC/completions/cloudctl-vm.bash" "$@"
+}
+assert "bash: verbs" test "$(bcomp cloudctl-vm st | tr '\n' ' ')" = "start stats stop "
+assert "bash: verb options" test "$(bcomp cloudctl-vm list --st | tr '\n' ' ')" = "--state --stats "
+assert "bash: option values" test "$(bcomp cloudctl-vm create --domain-type '' | tr '\n' ' ')" = "kvm qemu "
+assert "bash: after a global option with an argument" test "$(bcomp cloudctl-vm -C test:///default wait --state sh | tr '\n' ' ')" = "shutoff "
+assert "bash: VM names from the tool itself" test "$(LIBVIRT_DEFAULT_URI=test:///default bcomp cloudctl-vm show t | tr '\n' ' ')" = "test "
+if command -v fish >/dev/null; then
+	fcomp() { fish -c "source '$SRC/completions/cloudctl-vm.fish'; complete -C '$1'" | cut -f1 | sort | tr '\n' ' '; }
+	assert "fish: verbs" test "$(fcomp 'cloudctl-vm st')" = "start stats stop "
+	assert "fish: verb options" test "$(fcomp 'cloudctl-vm list --st')" = "--state --stats "
+	assert "fish: option values" test "$(fcomp 'cloudctl-vm wait --state ')" = "paused running shutoff "
+else skip "fish completions" "fish not installed"; fi
