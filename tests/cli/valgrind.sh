@@ -1,0 +1,24 @@
+# valgrind: the common paths of cloudctl-vm leak nothing and touch no bad memory
+# (memcheck, definite leaks are errors). Uses the normal build, not the ASan one.
+. "$(dirname "$0")/lib.sh"
+BIN=${CLOUDCTL_SRC:-.}/build/bin/cloudctl-vm
+if ! command -v valgrind >/dev/null; then skip "valgrind" "valgrind not installed (apt-get install valgrind)"; exit 0; fi
+if [ ! -x "$BIN" ]; then skip "valgrind" "no normal build at $BIN"; exit 0; fi
+vg() { # NAME CMD...
+	local name=$1; shift
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 "$BIN" "$@" >"$T/out" 2>"$T/err" < "${VG_IN:-/dev/null}"
+	local r=$?
+	if [ $r = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: $name" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"
+	else ok "valgrind: $name"; fi
+}
+vg "list (test driver)" -C test:///default list -o table
+vg "show (test driver)" -C test:///default show test
+printf 'kind=vm name=test\nkind=vm name="bad\n' > "$T/in"; VG_IN=$T/in vg "malformed input" -C test:///default show -
+vg "usage error" list --bogus
+if have_libvirtd; then
+	export LIBVIRT_DEFAULT_URI=qemu:///system
+	vg "create with disk and seed" create --name ctv-1 --no-start --no-network --disk 16M --user-data /etc/hostname --tag suite=valgrind
+	vg "list --stats" list --stats -o json
+	vg "stats" stats ctv-1
+	vg "delete" delete ctv-1
+else skip "valgrind on libvirtd" "no libvirtd answers on qemu:///system"; fi
