@@ -136,7 +136,7 @@ static void redact_pairs(struct strbuf *out, const char *s, size_t len)
 		size_t key = i, end = i + 1;
 		while (key > copied && is_key_char(s[key - 1]))
 			key--;
-		while (end < len && s[end] && !is_one_of(s[end], "&;# \t\r\n\"'\\"))
+		while (end < len && s[end] && !is_one_of(s[end], "&;# \t\r\n\"'\\<>"))
 			end++;
 		if (end == i + 1 || !is_secret_name(s + key, i - key))
 			continue;
@@ -415,6 +415,7 @@ static void trace_flush_all(struct http_client *c)
 static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *userp)
 {
 	struct http_client *c = userp;
+	(void)h;
 	switch (type) {
 	case CURLINFO_TEXT:
 		trace_lines('*', data, size, redact_text_line);
@@ -729,14 +730,14 @@ static int status_is_retryable(long status)
 static long backoff_ms(struct http_client *c, int attempt)
 {
 	long ceiling = c->opts.base_backoff_ms, max = c->opts.max_backoff_ms;
-	for (int i = 1; i < attempt && ceiling < max; i++)
+	for (int i = 1; i < attempt && ceiling < max && ceiling <= LONG_MAX / 2; i++)
 		ceiling *= 2;
 	if (ceiling > max)
 		ceiling = max;
 	if (ceiling <= 0)
 		return 0;
 	double unit = (double)rand_r(&c->rng) / ((double)RAND_MAX + 1.0);
-	return (long)(unit * (double)(ceiling + 1));
+	return (long)(unit * ((double)ceiling + 1.0));
 }
 
 /* How long to wait before the next attempt, or -1 when the outcome is final. */

@@ -7,6 +7,9 @@
  *   OPTIONS, or a request marked idempotent). Capped exponential backoff with full
  *   jitter; a Retry-After header (seconds or HTTP-date) is honoured, capped by
  *   max_backoff_ms.
+ *   Failures before anything was sent (unresolved host, connection refused, a
+ *   timeout while connecting) are retried for every method: the server never saw
+ *   the request. A timeout after the request was sent is not retried.
  * - Traces at -vv (log_level >= LOG_DEBUG) on stderr: request line, headers and
  *   bodies, with Authorization, Proxy-Authorization, X-Auth-Token, X-Subject-Token,
  *   Cookie and Set-Cookie values and JSON/form "password"/"secret"/"token" values
@@ -54,6 +57,7 @@ struct http_response {
 };
 #define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, NULL, 0, 0, "" }
 
+/* A client keeps one connection cache: it is not thread-safe, use one per thread. */
 struct http_client;
 
 struct http_client *http_client_new(const struct http_opts *opts);

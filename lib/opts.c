@@ -2,6 +2,7 @@
  * Completion scripts are generated in complete.c from the same tables. */
 #include "opts.h"
 #include "log.h"
+#include "plugin.h"
 #include "record.h"
 #include "util.h"
 
@@ -261,7 +262,9 @@ static int run_verb(const struct tool *t, const struct verb *v, int argc, char *
 	}
 	if ((rc = apply_common()))
 		return rc;
-	return v->run(argc - optind, argv + optind);
+	if (v->run)
+		return v->run(argc - optind, argv + optind);
+	return plugin_run(t->plugin, v->name, argc - optind, argv + optind);
 }
 
 static int dispatch(const struct tool *t, int argc, char **argv)

@@ -40,7 +40,9 @@ struct opt {
 
 struct verb {
 	const char *name;
-	int (*run)(int argc, char **argv); /* operands only; returns the exit code */
+	/* Operands only; returns the exit code. NULL: the function cmd_<name> of the
+	 * tool's plugin (see plugin.h), loaded when the verb runs. */
+	int (*run)(int argc, char **argv);
 	const struct opt *opts;
 	const char *operands;  /* usage text for operands, e.g. "[NAME...|-]" */
 	const char *summary;   /* one line */
@@ -53,6 +55,7 @@ struct tool {
 	const struct verb *verbs; /* ends with { NULL } */
 	const struct opt *globals; /* the tool's own global options (e.g. --connect); may be NULL */
 	const char *default_verb;  /* run when no verb is given, or NULL */
+	const char *plugin;        /* the shared object with the verbs whose run is NULL */
 };
 
 /* Shared options, set by tool_main before the verb runs. */

@@ -6,34 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int o_force, o_wait, o_keep_storage, o_ip;
-static const char *o_timeout, *o_state = "running";
-
-const struct opt start_opts[] = {
-	{ "wait", 'w', OPT_BOOL, &o_wait, NULL, "wait until running and, with a network, addressed", NULL },
-	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "limit for --wait (default 5m)", NULL },
-	OPT_END
-};
-const struct opt stop_opts[] = {
-	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "how long a graceful shutdown may take (default 60s)", NULL },
-	{ "force", 'f', OPT_BOOL, &o_force, NULL, "power off what did not shut down in time", NULL },
-	OPT_END
-};
-const struct opt reboot_opts[] = {
-	{ "force", 'f', OPT_BOOL, &o_force, NULL, "reset instead of asking the guest to reboot", NULL },
-	OPT_END
-};
-const struct opt delete_opts[] = {
-	{ "keep-storage", 0, OPT_BOOL, &o_keep_storage, NULL, "keep the disks and seeds the VM owns", NULL },
-	OPT_END
-};
-const struct opt wait_opts[] = {
-	{ "state", 's', OPT_STRING, &o_state, "STATE", "the state to wait for (default running)",
-	  "words:running paused shutoff" },
-	{ "ip", 0, OPT_BOOL, &o_ip, NULL, "also wait for an IPv4 address", NULL },
-	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "give up after DURATION (default 5m), exit 75", NULL },
-	OPT_END
-};
 
 static int timeout_ms(const char *dflt, long long *ms)
 {
@@ -171,6 +143,7 @@ int cmd_delete(int argc, char **argv)
 			e = virt_delete(ts.t[i].dom, o_keep_storage);
 		if (!e) {
 			rec_set(&r, "state", "deleted");
+			vm_merge_input(&r, &ts.t[i].in);
 			rec_write(w, &r);
 		}
 		rec_clear(&r);

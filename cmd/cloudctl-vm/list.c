@@ -5,21 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *list_state, *list_name;
-static struct strlist list_tags;
-static int list_stats;
-
-const struct opt list_opts[] = {
-	{ "state", 's', OPT_STRING, &list_state, "STATE", "only VMs in STATE (running, shutoff, paused, ...)",
-	  "words:running blocked paused shutdown shutoff crashed pmsuspended" },
-	{ "name", 'n', OPT_STRING, &list_name, "GLOB", "only VMs whose name matches GLOB", NULL },
-	{ "tag", 't', OPT_LIST, &list_tags, "K=V", "only VMs tagged K=V (K alone: having tag K); repeatable", NULL },
-	{ "stats", 0, OPT_BOOL, &list_stats, NULL, "add the counters of 'stats' to each record", NULL },
-	OPT_END
-};
-
-const struct opt show_opts[] = { OPT_END };
-const struct opt stats_opts[] = { OPT_END };
 
 static int tags_match(const struct record *r, const struct record *want)
 {

@@ -33,6 +33,8 @@ void targets_free(struct targets *ts);
 /* Output: the record of dom on top of the input record (unknown keys pass through). */
 struct rec_writer *vm_writer(const char *default_cols);
 int vm_emit(struct rec_writer *w, struct virt_conn *vc, const struct record *in, virDomainPtr dom, unsigned what);
+/* Add the fields of in that out lacks, except those the driver owns. */
+void vm_merge_input(struct record *out, const struct record *in);
 /* Finish output and combine exit codes: the first error wins. */
 int vm_finish(struct rec_writer *w, int rc);
 
@@ -48,6 +50,18 @@ int cmd_stop(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
+
+/* Option variables (options.c). */
+extern const char *list_state, *list_name;
+extern struct strlist list_tags;
+extern int list_stats;
+extern const char *c_name, *c_memory, *c_disk, *c_image, *c_kernel, *c_initrd, *c_cmdline;
+extern const char *c_user_data, *c_pool, *c_type, *c_console_log, *c_timeout;
+extern long long c_vcpus, c_count, c_start_index;
+extern struct strlist c_networks, c_tags;
+extern int c_wait, c_if_missing, c_no_start, c_no_network;
+extern int o_force, o_wait, o_keep_storage, o_ip;
+extern const char *o_timeout, *o_state;
 
 extern const struct opt list_opts[], show_opts[], stats_opts[], create_opts[], start_opts[], stop_opts[],
 	reboot_opts[], delete_opts[], wait_opts[];

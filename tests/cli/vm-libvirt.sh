@@ -110,3 +110,9 @@ expect "list | delete -" 0 "name=ctl-1 state=deleted
 name=ctl-2 state=deleted
 name=ctl-3 state=deleted"
 assert "virsh: all gone" bash -c "! $V list --all --name | grep -q '^ctl-'"
+
+# A stopped VM has no address: an ip in the input record must not survive.
+run $VM create --name ctl-ip --no-network --no-start --tag suite=vm-libvirt -c name
+run_in $'kind=vm name=ctl-ip ip=10.254.0.99 owner=ops\n' $VM stop - -c name,state,ip,owner
+expect "stale ip dropped, other fields kept" 0 "name=ctl-ip state=shutoff owner=ops"
+$VM delete ctl-ip >/dev/null

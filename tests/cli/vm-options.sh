@@ -85,3 +85,7 @@ expect "create --if-missing" 0 "name=test state=running"
 run $VM wait test --state shutoff --timeout 300ms
 expect "wait times out" 75 "kind=vm id=$ID name=test state=running vcpus=2 mem_mib=8192 host=$HOST ip=192.168.122.3 driver=libvirt" \
 	"cloudctl-vm: vm 'test' is not shutoff after 300ms"
+run_in $'kind=vm name=test ip=10.9.9.9 net_rx_bytes=5 ticket=OPS-2\n' $VM show -c name,ip,net_rx_bytes,ticket -
+expect "driver fields are fresh, others pass through" 0 "name=test ip=192.168.122.3 ticket=OPS-2"
+run_in $'kind=vm name=test ticket=OPS-3\n' $VM delete -c name,state,ticket -
+expect "delete (test driver) keeps input fields" 0 "name=test state=deleted ticket=OPS-3"

@@ -11,7 +11,7 @@ Endpoints (any method unless said otherwise):
   /flaky/<key>/<n>/<code>       <code> the first n times for key, then 200 "ok after <n>"
   /retry-after/<key>/<secs>[/<code>]
                                 first call <code> (default 503) with Retry-After: <secs>, then 200 "ok"
-  /retry-after-date/<key>       first call 503 with an HTTP-date Retry-After 1-2 s ahead, then 200 "ok"
+  /retry-after-date/<key>       first call 503 with an HTTP-date Retry-After 1 s ahead (2 s near a second's end), then 200 "ok"
   /count/<key>                  how many requests key got, as text
   /echo                         200 JSON {method, path, headers, body, peer_port}
   /slow/<secs>                  sleeps, then 200 "slow"
@@ -53,6 +53,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "cloudctl-test/1"
     timeout = 30  # an idle keep-alive connection does not hold a thread forever
+    disable_nagle_algorithm = True  # headers and body are separate writes
 
     def setup(self):
         # The TLS handshake happens here, in the connection's own thread, so a
@@ -125,9 +126,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def ep_retry_after_date(self, args, body):
         if bump(args[0]) == 1:
-            # HTTP-dates have whole seconds: 2 s past the current second is
-            # 1 to 2 s from now, whatever the client's clock rounds to.
-            when = email.utils.formatdate(int(time.time()) + 2, usegmt=True)
+            # HTTP-dates have whole seconds and the client counts from its
+            # own whole second: the next second is a 1 s wait for it, unless
+            # that second is so close that the client may already be in it.
+            now = time.time()
+            when = email.utils.formatdate(int(now) + (2 if now % 1 > 0.9 else 1), usegmt=True)
             self.reply(503, "wait", [("Retry-After", when)])
         else:
             self.reply(200, "ok")

@@ -1,0 +1,157 @@
+/* common.c: what the verbs of cloudctl-vm share: the connection, the VMs named
+ * by operands or piped records, output. Part of the libvirt driver plugin. */
+#include "vm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int vm_open(struct virt_conn *vc)
+{
+	return virt_open(vc, vm_connect_uri);
+}
+
+static int read_stdin_records(struct recset *in)
+{
+	if (isatty(STDIN_FILENO)) {
+		errorx("no VM named: give names or pipe records (see '%s --help')", progname);
+		return EXIT_USAGE;
+	}
+	struct strbuf err = STRBUF_INIT;
+	if (rec_read_all(stdin, "<stdin>", in, &err) < 0) {
+		errorx("%s", err.buf);
+		sb_release(&err);
+		return EXIT_DATA;
+	}
+	return 0;
+}
+
+static struct target *targets_add(struct targets *ts)
+{
+	ts->t = xgrow(ts->t, &ts->cap, ts->n + 1, sizeof *ts->t);
+	struct target *t = &ts->t[ts->n++];
+	memset(t, 0, sizeof *t);
+	return t;
+}
+
+static int resolve_records(struct virt_conn *vc, struct recset *in, struct targets *ts)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		struct record *r = &in->r[i];
+		const char *kind = rec_get(r, "kind");
+		if (kind && strcmp(kind, "vm") != 0)
+			continue; /* other records (e.g. a network) are not ours to act on */
+		if (!rec_get(r, "id") && !rec_get(r, "name")) {
+			errorx("<stdin>:%ld: a vm record needs an id or a name", r->line);
+			return EXIT_DATA;
+		}
+		virDomainPtr d = virt_lookup_record(vc, r);
+		if (!d)
+			return virt_fail("<stdin>:%ld: vm '%s'", r->line,
+					 rec_get(r, "name") ? rec_get(r, "name") : rec_get(r, "id"));
+		struct target *t = targets_add(ts);
+		rec_copy(&t->in, r);
+		t->dom = d;
+	}
+	return 0;
+}
+
+int targets_resolve(struct virt_conn *vc, int argc, char **argv, struct targets *ts)
+{
+	int from_stdin = argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0);
+	if (from_stdin) {
+		struct recset in = RECSET_INIT;
+		int rc = read_stdin_records(&in);
+		if (!rc)
+			rc = resolve_records(vc, &in, ts);
+		recset_clear(&in);
+		return rc;
+	}
+	for (int i = 0; i < argc; i++) {
+		virDomainPtr d = virt_lookup(vc, argv[i]);
+		if (!d)
+			return virt_fail("vm '%s'", argv[i]);
+		targets_add(ts)->dom = d;
+	}
+	return 0;
+}
+
+void targets_free(struct targets *ts)
+{
+	for (size_t i = 0; i < ts->n; i++) {
+		rec_clear(&ts->t[i].in);
+		if (ts->t[i].dom)
+			virDomainFree(ts->t[i].dom);
+	}
+	free(ts->t);
+	memset(ts, 0, sizeof *ts);
+}
+
+struct rec_writer *vm_writer(const char *default_cols)
+{
+	return rec_writer_new(stdout, common.format, common.columns, default_cols);
+}
+
+/* Keys the libvirt driver writes itself: an input value for one of these is
+ * stale (an old ip, a counter) and must not survive when the VM no longer has it. */
+static int driver_key(const char *key)
+{
+	static const char *const prefixes[] = { "ip", "tag.", "cpu", "mem_used_mib", "net", "block", "balloon",
+						"vcpu", "disk.", "nic.", "kernel", "autostart", "persistent",
+						"domain_type" };
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (str_starts(key, prefixes[i]))
+			return 1;
+	return 0;
+}
+
+void vm_merge_input(struct record *out, const struct record *in)
+{
+	for (size_t i = 0; in && i < in->n; i++)
+		if (!rec_get(out, in->f[i].key) && !driver_key(in->f[i].key))
+			rec_set(out, in->f[i].key, in->f[i].val);
+}
+
+int vm_emit(struct rec_writer *w, struct virt_conn *vc, const struct record *in, virDomainPtr dom, unsigned what)
+{
+	struct record r = RECORD_INIT;
+	int rc = virt_record(vc, dom, what, &r);
+	if (!rc) {
+		/* Fresh fields first, in their usual order; then what the input carried
+		 * that we do not know about (it passes through). */
+		vm_merge_input(&r, in);
+		rec_write(w, &r);
+	}
+	rec_clear(&r);
+	return rc;
+}
+
+int vm_finish(struct rec_writer *w, int rc)
+{
+	errno = 0;
+	if (rec_writer_finish(w) < 0)
+		rc = stdout_failed(errno, rc);
+	return rc;
+}
+
+int parse_tags(const char *verb, const struct strlist *args, struct record *tags, int allow_bare_key)
+{
+	for (size_t i = 0; i < args->n; i++) {
+		const char *a = args->v[i], *eq = strchr(a, '=');
+		char *k = eq ? xstrndup(a, (size_t)(eq - a)) : xstrdup(a);
+		int bad = !rec_key_valid(k) || (!eq && !allow_bare_key);
+		if (bad) {
+			errorx("%s: --tag '%s': expected KEY=VALUE with KEY matching [a-z][a-z0-9_.]*", verb, a);
+			free(k);
+			return EXIT_USAGE;
+		}
+		rec_set(tags, k, eq ? eq + 1 : NULL);
+		if (!eq)
+			rec_set(tags, k, "\x01"); /* bare key: "has this tag" */
+		free(k);
+	}
+	return 0;
+}
+
