@@ -1,0 +1,9 @@
+# demo: examples/demo.sh (the README's first command runs it) works end to end.
+. "$(dirname "$0")/lib.sh"
+SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+if ! have_libvirtd; then skip "demo" "no libvirtd answers on qemu:///system"; exit 0; fi
+run "$SRC/examples/demo.sh"
+expect_rc "demo.sh runs" 0
+assert "demo: two VMs came up with addresses" test "$(grep -cE '^[0-9a-f-]{36}  demo-[12]  running .* 10\.254\.0\.[0-9]+ ' "$T/out")" -ge 2
+assert "demo: both deleted through the pipe" test "$(grep -cE '  demo-[12]  deleted ' "$T/out")" = 2
+assert "demo: nothing left" grep -qx "none left" "$T/out"
