@@ -149,7 +149,7 @@ static int parse(const struct optset *s, int argc, char **argv, int stop_at_oper
 		if (c == ':')
 			rc = usage_error(verb, "option '%s' needs an argument", bad);
 		else if (optopt && !str_starts(bad, "--"))
-			rc = usage_error(verb, "unknown option '-%c'", (const char[]){ (char)optopt, 0 });
+			rc = usage_error(verb, "unknown option '-%s'", (const char[]){ (char)optopt, 0 });
 		else
 			rc = usage_error(verb, "unknown option '%s'", bad);
 	}
@@ -296,6 +296,9 @@ static int dispatch(const struct tool *t, int argc, char **argv)
 
 int tool_main(const struct tool *t, int argc, char **argv)
 {
+	opt_output = opt_completion = NULL;
+	opt_help = opt_version = 0;
+	memset(&common, 0, sizeof common);
 	log_init(argv[0]);
 	progname = t->name;
 	return finish_stdout(dispatch(t, argc, argv));

@@ -89,3 +89,9 @@ run_in $'kind=vm name=test ip=10.9.9.9 net_rx_bytes=5 ticket=OPS-2\n' $VM show -
 expect "driver fields are fresh, others pass through" 0 "name=test ip=192.168.122.3 ticket=OPS-2"
 run_in $'kind=vm name=test ticket=OPS-3\n' $VM delete -c name,state,ticket -
 expect "delete (test driver) keeps input fields" 0 "name=test state=deleted ticket=OPS-3"
+run $VM list -z
+expect "unknown short option" 64 "" "cloudctl-vm: list: unknown option '-z' (see 'cloudctl-vm list --help')"
+run $VM -vv list -c name
+expect_rc "-vv says what it connects to" 0 "^cloudctl-vm: connected to test:///default on "
+run $VM list -c name
+expect "quiet by default" 0 "name=test" ""

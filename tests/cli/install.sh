@@ -1,0 +1,16 @@
+# install: make install puts binaries, the driver plugin, man pages and completions
+# under DESTDIR/PREFIX, and the installed binary finds its plugin.
+. "$(dirname "$0")/lib.sh"
+SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+R=$T/root
+run make -s -C "$SRC" install B="${CLOUDCTL_BUILD:-build}" DESTDIR="$R" PREFIX=/usr
+expect_rc "make install" 0
+for f in bin/cloudctl-vm lib/cloudctl/cloudctl-vm-libvirt.so share/man/man1/cloudctl-vm.1 share/man/man7/cloudctl.7 \
+	share/bash-completion/completions/cloudctl-vm share/zsh/site-functions/_cloudctl-vm \
+	share/fish/vendor_completions.d/cloudctl-vm.fish; do
+	assert "installed /usr/$f" test -s "$R/usr/$f"
+done
+run "$R/usr/bin/cloudctl-vm" -C test:///default list -c name
+expect "the installed binary loads its installed plugin" 0 "name=test"
+run env CLOUDCTL_PLUGIN_DIR=/nonexistent "$R/usr/bin/cloudctl-vm" -C test:///default list
+expect_rc "a missing plugin is a clear error" 69 "^cloudctl-vm: cannot load the driver: /nonexistent/cloudctl-vm-libvirt.so: cannot open shared object file"
