@@ -16,6 +16,10 @@ DESTDIR ?=
 ifeq ($(SANITIZE),1)
 B ?= build-asan
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# ASan's xdr interceptors look up the real functions when the program starts; libtirpc
+# (libvirt's RPC) must be loaded by then, not later with the driver plugin, or they
+# call through NULL.
+SAN_EXE_LIBS = -Wl,--no-as-needed -ltirpc -Wl,--as-needed
 else
 B ?= build
 SANFLAGS =
@@ -44,7 +48,7 @@ VIRT_A = $(B)/lib/virt/libvirtclient.a
 TOOLS = $(B)/bin/cloudctl-vm
 PLUGINS = $(B)/lib/cloudctl/cloudctl-vm-libvirt.so
 UNITS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
-EXE_LIBS = $(JANSSON_LIBS) -ldl -lm
+EXE_LIBS = $(JANSSON_LIBS) -ldl -lm $(SAN_EXE_LIBS)
 WHOLE = -Wl,--whole-archive $(COMMON_A) -Wl,--no-whole-archive
 
 all: $(TOOLS) $(PLUGINS) $(UNITS)
