@@ -114,17 +114,55 @@ void vm_merge_input(struct record *out, const struct record *in)
 			rec_set(out, in->f[i].key, in->f[i].val);
 }
 
-int vm_emit(struct rec_writer *w, struct virt_conn *vc, const struct record *in, virDomainPtr dom, unsigned what)
+int vm_emit(struct rec_writer *w, struct virt_conn *vc, virDomainPtr dom, unsigned what)
 {
 	struct record r = RECORD_INIT;
 	int rc = virt_record(vc, dom, what, &r);
-	if (!rc) {
-		/* Fresh fields first, in their usual order; then what the input carried
-		 * that we do not know about (it passes through). */
-		vm_merge_input(&r, in);
+	if (!rc)
+		rec_write(w, &r);
+	rec_clear(&r);
+	return rc;
+}
+
+/* One VM: act, then its record; for a delete the record is taken first, since
+ * afterwards there is no VM to ask. */
+static int each_one(struct virt_conn *vc, struct target *t, const struct vm_each *e, struct rec_writer *w)
+{
+	struct record r = RECORD_INIT;
+	int rc = 0, rec_rc = 0;
+	if (e->deletes)
+		rec_rc = virt_record(vc, t->dom, e->what, &r);
+	if (!rec_rc && e->act)
+		rc = e->act(t->dom, e->ms);
+	if (!e->deletes)
+		rec_rc = virt_record(vc, t->dom, e->what, &r);
+	else if (!rc)
+		rec_set(&r, "state", "deleted");
+	if (!rec_rc && !(e->deletes && rc)) {
+		vm_merge_input(&r, &t->in);
 		rec_write(w, &r);
 	}
 	rec_clear(&r);
+	return rc ? rc : rec_rc;
+}
+
+int vm_each_run(int argc, char **argv, const struct vm_each *e)
+{
+	struct virt_conn vc;
+	int rc = vm_open(&vc);
+	if (rc)
+		return rc;
+	struct targets ts = { 0 };
+	rc = targets_resolve(&vc, argc, argv, &ts);
+	struct rec_writer *w = vm_writer(e->cols);
+	int first = rc;
+	for (size_t i = 0; !rc && i < ts.n; i++) {
+		int r = each_one(&vc, &ts.t[i], e, w);
+		first = first ? first : r;
+	}
+	rc = vm_finish(w, first);
+	targets_free(&ts);
+	virt_close(&vc);
 	return rc;
 }
 

@@ -192,7 +192,7 @@ static int create_all(struct virt_conn *vc, struct plan *p, char **names, virDom
 		int made = !doms[i];
 		int r = made ? create_one(vc, p, names[i], &doms[i]) : 0;
 		if (doms[i]) {
-			int e = vm_emit(w, vc, NULL, doms[i], VREC_TAGS | VREC_IP);
+			int e = vm_emit(w, vc, doms[i], VREC_TAGS | VREC_IP);
 			r = r ? r : e;
 		}
 		if (r && !first_err)

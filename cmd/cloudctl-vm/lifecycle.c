@@ -16,29 +16,10 @@ static int timeout_ms(const char *dflt, long long *ms)
 	return EXIT_USAGE;
 }
 
-typedef int (*act_fn)(virDomainPtr d, long long ms);
-
-/* Resolve, act on each VM, then report each. act may be NULL (wait does its own). */
-static int each(int argc, char **argv, act_fn act, long long ms)
+static int run_each(int argc, char **argv, int (*act)(virDomainPtr, long long), long long ms)
 {
-	struct virt_conn vc;
-	int rc = vm_open(&vc);
-	if (rc)
-		return rc;
-	struct targets ts = { 0 };
-	rc = targets_resolve(&vc, argc, argv, &ts);
-	struct rec_writer *w = vm_writer(VM_COLUMNS);
-	int first = rc;
-	for (size_t i = 0; !rc && i < ts.n; i++) {
-		int r = act(ts.t[i].dom, ms);
-		int e = vm_emit(w, &vc, &ts.t[i].in, ts.t[i].dom, VREC_TAGS | VREC_IP);
-		if (!first)
-			first = r ? r : e;
-	}
-	rc = vm_finish(w, first);
-	targets_free(&ts);
-	virt_close(&vc);
-	return rc;
+	struct vm_each e = { act, ms, VREC_TAGS | VREC_IP, VM_COLUMNS, 0 };
+	return vm_each_run(argc, argv, &e);
 }
 
 static int is_active(virDomainPtr d)
@@ -62,7 +43,7 @@ int cmd_start(int argc, char **argv)
 {
 	long long ms;
 	int rc = timeout_ms("5m", &ms);
-	return rc ? rc : each(argc, argv, start_one, ms);
+	return rc ? rc : run_each(argc, argv, start_one, ms);
 }
 
 static int stop_one(virDomainPtr d, long long ms)
@@ -90,7 +71,7 @@ int cmd_stop(int argc, char **argv)
 {
 	long long ms;
 	int rc = timeout_ms("60s", &ms);
-	return rc ? rc : each(argc, argv, stop_one, ms);
+	return rc ? rc : run_each(argc, argv, stop_one, ms);
 }
 
 static int reboot_one(virDomainPtr d, long long ms)
@@ -102,7 +83,7 @@ static int reboot_one(virDomainPtr d, long long ms)
 
 int cmd_reboot(int argc, char **argv)
 {
-	return each(argc, argv, reboot_one, 0);
+	return run_each(argc, argv, reboot_one, 0);
 }
 
 static int wait_one(virDomainPtr d, long long ms)
@@ -122,36 +103,17 @@ int cmd_wait(int argc, char **argv)
 		errorx("wait: --state '%s': not one of %s", o_state, virt_state_words);
 		rc = EXIT_USAGE;
 	}
-	return rc ? rc : each(argc, argv, wait_one, ms);
+	return rc ? rc : run_each(argc, argv, wait_one, ms);
 }
 
-/* delete: the record is taken before the VM goes, and says state=deleted. */
+static int delete_one(virDomainPtr d, long long ms)
+{
+	(void)ms;
+	return virt_delete(d, o_keep_storage);
+}
+
 int cmd_delete(int argc, char **argv)
 {
-	struct virt_conn vc;
-	int rc = vm_open(&vc);
-	if (rc)
-		return rc;
-	struct targets ts = { 0 };
-	rc = targets_resolve(&vc, argc, argv, &ts);
-	struct rec_writer *w = vm_writer(VM_COLUMNS);
-	int first = rc;
-	for (size_t i = 0; !rc && i < ts.n; i++) {
-		struct record r = RECORD_INIT;
-		int e = virt_record(&vc, ts.t[i].dom, VREC_TAGS, &r);
-		if (!e)
-			e = virt_delete(ts.t[i].dom, o_keep_storage);
-		if (!e) {
-			rec_set(&r, "state", "deleted");
-			vm_merge_input(&r, &ts.t[i].in);
-			rec_write(w, &r);
-		}
-		rec_clear(&r);
-		if (!first)
-			first = e;
-	}
-	rc = vm_finish(w, first);
-	targets_free(&ts);
-	virt_close(&vc);
-	return rc;
+	struct vm_each e = { delete_one, 0, VREC_TAGS, VM_COLUMNS, 1 };
+	return vm_each_run(argc, argv, &e);
 }

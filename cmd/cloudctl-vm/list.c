@@ -63,33 +63,17 @@ int cmd_list(int argc, char **argv)
 	return rc;
 }
 
-/* show and stats: records for the named VMs (stats: for every VM when none is named). */
-static int each_target(int argc, char **argv, unsigned what, const char *cols)
-{
-	struct virt_conn vc;
-	int rc = vm_open(&vc);
-	if (rc)
-		return rc;
-	struct targets ts = { 0 };
-	rc = targets_resolve(&vc, argc, argv, &ts);
-	struct rec_writer *w = vm_writer(cols);
-	for (size_t i = 0; !rc && i < ts.n; i++)
-		rc = vm_emit(w, &vc, &ts.t[i].in, ts.t[i].dom, what);
-	rc = vm_finish(w, rc);
-	targets_free(&ts);
-	virt_close(&vc);
-	return rc;
-}
-
 int cmd_show(int argc, char **argv)
 {
-	return each_target(argc, argv, VREC_TAGS | VREC_IP | VREC_DETAIL, VM_COLUMNS);
+	struct vm_each e = { NULL, 0, VREC_TAGS | VREC_IP | VREC_DETAIL, VM_COLUMNS, 0 };
+	return vm_each_run(argc, argv, &e);
 }
 
 int cmd_stats(int argc, char **argv)
 {
-	if (argc > 0)
-		return each_target(argc, argv, VREC_STATS, VM_STATS_COLUMNS);
+	struct vm_each e = { NULL, 0, VREC_STATS, VM_STATS_COLUMNS, 0 };
+	if (argc > 0) /* with no operand: every VM, not stdin (a cron job has no input) */
+		return vm_each_run(argc, argv, &e);
 	struct virt_conn vc;
 	int rc = vm_open(&vc);
 	if (rc)

@@ -30,9 +30,22 @@ struct targets {
 int targets_resolve(struct virt_conn *vc, int argc, char **argv, struct targets *out);
 void targets_free(struct targets *ts);
 
-/* Output: the record of dom on top of the input record (unknown keys pass through). */
+/* Output. */
 struct rec_writer *vm_writer(const char *default_cols);
-int vm_emit(struct rec_writer *w, struct virt_conn *vc, const struct record *in, virDomainPtr dom, unsigned what);
+/* Write the record of dom. Returns 0 or an exit code. */
+int vm_emit(struct rec_writer *w, struct virt_conn *vc, virDomainPtr dom, unsigned what);
+
+/* What a verb does with each VM it is given: act (NULL: nothing), then write the
+ * VM's record (what: VREC_*) on top of the input record. The first error is the
+ * exit code; the other VMs are still done and each failure is reported. */
+struct vm_each {
+	int (*act)(virDomainPtr d, long long ms);
+	long long ms;      /* passed to act (a timeout) */
+	unsigned what;
+	const char *cols;  /* default table columns */
+	int deletes;       /* act removes the VM: its record is taken before, with state=deleted */
+};
+int vm_each_run(int argc, char **argv, const struct vm_each *e);
 /* Add the fields of in that out lacks, except those the driver owns. */
 void vm_merge_input(struct record *out, const struct record *in);
 /* Finish output and combine exit codes: the first error wins. */

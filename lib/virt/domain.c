@@ -366,35 +366,40 @@ static int node_exists(xmlXPathContextPtr ctx, const char *node)
 	return yes;
 }
 
-/* disk.N.dev/device/source and nic.N.mac/type/source */
-static void add_devices(struct record *r, xmlXPathContextPtr ctx)
+/* A field of a device record and where to find it: the first XPath (relative
+ * to the device element) that gives a non-empty string. */
+struct dev_field {
+	const char *key;
+	const char *const xpaths[4];
+};
+
+static const struct dev_field disk_fields[] = {
+	{ "dev", { "target/@dev", NULL } },
+	{ "device", { "@device", NULL } },
+	{ "source", { "source/@file", "source/@dev", "source/@volume", NULL } },
+	{ NULL, { NULL } },
+};
+
+static const struct dev_field nic_fields[] = {
+	{ "mac", { "mac/@address", NULL } },
+	{ "type", { "@type", NULL } },
+	{ "source", { "source/@network", "source/@bridge", NULL } },
+	{ NULL, { NULL } },
+};
+
+/* PREFIX.N.KEY for each ELEMENT under /domain/devices, N from 0 */
+static void add_devices(struct record *r, xmlXPathContextPtr ctx, const char *element, const char *prefix,
+			const struct dev_field *fields)
 {
-	static const char *const dev[] = { "target/@dev", NULL }, *const device[] = { "@device", NULL },
-		*const file[] = { "source/@file", "source/@dev", "source/@volume", NULL },
-		*const mac[] = { "mac/@address", NULL }, *const type[] = { "@type", NULL },
-		*const nsrc[] = { "source/@network", "source/@bridge", NULL };
 	char node[128], key[64];
 	for (int i = 1; i < 64; i++) {
-		snprintf(node, sizeof node, "/domain/devices/disk[%d]", i);
+		snprintf(node, sizeof node, "/domain/devices/%s[%d]", element, i);
 		if (!node_exists(ctx, node))
 			break;
-		snprintf(key, sizeof key, "disk.%d.dev", i - 1);
-		set_first(r, key, ctx, node, (const char *const *)dev);
-		snprintf(key, sizeof key, "disk.%d.device", i - 1);
-		set_first(r, key, ctx, node, (const char *const *)device);
-		snprintf(key, sizeof key, "disk.%d.source", i - 1);
-		set_first(r, key, ctx, node, (const char *const *)file);
-	}
-	for (int i = 1; i < 64; i++) {
-		snprintf(node, sizeof node, "/domain/devices/interface[%d]", i);
-		if (!node_exists(ctx, node))
-			break;
-		snprintf(key, sizeof key, "nic.%d.mac", i - 1);
-		set_first(r, key, ctx, node, (const char *const *)mac);
-		snprintf(key, sizeof key, "nic.%d.type", i - 1);
-		set_first(r, key, ctx, node, (const char *const *)type);
-		snprintf(key, sizeof key, "nic.%d.source", i - 1);
-		set_first(r, key, ctx, node, (const char *const *)nsrc);
+		for (const struct dev_field *f = fields; f->key; f++) {
+			snprintf(key, sizeof key, "%s.%d.%s", prefix, i - 1, f->key);
+			set_first(r, key, ctx, node, f->xpaths);
+		}
 	}
 }
 
@@ -417,7 +422,8 @@ static void add_detail(virDomainPtr d, struct record *r)
 	set_xpath(r, "domain_type", ctx, "string(/domain/@type)");
 	set_xpath(r, "net", ctx, "string(/domain/devices/interface[1]/source/@network)");
 	set_xpath(r, "kernel", ctx, "string(/domain/os/kernel)");
-	add_devices(r, ctx);
+	add_devices(r, ctx, "disk", "disk", disk_fields);
+	add_devices(r, ctx, "interface", "nic", nic_fields);
 	xmlXPathFreeContext(ctx);
 	xmlFreeDoc(doc);
 }

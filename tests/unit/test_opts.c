@@ -145,15 +145,12 @@ static void test_help(void)
 {
 	reset();
 	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "go", "--help", NULL), 0);
-	CHECK(strncmp(out, "Usage: tt go [OPTIONS] [ARG...]\nGo somewhere\n\nOptions:\n"
-			   "  -n, --name NAME           the name\n"
-			   "      --count N             how many\n"
-			   "  -f, --flag                a flag\n"
-			   "  -t, --tag K=V             a tag; repeatable\n", strlen("Usage: tt go [OPTIONS] [ARG...]\nGo somewhere\n\nOptions:\n"
-			   "  -n, --name NAME           the name\n"
-			   "      --count N             how many\n"
-			   "  -f, --flag                a flag\n"
-			   "  -t, --tag K=V             a tag; repeatable\n")) == 0);
+	static const char want[] = "Usage: tt go [OPTIONS] [ARG...]\nGo somewhere\n\nOptions:\n"
+				   "  -n, --name NAME           the name\n"
+				   "      --count N             how many\n"
+				   "  -f, --flag                a flag\n"
+				   "  -t, --tag K=V             a tag; repeatable\n";
+	CHECK(strncmp(out, want, strlen(want)) == 0);
 	CHECK(strstr(out, "  -C, --connect URI         where to\n") != NULL);
 	CHECK_INT(ran_argc, 0);
 	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "--help", NULL), 0);
