@@ -201,23 +201,21 @@ static int create_all(struct virt_conn *vc, struct plan *p, char **names, virDom
 	return vm_finish(w, rc ? rc : first_err);
 }
 
-int cmd_create(int argc, char **argv)
+static int create_named(struct plan *p)
 {
-	struct plan p = { .tags = RECORD_INIT, .user_data = STRBUF_INIT };
-	int rc = check_args(argc, &p);
-	struct virt_conn vc = { 0 };
-	if (!rc)
-		rc = vm_open(&vc);
-	char **names = xcalloc((size_t)c_count, sizeof *names);
-	virDomainPtr *doms = xcalloc((size_t)c_count, sizeof *doms);
+	struct virt_conn vc;
+	int rc = vm_open(&vc);
+	if (rc)
+		return rc;
+	size_t n = (size_t)c_count;
+	char **names = xcalloc(n, sizeof *names);
+	virDomainPtr *doms = xcalloc(n, sizeof *doms);
 	char *type = NULL;
-	if (!rc) {
-		for (long long i = 0; i < c_count; i++)
-			names[i] = make_name(c_name, c_start_index + i);
-		fill_spec(&vc, &p, &type);
-		rc = create_all(&vc, &p, names, doms);
-	}
-	for (long long i = 0; i < c_count; i++) {
+	for (size_t i = 0; i < n; i++)
+		names[i] = make_name(c_name, c_start_index + (long long)i);
+	fill_spec(&vc, p, &type);
+	rc = create_all(&vc, p, names, doms);
+	for (size_t i = 0; i < n; i++) {
 		free(names[i]);
 		if (doms[i])
 			virDomainFree(doms[i]);
@@ -225,11 +223,19 @@ int cmd_create(int argc, char **argv)
 	free(names);
 	free(doms);
 	free(type);
+	virt_close(&vc);
+	return rc;
+}
+
+int cmd_create(int argc, char **argv)
+{
+	struct plan p = { .tags = RECORD_INIT, .user_data = STRBUF_INIT };
+	int rc = check_args(argc, &p);
+	if (!rc)
+		rc = create_named(&p);
 	rec_clear(&p.tags);
 	sb_release(&p.user_data);
 	strlist_clear(&c_networks);
 	strlist_clear(&c_tags);
-	if (vc.c)
-		virt_close(&vc);
 	return rc;
 }

@@ -95,3 +95,7 @@ run $VM -vv list -c name
 expect_rc "-vv says what it connects to" 0 "^cloudctl-vm: connected to test:///default on "
 run $VM list -c name
 expect "quiet by default" 0 "name=test" ""
+run $VM create --name 'x-%d' --count -1
+expect "bad count" 64 "" "cloudctl-vm: create: --count '-1': must be 1 to 10000"
+run $VM create --name 'x-%d-%d' --count 2
+expect "two numbers in a template" 64 "" "cloudctl-vm: create: --name 'x-%d-%d': at most one %d (or %02d) in a template"
