@@ -39,13 +39,14 @@ HTTP_SRC = lib/http.c
 VIRT_SRC = $(wildcard lib/virt/*.c)
 VM_EXE_SRC = cmd/cloudctl-vm/main.c cmd/cloudctl-vm/options.c
 VM_PLUGIN_SRC = $(filter-out $(VM_EXE_SRC),$(wildcard cmd/cloudctl-vm/*.c))
+REPORT_SRC = $(wildcard cmd/cloudctl-report/*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 COMMON_A = $(B)/lib/libcommon.a
 HTTP_A = $(B)/lib/libhttp.a
 VIRT_A = $(B)/lib/virt/libvirtclient.a
-TOOLS = $(B)/bin/cloudctl-vm
+TOOLS = $(B)/bin/cloudctl-vm $(B)/bin/cloudctl-report
 PLUGINS = $(B)/lib/cloudctl/cloudctl-vm-libvirt.so
 UNITS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 EXE_LIBS = $(JANSSON_LIBS) -ldl -lm $(SAN_EXE_LIBS)
@@ -72,6 +73,11 @@ $(VIRT_A): $(call obj,$(VIRT_SRC))
 $(B)/bin/cloudctl-vm: $(call obj,$(VM_EXE_SRC)) $(COMMON_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(call obj,$(VM_EXE_SRC)) $(WHOLE) $(EXE_LIBS)
+
+# cloudctl-report needs no libvirt; libcurl only for --push.
+$(B)/bin/cloudctl-report: $(call obj,$(REPORT_SRC)) $(HTTP_A) $(COMMON_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(REPORT_SRC)) $(HTTP_A) $(WHOLE) $(CURL_LIBS) $(EXE_LIBS) -lpthread
 
 # The libvirt driver: libvirt and libxml2 are loaded only when a verb runs.
 $(B)/lib/cloudctl/cloudctl-vm-libvirt.so: $(call obj,$(VM_PLUGIN_SRC)) $(VIRT_A)

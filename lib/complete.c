@@ -94,10 +94,14 @@ static void bash(struct strbuf *sb, const struct tool *t, const struct opt *comm
 		    "\t\tif [[ $argopts == *\" $w \"* ]]; then ((i++)); continue; fi\n"
 		    "\t\t[[ $w == -* ]] && continue\n\t\tverb=$w; break\n\tdone\n");
 	sb_adds(sb, "\tcase \"$verb:$prev\" in\n");
+	for (const struct verb *v = t->verbs; v->name; v++) {
+		bash_arg_cases(sb, t, v->name, v->opts);
+		if (v->formats)
+			sb_addf(sb, "\t%s:--output|%s:-o) COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")); return ;;\n",
+				v->name, v->name, v->formats);
+	}
 	bash_arg_cases(sb, t, "*", common_opts);
 	bash_arg_cases(sb, t, "*", t->globals);
-	for (const struct verb *v = t->verbs; v->name; v++)
-		bash_arg_cases(sb, t, v->name, v->opts);
 	sb_adds(sb, "\tesac\n\tlocal common=\"");
 	bash_opt_words(sb, common_opts, 0);
 	bash_opt_words(sb, t->globals, 0);
@@ -253,6 +257,12 @@ static void fish(struct strbuf *sb, const struct tool *t, const struct opt *comm
 	fish_opt(sb, t, NULL, t->globals);
 	for (const struct verb *v = t->verbs; v->name; v++) {
 		fish_opt(sb, t, v->name, v->opts);
+		if (v->formats) {
+			sb_addf(sb, "complete -c %s -n '__fish_seen_subcommand_from %s' -s o -l output -r -f -a ", t->name,
+				v->name);
+			sh_quote(sb, v->formats);
+			sb_adds(sb, " -d 'report format'\n");
+		}
 		const char *h = v->operand_complete;
 		if (h && str_starts(h, "cmd:")) {
 			struct strbuf c = STRBUF_INIT;

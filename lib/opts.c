@@ -21,8 +21,8 @@ static const char *opt_completion;
 /* Options every verb of every tool takes. */
 static const struct opt common_table[] = {
 	{ "output", 'o', OPT_STRING, &opt_output, "FORMAT",
-	  "kv, table, json or tsv (default: table on a terminal, else kv; $CLOUDCTL_OUTPUT)",
-	  "words:kv table json tsv" },
+	  "kv, table, json, tsv, csv or md (default: table on a terminal, else kv; $CLOUDCTL_OUTPUT)",
+	  "words:kv table json tsv csv md" },
 	{ "columns", 'c', OPT_STRING, &common.columns, "COL,...", "write only these columns, in this order", NULL },
 	{ "verbose", 'v', OPT_COUNT, &common.verbose, NULL, "say more on stderr; -vv traces requests", NULL },
 	{ "quiet", 'q', OPT_BOOL, &common.quiet, NULL, "print errors only", NULL },
@@ -210,15 +210,38 @@ static const struct verb *find_verb(const struct tool *t, const char *name)
 	return NULL;
 }
 
-static int apply_common(void)
+/* A verb whose product is a document (a report, manifests) has formats of its
+ * own: -o picks one of them, the first by default, and CLOUDCTL_OUTPUT (which
+ * names record formats) does not apply. */
+static int pick_own_format(const struct verb *v)
+{
+	const char *want = opt_output;
+	size_t n = strcspn(v->formats, " ");
+	if (!want) {
+		snprintf(common.output, sizeof common.output, "%.*s", (int)n, v->formats);
+		return 0;
+	}
+	for (const char *p = v->formats; *p; p += n + (p[n] == ' '), n = strcspn(p, " ")) {
+		if (strlen(want) == n && strncmp(p, want, n) == 0) {
+			snprintf(common.output, sizeof common.output, "%s", want);
+			return 0;
+		}
+	}
+	errorx("%s: unknown output format '%s' (%s)", v->name, want, v->formats);
+	return EXIT_USAGE;
+}
+
+static int apply_common(const struct verb *v)
 {
 	if (common.quiet)
 		log_level = LOG_QUIET;
 	else
 		log_level = LOG_WARN + common.verbose;
+	if (v->formats)
+		return pick_own_format(v);
 	int fmt = FMT_AUTO;
 	if (opt_output && (fmt = rec_format_parse(opt_output)) < 0) {
-		errorx("unknown output format '%s' (kv, table, json, tsv)", opt_output);
+		errorx("unknown output format '%s' (kv, table, json, tsv, csv, md)", opt_output);
 		return EXIT_USAGE;
 	}
 	struct strbuf err = STRBUF_INIT;
@@ -260,7 +283,7 @@ static int run_verb(const struct tool *t, const struct verb *v, int argc, char *
 		printf("%s %s\n", t->name, CLOUDCTL_VERSION);
 		return 0;
 	}
-	if ((rc = apply_common()))
+	if ((rc = apply_common(v)))
 		return rc;
 	if (v->run)
 		return v->run(argc - optind, argv + optind);

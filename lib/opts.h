@@ -47,6 +47,9 @@ struct verb {
 	const char *operands;  /* usage text for operands, e.g. "[NAME...|-]" */
 	const char *summary;   /* one line */
 	const char *operand_complete; /* completion hint for operands, as opt.complete */
+	/* NULL: -o takes the record formats. Else the verb's own formats, space
+	 * separated, the first the default (e.g. "table md csv json html prom"). */
+	const char *formats;
 };
 
 struct tool {
@@ -61,6 +64,7 @@ struct tool {
 /* Shared options, set by tool_main before the verb runs. */
 struct common_opts {
 	int format;          /* enum rec_format chosen by -o/CLOUDCTL_OUTPUT/tty */
+	char output[16];     /* for verbs with formats of their own: the one chosen */
 	const char *columns; /* -c */
 	int verbose, quiet;
 };

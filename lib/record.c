@@ -82,6 +82,11 @@ enum esc_mode {
 	ESC_KV,    /* inside kv quotes: " \ and control characters */
 	ESC_SHOW,  /* table cells and error messages: control characters only */
 	ESC_TSV,   /* tsv cells: tab, newline, CR and backslash */
+	ESC_CSV,   /* inside csv quotes: only the quote, doubled */
+	/* md cells: like ESC_SHOW, but a newline is <br> and '|' is escaped. So is
+	 * '\': GFM reads a backslash before punctuation as an escape, so a value's
+	 * \| or \* would lose it (and some renderers end the cell at \\|). */
+	ESC_MD,
 };
 
 /* The escape for byte c in mode, written to buf; NULL when c is written as is. */
@@ -89,13 +94,15 @@ static const char *escape_for(unsigned char c, enum esc_mode mode, char buf[5])
 {
 	const char *e = NULL;
 	switch (c) {
-	case '\n': e = "\\n"; break;
+	case '\n': e = mode == ESC_MD ? "<br>" : "\\n"; break;
 	case '\t': e = "\\t"; break;
 	case '\r': e = "\\r"; break;
-	case '"': return mode == ESC_KV ? "\\\"" : NULL;
-	case '\\': return mode == ESC_KV || mode == ESC_TSV ? "\\\\" : NULL;
+	case '"': return mode == ESC_KV ? "\\\"" : mode == ESC_CSV ? "\"\"" : NULL;
+	case '\\':
+		return mode == ESC_KV || mode == ESC_TSV || mode == ESC_MD ? "\\\\" : NULL;
+	case '|': return mode == ESC_MD ? "\\|" : NULL;
 	}
-	if (mode == ESC_NONE)
+	if (mode == ESC_NONE || mode == ESC_CSV)
 		return NULL;
 	if (e)
 		return e;
@@ -717,48 +724,106 @@ static int skipped_line(const char *line, size_t len)
 	return i == len || line[i] == '#';
 }
 
-/* One line of rec_read_all; a record is added unless the line is skipped. */
-static int read_one(const char *line, size_t len, long lineno, struct recset *out,
-		    struct strbuf *why)
+/* ---- reading ---- */
+
+struct rec_reader {
+	FILE *f;
+	char *name;
+	char *buf; /* getline's, reused: it grows to the longest line seen */
+	size_t cap;
+	long line;
+	int state;          /* 1 while reading; then 0 or -1, which every call returns */
+	struct strbuf why;  /* the reason a line is malformed */
+	struct strbuf msg;  /* the error, "NAME:LINE: why", given again by later calls */
+};
+
+struct rec_reader *rec_reader_new(FILE *f, const char *name)
+{
+	struct rec_reader *rd = xcalloc(1, sizeof *rd);
+	rd->f = f;
+	rd->name = xstrdup(name ? name : "<stdin>");
+	rd->state = 1;
+	rd->why = (struct strbuf)STRBUF_INIT;
+	rd->msg = (struct strbuf)STRBUF_INIT;
+	return rd;
+}
+
+long rec_reader_line(const struct rec_reader *rd)
+{
+	return rd->line;
+}
+
+void rec_reader_free(struct rec_reader *rd)
+{
+	if (!rd)
+		return;
+	free(rd->name);
+	free(rd->buf);
+	sb_release(&rd->why);
+	sb_release(&rd->msg);
+	free(rd);
+}
+
+/* One line as getline gave it: 1 when it held a record (now in r), 0 when it is
+ * skipped, -1 (reason in rd->why) when it is malformed. */
+static int reader_line(struct rec_reader *rd, const char *line, size_t len, struct record *r)
 {
 	len = strip_eol(line, len);
-	if (check_line(line, len, why) < 0)
+	if (check_line(line, len, &rd->why) < 0)
 		return -1;
 	if (skipped_line(line, len))
 		return 0;
-	struct record *r = recset_add(out);
-	r->line = lineno;
-	if (parse_checked(line, len, r, why) < 0) {
-		recset_truncate(out, out->n - 1);
-		return -1;
+	r->line = rd->line;
+	return parse_checked(line, len, r, &rd->why) < 0 ? -1 : 1;
+}
+
+/* getline found no line: the end, or (-1, in rd->msg) a read error. */
+static int reader_end(struct rec_reader *rd, int saved_errno)
+{
+	/* !feof: getline also stops on ENOMEM, which is not the end. */
+	if (!ferror(rd->f) && feof(rd->f))
+		return 0;
+	return set_error(&rd->msg, "%s: read error: %s", rd->name,
+			 strerror(saved_errno ? saved_errno : EIO));
+}
+
+int rec_reader_next(struct rec_reader *rd, struct record *r, struct strbuf *err)
+{
+	rec_clear(r);
+	while (rd->state == 1) {
+		/* The cap is checked after getline: lines are bounded by memory first. */
+		errno = 0;
+		ssize_t got = getline(&rd->buf, &rd->cap, rd->f);
+		if (got < 0) {
+			rd->state = reader_end(rd, errno);
+			break;
+		}
+		rd->line++;
+		int rc = reader_line(rd, rd->buf, (size_t)got, r);
+		if (rc > 0)
+			return 1;
+		if (rc < 0)
+			rd->state = set_error(&rd->msg, "%s:%ld: %s", rd->name, rd->line,
+					      rd->why.buf);
 	}
-	return 0;
+	if (rd->state < 0) {
+		sb_reset(err);
+		sb_add(err, rd->msg.buf, rd->msg.len);
+	}
+	return rd->state;
 }
 
 int rec_read_all(FILE *f, const char *name, struct recset *out, struct strbuf *err)
 {
-	char *line = NULL;
-	size_t cap = 0, first = out->n;
-	ssize_t got;
-	long lineno = 0;
-	int rc = 0;
-	struct strbuf why = STRBUF_INIT;
-	if (!name)
-		name = "<stdin>";
-	/* The cap is checked after getline: lines are bounded by memory first. */
-	while (rc == 0 && (got = getline(&line, &cap, f)) >= 0)
-		rc = read_one(line, (size_t)got, ++lineno, out, &why);
-	int saved = errno;
-	if (rc < 0) {
-		set_error(err, "%s:%ld: %s", name, lineno, why.buf);
-	} else if (ferror(f) || !feof(f)) {
-		/* !feof: getline also stops on ENOMEM, which is not the end. */
-		rc = set_error(err, "%s: read error: %s", name, strerror(saved ? saved : EIO));
-	}
-	free(line);
-	sb_release(&why);
-	if (rc < 0)
-		recset_truncate(out, first);
+	struct rec_reader *rd = rec_reader_new(f, name);
+	size_t first = out->n;
+	int rc;
+	do
+		rc = rec_reader_next(rd, recset_add(out), err);
+	while (rc > 0);
+	/* The last record added is empty; on error, all this call added goes. */
+	recset_truncate(out, rc < 0 ? first : out->n - 1);
+	rec_reader_free(rd);
 	return rc;
 }
 
@@ -766,6 +831,7 @@ int rec_read_all(FILE *f, const char *name, struct recset *out, struct strbuf *e
 
 static const char *const format_names[] = {
 	[FMT_KV] = "kv", [FMT_TABLE] = "table", [FMT_JSON] = "json", [FMT_TSV] = "tsv",
+	[FMT_CSV] = "csv", [FMT_MD] = "md",
 };
 
 int rec_format_parse(const char *name)
@@ -787,7 +853,7 @@ int rec_format_pick(int explicit_fmt, FILE *out, struct strbuf *err)
 			sb_reset(err);
 			sb_adds(err, "CLOUDCTL_OUTPUT: unknown output format '");
 			add_shown(err, env, strlen(env));
-			sb_adds(err, "' (kv, table, json, tsv)");
+			sb_adds(err, "' (kv, table, json, tsv, csv, md)");
 		}
 		return fmt;
 	}
@@ -799,13 +865,13 @@ int rec_format_pick(int explicit_fmt, FILE *out, struct strbuf *err)
 struct rec_writer {
 	FILE *out;
 	enum rec_format fmt;
-	/* kv, json: the -c columns, or NULL for every field. table, tsv: -c or
-	 * default_cols, or NULL for the union of keys (which needs every record,
-	 * so tsv then buffers like table). */
+	/* kv, json: the -c columns, or NULL for every field. table, tsv, csv, md:
+	 * -c or default_cols, or NULL for the union of keys (which needs every
+	 * record, so tsv and csv then buffer like table). */
 	char **cols;
 	size_t ncols;
-	int header_done;    /* tsv */
-	struct recset rows; /* table, and tsv without columns */
+	int header_done;    /* tsv, csv */
+	struct recset rows; /* table, md, and tsv or csv without columns */
 	struct strbuf line; /* reused for every line written */
 };
 
@@ -833,6 +899,12 @@ static size_t split_columns(const char *list, char ***out)
 	return n;
 }
 
+/* Formats that write one set of columns, under a header line. */
+static int has_header(enum rec_format fmt)
+{
+	return fmt == FMT_TABLE || fmt == FMT_TSV || fmt == FMT_CSV || fmt == FMT_MD;
+}
+
 struct rec_writer *rec_writer_new(FILE *out, enum rec_format fmt, const char *columns,
 				  const char *default_cols)
 {
@@ -842,7 +914,7 @@ struct rec_writer *rec_writer_new(FILE *out, enum rec_format fmt, const char *co
 		fmt = isatty(fileno(out)) ? FMT_TABLE : FMT_KV;
 	w->fmt = fmt;
 	w->ncols = split_columns(columns, &w->cols);
-	if (!w->ncols && (fmt == FMT_TABLE || fmt == FMT_TSV)) {
+	if (!w->ncols && has_header(fmt)) {
 		free(w->cols);
 		w->ncols = split_columns(default_cols, &w->cols);
 	}
@@ -951,7 +1023,8 @@ static void write_json(struct rec_writer *w, const struct record *r)
 	sb_release(&cell);
 }
 
-/* Table and tsv columns: the configured ones, or every key in first-seen order. */
+/* Columns of the formats with a header: the configured ones, or every key in
+ * first-seen order. */
 static size_t output_columns(const struct rec_writer *w, const char ***out)
 {
 	const char **cols = NULL;
@@ -977,49 +1050,68 @@ static size_t output_columns(const struct rec_writer *w, const char ***out)
 	return n;
 }
 
-static void tsv_header(struct rec_writer *w, const char **cols, size_t n)
+/* A csv field is quoted only when it must be. A row of one empty field is
+ * quoted too, as Python's csv module does: an empty line reads as no row. */
+static void csv_field(struct strbuf *sb, const char *v, size_t ncols)
 {
-	for (size_t c = 0; c < n; c++) {
-		if (c)
-			sb_addc(&w->line, '\t');
-		encode(&w->line, cols[c], strlen(cols[c]), ESC_TSV);
-	}
+	int quote = strpbrk(v, ",\"\r\n") || (ncols == 1 && !*v);
+	if (quote)
+		sb_addc(sb, '"');
+	encode(sb, v, strlen(v), ESC_CSV);
+	if (quote)
+		sb_addc(sb, '"');
+}
+
+/* Cell c of n in a tsv or csv line. Lines end in \n, not RFC 4180's \r\n: as
+ * everywhere in the suite, and spreadsheets and Python's csv module read both. */
+static void delim_cell(struct rec_writer *w, size_t c, size_t n, const char *v)
+{
+	if (c)
+		sb_addc(&w->line, w->fmt == FMT_CSV ? ',' : '\t');
+	if (w->fmt == FMT_CSV)
+		csv_field(&w->line, v, n);
+	else
+		encode(&w->line, v, strlen(v), ESC_TSV);
+}
+
+static void delim_header(struct rec_writer *w, const char **cols, size_t n)
+{
+	for (size_t c = 0; c < n; c++)
+		delim_cell(w, c, n, cols[c]);
 	sb_addc(&w->line, '\n');
 	flush_line(w);
 }
 
-static void tsv_row(struct rec_writer *w, const struct record *r, const char **cols,
-		    size_t n)
+/* A missing value is an empty field. */
+static void delim_row(struct rec_writer *w, const struct record *r, const char **cols,
+		      size_t n)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	for (size_t c = 0; c < n; c++) {
 		const char *v = cell_value(r, cols[c], &tmp);
-		if (c)
-			sb_addc(&w->line, '\t');
-		if (v)
-			encode(&w->line, v, strlen(v), ESC_TSV);
+		delim_cell(w, c, n, v ? v : "");
 	}
 	sb_addc(&w->line, '\n');
 	flush_line(w);
 	sb_release(&tmp);
 }
 
-static void write_tsv(struct rec_writer *w, const struct record *r)
+static void write_delim(struct rec_writer *w, const struct record *r)
 {
 	if (!w->header_done)
-		tsv_header(w, (const char **)w->cols, w->ncols);
+		delim_header(w, (const char **)w->cols, w->ncols);
 	w->header_done = 1;
-	tsv_row(w, r, (const char **)w->cols, w->ncols);
+	delim_row(w, r, (const char **)w->cols, w->ncols);
 }
 
-static void print_tsv(struct rec_writer *w)
+static void print_delim(struct rec_writer *w)
 {
 	const char **cols;
 	size_t n = output_columns(w, &cols);
 	if (n && w->rows.n)
-		tsv_header(w, cols, n);
+		delim_header(w, cols, n);
 	for (size_t i = 0; n && i < w->rows.n; i++)
-		tsv_row(w, &w->rows.r[i], cols, n);
+		delim_row(w, &w->rows.r[i], cols, n);
 	free(cols);
 }
 
@@ -1089,13 +1181,83 @@ static void print_table(struct rec_writer *w)
 	sb_release(&tmp);
 }
 
+/* -?[0-9]+(\.[0-9]+)?: what reads as a number in a column of them. Exponents,
+ * "+1", "1." and ".5" are left as text. */
+static int is_decimal(const char *s)
+{
+	size_t n;
+	if (*s == '-')
+		s++;
+	if (!(n = strspn(s, "0123456789")))
+		return 0;
+	s += n;
+	if (*s == '.' && (n = strspn(s + 1, "0123456789")))
+		s += 1 + n;
+	return *s == '\0';
+}
+
+/* Right-aligned: a column with values, every one of them a number. */
+static int md_numeric(const struct rec_writer *w, const char *col, struct strbuf *tmp)
+{
+	int seen = 0;
+	for (size_t i = 0; i < w->rows.n; i++) {
+		const char *v = cell_value(&w->rows.r[i], col, tmp);
+		if (!v)
+			continue;
+		if (!is_decimal(v))
+			return 0;
+		seen = 1;
+	}
+	return seen;
+}
+
+/* One line of r's cells, or (r NULL) of the column names as given, in the form
+ * "| a | b |": no padding, so a cell is its value, escaped; "-" when missing. */
+static void md_line(struct rec_writer *w, const struct record *r, const char **cols,
+		    size_t n, struct strbuf *tmp)
+{
+	sb_addc(&w->line, '|');
+	for (size_t c = 0; c < n; c++) {
+		const char *v = r ? cell_value(r, cols[c], tmp) : cols[c];
+		sb_addc(&w->line, ' ');
+		if (v)
+			encode(&w->line, v, strlen(v), ESC_MD);
+		else
+			sb_addc(&w->line, '-');
+		sb_adds(&w->line, " |");
+	}
+	sb_addc(&w->line, '\n');
+	flush_line(w);
+}
+
+/* The header, the alignment row, the rows: all at the end, for the alignment. */
+static void print_md(struct rec_writer *w)
+{
+	const char **cols;
+	size_t n = output_columns(w, &cols);
+	struct strbuf tmp = STRBUF_INIT;
+	if (n && w->rows.n) {
+		md_line(w, NULL, cols, n, &tmp);
+		sb_addc(&w->line, '|');
+		for (size_t c = 0; c < n; c++)
+			sb_adds(&w->line, md_numeric(w, cols[c], &tmp) ? "---:|" : "---|");
+		sb_addc(&w->line, '\n');
+		flush_line(w);
+	}
+	for (size_t i = 0; n && i < w->rows.n; i++)
+		md_line(w, &w->rows.r[i], cols, n, &tmp);
+	free(cols);
+	sb_release(&tmp);
+}
+
 void rec_write(struct rec_writer *w, const struct record *r)
 {
+	int delim = w->fmt == FMT_TSV || w->fmt == FMT_CSV;
 	if (w->fmt == FMT_JSON)
 		write_json(w, r);
-	else if (w->fmt == FMT_TSV && w->cols)
-		write_tsv(w, r);
-	else if (w->fmt == FMT_TSV || w->fmt == FMT_TABLE)
+	else if (delim && w->cols)
+		write_delim(w, r);
+	else if (has_header(w->fmt))
 		rec_copy(recset_add(&w->rows), r); /* printed by rec_writer_finish */
 	else
 		write_kv(w, r);
@@ -1107,8 +1269,10 @@ int rec_writer_finish(struct rec_writer *w)
 		return 0;
 	if (w->fmt == FMT_TABLE)
 		print_table(w);
-	else if (w->fmt == FMT_TSV && !w->cols)
-		print_tsv(w);
+	else if (w->fmt == FMT_MD)
+		print_md(w);
+	else if ((w->fmt == FMT_TSV || w->fmt == FMT_CSV) && !w->cols)
+		print_delim(w);
 	int rc = fflush(w->out) != 0 || ferror(w->out) ? -1 : 0;
 	for (size_t i = 0; i < w->ncols; i++)
 		free(w->cols[i]);

@@ -53,15 +53,34 @@ void recset_clear(struct recset *s);
  * ("unterminated quoted value for key 'name'"). */
 int rec_parse_line(const char *line, size_t len, struct record *r, struct strbuf *err);
 
-/* Read every record from f. Blank lines and lines starting with '#' are skipped.
- * On a malformed line: returns -1 and err holds "NAME:LINE: reason" (NAME is
- * e.g. "<stdin>"); nothing has been acted on. Returns 0 otherwise. */
+/* A streaming reader: one line in memory at a time, so a tool can act on a
+ * million records in bounded memory. Blank lines and lines starting with '#'
+ * (after blanks) are skipped; every line, comments included, must be UTF-8
+ * without NUL bytes and at most REC_LINE_MAX bytes long. name is used in
+ * errors; NULL means "<stdin>". The reader does not own or close f. */
+struct rec_reader;
+struct rec_reader *rec_reader_new(FILE *f, const char *name);
+/* The next record into r, which is emptied first. Returns 1 with a record in r
+ * (r->line set); 0 at the end of input; -1 on a malformed line or a read error,
+ * with r empty and err holding "NAME:LINE: reason" (or "NAME: read error: ...").
+ * The reader stops at the first error: once it has returned 0 or -1, every
+ * later call returns the same (and the same err). */
+int rec_reader_next(struct rec_reader *rd, struct record *r, struct strbuf *err);
+/* The number of the last line read: the record's just returned, the malformed
+ * one, or at the end the count of lines. */
+long rec_reader_line(const struct rec_reader *rd);
+void rec_reader_free(struct rec_reader *rd); /* NULL is fine */
+
+/* Read every record from f (with a rec_reader), appending to out. On a
+ * malformed line: returns -1 and err holds "NAME:LINE: reason" (NAME is e.g.
+ * "<stdin>"); out is left as it was, so nothing has been acted on. Returns 0
+ * otherwise. */
 int rec_read_all(FILE *f, const char *name, struct recset *out, struct strbuf *err);
 
-/* Output formats. */
-enum rec_format { FMT_AUTO, FMT_KV, FMT_TABLE, FMT_JSON, FMT_TSV };
+/* Output formats. The values are stable: new ones go at the end. */
+enum rec_format { FMT_AUTO, FMT_KV, FMT_TABLE, FMT_JSON, FMT_TSV, FMT_CSV, FMT_MD };
 
-/* "kv", "table", "json", "tsv" -> format; -1 when unknown. */
+/* "kv", "table", "json", "tsv", "csv", "md" -> format; -1 when unknown. */
 int rec_format_parse(const char *name);
 
 /* Decide the format: explicit (-o) when not FMT_AUTO, else $CLOUDCTL_OUTPUT when
@@ -69,12 +88,16 @@ int rec_format_parse(const char *name);
  * CLOUDCTL_OUTPUT names an unknown format. */
 int rec_format_pick(int explicit_fmt, FILE *out, struct strbuf *err);
 
-/* The writer. columns: a comma-separated list (-c), or NULL. When NULL, table and
- * tsv use default_cols (comma-separated, may be NULL: then the union of keys in
- * first-seen order); kv and json write every field in record order.
+/* The writer. columns: a comma-separated list (-c), or NULL. When NULL, table,
+ * tsv, csv and md use default_cols (comma-separated, may be NULL: then the union
+ * of keys in first-seen order); kv and json write every field in record order.
  * With -c, every format writes just those columns, in that order.
  * The pseudo column "tags" is the comma-joined "k=v" of the record's tag.* fields.
- * Table output is buffered and aligned at rec_writer_finish; the others stream. */
+ * Table and md output are buffered and laid out at rec_writer_finish; tsv and
+ * csv are too when the columns are the union of keys; the others stream.
+ * Formats with a header (table, tsv, csv, md) write nothing for no records.
+ *   csv: RFC 4180 with a header line, but lines end in \n.
+ *   md:  a GitHub-flavoured Markdown table; columns of numbers are right-aligned. */
 struct rec_writer;
 struct rec_writer *rec_writer_new(FILE *out, enum rec_format fmt, const char *columns,
 				  const char *default_cols);

@@ -276,7 +276,7 @@ int parse_size(const char *s, unsigned long long default_unit, unsigned long lon
 int parse_duration_ms(const char *s, long long *ms)
 {
 	static const struct unit units[] = {
-		{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+		{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 },
 	};
 	double num;
 	const char *u;
@@ -310,38 +310,68 @@ void sleep_ms(long long ms)
 		;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t n, unsigned mode)
+int atomic_open(struct atomic_file *af, const char *path, unsigned mode)
 {
-	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		free(tmp);
-		return -1;
-	}
-	const char *p = data;
-	size_t left = n;
-	int ok = fchmod(fd, mode) == 0;
-	while (ok && left > 0) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			ok = 0;
-			break;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	ok = ok && fsync(fd) == 0;
+	af->path = xstrdup(path);
+	af->tmp = xasprintf("%s.tmp.XXXXXX", path);
+	af->f = NULL;
+	int fd = mkstemp(af->tmp);
+	if (fd >= 0 && fchmod(fd, mode) == 0 && (af->f = fdopen(fd, "w")))
+		return 0;
 	int saved = errno;
-	ok = (close(fd) == 0) && ok;
-	if (ok && rename(tmp, path) == 0) {
-		free(tmp);
+	if (fd >= 0) {
+		close(fd);
+		unlink(af->tmp);
+	}
+	free(af->path);
+	free(af->tmp);
+	errno = saved;
+	return -1;
+}
+
+static void atomic_release(struct atomic_file *af)
+{
+	free(af->path);
+	free(af->tmp);
+	af->path = af->tmp = NULL;
+	af->f = NULL;
+}
+
+int atomic_commit(struct atomic_file *af)
+{
+	int ok = fflush(af->f) == 0 && !ferror(af->f) && fsync(fileno(af->f)) == 0;
+	int saved = errno;
+	ok = (fclose(af->f) == 0) && ok;
+	if (ok && rename(af->tmp, af->path) == 0) {
+		atomic_release(af);
 		return 0;
 	}
 	saved = errno ? errno : saved;
-	unlink(tmp);
-	free(tmp);
+	unlink(af->tmp);
+	atomic_release(af);
 	errno = saved;
 	return -1;
+}
+
+void atomic_abort(struct atomic_file *af)
+{
+	if (!af->f)
+		return;
+	fclose(af->f);
+	unlink(af->tmp);
+	atomic_release(af);
+}
+
+int write_file_atomic(const char *path, const void *data, size_t n, unsigned mode)
+{
+	struct atomic_file af;
+	if (atomic_open(&af, path, mode) < 0)
+		return -1;
+	if (fwrite(data, 1, n, af.f) != n) {
+		int saved = errno;
+		atomic_abort(&af);
+		errno = saved;
+		return -1;
+	}
+	return atomic_commit(&af);
 }

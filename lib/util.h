@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -58,7 +59,7 @@ int str_eq(const char *a, const char *b); /* NULL-safe */
  * "512M", "2G", "1.5GiB", "100" (bytes unless default_unit says MiB...).
  * Return 0 on success, -1 on syntax error or overflow. */
 int parse_size(const char *s, unsigned long long default_unit, unsigned long long *bytes);
-/* "90", "90s", "1.5m", "2h", "250ms" -> milliseconds. Bare numbers are seconds. */
+/* "90", "90s", "1.5m", "2h", "7d", "250ms" -> milliseconds. Bare numbers are seconds. */
 int parse_duration_ms(const char *s, long long *ms);
 /* Decimal integer in [min,max]; the whole string must be consumed. */
 int parse_ll(const char *s, long long min, long long max, long long *out);
@@ -66,6 +67,17 @@ int parse_ll(const char *s, long long min, long long max, long long *out);
 /* Monotonic clock in milliseconds. */
 long long now_ms(void);
 void sleep_ms(long long ms);
+
+/* A file written atomically: the data goes to a temporary file in the same
+ * directory (so rename is atomic), which replaces path only at atomic_commit.
+ * node_exporter's textfile collector relies on this: a reader never sees half a file. */
+struct atomic_file {
+	FILE *f;
+	char *path, *tmp;
+};
+int atomic_open(struct atomic_file *af, const char *path, unsigned mode);
+int atomic_commit(struct atomic_file *af); /* flush, fsync, rename; -1 (errno) on failure, temp removed */
+void atomic_abort(struct atomic_file *af);  /* remove the temporary file */
 
 /* Write data to path atomically: a temporary file in the same directory,
  * fsync, then rename. Returns 0 or -1 (errno set); the temporary file never stays. */

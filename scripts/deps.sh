@@ -5,9 +5,12 @@ set -euo pipefail
 BUILD="build-essential autoconf pkg-config libcurl4-openssl-dev libjansson-dev libvirt-dev
   libgit2-dev libssl-dev libyaml-dev libxml2-dev"
 # The real servers and oracles the tests use: libvirtd + QEMU (TCG), a guest kernel
-# fetched with apt-get download, python3 for the HTTP test server, isoinfo, valgrind.
+# fetched with apt-get download, python3 for the HTTP test server, isoinfo, valgrind;
+# for the report tests: prometheus (+ promtool) and the pushgateway, headless chromium
+# (browser-check.sh), xmllint, curl.
 TEST="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base busybox-static
-  cpio iproute2 kmod python3 openssl genisoimage valgrind zsh fish mandoc"
+  cpio iproute2 kmod python3 openssl genisoimage valgrind zsh fish mandoc
+  prometheus prometheus-pushgateway chromium libxml2-utils curl"
 BENCH="hyperfine"
 case ${1:-test} in
 build) want=$BUILD ;;

@@ -10,7 +10,11 @@
 
 int vm_open(struct virt_conn *vc)
 {
-	return virt_open(vc, vm_connect_uri);
+	if (vm_connect_uris.n > 1) {
+		errorx("only list and stats take several --connect");
+		return EXIT_USAGE;
+	}
+	return virt_open(vc, vm_connect_uris.n ? vm_connect_uris.v[0] : NULL);
 }
 
 static int read_stdin_records(struct recset *in)

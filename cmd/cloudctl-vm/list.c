@@ -40,25 +40,37 @@ static int check_list_args(int argc, struct record *want_tags)
 	return parse_tags("list", &list_tags, want_tags, 1);
 }
 
+static int interval(long long *ms)
+{
+	*ms = 0;
+	if (list_interval && (parse_duration_ms(list_interval, ms) < 0 || *ms <= 0)) {
+		errorx("--interval '%s': expected a duration such as 5s", list_interval);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 int cmd_list(int argc, char **argv)
 {
 	struct record want = RECORD_INIT;
+	long long ms;
 	int rc = check_list_args(argc, &want);
-	struct virt_conn vc;
-	if (rc || (rc = vm_open(&vc))) {
-		rec_clear(&want);
-		return rc;
+	if (!rc)
+		rc = interval(&ms);
+	if (!rc && ms && !list_stats) {
+		errorx("list: --interval goes with --stats");
+		rc = EXIT_USAGE;
 	}
 	struct recset all = RECSET_INIT;
-	rc = virt_list(&vc, VREC_TAGS | VREC_IP | (list_stats ? VREC_STATS : 0), &all);
+	if (!rc)
+		rc = vm_collect(VREC_TAGS | VREC_IP | (list_stats ? VREC_STATS : 0), ms, &all);
 	struct rec_writer *w = vm_writer(VM_COLUMNS);
-	for (size_t i = 0; !rc && i < all.n; i++)
+	for (size_t i = 0; i < all.n; i++) /* what the nodes that answered gave */
 		if (keep(&all.r[i], &want))
 			rec_write(w, &all.r[i]);
 	rc = vm_finish(w, rc);
 	recset_clear(&all);
 	rec_clear(&want);
-	virt_close(&vc);
 	strlist_clear(&list_tags);
 	return rc;
 }
@@ -74,17 +86,15 @@ int cmd_stats(int argc, char **argv)
 	struct vm_each e = { NULL, 0, VREC_STATS, VM_STATS_COLUMNS, 0 };
 	if (argc > 0) /* with no operand: every VM, not stdin (a cron job has no input) */
 		return vm_each_run(argc, argv, &e);
-	struct virt_conn vc;
-	int rc = vm_open(&vc);
-	if (rc)
-		return rc;
+	long long ms;
+	int rc = interval(&ms);
 	struct recset all = RECSET_INIT;
-	rc = virt_list(&vc, VREC_STATS, &all);
+	if (!rc)
+		rc = vm_collect(VREC_STATS, ms, &all);
 	struct rec_writer *w = vm_writer(VM_STATS_COLUMNS);
-	for (size_t i = 0; !rc && i < all.n; i++)
+	for (size_t i = 0; i < all.n; i++)
 		rec_write(w, &all.r[i]);
 	rc = vm_finish(w, rc);
 	recset_clear(&all);
-	virt_close(&vc);
 	return rc;
 }

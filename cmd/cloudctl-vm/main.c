@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 static const struct opt globals[] = {
-	{ "connect", 'C', OPT_STRING, &vm_connect_uri, "URI",
-	  "libvirt URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own default)",
+	{ "connect", 'C', OPT_LIST, &vm_connect_uris, "URI",
+	  "libvirt URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own default); list and stats take several",
 	  "words:qemu:///system qemu:///session test:///default" },
 	OPT_END
 };
@@ -19,17 +19,17 @@ static const struct opt globals[] = {
 #define VM_OPERAND "cmd:list -o tsv -c name"
 
 static const struct verb verbs[] = {
-	{ "list", NULL, list_opts, NULL, "List VMs as records", NULL },
-	{ "show", NULL, show_opts, "[VM...|-]", "Show VMs in detail", VM_OPERAND },
-	{ "create", NULL, create_opts, NULL, "Create (define and start) VMs", NULL },
-	{ "start", NULL, start_opts, "[VM...|-]", "Start VMs", VM_OPERAND },
+	{ "list", NULL, list_opts, NULL, "List VMs as records", NULL, NULL },
+	{ "show", NULL, show_opts, "[VM...|-]", "Show VMs in detail", VM_OPERAND, NULL },
+	{ "create", NULL, create_opts, NULL, "Create (define and start) VMs", NULL, NULL },
+	{ "start", NULL, start_opts, "[VM...|-]", "Start VMs", VM_OPERAND, NULL },
 	{ "stop", NULL, stop_opts, "[VM...|-]", "Shut VMs down gracefully, then by force with --force",
-	  VM_OPERAND },
-	{ "reboot", NULL, reboot_opts, "[VM...|-]", "Reboot VMs", VM_OPERAND },
-	{ "delete", NULL, delete_opts, "[VM...|-]", "Delete VMs and the storage they own", VM_OPERAND },
-	{ "wait", NULL, wait_opts, "[VM...|-]", "Wait until VMs reach a state", VM_OPERAND },
-	{ "stats", NULL, stats_opts, "[VM...|-]", "CPU, memory, block and network counters", VM_OPERAND },
-	{ NULL, NULL, NULL, NULL, NULL, NULL }
+	  VM_OPERAND, NULL },
+	{ "reboot", NULL, reboot_opts, "[VM...|-]", "Reboot VMs", VM_OPERAND, NULL },
+	{ "delete", NULL, delete_opts, "[VM...|-]", "Delete VMs and the storage they own", VM_OPERAND, NULL },
+	{ "wait", NULL, wait_opts, "[VM...|-]", "Wait until VMs reach a state", VM_OPERAND, NULL },
+	{ "stats", NULL, stats_opts, "[VM...|-]", "CPU, memory, block and network counters", VM_OPERAND, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
 static const struct tool tool = {

@@ -3,23 +3,29 @@
  * --version and completion never load the libvirt driver (see lib/plugin.c). */
 #include "vm.h"
 
-const char *vm_connect_uri;
+struct strlist vm_connect_uris;
 
 
 /* list */
 const char *list_state, *list_name;
 struct strlist list_tags;
 int list_stats;
+const char *list_interval;
 const struct opt list_opts[] = {
 	{ "state", 's', OPT_STRING, &list_state, "STATE", "only VMs in STATE (running, shutoff, paused, ...)",
 	  "words:running blocked paused shutdown shutoff crashed pmsuspended" },
 	{ "name", 'n', OPT_STRING, &list_name, "GLOB", "only VMs whose name matches GLOB", NULL },
 	{ "tag", 't', OPT_LIST, &list_tags, "K=V", "only VMs tagged K=V (K alone: having tag K); repeatable", NULL },
 	{ "stats", 0, OPT_BOOL, &list_stats, NULL, "add the counters of 'stats' to each record", NULL },
+	{ "interval", 0, OPT_STRING, &list_interval, "DURATION",
+	  "with --stats: sample twice, DURATION apart, and add cpu_pct", NULL },
 	OPT_END
 };
 const struct opt show_opts[] = { OPT_END };
-const struct opt stats_opts[] = { OPT_END };
+const struct opt stats_opts[] = {
+	{ "interval", 0, OPT_STRING, &list_interval, "DURATION", "sample twice, DURATION apart, and add cpu_pct", NULL },
+	OPT_END
+};
 
 
 /* create */

@@ -11,7 +11,7 @@
 #define VM_COLUMNS "id,name,state,vcpus,mem_mib,host,ip,tags"
 #define VM_STATS_COLUMNS "name,state,vcpus,mem_mib,cpu_time_ns,mem_used_mib,net_rx_bytes,net_tx_bytes,block_rd_bytes,block_wr_bytes"
 
-extern const char *vm_connect_uri; /* --connect */
+extern struct strlist vm_connect_uris; /* --connect, repeatable for list and stats */
 
 /* Open the connection --connect / LIBVIRT_DEFAULT_URI / libvirt's default names. */
 int vm_open(struct virt_conn *vc);
@@ -29,6 +29,10 @@ struct targets {
 };
 int targets_resolve(struct virt_conn *vc, int argc, char **argv, struct targets *out);
 void targets_free(struct targets *ts);
+
+/* Every VM on every --connect URI, in parallel (collect.c). interval_ms > 0:
+ * two samples, and cpu_pct. Returns the first node's error, keeping the rest. */
+int vm_collect(unsigned what, long long interval_ms, struct recset *out);
 
 /* Output. */
 struct rec_writer *vm_writer(const char *default_cols);
@@ -68,6 +72,7 @@ int cmd_wait(int argc, char **argv);
 extern const char *list_state, *list_name;
 extern struct strlist list_tags;
 extern int list_stats;
+extern const char *list_interval;
 extern const char *c_name, *c_memory, *c_disk, *c_image, *c_kernel, *c_initrd, *c_cmdline;
 extern const char *c_user_data, *c_pool, *c_type, *c_console_log, *c_timeout;
 extern long long c_vcpus, c_count, c_start_index;

@@ -18,7 +18,7 @@ static void quiet_errors(void *opaque, virErrorPtr e)
 
 /* The connection of the last virt_open: some failures (a daemon that went away)
  * leave their error on the connection rather than the thread. */
-static virConnectPtr last_conn;
+static _Thread_local virConnectPtr last_conn;
 
 int virt_open(struct virt_conn *vc, const char *uri)
 {

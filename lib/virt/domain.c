@@ -9,6 +9,7 @@
 #include <libxml/xpath.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- metadata: <cloudctl xmlns=NS><tag key=".." value=".."/><volume pool=".." name=".."/></cloudctl> ---- */
 
@@ -194,6 +195,11 @@ static void add_stats(struct record *r, const virDomainStatsRecord *s)
 	rec_setf(r, "net_tx_bytes", "%llu", sum_devices(s, "net", "tx.bytes"));
 	rec_setf(r, "block_rd_bytes", "%llu", sum_devices(s, "block", "rd.bytes"));
 	rec_setf(r, "block_wr_bytes", "%llu", sum_devices(s, "block", "wr.bytes"));
+	rec_setf(r, "disk_bytes", "%llu", sum_devices(s, "block", "capacity"));
+	rec_setf(r, "disk_used_bytes", "%llu", sum_devices(s, "block", "physical"));
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now); /* the sample time, for CPU use between two samples */
+	rec_setf(r, "time", "%lld.%03ld", (long long)now.tv_sec, now.tv_nsec / 1000000);
 	for (int i = 0; i < s->nparams; i++)
 		if (!str_starts(s->params[i].field, "state."))
 			add_param(r, &s->params[i]);

@@ -23,7 +23,7 @@ expect "missing argument" 64 "" "cloudctl-vm: list: option '--state' needs an ar
 run $VM list --state sleeping
 expect "bad state" 64 "" "cloudctl-vm: list: --state 'sleeping': not one of running blocked paused shutdown shutoff crashed pmsuspended nostate"
 run $VM list -o yaml
-expect "bad format" 64 "" "cloudctl-vm: unknown output format 'yaml' (kv, table, json, tsv)"
+expect "bad format" 64 "" "cloudctl-vm: unknown output format 'yaml' (kv, table, json, tsv, csv, md)"
 run $VM create --name x --vcpus two
 expect "not a number" 64 "" "cloudctl-vm: create: option '--vcpus': 'two' is not a whole number (see 'cloudctl-vm create --help')"
 
@@ -39,7 +39,7 @@ test  2      192.168.122.3  -"
 CLOUDCTL_OUTPUT=json run $VM list -c name
 expect "CLOUDCTL_OUTPUT" 0 '{"name":"test"}'
 CLOUDCTL_OUTPUT=xml run $VM list
-expect "bad CLOUDCTL_OUTPUT" 78 "" "cloudctl-vm: CLOUDCTL_OUTPUT: unknown output format 'xml' (kv, table, json, tsv)"
+expect "bad CLOUDCTL_OUTPUT" 78 "" "cloudctl-vm: CLOUDCTL_OUTPUT: unknown output format 'xml' (kv, table, json, tsv, csv, md)"
 run $VM list --name 'te*' -c name
 expect "name glob" 0 "name=test"
 run $VM list --name 'x*' -c name

@@ -39,8 +39,8 @@ static const struct opt globals[] = {
 	OPT_END
 };
 static const struct verb verbs[] = {
-	{ "go", run_go, go_opts, "[ARG...]", "Go somewhere", NULL },
-	{ NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "go", run_go, go_opts, "[ARG...]", "Go somewhere", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 static const struct tool tool = { "tt", "A test tool.", verbs, globals, NULL, NULL };
 

@@ -500,6 +500,132 @@ static void test_read_all_long_line(void)
 	sb_release(&err);
 }
 
+/* ---- rec_reader ---- */
+
+static FILE *file_with(const char *data)
+{
+	FILE *f = tmpfile();
+	fputs(data, f);
+	rewind(f);
+	return f;
+}
+
+static void test_reader(void)
+{
+	struct record r = RECORD_INIT;
+	struct strbuf err = STRBUF_INIT;
+	FILE *f = file_with("# head\n\nkind=vm name=a\r\n\t# x\n{\"name\":\"b\"}\n   \n"
+			    "name=\"c d\"");
+	struct rec_reader *rd = rec_reader_new(f, NULL);
+	rec_set(&r, "stale", "1"); /* r is emptied first */
+	CHECK_INT(rec_reader_next(rd, &r, &err), 1);
+	CHECK_INT(r.n, 2);
+	CHECK_INT(r.line, 3);
+	CHECK_STR(rec_get(&r, "name"), "a");
+	CHECK_INT(rec_reader_line(rd), 3);
+	CHECK_INT(rec_reader_next(rd, &r, &err), 1);
+	CHECK_INT(r.n, 1);
+	CHECK_INT(r.line, 5);
+	CHECK_STR(rec_get(&r, "name"), "b");
+	CHECK_INT(rec_reader_next(rd, &r, &err), 1);
+	CHECK_INT(r.line, 7);
+	CHECK_STR(rec_get(&r, "name"), "c d");
+	CHECK_INT(rec_reader_next(rd, &r, &err), 0);
+	CHECK_INT(r.n, 0);
+	CHECK_INT(rec_reader_line(rd), 7);
+	CHECK_INT(rec_reader_next(rd, &r, &err), 0); /* the end stays the end */
+	CHECK_STR(err.buf, "");
+	rec_reader_free(rd);
+	fclose(f);
+
+	f = file_with("");
+	rd = rec_reader_new(f, "empty");
+	CHECK_INT(rec_reader_next(rd, &r, &err), 0);
+	CHECK_INT(rec_reader_line(rd), 0);
+	rec_reader_free(rd);
+	fclose(f);
+	rec_reader_free(NULL);
+	rec_clear(&r);
+	sb_release(&err);
+}
+
+static void test_reader_error(void)
+{
+	struct record r = RECORD_INIT;
+	struct strbuf err = STRBUF_INIT;
+	FILE *f = file_with("n=1\nn=2\nn=3\nn=\"4\n\n# after\nn=5\n");
+	struct rec_reader *rd = rec_reader_new(f, "<stdin>");
+	for (int i = 1; i <= 3; i++) {
+		char want[8];
+		snprintf(want, sizeof want, "%d", i);
+		CHECK_INT(rec_reader_next(rd, &r, &err), 1);
+		CHECK_INT(r.line, i);
+		CHECK_STR(rec_get(&r, "n"), want);
+	}
+	CHECK_STR(err.buf, "");
+	CHECK_INT(rec_reader_next(rd, &r, &err), -1);
+	CHECK_STR(err.buf, "<stdin>:4: unterminated quoted value for key 'n'");
+	CHECK_INT(r.n, 0);
+	CHECK_INT(rec_reader_line(rd), 4);
+	/* It stops there: n=5 is never read. */
+	sb_reset(&err);
+	CHECK_INT(rec_reader_next(rd, &r, &err), -1);
+	CHECK_STR(err.buf, "<stdin>:4: unterminated quoted value for key 'n'");
+	CHECK_INT(rec_reader_line(rd), 4);
+	rec_reader_free(rd);
+	fclose(f);
+
+	static const char nul[] = "a=1\n# x\0y\n";
+	f = tmpfile();
+	fwrite(nul, 1, sizeof nul - 1, f);
+	rewind(f);
+	rd = rec_reader_new(f, "in.kv");
+	CHECK_INT(rec_reader_next(rd, &r, &err), 1);
+	CHECK_INT(rec_reader_next(rd, &r, &err), -1);
+	CHECK_STR(err.buf, "in.kv:2: NUL byte in line");
+	rec_reader_free(rd);
+	fclose(f);
+
+	/* A stream that cannot be read is an error, not the end. */
+	f = fopen("/dev/null", "w");
+	rd = rec_reader_new(f, "out");
+	CHECK_INT(rec_reader_next(rd, &r, &err), -1);
+	CHECK_STR(err.buf, "out: read error: Bad file descriptor");
+	CHECK_INT(rec_reader_line(rd), 0);
+	rec_reader_free(rd);
+	fclose(f);
+	rec_clear(&r);
+	sb_release(&err);
+}
+
+/* Many records through one struct record: the reader keeps no record. */
+static void test_reader_many(void)
+{
+	struct record r = RECORD_INIT;
+	struct strbuf err = STRBUF_INIT;
+	FILE *f = tmpfile();
+	long n = 100000, got = 0, sum = 0;
+	for (long i = 1; i <= n; i++)
+		fprintf(f, i % 10 ? "kind=vm n=%ld\n" : "# %ld\n", i);
+	rewind(f);
+	struct rec_reader *rd = rec_reader_new(f, NULL);
+	int rc;
+	while ((rc = rec_reader_next(rd, &r, &err)) > 0) {
+		got++;
+		sum += atol(rec_get(&r, "n"));
+		if (r.line != atol(rec_get(&r, "n")))
+			break;
+	}
+	CHECK_INT(rc, 0);
+	CHECK_INT(got, n - n / 10);
+	CHECK_INT(sum, n * (n + 1) / 2 - 10 * (n / 10) * (n / 10 + 1) / 2);
+	CHECK_INT(rec_reader_line(rd), n);
+	rec_reader_free(rd);
+	fclose(f);
+	rec_clear(&r);
+	sb_release(&err);
+}
+
 /* ---- formats ---- */
 
 static void test_format_parse(void)
@@ -508,6 +634,14 @@ static void test_format_parse(void)
 	CHECK_INT(rec_format_parse("table"), FMT_TABLE);
 	CHECK_INT(rec_format_parse("json"), FMT_JSON);
 	CHECK_INT(rec_format_parse("tsv"), FMT_TSV);
+	CHECK_INT(rec_format_parse("csv"), FMT_CSV);
+	CHECK_INT(rec_format_parse("md"), FMT_MD);
+	CHECK_INT(rec_format_parse("MD"), -1);
+	CHECK_INT(rec_format_parse("markdown"), -1);
+	/* The values are stable; new formats were appended. */
+	CHECK_INT(FMT_TSV, 4);
+	CHECK_INT(FMT_CSV, 5);
+	CHECK_INT(FMT_MD, 6);
 	CHECK_INT(rec_format_parse("JSON"), -1);
 	CHECK_INT(rec_format_parse(""), -1);
 	CHECK_INT(rec_format_parse(NULL), -1);
@@ -527,8 +661,14 @@ static void test_format_pick(void)
 	CHECK_INT(rec_format_pick(FMT_AUTO, f, &err), FMT_KV);
 	setenv("CLOUDCTL_OUTPUT", "yaml", 1);
 	CHECK_INT(rec_format_pick(FMT_AUTO, f, &err), -1);
-	CHECK_STR(err.buf, "CLOUDCTL_OUTPUT: unknown output format 'yaml' (kv, table, json, tsv)");
+	CHECK_STR(err.buf, "CLOUDCTL_OUTPUT: unknown output format 'yaml' "
+			   "(kv, table, json, tsv, csv, md)");
 	CHECK_INT(rec_format_pick(FMT_KV, f, &err), FMT_KV); /* -o wins over a bad variable */
+	setenv("CLOUDCTL_OUTPUT", "md", 1);
+	CHECK_INT(rec_format_pick(FMT_AUTO, f, &err), FMT_MD);
+	CHECK_INT(rec_format_pick(FMT_CSV, f, &err), FMT_CSV);
+	setenv("CLOUDCTL_OUTPUT", "csv", 1);
+	CHECK_INT(rec_format_pick(FMT_AUTO, f, &err), FMT_CSV);
 	unsetenv("CLOUDCTL_OUTPUT");
 	fclose(f);
 	sb_release(&err);
@@ -627,6 +767,101 @@ static void test_tsv(void)
 	free(out);
 }
 
+static void test_csv(void)
+{
+	/* Quoted only when needed; "" doubled; a leading space and a tab kept. */
+	static const char *const rows[] = {
+		"name=a desc=\"x, y\" n=1",
+		"name=\"say \\\"hi\\\"\" desc=\"l1\\nl2\" n=2 extra=\" lead\"",
+		"name=cr desc=\"a\\rb\" n=\"t\\tab\" extra=\"\\\\\"",
+	};
+	char *out = write_lines(FMT_CSV, NULL, NULL, rows, ARRAY_SIZE(rows));
+	CHECK_STR(out, "name,desc,n,extra\n"
+		       "a,\"x, y\",1,\n"
+		       "\"say \"\"hi\"\"\",\"l1\nl2\",2, lead\n"
+		       "cr,\"a\rb\",t\tab,\\\n");
+	free(out);
+	/* -c streams; the tags pseudo column; its comma gets it quoted. */
+	out = write_lines(FMT_CSV, "n,tags,name", NULL, vms, ARRAY_SIZE(vms));
+	CHECK_STR(out, "n,tags,name\n"
+		       ",\"role=web,env=dev\",web-1\n"
+		       ",,größe\n"
+		       ",own,x\n");
+	free(out);
+	out = write_lines(FMT_CSV, NULL, "name,ip", vms, 2);
+	CHECK_STR(out, "name,ip\nweb-1,\ngröße,10.0.0.5\n");
+	free(out);
+	/* One column: an empty field is "", so the row is not a blank line. */
+	static const char *const one[] = { "ip=1.2.3.4", "name=x", "ip=\"\"" };
+	out = write_lines(FMT_CSV, "ip", NULL, one, ARRAY_SIZE(one));
+	CHECK_STR(out, "ip\n1.2.3.4\n\"\"\n\"\"\n");
+	free(out);
+	out = write_one(FMT_CSV, NULL, "a=\"x\\\"\" b=\"\\\"\"");
+	CHECK_STR(out, "a,b\n\"x\"\"\",\"\"\"\"\n");
+	free(out);
+	out = write_lines(FMT_CSV, "name", NULL, NULL, 0);
+	CHECK_STR(out, "");
+	free(out);
+	out = write_lines(FMT_CSV, NULL, NULL, NULL, 0);
+	CHECK_STR(out, "");
+	free(out);
+}
+
+static void test_md(void)
+{
+	char *out = write_lines(FMT_MD, NULL, "name,state,tags,ip", vms, ARRAY_SIZE(vms));
+	CHECK_STR(out, "| name | state | tags | ip |\n"
+		       "|---|---|---|---|\n"
+		       "| web-1 | running | role=web,env=dev | - |\n"
+		       "| größe | stopped | - | 10.0.0.5 |\n"
+		       "| x | - | own | - |\n");
+	free(out);
+	/* Right-aligned: every present value a number. Missing ones do not count;
+	 * a column with none, or with "", "1e5", "+1", "1.", ".5", is text. */
+	static const char *const nums[] = {
+		"n=1 f=1.5 neg=-3 e=1e5 p=+1 d=1. s=.5 z=\"\" mixed=1",
+		"n=007 f=-0.25 e=2 p=2 d=2 s=2 z=1 mixed=x",
+		"f=10 neg=0 none.x=1",
+	};
+	out = write_lines(FMT_MD, "n,f,neg,e,p,d,s,z,mixed,gone", NULL, nums, ARRAY_SIZE(nums));
+	CHECK_STR(out, "| n | f | neg | e | p | d | s | z | mixed | gone |\n"
+		       "|---:|---:|---:|---|---|---|---|---|---|---|\n"
+		       "| 1 | 1.5 | -3 | 1e5 | +1 | 1. | .5 |  | 1 | - |\n"
+		       "| 007 | -0.25 | - | 2 | 2 | 2 | 2 | 1 | x | - |\n"
+		       "| - | 10 | 0 | - | - | - | - | - | - | - |\n");
+	free(out);
+	/* Pipes and backslashes escaped, newlines as <br>, other controls as in table. */
+	static const char *const esc[] = {
+		"msg=\"a|b\" path=\"c:\\\\x\\\\|y\" n=1",
+		"msg=\"l1\\nl2\\r\\n\\tt\\x1b\\x7f\" path=é n=2",
+	};
+	out = write_lines(FMT_MD, NULL, NULL, esc, ARRAY_SIZE(esc));
+	CHECK_STR(out, "| msg | path | n |\n"
+		       "|---|---|---:|\n"
+		       "| a\\|b | c:\\\\x\\\\\\|y | 1 |\n"
+		       "| l1<br>l2\\r<br>\\tt\\x1b\\x7f | é | 2 |\n");
+	free(out);
+	/* Column names as given, escaped the same way; bad UTF-8 repaired. */
+	struct record r = RECORD_INIT;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	struct rec_writer *w = rec_writer_new(f, FMT_MD, "a|b,Name", NULL);
+	rec_set(&r, "Name", "x\xffy");
+	rec_write(w, &r);
+	CHECK_INT(rec_writer_finish(w), 0);
+	fclose(f);
+	CHECK_STR(buf, "| a\\|b | Name |\n|---|---|\n| - | x\xef\xbf\xbdy |\n");
+	free(buf);
+	rec_clear(&r);
+	out = write_lines(FMT_MD, NULL, "name", NULL, 0);
+	CHECK_STR(out, "");
+	free(out);
+	out = write_lines(FMT_MD, NULL, NULL, NULL, 0);
+	CHECK_STR(out, "");
+	free(out);
+}
+
 static void test_writer_bad_utf8(void)
 {
 	struct record r = RECORD_INIT;
@@ -640,8 +875,11 @@ static void test_writer_bad_utf8(void)
 	w = rec_writer_new(out, FMT_KV, NULL, NULL);
 	rec_write(w, &r);
 	CHECK_INT(rec_writer_finish(w), 0);
+	w = rec_writer_new(out, FMT_CSV, NULL, NULL);
+	rec_write(w, &r);
+	CHECK_INT(rec_writer_finish(w), 0);
 	fclose(out);
-	CHECK_STR(buf, "{\"a\":\"x\xef\xbf\xbdy\"}\na=x\xef\xbf\xbdy\n");
+	CHECK_STR(buf, "{\"a\":\"x\xef\xbf\xbdy\"}\na=x\xef\xbf\xbdy\na\nx\xef\xbf\xbdy\n");
 	free(buf);
 	rec_clear(&r);
 }
@@ -678,12 +916,17 @@ int main(void)
 	RUN(test_read_all_bytes);
 	RUN(test_read_all_crlf);
 	RUN(test_read_all_long_line);
+	RUN(test_reader);
+	RUN(test_reader_error);
+	RUN(test_reader_many);
 	RUN(test_format_parse);
 	RUN(test_format_pick);
 	RUN(test_kv_writer);
 	RUN(test_json_writer);
 	RUN(test_table);
 	RUN(test_tsv);
+	RUN(test_csv);
+	RUN(test_md);
 	RUN(test_writer_bad_utf8);
 	RUN(test_writer_error);
 	sb_release(&err_text);

@@ -1,0 +1,303 @@
+/* cloudctl-report: reports over instance records, for people (table, md, csv,
+ * json, html) and for Prometheus (prom), written atomically or pushed. */
+#include "report.h"
+#include "prom.h"
+#include "http.h"
+#include "log.h"
+#include "opts.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *o_group_by = "host", *o_write, *o_push, *o_job = "cloudctl", *o_instance, *o_stale = "7d";
+static const char *o_cacert;
+static long long o_top = 5, o_threshold = 20;
+static int o_insecure;
+
+static const struct opt report_opts[] = {
+	{ "group-by", 'g', OPT_STRING, &o_group_by, "KEY", "host (default), tenant, state or tag.K",
+	  "words:host tenant state" },
+	{ "top", 'n', OPT_INT, &o_top, "N", "instances in each top list (default 5)", NULL },
+	{ "stale", 0, OPT_STRING, &o_stale, "DURATION", "flag instances shut off for longer (default 7d)", NULL },
+	{ "write", 'w', OPT_STRING, &o_write, "FILE", "write to FILE atomically (temporary file, then rename)", "file" },
+	{ "push", 0, OPT_STRING, &o_push, "URL", "PUT the prom output to a Pushgateway at URL", NULL },
+	{ "job", 0, OPT_STRING, &o_job, "NAME", "job label for --push (default cloudctl)", NULL },
+	{ "instance", 0, OPT_STRING, &o_instance, "NAME", "instance label for --push (default: host name)", NULL },
+	{ "cacert", 0, OPT_STRING, &o_cacert, "FILE", "CA bundle to trust for --push over https", "file" },
+	{ "insecure", 0, OPT_BOOL, &o_insecure, NULL, "do not verify the Pushgateway's TLS certificate", NULL },
+	OPT_END
+};
+
+static const struct opt diff_opts[] = {
+	{ "threshold", 0, OPT_INT, &o_threshold, "PCT", "report usage grown by more than PCT percent (default 20)",
+	  NULL },
+	OPT_END
+};
+
+int cmd_report(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+
+static const struct verb verbs[] = {
+	{ "report", cmd_report, report_opts, "[FILE...|-]", "Report on instance records (the default verb)", "file",
+	  "table md csv json html prom" },
+	{ "diff", cmd_diff, diff_opts, "OLD NEW", "What changed between two sets of records", "file", NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+};
+
+static const struct tool tool = {
+	"cloudctl-report", "Reports and metrics over instance records.", verbs, NULL, "report", NULL,
+};
+
+/* ---- input ---- */
+
+typedef void (*record_fn)(void *ctx, const struct record *r);
+
+static int read_one_file(const char *path, record_fn fn, void *ctx)
+{
+	int is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "r");
+	if (!f) {
+		errorx("cannot open '%s': %s", path, strerror(errno));
+		return EXIT_NOTFOUND;
+	}
+	struct rec_reader *rd = rec_reader_new(f, is_stdin ? "<stdin>" : path);
+	struct record r = RECORD_INIT;
+	struct strbuf err = STRBUF_INIT;
+	int got, rc = 0;
+	while ((got = rec_reader_next(rd, &r, &err)) > 0)
+		fn(ctx, &r);
+	if (got < 0) {
+		errorx("%s", err.buf);
+		rc = EXIT_DATA;
+	}
+	rec_clear(&r);
+	sb_release(&err);
+	rec_reader_free(rd);
+	if (!is_stdin)
+		fclose(f);
+	return rc;
+}
+
+static int read_inputs(int argc, char **argv, record_fn fn, void *ctx)
+{
+	if (argc == 0)
+		return read_one_file("-", fn, ctx);
+	for (int i = 0; i < argc; i++) {
+		int rc = read_one_file(argv[i], fn, ctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- output: stdout, or FILE written atomically ---- */
+
+struct sink {
+	FILE *out;
+	struct atomic_file af;
+	int atomic;
+};
+
+static int sink_open(struct sink *s)
+{
+	s->atomic = o_write != NULL;
+	s->out = stdout;
+	if (!s->atomic)
+		return 0;
+	if (atomic_open(&s->af, o_write, 0644) < 0) {
+		errorx("--write '%s': %s", o_write, strerror(errno));
+		return EXIT_IOERR;
+	}
+	s->out = s->af.f;
+	return 0;
+}
+
+static int sink_close(struct sink *s, int rc)
+{
+	if (!s->atomic)
+		return rc;
+	if (rc) {
+		atomic_abort(&s->af);
+		return rc;
+	}
+	if (atomic_commit(&s->af) < 0) {
+		errorx("--write '%s': %s", o_write, strerror(errno));
+		return EXIT_IOERR;
+	}
+	return 0;
+}
+
+/* ---- push ---- */
+
+static int label_ok(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      strchr("_.-", *s)))
+			return 0;
+	return 1;
+}
+
+/* PUT replaces every metric of this job and instance, so a VM that is gone
+ * disappears from the Pushgateway too. */
+static int push(const char *body, size_t len)
+{
+	char host[256] = "";
+	const char *inst = o_instance ? o_instance : (gethostname(host, sizeof host - 1) == 0 ? host : "unknown");
+	if (!label_ok(o_job) || !label_ok(inst)) {
+		errorx("--job and --instance take [A-Za-z0-9_.-] only");
+		return EXIT_USAGE;
+	}
+	size_t ul = strlen(o_push);
+	char *url = xasprintf("%.*s/metrics/job/%s/instance/%s", (int)(ul && o_push[ul - 1] == '/' ? ul - 1 : ul),
+			      o_push, o_job, inst);
+	struct http_opts ho = HTTP_OPTS_INIT;
+	ho.cacert = o_cacert;
+	ho.insecure = o_insecure;
+	struct http_client *c = http_client_new(&ho);
+	const char *hdrs[] = { "Content-Type: text/plain; version=0.0.4", NULL };
+	struct http_request rq = { "PUT", url, hdrs, body, len, 0 };
+	struct http_response rs = HTTP_RESPONSE_INIT;
+	int rc = 0;
+	if (http_do(c, &rq, &rs) < 0) {
+		errorx("--push: %s: %s", url, rs.errbuf);
+		rc = EXIT_UNAVAIL;
+	} else if (rs.status / 100 != 2) {
+		errorx("--push: %s: HTTP %ld: %.200s", url, rs.status, rs.body.buf);
+		rc = http_exit_code(&rs);
+	} else {
+		info("pushed %zu bytes to %s", len, url);
+	}
+	http_response_release(&rs);
+	http_client_free(c);
+	free(url);
+	return rc;
+}
+
+/* ---- report ---- */
+
+static void add_to_report(void *ctx, const struct record *r)
+{
+	report_add(ctx, r);
+}
+
+static void add_to_prom(void *ctx, const struct record *r)
+{
+	prom_add(ctx, r);
+}
+
+static void render(const struct report *rp, FILE *out)
+{
+	const char *f = common.output;
+	if (!strcmp(f, "md"))
+		render_md(rp, out);
+	else if (!strcmp(f, "csv"))
+		render_csv(rp, out);
+	else if (!strcmp(f, "json"))
+		render_json(rp, out);
+	else if (!strcmp(f, "html"))
+		render_html(rp, out);
+	else
+		render_table(rp, out);
+}
+
+static int check_args(long long *stale_ms)
+{
+	if (strcmp(o_group_by, "host") && strcmp(o_group_by, "tenant") && strcmp(o_group_by, "state") &&
+	    !(str_starts(o_group_by, "tag.") && rec_key_valid(o_group_by))) {
+		errorx("--group-by '%s': host, tenant, state or tag.KEY", o_group_by);
+		return EXIT_USAGE;
+	}
+	if (o_top < 0 || o_top > 1000) {
+		errorx("--top '%lld': 0 to 1000", o_top);
+		return EXIT_USAGE;
+	}
+	if (parse_duration_ms(o_stale, stale_ms) < 0) {
+		errorx("--stale '%s': expected a duration such as 12h or 7d", o_stale);
+		return EXIT_USAGE;
+	}
+	if (o_push && strcmp(common.output, "prom") != 0) {
+		errorx("--push sends Prometheus text: use it with -o prom");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int report_prom(int argc, char **argv, FILE *out, long long now)
+{
+	struct prom *p = prom_new(o_group_by);
+	int rc = read_inputs(argc, argv, add_to_prom, p);
+	if (!rc && prom_finish(p, out, now) < 0)
+		rc = EXIT_IOERR;
+	prom_free(p);
+	return rc;
+}
+
+static int emit(int argc, char **argv, FILE *out, long long stale_ms)
+{
+	struct report rp;
+	report_init(&rp, o_group_by, (int)o_top);
+	rp.stale_after = stale_ms / 1000;
+	if (!strcmp(common.output, "prom")) {
+		int rc = report_prom(argc, argv, out, rp.generated_at);
+		report_free(&rp);
+		return rc;
+	}
+	int rc = read_inputs(argc, argv, add_to_report, &rp);
+	if (!rc) {
+		report_finish(&rp);
+		render(&rp, out);
+	}
+	report_free(&rp);
+	return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	long long stale_ms;
+	int rc = check_args(&stale_ms);
+	if (rc)
+		return rc;
+	if (argc == 1 && strcmp(argv[0], "-") == 0)
+		argc = 0;
+	if (o_push) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&buf, &len);
+		rc = emit(argc, argv, mem, stale_ms);
+		fclose(mem);
+		if (!rc && o_write)
+			rc = write_file_atomic(o_write, buf, len, 0644) < 0 ? EXIT_IOERR : 0;
+		if (!rc)
+			rc = push(buf, len);
+		free(buf);
+		return rc;
+	}
+	struct sink s;
+	if ((rc = sink_open(&s)))
+		return rc;
+	rc = emit(argc, argv, s.out, stale_ms);
+	return sink_close(&s, rc);
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	if (argc != 2) {
+		errorx("diff: give two files of records, OLD and NEW (see 'cloudctl-report diff --help')");
+		return EXIT_USAGE;
+	}
+	if (o_threshold < 0) {
+		errorx("diff: --threshold '%lld': a percentage, 0 or more", o_threshold);
+		return EXIT_USAGE;
+	}
+	return report_diff(argv[0], argv[1], o_threshold);
+}
+
+int main(int argc, char **argv)
+{
+	return tool_main(&tool, argc, argv);
+}
