@@ -10,8 +10,6 @@ _cloudctl_vm() {
 		verb=$w; break
 	done
 	case "$verb:$prev" in
-	*:--output|*:-o) COMPREPLY=($(compgen -W "kv table json tsv" -- "$cur")); return ;;
-	*:--connect|*:-C) COMPREPLY=($(compgen -W "qemu:///system qemu:///session test:///default" -- "$cur")); return ;;
 	list:--state|list:-s) COMPREPLY=($(compgen -W "running blocked paused shutdown shutoff crashed pmsuspended" -- "$cur")); return ;;
 	create:--image|create:-i) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	create:--kernel) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -20,12 +18,14 @@ _cloudctl_vm() {
 	create:--console-log) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	create:--domain-type) COMPREPLY=($(compgen -W "kvm qemu" -- "$cur")); return ;;
 	wait:--state|wait:-s) COMPREPLY=($(compgen -W "running paused shutoff" -- "$cur")); return ;;
+	*:--output|*:-o) COMPREPLY=($(compgen -W "kv table json tsv csv md" -- "$cur")); return ;;
+	*:--connect|*:-C) COMPREPLY=($(compgen -W "qemu:///system qemu:///session test:///default" -- "$cur")); return ;;
 	esac
 	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --connect -C" opts= operands=
 	case $verb in
 	'')
 		COMPREPLY=($(compgen -W "list show create start stop reboot delete wait stats $common" -- "$cur")); return ;;
-	list) opts=" --state -s --name -n --tag -t --stats"; operands() { COMPREPLY=(); } ;;
+	list) opts=" --state -s --name -n --tag -t --stats --interval"; operands() { COMPREPLY=(); } ;;
 	show) opts=""; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	create) opts=" --name -n --count -N --start-index --vcpus --memory -m --disk -d --image -i --pool --kernel --initrd --cmdline --network --no-network --tag -t --user-data -u --console-log --domain-type --no-start --wait -w --timeout --if-missing"; operands() { COMPREPLY=(); } ;;
 	start) opts=" --wait -w --timeout"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
@@ -33,7 +33,7 @@ _cloudctl_vm() {
 	reboot) opts=" --force -f"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	delete) opts=" --keep-storage"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	wait) opts=" --state -s --ip --timeout"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	stats) opts=""; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	stats) opts=" --interval"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts $common" -- "$cur")); else operands; fi

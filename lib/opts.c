@@ -126,7 +126,8 @@ static int store(const struct opt *o, const char *arg, const char *verb)
 
 /* Parse argv with the options of s. stop_at_operand: stop at the first operand
  * (for the options before the verb). Returns 0 or an exit code. */
-static int parse(const struct optset *s, int argc, char **argv, int stop_at_operand, const char *verb)
+/* quiet: a failure is not reported (a first, tentative parse). */
+static int parse(const struct optset *s, int argc, char **argv, int stop_at_operand, const char *verb, int quiet)
 {
 	struct option lo[ARRAY_SIZE(s->o) + 1];
 	struct strbuf shorts = STRBUF_INIT;
@@ -146,7 +147,9 @@ static int parse(const struct optset *s, int argc, char **argv, int stop_at_oper
 			continue;
 		}
 		const char *bad = argv[optind - 1];
-		if (c == ':')
+		if (quiet)
+			rc = EXIT_USAGE;
+		else if (c == ':')
 			rc = usage_error(verb, "option '%s' needs an argument", bad);
 		else if (optopt && !str_starts(bad, "--"))
 			rc = usage_error(verb, "unknown option '-%s'", (const char[]){ (char)optopt, 0 });
@@ -255,13 +258,13 @@ static int apply_common(const struct verb *v)
 }
 
 /* Options before the verb: the common and global ones only. */
-static int parse_leading(const struct tool *t, int argc, char **argv, int *verb_index)
+static int parse_leading(const struct tool *t, int argc, char **argv, int *verb_index, int quiet)
 {
 	struct optset s = { .n = 0 };
 	optset_add(&s, common_table);
 	optset_add(&s, t->globals);
 	optset_add(&s, hidden_table);
-	int rc = parse(&s, argc, argv, 1, NULL);
+	int rc = parse(&s, argc, argv, 1, NULL, quiet);
 	*verb_index = optind;
 	return rc;
 }
@@ -272,7 +275,7 @@ static int run_verb(const struct tool *t, const struct verb *v, int argc, char *
 	optset_add(&s, v->opts);
 	optset_add(&s, t->globals);
 	optset_add(&s, common_table);
-	int rc = parse(&s, argc, argv, 0, v->name);
+	int rc = parse(&s, argc, argv, 0, v->name, 0);
 	if (rc)
 		return rc;
 	if (opt_help) {
@@ -290,12 +293,28 @@ static int run_verb(const struct tool *t, const struct verb *v, int argc, char *
 	return plugin_run(t->plugin, v->name, argc - optind, argv + optind);
 }
 
+static void reset_options(void)
+{
+	opt_output = opt_completion = NULL;
+	opt_help = opt_version = 0;
+	memset(&common, 0, sizeof common);
+}
+
+/* cloudctl-report --group-by tenant FILE: no verb named, so all of argv is the
+ * default verb's, options and operands alike. What the first, tentative parse
+ * stored is forgotten first. */
+static int run_default(const struct tool *t, int argc, char **argv)
+{
+	reset_options();
+	return run_verb(t, find_verb(t, t->default_verb), argc, argv);
+}
+
 static int dispatch(const struct tool *t, int argc, char **argv)
 {
 	int vi;
-	int rc = parse_leading(t, argc, argv, &vi);
+	int rc = parse_leading(t, argc, argv, &vi, t->default_verb != NULL);
 	if (rc)
-		return rc;
+		return t->default_verb ? run_default(t, argc, argv) : rc;
 	if (opt_completion)
 		return opts_print_completion(t, opt_completion);
 	if (opt_version) {
@@ -306,22 +325,17 @@ static int dispatch(const struct tool *t, int argc, char **argv)
 		tool_help(t);
 		return opt_help ? 0 : EXIT_USAGE;
 	}
-	const char *name = vi < argc ? argv[vi] : t->default_verb;
-	const struct verb *v = find_verb(t, name);
-	if (!v) {
-		return usage_error(NULL, "unknown verb '%s'", name);
-	}
-	/* argv[vi] becomes the verb's argv[0]; with a default verb and no operand,
-	 * the verb still needs an argv[0], which the last leading argument serves as. */
-	int off = vi < argc ? vi : argc - 1;
-	return run_verb(t, v, argc - off, argv + off);
+	const struct verb *v = vi < argc ? find_verb(t, argv[vi]) : NULL;
+	if (v)
+		return run_verb(t, v, argc - vi, argv + vi);
+	if (!t->default_verb)
+		return usage_error(NULL, "unknown verb '%s'", argv[vi]);
+	return run_default(t, argc, argv);
 }
 
 int tool_main(const struct tool *t, int argc, char **argv)
 {
-	opt_output = opt_completion = NULL;
-	opt_help = opt_version = 0;
-	memset(&common, 0, sizeof common);
+	reset_options();
 	log_init(argv[0]);
 	progname = t->name;
 	return finish_stdout(dispatch(t, argc, argv));

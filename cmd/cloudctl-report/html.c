@@ -52,8 +52,8 @@ static const char css[] =
 	"h2{font-size:1.15rem;margin:32px 0 12px}\n"
 	".meta,.note{color:var(--muted);margin:0}\n"
 	".note{font-size:.85rem;margin-top:8px}\n"
-	".empty{font-size:1.1rem;color:var(--muted);margin:16px 0}\n"
-	".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:12px;margin:0}\n"
+	".empty{font-size:1.1rem;color:var(--muted);margin:0 0 16px}\n"
+	".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(10.5rem,1fr));gap:12px;margin:0}\n"
 	".card{border:1px solid var(--line);border-radius:8px;padding:10px 12px;background:var(--panel)}\n"
 	".card dt{color:var(--muted);font-size:.75rem;text-transform:uppercase;letter-spacing:.04em}\n"
 	".card dd{margin:2px 0 0;font-size:1.3rem;font-weight:600;font-variant-numeric:tabular-nums}\n"
@@ -67,7 +67,7 @@ static const char css[] =
 	"tfoot th,tfoot td{font-weight:600;border-top:2px solid var(--line);border-bottom:0}\n"
 	"tbody th{font-weight:600}\n"
 	".num{text-align:right}\n"
-	".wrap{white-space:normal;min-width:10rem}\n"
+	".wrap{white-space:normal;min-width:14rem}\n"
 	/* the group key stays in view while the rest of a wide row scrolls */
 	".groups tr>:first-child{position:sticky;left:0;z-index:1}\n"
 	".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(20rem,100%),1fr));"
@@ -90,7 +90,7 @@ static const char css[] =
 	"font-size:.85rem;color:var(--muted)}\n"
 	"footer{color:var(--muted);font-size:.8rem;padding-top:24px;padding-bottom:24px}\n"
 	"@media (max-width:600px){body{font-size:14px}h2{margin-top:24px}"
-	".card dd{font-size:1.15rem}}\n"
+	".cards{grid-template-columns:repeat(auto-fill,minmax(9rem,1fr))}.card dd{font-size:1.15rem}}\n"
 	/* Printed: no backgrounds needed (SVG fills print anyway), the page width
 	 * instead of a scroll box, and no chart or table row cut by a page break. */
 	"@media print{@page{margin:12mm}"
@@ -99,7 +99,7 @@ static const char css[] =
 	".card,th,td,thead th{background:none}"
 	".table-wrap{overflow:visible;border:0}"
 	"table{font-size:8pt}"
-	"th,td{padding:2px 4px;white-space:normal}"
+	"th,td{padding:2px 4px;white-space:normal}.wrap{min-width:0}"
 	".groups tr>:first-child{position:static}"
 	"thead{display:table-header-group}"
 	"table,tr,figure,.cards,.card,.donut{break-inside:avoid}"
@@ -160,9 +160,28 @@ static const char *inst_label(const struct inst *in)
 	return *in->name ? in->name : or_none(in->id);
 }
 
+/* human_bytes with a no-break space before the unit: a size never wraps
+ * between its number and its unit (printed, table cells wrap). */
+static const char *bytes_text(long long bytes, char buf[32])
+{
+	char raw[32];
+	const char *r = human_bytes(bytes, raw);
+	size_t j = 0;
+	for (; *r && j < 29; r++) {
+		if (*r == ' ') {
+			buf[j++] = '\xc2';
+			buf[j++] = '\xa0';
+		} else {
+			buf[j++] = *r;
+		}
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
 static const char *mib_text(long long mib, char buf[32])
 {
-	return human_bytes(mib * MIB, buf);
+	return bytes_text(mib * MIB, buf);
 }
 
 static const char *pct_text(double pct, char buf[32])
@@ -478,21 +497,24 @@ static void put_resource_cards(struct strbuf *sb, const struct agg *a)
 	put_card(sb, "Memory", mib_text(a->mem_mib, v), NULL);
 	put_card(sb, "Memory used", mib_text(a->mem_used_mib, v),
 		 share_text(a->mem_used_mib, a->mem_mib, "allocated", sub));
-	put_card(sb, "Disk allocated", human_bytes(a->disk_bytes, v), NULL);
-	put_card(sb, "Disk used", human_bytes(a->disk_used_bytes, v),
+	put_card(sb, "Disk allocated", bytes_text(a->disk_bytes, v), NULL);
+	put_card(sb, "Disk used", bytes_text(a->disk_used_bytes, v),
 		 share_text(a->disk_used_bytes, a->disk_bytes, "allocated", sub));
 	snprintf(sub, sizeof sub, "mean of %ld instance%s", a->cpu_pct_n,
 		 a->cpu_pct_n == 1 ? "" : "s");
 	put_card(sb, "CPU use", pct_text(agg_cpu_pct(a), v), a->cpu_pct_n > 0 ? sub : NULL);
-	put_card(sb, "Network received", human_bytes(a->rx_bytes, v), NULL);
-	put_card(sb, "Network sent", human_bytes(a->tx_bytes, v), NULL);
+	put_card(sb, "Network received", bytes_text(a->rx_bytes, v), NULL);
+	put_card(sb, "Network sent", bytes_text(a->tx_bytes, v), NULL);
 }
 
 static void put_totals(struct strbuf *sb, const struct report *rp)
 {
 	const struct agg *a = &rp->total;
 	char sub[64];
-	sb_adds(sb, "<section id=\"totals\">\n<h2>Overview</h2>\n<dl class=\"cards\">\n");
+	sb_adds(sb, "<section id=\"totals\">\n<h2>Overview</h2>\n");
+	if (!a->count)
+		sb_adds(sb, "<p class=\"empty\">No instances</p>\n");
+	sb_adds(sb, "<dl class=\"cards\">\n");
 	put_count_card(sb, "Instances", a->count, NULL);
 	put_count_card(sb, "vCPUs", a->vcpus, NULL);
 	put_resource_cards(sb, a);
@@ -508,8 +530,6 @@ static void put_totals(struct strbuf *sb, const struct report *rp)
 		add_tally(sb, &a->networks, 0);
 		sb_adds(sb, "</p>\n");
 	}
-	if (!a->count)
-		sb_adds(sb, "<p class=\"empty\">No instances</p>\n");
 	sb_adds(sb, "</section>\n");
 }
 
@@ -608,11 +628,11 @@ static void put_group_row(struct strbuf *sb, const struct agg *g, const char *ke
 	td_lld(sb, g->vcpus);
 	td_num(sb, mib_text(g->mem_mib, v));
 	td_num(sb, mib_text(g->mem_used_mib, v));
-	td_num(sb, human_bytes(g->disk_bytes, v));
-	td_num(sb, human_bytes(g->disk_used_bytes, v));
+	td_num(sb, bytes_text(g->disk_bytes, v));
+	td_num(sb, bytes_text(g->disk_used_bytes, v));
 	td_num(sb, pct_text(agg_cpu_pct(g), v));
-	td_num(sb, human_bytes(g->rx_bytes, v));
-	td_num(sb, human_bytes(g->tx_bytes, v));
+	td_num(sb, bytes_text(g->rx_bytes, v));
+	td_num(sb, bytes_text(g->tx_bytes, v));
 	td_lld(sb, g->with_address);
 	sb_adds(sb, "<td class=\"wrap\">");
 	add_tally(sb, &g->networks, 0);
@@ -729,12 +749,12 @@ static void top_bar(struct bar *b, const struct inst *in, enum top_kind kind)
 	default:
 		b->v[0] = (double)in->rx_bytes;
 		b->v[1] = (double)in->tx_bytes;
-		snprintf(b->text, sizeof b->text, "%s", human_bytes(in->rx_bytes + in->tx_bytes, a));
+		snprintf(b->text, sizeof b->text, "%s", bytes_text(in->rx_bytes + in->tx_bytes, a));
 		break;
 	}
 	if (kind == TOP_NET)
 		b->tip = xasprintf("%s on %s: rx %s, tx %s", b->label, or_none(in->host),
-				   human_bytes(in->rx_bytes, a), human_bytes(in->tx_bytes, c));
+				   bytes_text(in->rx_bytes, a), bytes_text(in->tx_bytes, c));
 	else
 		b->tip = xasprintf("%s on %s: %s", b->label, or_none(in->host), b->text);
 }

@@ -63,6 +63,7 @@ static int read_one_file(const char *path, record_fn fn, void *ctx)
 		return EXIT_NOTFOUND;
 	}
 	struct rec_reader *rd = rec_reader_new(f, is_stdin ? "<stdin>" : path);
+	report_set_source(is_stdin ? "<stdin>" : path);
 	struct record r = RECORD_INIT;
 	struct strbuf err = STRBUF_INIT;
 	int got, rc = 0;

@@ -53,18 +53,34 @@ void report_init(struct report *rp, const char *group_by, int top_n)
 	rp->stale_after = 7 * 86400;
 	rp->index = xcalloc(1, sizeof(struct strmap));
 	rp->total.key = xstrdup("");
-	rp->generated_at = (long long)time(NULL);
+	/* SOURCE_DATE_EPOCH, the reproducible-builds convention, makes the same
+	 * input give the same bytes (tests, diffs of reports in git). */
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	long long t;
+	rp->generated_at = sde && parse_ll(sde, 0, 253402300799LL, &t) == 0 ? t : (long long)time(NULL);
 }
 
 static int warned;
+static const char *source = "<stdin>";
 
-/* At most 10 messages; the rest are counted (a million bad records must not
- * bury the terminal). */
+/* At most ten warnings; a million bad records must not bury the terminal. */
+static int may_warn(void)
+{
+	if (++warned == 11)
+		warnx("more records skipped or taken in part; the report counts them");
+	return warned <= 10;
+}
+
+void report_set_source(const char *name)
+{
+	source = name;
+}
+
 void report_skip(long *skipped, const struct record *r, const char *why, const char *what)
 {
 	(*skipped)++;
-	if (warned++ < 10)
-		warnx("<stdin>:%ld: skipped: %s%s%s", r->line, why, what ? " " : "", what ? what : "");
+	if (may_warn())
+		warnx("%s:%ld: skipped: %s%s%s", source, r->line, why, what ? " " : "", what ? what : "");
 }
 
 /* A numeric field: absent -> dflt; present but not a number -> dflt and a warning. */
@@ -76,8 +92,8 @@ long long report_num(const struct record *r, const char *key, long long dflt)
 		return dflt;
 	if (parse_ll(v, -1, 9000000000000000000LL, &n) == 0)
 		return n;
-	if (warned++ < 10)
-		warnx("<stdin>:%ld: field '%s': '%.40s' is not a whole number; taken as absent", r->line, key, v);
+	if (may_warn())
+		warnx("%s:%ld: field '%s': '%.40s' is not a whole number; taken as absent", source, r->line, key, v);
 	return dflt;
 }
 
@@ -90,8 +106,9 @@ static double real(const struct record *r, const char *key)
 	errno = 0;
 	double d = strtod(v, &end);
 	if (errno || *end || !isfinite(d) || d < 0) {
-		if (warned++ < 10)
-			warnx("<stdin>:%ld: field '%s': '%.40s' is not a number; taken as absent", r->line, key, v);
+		if (may_warn())
+			warnx("%s:%ld: field '%s': '%.40s' is not a number; taken as absent", source, r->line, key,
+			      v);
 		return -1;
 	}
 	return d;

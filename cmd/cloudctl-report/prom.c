@@ -90,6 +90,7 @@ struct prom *prom_new(const char *group_by)
 {
 	struct prom *p = xcalloc(1, sizeof *p);
 	p->group_by = group_by;
+	p->limits = (struct strbuf)STRBUF_INIT;
 	for (int i = 0; i < F_VM_FAMILIES; i++)
 		if (!(p->fam[i] = tmpfile()))
 			die(EXIT_IOERR, "cannot make a temporary file: %s", strerror(errno));

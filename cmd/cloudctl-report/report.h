@@ -86,6 +86,8 @@ void report_free(struct report *rp);
  * absent, with a warning naming the line). */
 void inst_read(const char *group_by, const struct record *r, struct inst *in);
 void inst_release(struct inst *in);
+/* The input being read, for warnings ("FILE:LINE: ..."). */
+void report_set_source(const char *name);
 /* Count a skipped record and say why (the first ten times). */
 void report_skip(long *skipped, const struct record *r, const char *why, const char *what);
 /* A whole-number field; dflt when absent or not a number (with a warning). */

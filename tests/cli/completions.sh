@@ -2,7 +2,7 @@
 # tables generate, they parse in their shells, and they complete what they should.
 . "$(dirname "$0")/lib.sh"
 SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-for t in cloudctl-vm; do
+for t in cloudctl-vm cloudctl-report; do
 	for sh in bash zsh fish; do
 		case $sh in bash) f=$t.bash ;; zsh) f=_$t ;; fish) f=$t.fish ;; esac
 		$t --completion $sh > "$T/gen"
@@ -29,3 +29,9 @@ if command -v fish >/dev/null; then
 	assert "fish: verb options" test "$(fcomp 'cloudctl-vm list --st')" = "--state --stats "
 	assert "fish: option values" test "$(fcomp 'cloudctl-vm wait --state ')" = "paused running shutoff "
 else skip "fish completions" "fish not installed"; fi
+rcomp() {
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _cloudctl_report; printf "%s\n" "${COMPREPLY[@]}" | sort' \
+		_ "$SRC/completions/cloudctl-report.bash" "$@"
+}
+assert "bash: a verb's own output formats" test "$(rcomp cloudctl-report report -o '' | tr '\n' ' ')" = "csv html json md prom table "
+assert "bash: record formats elsewhere" test "$(rcomp cloudctl-report diff -o '' | tr '\n' ' ')" = "csv json kv md table tsv "

@@ -137,7 +137,7 @@ static void test_errors(void)
 	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "fly", NULL), 64);
 	CHECK_STR(err, "tt: unknown verb 'fly' (see 'tt --help')\n");
 	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "go", "-o", "xml", NULL), 64);
-	CHECK_STR(err, "tt: unknown output format 'xml' (kv, table, json, tsv)\n");
+	CHECK_STR(err, "tt: unknown output format 'xml' (kv, table, json, tsv, csv, md)\n");
 	CHECK_INT(ran_argc, 0); /* the verb never ran */
 }
 
