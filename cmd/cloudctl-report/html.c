@@ -34,8 +34,9 @@
 #define COLOUR_OVER "#b91c1c" /* over the limit (overcommitted) */
 #define COLOUR_TRACK "#e5e7eb"
 
-/* Colours for states, all at least 4.5:1 against white so that arcs and
- * swatches stay distinct from the page, also in greyscale print. */
+/* Colours for states other than the known ones (known_state_colour). Every
+ * colour here is at least 4.5:1 against white, so that an arc or a swatch stands
+ * out from the page; the legend carries the numbers for print. */
 static const char *const other_colours[] = {
 	"#1d4ed8", "#0e7490", "#6d28d9", "#0369a1", "#4338ca",
 };
@@ -53,7 +54,8 @@ static const char css[] =
 	".meta,.note{color:var(--muted);margin:0}\n"
 	".note{font-size:.85rem;margin-top:8px}\n"
 	".empty{font-size:1.1rem;color:var(--muted);margin:0 0 16px}\n"
-	".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(10.5rem,1fr));gap:12px;margin:0}\n"
+	".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(10.5rem,1fr));"
+	"gap:12px;margin:0}\n"
 	".card{border:1px solid var(--line);border-radius:8px;padding:10px 12px;background:var(--panel)}\n"
 	".card dt{color:var(--muted);font-size:.75rem;text-transform:uppercase;letter-spacing:.04em}\n"
 	".card dd{margin:2px 0 0;font-size:1.3rem;font-weight:600;font-variant-numeric:tabular-nums}\n"
@@ -416,7 +418,7 @@ static void put_bar_chart(struct strbuf *sb, const char *caption, const struct b
 		sb_adds(sb, "<p class=\"note\">No data</p>\n</figure>\n");
 		return;
 	}
-	sb_addf(sb, "<svg class=\"bars\" width=\"100%%\" height=\"%zu\" role=\"img\">\n",
+	sb_addf(sb, "<svg class=\"bars\" width=\"100%%\" height=\"%zu\">\n",
 		n * ROW_H);
 	for (size_t i = 0; i < n; i++)
 		put_bar_row(sb, &b[i], (int)i * ROW_H, scale_max);
@@ -451,17 +453,23 @@ static void put_head(struct strbuf *sb)
 	sb_adds(sb, "</style>\n</head>\n<body>\n");
 }
 
+static const char *group_by_name(const struct report *rp)
+{
+	return rp->group_by && *rp->group_by ? rp->group_by : "group";
+}
+
 static void put_header(struct strbuf *sb, const struct report *rp)
 {
-	char when[32] = "unknown time";
 	time_t t = (time_t)rp->generated_at;
 	struct tm tm;
-	if (gmtime_r(&t, &tm))
-		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	sb_addf(sb, "<header>\n<h1>cloudctl report</h1>\n"
-		"<p class=\"meta\">Generated <time datetime=\"%s\">%s</time> \xc2\xb7 grouped by <b>",
-		when, when);
-	add_esc(sb, rp->group_by ? rp->group_by : "");
+	char when[32];
+	sb_adds(sb, "<header>\n<h1>cloudctl report</h1>\n<p class=\"meta\">Generated ");
+	if (gmtime_r(&t, &tm) && strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		sb_addf(sb, "<time datetime=\"%s\">%s</time>", when, when);
+	else
+		sb_adds(sb, "at an unknown time");
+	sb_adds(sb, " \xc2\xb7 grouped by <b>");
+	add_esc(sb, group_by_name(rp));
 	sb_adds(sb, "</b></p>\n</header>\n<main>\n");
 }
 
@@ -669,10 +677,10 @@ static void group_bar(struct bar *b, const struct agg *g, int mem)
 	const char *of = "";
 	if (g->has_capacity && cap > 0) {
 		limit = cap;
-		of = " of capacity";
+		of = ", against the capacity";
 	} else if (g->has_quota && quota > 0) {
 		limit = quota;
-		of = " of quota";
+		of = ", against the quota";
 	}
 	struct strbuf text = STRBUF_INIT;
 	char v[32];
@@ -717,7 +725,7 @@ static void put_group_bars(struct strbuf *sb, const struct report *rp)
 
 static void put_groups(struct strbuf *sb, const struct report *rp)
 {
-	const char *group_by = rp->group_by ? rp->group_by : "group";
+	const char *group_by = group_by_name(rp);
 	sb_adds(sb, "<section id=\"groups\">\n<h2>By ");
 	add_esc(sb, group_by);
 	sb_adds(sb, "</h2>\n");
@@ -761,21 +769,27 @@ static void top_bar(struct bar *b, const struct inst *in, enum top_kind kind)
 
 static void put_top_chart(struct strbuf *sb, const struct report *rp, enum top_kind kind)
 {
-	static const char *const caption[TOP_KINDS] = {
+	static const char *const title[TOP_KINDS] = {
 		[TOP_CPU] = "CPU use (% of its vCPUs)",
 		[TOP_MEM] = "Memory used",
-		[TOP_NET] = "Network traffic "
-			"<span class=\"key\"><svg class=\"sw\" viewBox=\"0 0 10 10\" aria-hidden=\"true\">"
-			"<rect width=\"10\" height=\"10\" rx=\"2\" fill=\"" COLOUR_BAR "\" /></svg>rx</span>"
-			"<span class=\"key\"><svg class=\"sw\" viewBox=\"0 0 10 10\" aria-hidden=\"true\">"
-			"<rect width=\"10\" height=\"10\" rx=\"2\" fill=\"" COLOUR_BAR2 "\" /></svg>tx</span>",
+		[TOP_NET] = "Network traffic",
 	};
+	struct strbuf caption = STRBUF_INIT;
+	sb_adds(&caption, title[kind]);
+	if (kind == TOP_NET) { /* the key to the stacked bars */
+		sb_adds(&caption, " <span class=\"key\">");
+		add_swatch(&caption, COLOUR_BAR);
+		sb_adds(&caption, "rx</span><span class=\"key\">");
+		add_swatch(&caption, COLOUR_BAR2);
+		sb_adds(&caption, "tx</span>");
+	}
 	size_t n = rp->ntop[kind];
 	struct bar *b = xcalloc(n, sizeof *b);
 	for (size_t i = 0; i < n; i++)
 		top_bar(&b[i], rp->top[kind][i], kind);
-	put_bar_chart(sb, caption[kind], b, n, NULL);
+	put_bar_chart(sb, caption.buf, b, n, NULL);
 	free_bars(b, n);
+	sb_release(&caption);
 }
 
 static void put_top(struct strbuf *sb, const struct report *rp)

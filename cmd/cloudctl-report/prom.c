@@ -51,39 +51,64 @@ struct prom {
 };
 
 /* Label values: backslash, double quote and newline escaped, as the format says. */
+static void label_sb(struct strbuf *sb, const char *name, const char *val, int first)
+{
+	sb_addf(sb, "%s%s=\"", first ? "" : ",", name);
+	for (const char *p = val; *p;) {
+		size_t n = strcspn(p, "\\\"\n");
+		sb_add(sb, p, n);
+		p += n;
+		if (!*p)
+			break;
+		sb_adds(sb, *p == '\n' ? "\\n" : *p == '"' ? "\\\"" : "\\\\");
+		p++;
+	}
+	sb_addc(sb, '"');
+}
+
 static void label(FILE *f, const char *name, const char *val, int first)
 {
-	fprintf(f, "%s%s=\"", first ? "" : ",", name);
-	for (const char *p = val; *p; p++) {
-		if (*p == '\\' || *p == '"')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	struct strbuf sb = STRBUF_INIT;
+	label_sb(&sb, name, val, first);
+	fwrite(sb.buf, 1, sb.len, f);
+	sb_release(&sb);
 }
 
-static void vm_labels(FILE *f, const struct inst *in)
+/* {id="...",name="...",host="..."[,tenant="..."]}: made once per instance and
+ * used by every family (escaping a million names ten times showed in profiles). */
+static void vm_labels(struct strbuf *sb, const struct inst *in)
 {
-	fputc('{', f);
-	label(f, "id", in->id, 1);
-	label(f, "name", in->name, 0);
-	label(f, "host", in->host, 0);
+	sb_addc(sb, '{');
+	label_sb(sb, "id", in->id, 1);
+	label_sb(sb, "name", in->name, 0);
+	label_sb(sb, "host", in->host, 0);
 	if (*in->tenant)
-		label(f, "tenant", in->tenant, 0);
-	fputc('}', f);
+		label_sb(sb, "tenant", in->tenant, 0);
+	sb_addc(sb, '}');
 }
 
-static void sample(struct prom *p, int fam, const struct inst *in, const char *fmt, double v)
+static void sample_text(struct prom *p, int fam, const struct strbuf *labels, const char *value)
 {
 	FILE *f = p->fam[fam];
 	fputs(vm_families[fam].name, f);
-	vm_labels(f, in);
+	fwrite(labels->buf, 1, labels->len, f);
 	fputc(' ', f);
-	fprintf(f, fmt, v);
+	fputs(value, f);
 	fputc('\n', f);
+}
+
+/* Integers by hand: printf's double formatting was a third of the run time. */
+static void sample(struct prom *p, int fam, const struct strbuf *labels, long long v)
+{
+	char buf[24], *e = buf + sizeof buf - 1;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	*e = '\0';
+	do
+		*--e = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--e = '-';
+	sample_text(p, fam, labels, e);
 }
 
 struct prom *prom_new(const char *group_by)
@@ -139,23 +164,32 @@ static void add_vm(struct prom *p, const struct record *r)
 	label(f, "state", in.state, 0);
 	label(f, "ip", in.ip, 0);
 	fputs("} 1\n", f);
-	sample(p, F_VCPUS, &in, "%.0f", (double)in.vcpus);
-	sample(p, F_MAXMEM, &in, "%.0f", (double)(in.mem_mib << 20));
+	struct strbuf lb = STRBUF_INIT;
+	vm_labels(&lb, &in);
+	sample(p, F_VCPUS, &lb, in.vcpus);
+	sample(p, F_MAXMEM, &lb, in.mem_mib << 20);
 	if (in.mem_used_mib > 0)
-		sample(p, F_MEMUSED, &in, "%.0f", (double)(in.mem_used_mib << 20));
-	if (in.cpu_time_ns >= 0)
-		sample(p, F_CPUTIME, &in, "%.9f", (double)in.cpu_time_ns / 1e9);
-	if (in.cpu_pct >= 0)
-		sample(p, F_CPUUSE, &in, "%.4f", in.cpu_pct / 100.0);
+		sample(p, F_MEMUSED, &lb, in.mem_used_mib << 20);
+	if (in.cpu_time_ns >= 0) {
+		char v[40];
+		snprintf(v, sizeof v, "%lld.%09lld", in.cpu_time_ns / 1000000000, in.cpu_time_ns % 1000000000);
+		sample_text(p, F_CPUTIME, &lb, v);
+	}
+	if (in.cpu_pct >= 0) {
+		char v[32];
+		snprintf(v, sizeof v, "%.4f", in.cpu_pct / 100.0);
+		sample_text(p, F_CPUUSE, &lb, v);
+	}
 	if (rec_get(r, "net_rx_bytes"))
-		sample(p, F_RX, &in, "%.0f", (double)in.rx_bytes);
+		sample(p, F_RX, &lb, in.rx_bytes);
 	if (rec_get(r, "net_tx_bytes"))
-		sample(p, F_TX, &in, "%.0f", (double)in.tx_bytes);
+		sample(p, F_TX, &lb, in.tx_bytes);
 	if (rec_get(r, "disk_bytes"))
-		sample(p, F_DISK, &in, "%.0f", (double)in.disk_bytes);
+		sample(p, F_DISK, &lb, in.disk_bytes);
 	if (rec_get(r, "disk_used_bytes"))
-		sample(p, F_DISKUSED, &in, "%.0f", (double)in.disk_used_bytes);
+		sample(p, F_DISKUSED, &lb, in.disk_used_bytes);
 	count_group(p, &in);
+	sb_release(&lb);
 	inst_release(&in);
 }
 

@@ -20,7 +20,7 @@ PROM_PORT=${CLOUDCTL_PROMETHEUS_PORT:-9090}
 PGW_PORT=${CLOUDCTL_PUSHGATEWAY_PORT:-9091}
 PROM_URL=http://127.0.0.1:$PROM_PORT
 PGW_URL=http://127.0.0.1:$PGW_PORT
-need_cmds "apt-get install -y prometheus prometheus-pushgateway curl" \
+need_cmds "apt-get install -y --no-install-recommends prometheus prometheus-pushgateway curl" \
 	prometheus prometheus-pushgateway promtool curl
 t0=$(date +%s%N)
 
@@ -28,6 +28,19 @@ ready() { curl -sf -o /dev/null --max-time 2 "$1/-/ready"; }
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # who PORT: the listener on PORT, as ss names it (empty when ss cannot tell)
 who() { ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*users:((\(.*\)))$/\1/p' | head -1; }
+# ours_running: both recorded PIDs are our daemons and alive. Stricter than running(): a
+# killed daemon stays a zombie (kill -0 succeeds) until PID 1 reaps it, and PIDs get reused.
+ours_running() {
+	local p n=0 st
+	[ -s "$D/pids" ] || return 1
+	while read -r p; do
+		st=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+		[ -n "$st" ] && [ "$st" != Z ] || return 1
+		grep -qx 'prometheus\|prometheus-push' "/proc/$p/comm" 2>/dev/null || return 1
+		n=$((n + 1))
+	done <"$D/pids"
+	[ $n = 2 ]
+}
 # pid_of 0|1: the recorded pid of the pushgateway (0) or of prometheus (1)
 pid_of() { sed -n "$(($1 == 0 ? 1 : 2))p" "$D/pids"; }
 # scraped: Prometheus scrapes exactly the configured targets, each has been scraped at least
@@ -75,7 +88,7 @@ fi
 promtool check config "$D/prometheus.yml.new" >"$D/promtool.out" 2>&1 ||
 	{ cat "$D/promtool.out" >&2; echo "$N: bad CLOUDCTL_PROM_TARGETS '${CLOUDCTL_PROM_TARGETS:-}'" >&2; exit 64; }
 
-if running $N; then
+if ours_running; then
 	how="already running (pids $(tr '\n' ' ' <"$D/pids" | sed 's/ $//'))"
 	if ! cmp -s "$D/prometheus.yml.new" "$D/prometheus.yml"; then
 		mv "$D/prometheus.yml.new" "$D/prometheus.yml"
