@@ -101,3 +101,13 @@ run $R diff --threshold 5 "$T/old" "$T/new" -c change,field -o tsv
 expect "diff --threshold" 0 "$(printf 'change\tfield\ngrown\tmem_used_mib\ngrown\tnet_rx_bytes\nstate\tstate\nnew\t\ngone\t')"
 run $R diff "$T/old"
 expect "diff needs two files" 64 "" "cloudctl-report: diff: give two files of records, OLD and NEW (see 'cloudctl-report diff --help')"
+
+# html: deterministic, escaped (the browser checks are in report-real)
+run $R -q -o html "$IN"
+expect_rc "html report" 0
+cp "$T/out" "$T/a.html"; $R -q -o html "$IN" > "$T/b.html"
+assert "html: same input, same bytes" cmp -s "$T/a.html" "$T/b.html"
+assert "html: names escaped" grep -q 'db &quot;primary&quot;\\x' "$T/a.html"
+assert "html: the generation time from SOURCE_DATE_EPOCH" grep -q '2027-01-15T08:00:00Z' "$T/a.html"
+assert "html: a Content-Security-Policy that forbids fetching" grep -q "default-src 'none'" "$T/a.html"
+assert "html: an SVG donut" grep -q '<svg' "$T/a.html"

@@ -22,3 +22,10 @@ if have_libvirtd; then
 	vg "stats" stats ctv-1
 	vg "delete" delete ctv-1
 else skip "valgrind on libvirtd" "no libvirtd answers on qemu:///system"; fi
+RB=${CLOUDCTL_SRC:-.}/build/bin/cloudctl-report
+IN=${CLOUDCTL_SRC:-.}/tests/cli/data/report-input.txt
+for f in table md csv json html prom; do
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 "$RB" -q -o $f "$IN" >/dev/null 2>"$T/err"
+	r=$?
+	if [ $r = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: report -o $f" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"; else ok "valgrind: report -o $f"; fi
+done
