@@ -2,7 +2,8 @@
 # demo.sh: the demo pipeline on its embedded defaults. Starts a libvirtd of the
 # project's own (in a network namespace, tests/services/libvirt-start.sh), builds a
 # tiny bootable guest (Debian's cloud kernel + busybox), then:
-#   create two tagged VMs with a cloud-init seed | list them | stats | stop | delete
+#   create two tagged VMs with a cloud-init seed | list them | stats | report | stop | delete
+#   ... | cloudctl-report -o html / -o prom --write  (build/demo/report.html, cloudctl.prom)
 # Needs root. Leaves the libvirtd running (tests/services/libvirt-stop.sh ends it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,17 @@ cloudctl-vm list --tag app=demo -o table
 
 step "cloudctl-vm list --tag app=demo | cloudctl-vm stats - -c name,cpu_time_ns,mem_used_mib,net_rx_bytes,block_rd_bytes"
 cloudctl-vm list --tag app=demo | cloudctl-vm stats - -o table -c name,cpu_time_ns,mem_used_mib,net_rx_bytes,block_rd_bytes
+
+OUT=${CLOUDCTL_DEMO_DIR:-$PWD/$B/demo}; mkdir -p "$OUT"
+step "cloudctl-vm list --stats --interval 2s --tag app=demo > records; cloudctl-report -o html|prom --write ... < records"
+cloudctl-vm list --stats --interval 2s --tag app=demo > "$OUT/records"
+cloudctl-report -o html --write "$OUT/report.html" < "$OUT/records"
+cloudctl-report -o prom --write "$OUT/cloudctl.prom" < "$OUT/records"
+grep -E '^cloudctl_instances' "$OUT/cloudctl.prom"
+echo "(report: $OUT/report.html, metrics: $OUT/cloudctl.prom)"
+
+step "cloudctl-report < records   # the same report for a terminal"
+cloudctl-report < "$OUT/records"
 
 step "cloudctl-vm list --tag app=demo -o json | head -1"
 cloudctl-vm list --tag app=demo -o json | head -1

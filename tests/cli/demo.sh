@@ -7,3 +7,6 @@ expect_rc "demo.sh runs" 0
 assert "demo: two VMs came up with addresses" test "$(grep -cE '^[0-9a-f-]{36}  demo-[12]  running .* 10\.254\.0\.[0-9]+ ' "$T/out")" -ge 2
 assert "demo: both deleted through the pipe" test "$(grep -cE '  demo-[12]  deleted ' "$T/out")" = 2
 assert "demo: nothing left" grep -qx "none left" "$T/out"
+assert "demo: the prom report passes promtool" bash -c "promtool check metrics < '$SRC/${CLOUDCTL_BUILD:-build}/demo/cloudctl.prom'"
+assert "demo: the prom report counts two running demo VMs" grep -qE '^cloudctl_instances\{host="[^"]+",state="running"\} 2$' "$SRC/${CLOUDCTL_BUILD:-build}/demo/cloudctl.prom"
+assert "demo: an html report was written" grep -q 'demo-2' "$SRC/${CLOUDCTL_BUILD:-build}/demo/report.html"
