@@ -107,6 +107,7 @@ demo: $(TOOLS) $(PLUGINS)
 
 bench: $(TOOLS) $(PLUGINS)
 	CLOUDCTL_BUILD=$(B) bench/vm
+	CLOUDCTL_BUILD=$(B) bench/report
 
 install: $(TOOLS) $(PLUGINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \

@@ -11,7 +11,7 @@ BUILD="build-essential autoconf pkg-config libcurl4-openssl-dev libjansson-dev l
 TEST="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base busybox-static
   cpio iproute2 kmod python3 openssl genisoimage valgrind zsh fish mandoc
   prometheus prometheus-pushgateway chromium libxml2-utils curl"
-BENCH="hyperfine"
+BENCH="hyperfine time"
 case ${1:-test} in
 build) want=$BUILD ;;
 test) want="$BUILD $TEST" ;;
