@@ -254,6 +254,13 @@ static void redact(struct strbuf *out, const char *s, size_t len)
 	sb_release(&b);
 }
 
+char *http_redact_url(const char *url)
+{
+	struct strbuf out = STRBUF_INIT;
+	redact(&out, url, strlen(url));
+	return sb_detach(&out);
+}
+
 char *http_redact_body(const char *body, size_t len)
 {
 	struct strbuf out = STRBUF_INIT;

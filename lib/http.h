@@ -81,6 +81,8 @@ long http_parse_retry_after(const char *value, long now_epoch);
 /* Return a copy of a header line with its secret value redacted when the header
  * is one of those listed above. Exposed for tests. */
 char *http_redact_header(const char *line);
+/* A URL fit to print: userinfo (user:password@) and secret query values removed. */
+char *http_redact_url(const char *url);
 /* Redact "password"/"secret"/"token" values in a JSON or form body. Exposed for tests. */
 char *http_redact_body(const char *body, size_t len);
 

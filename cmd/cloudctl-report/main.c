@@ -164,15 +164,17 @@ static int push(const char *body, size_t len)
 	struct http_request rq = { "PUT", url, hdrs, body, len, 0 };
 	struct http_response rs = HTTP_RESPONSE_INIT;
 	int rc = 0;
+	char *shown = http_redact_url(url); /* a password in the URL is not for stderr */
 	if (http_do(c, &rq, &rs) < 0) {
-		errorx("--push: %s: %s", url, rs.errbuf);
+		errorx("--push: %s: %s", shown, rs.errbuf);
 		rc = EXIT_UNAVAIL;
 	} else if (rs.status / 100 != 2) {
-		errorx("--push: %s: HTTP %ld: %.200s", url, rs.status, rs.body.buf);
+		errorx("--push: %s: HTTP %ld: %.200s", shown, rs.status, rs.body.buf);
 		rc = http_exit_code(&rs);
 	} else {
-		info("pushed %zu bytes to %s", len, url);
+		info("pushed %zu bytes to %s", len, shown);
 	}
+	free(shown);
 	http_response_release(&rs);
 	http_client_free(c);
 	free(url);
@@ -271,8 +273,10 @@ int cmd_report(int argc, char **argv)
 		FILE *mem = open_memstream(&buf, &len);
 		rc = emit(argc, argv, mem, stale_ms);
 		fclose(mem);
-		if (!rc && o_write)
-			rc = write_file_atomic(o_write, buf, len, 0644) < 0 ? EXIT_IOERR : 0;
+		if (!rc && o_write && write_file_atomic(o_write, buf, len, 0644) < 0) {
+			errorx("--write '%s': %s", o_write, strerror(errno));
+			rc = EXIT_IOERR;
+		}
 		if (!rc)
 			rc = push(buf, len);
 		free(buf);

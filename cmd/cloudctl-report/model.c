@@ -159,7 +159,8 @@ void inst_read(const char *group_by, const struct record *r, struct inst *in)
 	in->tenant = xstrdup(first_of(r, "tenant", "tag.tenant", "project_id"));
 	in->ip = str(r, "ip");
 	in->net = str(r, "net");
-	in->group = group_key(group_by, r);
+	/* by state: the state as resolved above (state, else status) */
+	in->group = strcmp(group_by, "state") == 0 ? xstrdup(in->state) : group_key(group_by, r);
 	in->vcpus = report_num(r, "vcpus", 0);
 	in->mem_mib = report_num(r, "mem_mib", 0);
 	in->mem_used_mib = report_num(r, "mem_used_mib", 0);
@@ -280,8 +281,8 @@ static void apply_limits(struct report *rp)
 		struct agg *a = group_for(rp, rec_get(r, "name"));
 		if (host) {
 			a->has_capacity = 1;
-			a->cap_vcpus = report_num(r, "vcpus", 0);
-			a->cap_mem_mib = report_num(r, "mem_mib", 0);
+			a->cap_vcpus = report_num(r, "vcpus", -1); /* -1: not given */
+			a->cap_mem_mib = report_num(r, "mem_mib", -1);
 		} else {
 			a->has_quota = 1;
 			a->quota_vcpus = report_num(r, "quota_vcpus", -1);

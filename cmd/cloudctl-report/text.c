@@ -39,13 +39,11 @@ static void tally_field(struct record *r, const char *key, const struct tally *t
 	sb_release(&sb);
 }
 
-/* "12/32 (37.5%)" */
+/* "12/32 (37.5%)"; nothing when the limit was not given (-1) or is 0 */
 static void use_field(struct record *r, const char *key, long long used, long long limit)
 {
 	if (limit > 0)
 		rec_setf(r, key, "%lld/%lld (%.1f%%)", used, limit, 100.0 * (double)used / (double)limit);
-	else if (limit == 0)
-		rec_setf(r, key, "%lld/0", used);
 }
 
 static void agg_record(const struct report *rp, const struct agg *a, int human, int with_key, struct record *r)
@@ -194,10 +192,26 @@ void render_csv(const struct report *rp, FILE *out)
 
 /* ---- json: one document ---- */
 
-static json_t *json_of(const struct record *r)
+/* Names, states and keys stay strings whatever they look like ("007", a host
+ * called "42"); the figures this file wrote become numbers. */
+static int text_key(const char *key)
+{
+	static const char *const keys[] = { "id", "name", "host", "state", "states", "networks", "reason" };
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return 1;
+	return str_starts(key, "tag.") || strcmp(key, "tenant") == 0 || str_ends(key, "_of_capacity") ||
+	       str_ends(key, "_of_quota");
+}
+
+static json_t *json_of(const struct record *r, const char *group_by)
 {
 	json_t *o = json_object();
 	for (size_t i = 0; i < r->n; i++) {
+		if (text_key(r->f[i].key) || strcmp(r->f[i].key, group_by) == 0) {
+			json_object_set_new(o, r->f[i].key, json_string(r->f[i].val));
+			continue;
+		}
 		long long n;
 		const char *v = r->f[i].val;
 		char *end;
@@ -214,11 +228,11 @@ static json_t *json_of(const struct record *r)
 	return o;
 }
 
-static json_t *json_list(struct recset *rs)
+static json_t *json_list(struct recset *rs, const char *group_by)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < rs->n; i++)
-		json_array_append_new(a, json_of(&rs->r[i]));
+		json_array_append_new(a, json_of(&rs->r[i], group_by));
 	recset_clear(rs);
 	return a;
 }
@@ -231,16 +245,16 @@ void render_json(const struct report *rp, FILE *out)
 	json_object_set_new(doc, "generated_at", json_integer(rp->generated_at));
 	json_object_set_new(doc, "group_by", json_string(rp->group_by));
 	agg_record(rp, &rp->total, 0, 0, &r);
-	json_object_set_new(doc, "totals", json_of(&r));
+	json_object_set_new(doc, "totals", json_of(&r, rp->group_by));
 	rec_clear(&r);
 	for (size_t i = 0; i < rp->ngroups; i++)
 		agg_record(rp, &rp->groups[i], 0, 1, recset_add(&rs));
-	json_object_set_new(doc, "groups", json_list(&rs));
+	json_object_set_new(doc, "groups", json_list(&rs, rp->group_by));
 	static const char *const names[] = { "cpu", "memory", "network" };
 	for (int k = 0; k < TOP_KINDS; k++) {
 		for (size_t i = 0; i < rp->ntop[k]; i++)
 			inst_record(rp->top[k][i], (enum top_kind)k, 0, recset_add(&rs));
-		json_object_set_new(top, names[k], json_list(&rs));
+		json_object_set_new(top, names[k], json_list(&rs, rp->group_by));
 	}
 	json_object_set_new(doc, "top", top);
 	for (size_t i = 0; i < rp->nflagged; i++) {
@@ -251,10 +265,10 @@ void render_json(const struct report *rp, FILE *out)
 		rec_set(f, "state", rp->flagged[i]->state);
 		rec_set(f, "reason", rp->flagged[i]->flag);
 	}
-	json_object_set_new(doc, "flagged", json_list(&rs));
+	json_object_set_new(doc, "flagged", json_list(&rs, rp->group_by));
 	json_object_set_new(doc, "flagged_total", json_integer(rp->flagged_total));
 	json_object_set_new(doc, "skipped", json_integer(rp->skipped));
-	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
 	fputc('\n', out);
 	json_decref(doc);
 }

@@ -84,6 +84,10 @@ int cmd_show(int argc, char **argv)
 int cmd_stats(int argc, char **argv)
 {
 	struct vm_each e = { NULL, 0, VREC_STATS, VM_STATS_COLUMNS, 0 };
+	if (argc > 0 && list_interval) {
+		errorx("stats: --interval samples every VM: give no operand (filter with 'list --stats --interval')");
+		return EXIT_USAGE;
+	}
 	if (argc > 0) /* with no operand: every VM, not stdin (a cron job has no input) */
 		return vm_each_run(argc, argv, &e);
 	long long ms;

@@ -111,3 +111,16 @@ assert "html: names escaped" grep -q 'db &quot;primary&quot;\\x' "$T/a.html"
 assert "html: the generation time from SOURCE_DATE_EPOCH" grep -q '2027-01-15T08:00:00Z' "$T/a.html"
 assert "html: a Content-Security-Policy that forbids fetching" grep -q "default-src 'none'" "$T/a.html"
 assert "html: an SVG donut" grep -q '<svg' "$T/a.html"
+
+printf 'kind=vm id=s1 name=s1 status=ACTIVE host=42\nkind=vm id=s2 name=s2 state=shutoff host=42\n' > "$T/status"
+run $R -q --group-by state -o csv -c x "$T/status"
+expect "group by state uses status when state is absent" 0 "state,instances,states,vcpus,mem_bytes,mem_used_bytes,disk_bytes,disk_used_bytes,rx_bytes,tx_bytes,addresses
+ACTIVE,1,ACTIVE=1,0,0,0,0,0,0,0,0
+shutoff,1,shutoff=1,0,0,0,0,0,0,0,0"
+run $R -q -o json "$T/status"
+assert "json: a host named 42 stays a string" python3 -c "import json,sys; d=json.load(open('$T/out')); sys.exit(d['groups'][0]['host'] != '42')"
+run $R -q -o prom --push 'http://user:s3cret@127.0.0.1:1' "$T/status"
+expect_rc "push error hides the password in the URL" 69 "^cloudctl-report: --push: http://127.0.0.1:1/metrics/job/cloudctl/instance/"
+assert "no password on stderr" bash -c "! grep -q s3cret '$T/err'"
+run $R -q -o prom --push http://127.0.0.1:1 --write /nonexistent/dir/x.prom "$T/status"
+expect_rc "--write failing with --push says why" 74 "^cloudctl-report: --write '/nonexistent/dir/x.prom': No such file or directory"

@@ -99,3 +99,12 @@ run $VM create --name 'x-%d' --count -1
 expect "bad count" 64 "" "cloudctl-vm: create: --count '-1': must be 1 to 10000"
 run $VM create --name 'x-%d-%d' --count 2
 expect "two numbers in a template" 64 "" "cloudctl-vm: create: --name 'x-%d-%d': at most one %d (or %02d) in a template"
+run $VM stats --interval 1s test
+expect "stats --interval with operands" 64 "" "cloudctl-vm: stats: --interval samples every VM: give no operand (filter with 'list --stats --interval')"
+run $VM list --interval 1s
+expect "list --interval needs --stats" 64 "" "cloudctl-vm: list: --interval goes with --stats"
+run $VM start -C test:///default -C test:///default test
+expect "several --connect only for list and stats" 64 "" "cloudctl-vm: only list and stats take several --connect"
+run $VM -C test:///default -C test:///default list -c name
+expect "several --connect are merged in order" 0 "name=test
+name=test"
