@@ -343,7 +343,8 @@ void report_finish(struct report *rp)
 		if (in->flag && rp->flagged_total++ < REPORT_MAX_FLAGGED)
 			rp->flagged[rp->nflagged++] = in;
 	}
-	qsort(rp->groups, rp->ngroups, sizeof *rp->groups, by_key);
+	if (rp->ngroups)
+		qsort(rp->groups, rp->ngroups, sizeof *rp->groups, by_key);
 	for (int k = 0; k < TOP_KINDS; k++)
 		make_top(rp, (enum top_kind)k);
 }
