@@ -12,6 +12,7 @@
 #include "strmap.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,10 +38,52 @@ static const struct family vm_families[F_VM_FAMILIES] = {
 	{ "cloudctl_vm_disk_used_bytes", "gauge", "Space the instance's disks take on the host." },
 };
 
+/* The ids written so far, as 64-bit hashes: 16 bytes a VM at most, so a
+ * million records stay well under 20 MB. A collision (odds ~1e-8 at a million)
+ * would drop one VM's samples. */
+struct idset {
+	uint64_t *h; /* 0 = empty slot */
+	size_t cap, len;
+};
+
+static uint64_t id_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+/* Insert hash h; returns 1 when it was there already. */
+static int idset_put(struct idset *set, uint64_t h)
+{
+	size_t i = (size_t)h & (set->cap - 1);
+	for (; set->h[i]; i = (i + 1) & (set->cap - 1))
+		if (set->h[i] == h)
+			return 1;
+	set->h[i] = h;
+	set->len++;
+	return 0;
+}
+
+static int idset_add(struct idset *set, const char *id)
+{
+	if ((set->len + 1) * 2 > set->cap) { /* keep the load under one half */
+		size_t cap = set->cap ? set->cap * 2 : 1024;
+		struct idset bigger = { xcalloc(cap, sizeof(uint64_t)), cap, 0 };
+		for (size_t i = 0; i < set->cap; i++)
+			if (set->h[i])
+				idset_put(&bigger, set->h[i]);
+		free(set->h);
+		*set = bigger;
+	}
+	return idset_put(set, id_hash(id));
+}
+
 struct prom {
 	const char *group_by;
 	FILE *fam[F_VM_FAMILIES];
-	struct strmap seen;      /* ids already written */
+	struct idset seen;       /* ids already written */
 	struct strmap groups;    /* "group\tstate" -> index in counts */
 	char **group_keys;
 	long long (*counts)[3];  /* instances, vcpus, memory bytes */
@@ -145,14 +188,12 @@ static void add_vm(struct prom *p, const struct record *r)
 {
 	struct inst in;
 	inst_read(p->group_by, r, &in);
-	size_t dummy;
-	if (strmap_get(&p->seen, in.id, &dummy)) {
+	if (idset_add(&p->seen, in.id)) {
 		/* A second sample of the same VM would be a duplicate series. */
 		report_skip(&p->skipped, r, "a second sample of", in.id);
 		inst_release(&in);
 		return;
 	}
-	strmap_put(&p->seen, in.id, 0);
 	p->vms++;
 	FILE *f = p->fam[F_INFO];
 	fputs(vm_families[F_INFO].name, f);
@@ -328,7 +369,7 @@ void prom_free(struct prom *p)
 	for (int i = 0; i < F_VM_FAMILIES; i++)
 		if (p->fam[i])
 			fclose(p->fam[i]);
-	strmap_clear(&p->seen);
+	free(p->seen.h);
 	strmap_clear(&p->groups);
 	for (size_t i = 0; i < p->ngroups; i++)
 		free(p->group_keys[i]);
