@@ -40,13 +40,14 @@ VIRT_SRC = $(wildcard lib/virt/*.c)
 VM_EXE_SRC = cmd/cloudctl-vm/main.c cmd/cloudctl-vm/options.c
 VM_PLUGIN_SRC = $(filter-out $(VM_EXE_SRC),$(wildcard cmd/cloudctl-vm/*.c))
 REPORT_SRC = $(wildcard cmd/cloudctl-report/*.c)
+K8S_SRC = $(wildcard cmd/cloudctl-k8s/*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 COMMON_A = $(B)/lib/libcommon.a
 HTTP_A = $(B)/lib/libhttp.a
 VIRT_A = $(B)/lib/virt/libvirtclient.a
-TOOLS = $(B)/bin/cloudctl-vm $(B)/bin/cloudctl-report
+TOOLS = $(B)/bin/cloudctl-vm $(B)/bin/cloudctl-report $(B)/bin/cloudctl-k8s
 PLUGINS = $(B)/lib/cloudctl/cloudctl-vm-libvirt.so
 UNITS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 EXE_LIBS = $(JANSSON_LIBS) -ldl -lm $(SAN_EXE_LIBS)
@@ -79,6 +80,10 @@ $(B)/bin/cloudctl-report: $(call obj,$(REPORT_SRC)) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(REPORT_SRC)) $(HTTP_A) $(WHOLE) $(CURL_LIBS) $(EXE_LIBS) -lpthread
 
+$(B)/bin/cloudctl-k8s: $(call obj,$(K8S_SRC)) $(COMMON_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(K8S_SRC)) $(WHOLE) $(EXE_LIBS)
+
 # The libvirt driver: libvirt and libxml2 are loaded only when a verb runs.
 $(B)/lib/cloudctl/cloudctl-vm-libvirt.so: $(call obj,$(VM_PLUGIN_SRC)) $(VIRT_A)
 	@mkdir -p $(dir $@)
@@ -108,6 +113,7 @@ demo: $(TOOLS) $(PLUGINS)
 bench: $(TOOLS) $(PLUGINS)
 	CLOUDCTL_BUILD=$(B) bench/vm
 	CLOUDCTL_BUILD=$(B) bench/report
+	CLOUDCTL_BUILD=$(B) bench/k8s
 
 install: $(TOOLS) $(PLUGINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \

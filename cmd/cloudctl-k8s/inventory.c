@@ -1,0 +1,265 @@
+/* inventory.c: cloudctl-vm records -> an Ansible inventory for Kubespray
+ * (hosts.yaml with kube_control_plane, kube_node, etcd, k8s_cluster, calico_rr),
+ * or the same as INI or as Ansible's JSON inventory. Control-plane nodes are the
+ * VMs tagged role=control-plane (or master) when the records carry roles, else the
+ * first N by name; etcd runs on the control-plane nodes first. */
+#include "k8s.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+long long i_control_plane = -1, i_etcd = -1;
+const char *i_format = "kubespray";
+
+struct host {
+	const char *name, *ip, *role;
+	int control, etcd, node;
+};
+
+static int is_control_role(const char *role)
+{
+	return role && (!strcmp(role, "control-plane") || !strcmp(role, "master") || !strcmp(role, "controlplane"));
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct host *)a)->name, ((const struct host *)b)->name);
+}
+
+/* Hosts from vm records; every one needs a name and an address. */
+static int read_hosts(const struct recset *in, struct host **out, size_t *n)
+{
+	*out = xcalloc(in->n ? in->n : 1, sizeof **out);
+	*n = 0;
+	for (size_t i = 0; i < in->n; i++) {
+		const struct record *r = &in->r[i];
+		const char *kind = rec_get(r, "kind");
+		if (kind && strcmp(kind, "vm") != 0)
+			continue;
+		const char *name = rec_get(r, "name"), *ip = rec_get(r, "ip");
+		if (!name || !*name) {
+			errorx("<stdin>:%ld: a vm record without a name", r->line);
+			return EXIT_DATA;
+		}
+		if (!ip || !*ip) {
+			errorx("<stdin>:%ld: vm '%s' has no address (ip): start it and wait for one (cloudctl-vm wait --ip)",
+			       r->line, name);
+			return EXIT_DATA;
+		}
+		(*out)[(*n)++] = (struct host){ name, ip, rec_get(r, "tag.role"), 0, 0, 0 };
+	}
+	if (*n == 0) {
+		errorx("inventory: no vm records on stdin (pipe in 'cloudctl-vm list')");
+		return EXIT_DATA;
+	}
+	qsort(*out, *n, sizeof **out, by_name);
+	return 0;
+}
+
+static int has_roles(const struct host *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_control_role(h[i].role))
+			return 1;
+	return 0;
+}
+
+static int assign(struct host *h, size_t n)
+{
+	/* Defaults: one control-plane node (and etcd member) up to five hosts,
+	 * three from six on, where losing one node must not stop the cluster. */
+	long long cp = i_control_plane >= 0 ? i_control_plane : (n >= 6 ? 3 : 1);
+	if (has_roles(h, n)) {
+		cp = 0;
+		for (size_t i = 0; i < n; i++)
+			cp += h[i].control = is_control_role(h[i].role);
+	} else if (cp < 1 || (size_t)cp > n) {
+		errorx("inventory: --control-plane %lld: between 1 and the %zu hosts", cp, n);
+		return EXIT_USAGE;
+	} else {
+		for (size_t i = 0; i < (size_t)cp; i++)
+			h[i].control = 1;
+	}
+	/* etcd: as many members as control-plane nodes, made odd */
+	long long etcd = i_etcd >= 0 ? i_etcd : (cp % 2 ? cp : cp - 1);
+	if (etcd % 2 == 0 || etcd < 1) {
+		errorx("inventory: --etcd %lld: etcd needs an odd number of members (1, 3, 5...)", etcd);
+		return EXIT_USAGE;
+	}
+	if ((size_t)etcd > n) {
+		errorx("inventory: --etcd %lld: more than the %zu hosts", etcd, n);
+		return EXIT_USAGE;
+	}
+	/* etcd on control-plane nodes first, then the others, by name */
+	long long left = etcd;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n && left > 0; i++)
+			if (!h[i].etcd && (pass || h[i].control)) {
+				h[i].etcd = 1;
+				left--;
+			}
+	/* Workers: the hosts that are not control plane; all of them when that
+	 * leaves none (a one- or two-node cluster schedules on its control plane). */
+	size_t workers = 0;
+	for (size_t i = 0; i < n; i++)
+		workers += h[i].node = !h[i].control;
+	for (size_t i = 0; !workers && i < n; i++)
+		h[i].node = 1;
+	return 0;
+}
+
+/* ---- output ---- */
+
+enum { G_CONTROL, G_NODE, G_ETCD, G_GROUPS };
+static const char *const group_names[G_GROUPS] = { "kube_control_plane", "kube_node", "etcd" };
+
+static int in_group(const struct host *h, int g)
+{
+	return g == G_CONTROL ? h->control : g == G_NODE ? h->node : h->etcd;
+}
+
+static json_t *hosts_map(const struct host *h, size_t n, int g)
+{
+	json_t *m = json_object();
+	for (size_t i = 0; i < n; i++)
+		if (in_group(&h[i], g))
+			json_object_set_new(m, h[i].name, json_null());
+	return m;
+}
+
+static json_t *with_hosts(json_t *hosts)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "hosts", hosts);
+	return o;
+}
+
+static json_t *kubespray(const struct host *h, size_t n)
+{
+	json_t *all = json_object(), *hosts = json_object(), *children = json_object();
+	for (size_t i = 0; i < n; i++) {
+		json_t *vars = json_object();
+		json_object_set_new(vars, "ansible_host", json_string(h[i].ip));
+		json_object_set_new(vars, "ip", json_string(h[i].ip));
+		json_object_set_new(vars, "access_ip", json_string(h[i].ip));
+		json_object_set_new(hosts, h[i].name, vars);
+	}
+	for (int g = 0; g < G_GROUPS; g++)
+		json_object_set_new(children, group_names[g], with_hosts(hosts_map(h, n, g)));
+	json_t *k8s = json_object(), *kc = json_object();
+	json_object_set_new(kc, "kube_control_plane", json_null());
+	json_object_set_new(kc, "kube_node", json_null());
+	json_object_set_new(k8s, "children", kc);
+	json_object_set_new(children, "k8s_cluster", k8s);
+	json_object_set_new(children, "calico_rr", with_hosts(json_object()));
+	json_object_set_new(all, "hosts", hosts);
+	json_object_set_new(all, "children", children);
+	json_t *doc = json_object();
+	json_object_set_new(doc, "all", all);
+	return doc;
+}
+
+static void ini(struct strbuf *sb, const struct host *h, size_t n)
+{
+	sb_adds(sb, "[all]\n");
+	for (size_t i = 0; i < n; i++)
+		sb_addf(sb, "%s ansible_host=%s ip=%s access_ip=%s\n", h[i].name, h[i].ip, h[i].ip, h[i].ip);
+	for (int g = 0; g < G_GROUPS; g++) {
+		sb_addf(sb, "\n[%s]\n", group_names[g]);
+		for (size_t i = 0; i < n; i++)
+			if (in_group(&h[i], g))
+				sb_addf(sb, "%s\n", h[i].name);
+	}
+	sb_adds(sb, "\n[calico_rr]\n\n[k8s_cluster:children]\nkube_control_plane\nkube_node\n");
+}
+
+/* Ansible's JSON inventory (what an inventory script prints for --list). */
+static json_t *ansible_json(const struct host *h, size_t n)
+{
+	json_t *doc = json_object(), *hostvars = json_object(), *meta = json_object();
+	for (size_t i = 0; i < n; i++) {
+		json_t *vars = json_object();
+		json_object_set_new(vars, "ansible_host", json_string(h[i].ip));
+		json_object_set_new(vars, "ip", json_string(h[i].ip));
+		json_object_set_new(vars, "access_ip", json_string(h[i].ip));
+		json_object_set_new(hostvars, h[i].name, vars);
+	}
+	json_object_set_new(meta, "hostvars", hostvars);
+	json_object_set_new(doc, "_meta", meta);
+	for (int g = 0; g < G_GROUPS; g++) {
+		json_t *names = json_array();
+		for (size_t i = 0; i < n; i++)
+			if (in_group(&h[i], g))
+				json_array_append_new(names, json_string(h[i].name));
+		json_t *grp = json_object();
+		json_object_set_new(grp, "hosts", names);
+		json_object_set_new(doc, group_names[g], grp);
+	}
+	json_t *k8s = json_object(), *kc = json_array(), *all = json_object(), *ac = json_array();
+	json_array_append_new(kc, json_string("kube_control_plane"));
+	json_array_append_new(kc, json_string("kube_node"));
+	json_object_set_new(k8s, "children", kc);
+	json_object_set_new(doc, "k8s_cluster", k8s);
+	json_object_set_new(doc, "calico_rr", with_hosts(json_array()));
+	json_array_append_new(ac, json_string("k8s_cluster"));
+	json_array_append_new(ac, json_string("etcd"));
+	json_array_append_new(ac, json_string("calico_rr"));
+	json_object_set_new(all, "children", ac);
+	json_object_set_new(doc, "all", all);
+	return doc;
+}
+
+static void emit(const struct host *h, size_t n, struct strbuf *out)
+{
+	if (!strcmp(i_format, "ini")) {
+		ini(out, h, n);
+		return;
+	}
+	json_t *doc = !strcmp(i_format, "json") ? ansible_json(h, n) : kubespray(h, n);
+	if (!strcmp(i_format, "json")) {
+		char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		sb_adds(out, s);
+		sb_addc(out, '\n');
+		free(s);
+	} else {
+		yaml_emit(out, doc);
+	}
+	json_decref(doc);
+}
+
+int cmd_inventory(int argc, char **argv)
+{
+	if (argc > 1 || (argc == 1 && strcmp(argv[0], "-") != 0)) {
+		errorx("inventory: reads vm records on stdin; no operand but '-'");
+		return EXIT_USAGE;
+	}
+	if (strcmp(i_format, "kubespray") && strcmp(i_format, "ini") && strcmp(i_format, "json")) {
+		errorx("inventory: --format '%s': kubespray, ini or json", i_format);
+		return EXIT_USAGE;
+	}
+	if (isatty(STDIN_FILENO)) {
+		errorx("inventory: pipe vm records in, e.g. cloudctl-vm list --tag cluster=dev | cloudctl-k8s inventory");
+		return EXIT_USAGE;
+	}
+	struct recset in = RECSET_INIT;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct host *hosts = NULL;
+	size_t n = 0;
+	int rc = rec_read_all(stdin, "<stdin>", &in, &err) < 0 ? EXIT_DATA : 0;
+	if (rc)
+		errorx("%s", err.buf);
+	if (!rc)
+		rc = read_hosts(&in, &hosts, &n);
+	if (!rc)
+		rc = assign(hosts, n);
+	if (!rc) {
+		emit(hosts, n, &out);
+		fwrite(out.buf, 1, out.len, stdout);
+	}
+	free(hosts);
+	recset_clear(&in);
+	sb_release(&err);
+	sb_release(&out);
+	return rc;
+}

@@ -1,0 +1,408 @@
+/* tenant.c: cloudctl-k8s tenant render NAME: the manifests of an isolated
+ * development environment on a shared cluster: Namespace, ResourceQuota,
+ * LimitRange, RoleBindings to the built-in admin/edit/view ClusterRoles, and
+ * NetworkPolicies (default deny ingress, allow from the same namespace and from
+ * named namespaces, DNS egress). Every argument is checked before anything is
+ * printed; the same flags always give the same bytes. */
+#include "k8s.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TENANT_LABEL "cloudctl.dev/tenant"
+
+const char *t_cpu = "8", *t_memory = "16Gi", *t_pods, *t_storage, *t_default_request, *t_default_limit;
+static char *t_req_cpu, *t_req_mem, *t_lim_cpu, *t_lim_mem;
+struct strlist t_admin, t_edit, t_view, t_from_ns, t_labels;
+int t_open_egress;
+
+/* RFC 1123 label: what a namespace name must be. */
+int k8s_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+		if (!alnum && !(c == '-' && i > 0 && i + 1 < n))
+			return 0;
+	}
+	return 1;
+}
+
+/* A Kubernetes quantity (resource.Quantity): a non-negative decimal number with an
+ * optional suffix: binary Ki Mi Gi Ti Pi Ei, decimal n u m k M G T P E, or an
+ * exponent e3 / E-2. "16GB" and "-1" are not quantities. */
+int k8s_quantity_ok(const char *s)
+{
+	static const char *const suffixes[] = { "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m",
+						 "k", "M", "G", "T", "P", "E" };
+	const char *p = s;
+	int digits = 0, dot = 0;
+	if (*p == '+')
+		p++;
+	for (; (*p >= '0' && *p <= '9') || *p == '.'; p++) {
+		if (*p == '.' && dot++)
+			return 0;
+		digits += *p != '.';
+	}
+	if (!digits)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		const char *q = p + 1;
+		if (*q == '+' || *q == '-')
+			q++;
+		if (*q >= '0' && *q <= '9') {
+			while (*q >= '0' && *q <= '9')
+				q++;
+			return *q == '\0';
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++)
+		if (strcmp(p, suffixes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int check_quantity(const char *opt, const char *v)
+{
+	if (!v || k8s_quantity_ok(v))
+		return 0;
+	errorx("tenant: --%s '%s': not a Kubernetes quantity (e.g. 8, 500m, 16Gi)", opt, v);
+	return EXIT_USAGE;
+}
+
+static int check_subjects(const char *opt, const struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const char *s = l->v[i];
+		const char *name = str_starts(s, "group:") ? s + 6 : str_starts(s, "user:") ? s + 5 : s;
+		if (!*name) {
+			errorx("tenant: --%s '%s': expected USER, user:USER or group:GROUP", opt, s);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static int check_labels(void)
+{
+	for (size_t i = 0; i < t_labels.n; i++) {
+		const char *eq = strchr(t_labels.v[i], '=');
+		if (!eq || eq == t_labels.v[i]) {
+			errorx("tenant: --label '%s': expected KEY=VALUE", t_labels.v[i]);
+			return EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* "cpu=100m,memory=128Mi", as kubectl set resources --requests takes it. */
+static int split_resources(const char *opt, const char *arg, char **cpu, char **mem)
+{
+	if (!arg)
+		return 0;
+	char *copy = xstrdup(arg), *save = NULL;
+	int rc = 0;
+	for (char *tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+		char **dst = str_starts(tok, "cpu=") ? cpu : str_starts(tok, "memory=") ? mem : NULL;
+		if (!dst) {
+			errorx("tenant: --%s '%s': expected cpu=QUANTITY,memory=QUANTITY", opt, arg);
+			rc = EXIT_USAGE;
+			break;
+		}
+		free(*dst);
+		*dst = xstrdup(strchr(tok, '=') + 1);
+	}
+	free(copy);
+	return rc;
+}
+
+static int check_tenant_args(const char *name)
+{
+	int rc0 = split_resources("default-request", t_default_request, &t_req_cpu, &t_req_mem);
+	if (!rc0)
+		rc0 = split_resources("default-limit", t_default_limit, &t_lim_cpu, &t_lim_mem);
+	if (rc0)
+		return rc0;
+	if (!k8s_name_ok(name)) {
+		errorx("tenant: '%s' is not a valid namespace name (RFC 1123: lower-case letters, digits and '-', "
+		       "at most 63, starting and ending with a letter or digit)", name);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < t_from_ns.n; i++) {
+		if (!k8s_name_ok(t_from_ns.v[i])) {
+			errorx("tenant: --allow-from-namespace '%s': not a valid namespace name", t_from_ns.v[i]);
+			return EXIT_USAGE;
+		}
+	}
+	long long pods;
+	if (t_pods && parse_ll(t_pods, 0, 1000000000, &pods) < 0) {
+		errorx("tenant: --pods '%s': a whole number", t_pods);
+		return EXIT_USAGE;
+	}
+	int rc = check_quantity("cpu", t_cpu);
+	rc = rc ? rc : check_quantity("memory", t_memory);
+	rc = rc ? rc : check_quantity("storage", t_storage);
+	rc = rc ? rc : check_quantity("default-request", t_req_cpu);
+	rc = rc ? rc : check_quantity("default-request", t_req_mem);
+	rc = rc ? rc : check_quantity("default-limit", t_lim_cpu);
+	rc = rc ? rc : check_quantity("default-limit", t_lim_mem);
+	rc = rc ? rc : check_subjects("admin", &t_admin);
+	rc = rc ? rc : check_subjects("edit", &t_edit);
+	rc = rc ? rc : check_subjects("view", &t_view);
+	return rc ? rc : check_labels();
+}
+
+/* ---- objects ---- */
+
+static json_t *meta(const char *name, const char *ns, const char *tenant)
+{
+	json_t *m = json_object();
+	json_object_set_new(m, "name", json_string(name));
+	if (ns)
+		json_object_set_new(m, "namespace", json_string(ns));
+	json_t *labels = json_object();
+	json_object_set_new(labels, TENANT_LABEL, json_string(tenant));
+	json_object_set_new(m, "labels", labels);
+	return m;
+}
+
+static json_t *object(const char *api, const char *kind, json_t *metadata)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "apiVersion", json_string(api));
+	json_object_set_new(o, "kind", json_string(kind));
+	json_object_set_new(o, "metadata", metadata);
+	return o;
+}
+
+static json_t *namespace(const char *name)
+{
+	json_t *m = meta(name, NULL, name);
+	json_t *labels = json_object_get(m, "labels");
+	for (size_t i = 0; i < t_labels.n; i++) {
+		const char *eq = strchr(t_labels.v[i], '=');
+		char *k = xstrndup(t_labels.v[i], (size_t)(eq - t_labels.v[i]));
+		json_object_set_new(labels, k, json_string(eq + 1));
+		free(k);
+	}
+	return object("v1", "Namespace", m);
+}
+
+static json_t *quota(const char *name)
+{
+	char *qname = xasprintf("%s-quota", name);
+	json_t *o = object("v1", "ResourceQuota", meta(qname, name, name));
+	json_t *hard = json_object();
+	json_object_set_new(hard, "requests.cpu", json_string(t_cpu));
+	json_object_set_new(hard, "limits.cpu", json_string(t_cpu));
+	json_object_set_new(hard, "requests.memory", json_string(t_memory));
+	json_object_set_new(hard, "limits.memory", json_string(t_memory));
+	if (t_pods)
+		json_object_set_new(hard, "pods", json_string(t_pods));
+	if (t_storage)
+		json_object_set_new(hard, "requests.storage", json_string(t_storage));
+	json_t *spec = json_object();
+	json_object_set_new(spec, "hard", hard);
+	json_object_set_new(o, "spec", spec);
+	free(qname);
+	return o;
+}
+
+static json_t *resources(const char *cpu, const char *mem)
+{
+	json_t *r = json_object();
+	json_object_set_new(r, "cpu", json_string(cpu));
+	json_object_set_new(r, "memory", json_string(mem));
+	return r;
+}
+
+/* With a quota on requests and limits, a pod without them is refused; the
+ * LimitRange gives every container defaults so plain manifests still run. */
+static json_t *limit_range(const char *name)
+{
+	char *lname = xasprintf("%s-limits", name);
+	json_t *o = object("v1", "LimitRange", meta(lname, name, name));
+	json_t *item = json_object();
+	json_object_set_new(item, "type", json_string("Container"));
+	json_object_set_new(item, "default", resources(t_lim_cpu ? t_lim_cpu : "500m", t_lim_mem ? t_lim_mem : "512Mi"));
+	json_object_set_new(item, "defaultRequest",
+			    resources(t_req_cpu ? t_req_cpu : "100m", t_req_mem ? t_req_mem : "128Mi"));
+	json_t *limits = json_array();
+	json_array_append_new(limits, item);
+	json_t *spec = json_object();
+	json_object_set_new(spec, "limits", limits);
+	json_object_set_new(o, "spec", spec);
+	free(lname);
+	return o;
+}
+
+static json_t *subject(const char *s)
+{
+	int group = str_starts(s, "group:");
+	const char *name = group ? s + 6 : str_starts(s, "user:") ? s + 5 : s;
+	json_t *o = json_object();
+	json_object_set_new(o, "apiGroup", json_string("rbac.authorization.k8s.io"));
+	json_object_set_new(o, "kind", json_string(group ? "Group" : "User"));
+	json_object_set_new(o, "name", json_string(name));
+	return o;
+}
+
+static json_t *role_binding(const char *name, const char *role, const struct strlist *who)
+{
+	char *bname = xasprintf("%s-%s", name, role);
+	json_t *o = object("rbac.authorization.k8s.io/v1", "RoleBinding", meta(bname, name, name));
+	json_t *ref = json_object();
+	json_object_set_new(ref, "apiGroup", json_string("rbac.authorization.k8s.io"));
+	json_object_set_new(ref, "kind", json_string("ClusterRole"));
+	json_object_set_new(ref, "name", json_string(role));
+	json_object_set_new(o, "roleRef", ref);
+	json_t *subjects = json_array();
+	for (size_t i = 0; i < who->n; i++)
+		json_array_append_new(subjects, subject(who->v[i]));
+	json_object_set_new(o, "subjects", subjects);
+	free(bname);
+	return o;
+}
+
+static json_t *policy(const char *name, const char *pname, const char *type, json_t *rules)
+{
+	json_t *o = object("networking.k8s.io/v1", "NetworkPolicy", meta(pname, name, name));
+	json_t *spec = json_object(), *types = json_array();
+	json_object_set_new(spec, "podSelector", json_object());
+	json_array_append_new(types, json_string(type));
+	json_object_set_new(spec, "policyTypes", types);
+	if (rules)
+		json_object_set_new(spec, strcmp(type, "Ingress") == 0 ? "ingress" : "egress", rules);
+	json_object_set_new(o, "spec", spec);
+	return o;
+}
+
+/* [{from|to: [peer]}] */
+static json_t *rule(const char *dir, json_t *peer, json_t *ports)
+{
+	json_t *r = json_object(), *peers = json_array();
+	json_array_append_new(peers, peer);
+	json_object_set_new(r, dir, peers);
+	if (ports)
+		json_object_set_new(r, "ports", ports);
+	json_t *rules = json_array();
+	json_array_append_new(rules, r);
+	return rules;
+}
+
+static json_t *namespace_peer(const char *ns)
+{
+	json_t *labels = json_object(), *sel = json_object(), *peer = json_object();
+	json_object_set_new(labels, "kubernetes.io/metadata.name", json_string(ns));
+	json_object_set_new(sel, "matchLabels", labels);
+	json_object_set_new(peer, "namespaceSelector", sel);
+	return peer;
+}
+
+static json_t *dns_ports(void)
+{
+	json_t *ports = json_array();
+	static const char *const protocols[] = { "UDP", "TCP" };
+	for (size_t i = 0; i < ARRAY_SIZE(protocols); i++) {
+		json_t *p = json_object();
+		json_object_set_new(p, "protocol", json_string(protocols[i]));
+		json_object_set_new(p, "port", json_integer(53));
+		json_array_append_new(ports, p);
+	}
+	return ports;
+}
+
+static void add_policies(json_t *list, const char *name)
+{
+	json_array_append_new(list, policy(name, "default-deny-ingress", "Ingress", NULL));
+	json_t *same = json_object();
+	json_object_set_new(same, "podSelector", json_object());
+	json_array_append_new(list, policy(name, "allow-same-namespace", "Ingress", rule("from", same, NULL)));
+	for (size_t i = 0; i < t_from_ns.n; i++) {
+		char *pname = xasprintf("allow-from-%s", t_from_ns.v[i]);
+		json_array_append_new(list, policy(name, pname, "Ingress", rule("from", namespace_peer(t_from_ns.v[i]), NULL)));
+		free(pname);
+	}
+	if (t_open_egress)
+		return;
+	/* A policy that selects pods for Egress denies every other egress: so
+	 * besides DNS (kube-system, port 53) the namespace's own pods are allowed,
+	 * or the ingress allowed above could never be sent. */
+	json_t *rules = rule("to", namespace_peer("kube-system"), dns_ports());
+	json_t *same_ns = json_object(), *peers = json_array(), *r = json_object();
+	json_object_set_new(same_ns, "podSelector", json_object());
+	json_array_append_new(peers, same_ns);
+	json_object_set_new(r, "to", peers);
+	json_array_append_new(rules, r);
+	json_array_append_new(list, policy(name, "allow-dns-egress", "Egress", rules));
+}
+
+json_t *tenant_objects(const char *name)
+{
+	json_t *list = json_array();
+	json_array_append_new(list, namespace(name));
+	json_array_append_new(list, quota(name));
+	json_array_append_new(list, limit_range(name));
+	static const char *const roles[] = { "admin", "edit", "view" };
+	const struct strlist *who[] = { &t_admin, &t_edit, &t_view };
+	for (size_t i = 0; i < ARRAY_SIZE(roles); i++)
+		if (who[i]->n)
+			json_array_append_new(list, role_binding(name, roles[i], who[i]));
+	add_policies(list, name);
+	return list;
+}
+
+static int render(const char *name)
+{
+	json_t *objs = tenant_objects(name);
+	struct strbuf out = STRBUF_INIT;
+	if (strcmp(common.output, "json") == 0) {
+		json_t *l = json_object();
+		json_object_set_new(l, "apiVersion", json_string("v1"));
+		json_object_set_new(l, "kind", json_string("List"));
+		json_object_set_new(l, "items", json_incref(objs));
+		char *s = json_dumps(l, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		sb_adds(&out, s);
+		sb_addc(&out, '\n');
+		free(s);
+		json_decref(l);
+	} else {
+		size_t n = json_array_size(objs);
+		json_t **docs = xcalloc(n, sizeof *docs);
+		for (size_t i = 0; i < n; i++)
+			docs[i] = json_array_get(objs, i);
+		yaml_emit_stream(&out, docs, n);
+		free(docs);
+	}
+	fwrite(out.buf, 1, out.len, stdout);
+	sb_release(&out);
+	json_decref(objs);
+	return 0;
+}
+
+int cmd_tenant(int argc, char **argv)
+{
+	if (argc < 1) {
+		errorx("tenant: give an action and a name: tenant render NAME");
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "render") != 0) {
+		errorx("tenant: unknown action '%s' (render; apply, delete and list are not written yet)", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (argc != 2) {
+		errorx("tenant render: give exactly one tenant name");
+		return EXIT_USAGE;
+	}
+	int rc = check_tenant_args(argv[1]);
+	rc = rc ? rc : render(argv[1]);
+	free(t_req_cpu);
+	free(t_req_mem);
+	free(t_lim_cpu);
+	free(t_lim_mem);
+	return rc;
+}

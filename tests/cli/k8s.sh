@@ -1,0 +1,90 @@
+# k8s: cloudctl-k8s tenant render (byte-exact, valid against the official
+# Kubernetes schemas through the npm package kubernetes-models, and the same
+# objects as kubectl's offline generators) and inventory (Kubespray, INI, JSON).
+. "$(dirname "$0")/lib.sh"
+SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+D=$SRC/tests/cli/data
+K=cloudctl-k8s
+TENANT_ARGS=(--admin alice --edit group:devs --view user:bob --allow-from-namespace ingress-nginx --pods 50
+	--storage 100Gi --label env=dev --default-request cpu=250m,memory=256Mi --default-limit cpu=1,memory=1Gi)
+
+run $K tenant render team-a "${TENANT_ARGS[@]}"
+expect "tenant render" 0 "$(cat "$D/tenant-team-a.yaml")"
+cp "$T/out" "$T/a.yaml"; $K tenant render team-a "${TENANT_ARGS[@]}" > "$T/b.yaml"
+assert "same flags, same bytes" cmp -s "$T/a.yaml" "$T/b.yaml"
+run $K tenant render team-a -o json
+expect_rc "tenant render -o json" 0
+assert "-o json is a v1 List of 6 items" python3 -c "import json,sys; d=json.load(open('$T/out')); sys.exit(not (d['kind']=='List' and len(d['items'])==6))"
+run $K tenant render team-b --open-egress -o json
+assert "--open-egress leaves the egress policy out" python3 -c "import json,sys; d=json.load(open('$T/out')); sys.exit(any(i['metadata']['name']=='allow-dns-egress' for i in d['items']))"
+
+if [ -d "$SRC/tests/k8s/node_modules/kubernetes-models" ] && command -v node >/dev/null; then
+	run node "$SRC/tests/k8s/validate.js" "$T/a.yaml"
+	expect_rc "kubernetes-models: every rendered object is valid" 0
+	assert "kubernetes-models: all ten objects checked" test "$(grep -c ': valid$' "$T/out")" = 10
+	$K tenant render team-c -o json > "$T/list.json"
+	run node "$SRC/tests/k8s/validate.js" "$T/list.json"
+	expect_rc "kubernetes-models: the -o json List is valid" 0
+	sed 's/^  - Ingress$/  - Sideways/' "$T/a.yaml" > "$T/broken.yaml"
+	run node "$SRC/tests/k8s/validate.js" "$T/broken.yaml"
+	expect_rc "kubernetes-models does reject a broken manifest" 1
+else
+	skip "kubernetes-models validation" "tests/k8s not set up (tests/k8s/setup.sh needs node and npm)"
+fi
+
+if command -v kubectl >/dev/null && [ -x "$SRC/tests/k8s/kubectl-oracle.sh" ]; then
+	run "$SRC/tests/k8s/kubectl-oracle.sh" team-a
+	expect_rc "kubectl's generators ran" 0
+	cp "$T/out" "$T/kubectl.jsonl"
+	$K tenant render team-a --admin alice | "$SRC/tests/k8s/kubectl-oracle.sh" --normalise > "$T/ours.jsonl"
+	for kind in Namespace ResourceQuota RoleBinding; do
+		assert "same $kind as kubectl create --dry-run=client" \
+			test "$(grep "\"kind\":\"$kind\"" "$T/kubectl.jsonl")" = "$(grep "\"kind\":\"$kind\"" "$T/ours.jsonl")"
+	done
+else
+	skip "kubectl comparison" "kubectl not installed (it is not in Debian)"
+fi
+
+# bad input: one line, exit 64, nothing printed
+run $K tenant render Team_A
+expect "invalid name" 64 "" "cloudctl-k8s: tenant: 'Team_A' is not a valid namespace name (RFC 1123: lower-case letters, digits and '-', at most 63, starting and ending with a letter or digit)"
+run $K tenant render "$(printf 'a%.0s' $(seq 1 64))"
+expect_rc "a 64-character name" 64 "is not a valid namespace name"
+run $K tenant render team-a --memory 16GB
+expect "16GB is not a quantity" 64 "" "cloudctl-k8s: tenant: --memory '16GB': not a Kubernetes quantity (e.g. 8, 500m, 16Gi)"
+run $K tenant render team-a --cpu -1
+expect "-1 is not a quantity" 64 "" "cloudctl-k8s: tenant: --cpu '-1': not a Kubernetes quantity (e.g. 8, 500m, 16Gi)"
+run $K tenant render team-a --default-limit gpu=1
+expect "bad --default-limit" 64 "" "cloudctl-k8s: tenant: --default-limit 'gpu=1': expected cpu=QUANTITY,memory=QUANTITY"
+run $K tenant render team-a --allow-from-namespace Bad.NS
+expect "bad --allow-from-namespace" 64 "" "cloudctl-k8s: tenant: --allow-from-namespace 'Bad.NS': not a valid namespace name"
+run $K tenant render team-a --frobnicate
+expect "unknown flag" 64 "" "cloudctl-k8s: tenant: unknown option '--frobnicate' (see 'cloudctl-k8s tenant --help')"
+run $K tenant apply team-a
+expect "actions not written yet say so" 64 "" "cloudctl-k8s: tenant: unknown action 'apply' (render; apply, delete and list are not written yet)"
+for q in 8 500m 16Gi 1.5 2e3 100k; do
+	run $K tenant render q --cpu "$q"; assert "quantity '$q' accepted" test "$rc" = 0
+done
+
+# inventory
+run $K inventory < "$D/inventory-input.txt"
+expect "inventory: Kubespray hosts.yaml" 0 "$(cat "$D/inventory.yaml")"
+run $K inventory -f ini --control-plane 3 < "$D/inventory-input.txt"
+expect "inventory: INI, three control-plane nodes" 0 "$(cat "$D/inventory.ini")"
+run $K inventory -f json < "$D/inventory-input.txt"
+expect "inventory: Ansible JSON" 0 "$(cat "$D/inventory.json")"
+printf 'kind=vm name=b ip=10.0.0.2 tag.role=control-plane\nkind=vm name=a ip=10.0.0.1 tag.role=worker\nkind=vm name=c ip=10.0.0.3 tag.role=master\n' > "$T/roles"
+run $K inventory -f ini < "$T/roles"
+assert "roles decide the control plane" bash -c "sed -n '/^\[kube_control_plane\]/,/^$/p' $T/out | tr '\n' ' ' | grep -qx '\[kube_control_plane\] b c  '"
+run $K inventory --etcd 2 < "$D/inventory-input.txt"
+expect "even etcd" 64 "" "cloudctl-k8s: inventory: --etcd 2: etcd needs an odd number of members (1, 3, 5...)"
+run $K inventory --etcd 5 < "$D/inventory-input.txt"
+expect "etcd larger than the hosts" 64 "" "cloudctl-k8s: inventory: --etcd 5: more than the 4 hosts"
+printf 'kind=vm name=a ip=10.0.0.1\nkind=vm name=b state=shutoff\n' > "$T/noip"
+run $K inventory < "$T/noip"
+expect "a VM without an address" 65 "" "cloudctl-k8s: <stdin>:2: vm 'b' has no address (ip): start it and wait for one (cloudctl-vm wait --ip)"
+run $K inventory < /dev/null
+expect "no records" 65 "" "cloudctl-k8s: inventory: no vm records on stdin (pipe in 'cloudctl-vm list')"
+run bash -c "cloudctl-vm -C test:///default list | $K inventory -f ini"
+expect_rc "cloudctl-vm list | cloudctl-k8s inventory" 0
+assert "the VM's address from cloudctl-vm" grep -qx 'test ansible_host=192.168.122.3 ip=192.168.122.3 access_ip=192.168.122.3' "$T/out"
