@@ -45,6 +45,12 @@ echo "(report: $OUT/report.html, metrics: $OUT/cloudctl.prom)"
 step "cloudctl-report < records   # the same report for a terminal"
 cloudctl-report < "$OUT/records"
 
+step "cloudctl-vm list --tag app=demo | cloudctl-k8s inventory --format ini"
+cloudctl-vm list --tag app=demo | cloudctl-k8s inventory --format ini
+
+step "cloudctl-k8s tenant render demo --cpu 4 --memory 8Gi --admin alice | grep -E '^(kind|  name):'"
+cloudctl-k8s tenant render demo --cpu 4 --memory 8Gi --admin alice | grep -E '^(kind|  name):'
+
 step "cloudctl-vm list --tag app=demo -o json | head -1"
 cloudctl-vm list --tag app=demo -o json | head -1
 

@@ -26,13 +26,24 @@
 
 /* ---- UTF-8 ---- */
 
+/* The length a sequence starting with byte c has, or 0 if c cannot start one
+ * (a continuation byte, or a lead byte only overlong or too large forms use). */
+static size_t utf8_lead_len(unsigned char c)
+{
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2)
+		return 0;
+	return c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
+}
+
 /* Length of the well-formed UTF-8 sequence at s (n bytes available), its code
  * point in *cp; or 0. Overlong forms, surrogates and code points above
  * U+10FFFF are not well-formed. */
 static size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
 {
 	static const unsigned long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len = s[0] < 0x80 ? 1 : s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : s[0] < 0xf5 ? 4 : 0;
+	size_t len = utf8_lead_len(s[0]);
 	if (!len || len > n)
 		return 0;
 	unsigned long c = len == 1 ? s[0] : s[0] & (0x7fu >> len);
@@ -146,11 +157,11 @@ static int is_inf_nan(const char *s, size_t n, int sign)
 
 static int looks_numeric(const char *s, size_t n)
 {
-	int sign = n && (s[0] == '+' || s[0] == '-');
+	size_t sign = n && (s[0] == '+' || s[0] == '-');
 	s += sign;
 	n -= sign;
 	return is_decimal(s, n) || is_prefixed(s, n) || is_sexagesimal(s, n) ||
-	       is_inf_nan(s, n, sign);
+	       is_inf_nan(s, n, sign > 0);
 }
 
 /* 2024-01-02, 2024-1-2T10:00:00Z, "2024-01-02 10:00": YAML 1.1 timestamps,

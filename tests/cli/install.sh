@@ -5,7 +5,7 @@ SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 R=$T/root
 run make -s -C "$SRC" install B="${CLOUDCTL_BUILD:-build}" DESTDIR="$R" PREFIX=/usr
 expect_rc "make install" 0
-for f in bin/cloudctl-vm bin/cloudctl-report lib/cloudctl/cloudctl-vm-libvirt.so share/man/man1/cloudctl-vm.1 share/man/man7/cloudctl.7 \
+for f in bin/cloudctl-vm bin/cloudctl-report bin/cloudctl-k8s lib/cloudctl/cloudctl-vm-libvirt.so share/man/man1/cloudctl-vm.1 share/man/man7/cloudctl.7 \
 	share/bash-completion/completions/cloudctl-vm share/zsh/site-functions/_cloudctl-vm \
 	share/fish/vendor_completions.d/cloudctl-vm.fish; do
 	assert "installed /usr/$f" test -s "$R/usr/$f"
