@@ -11,6 +11,13 @@ BUILD="build-essential autoconf pkg-config libcurl4-openssl-dev libjansson-dev l
 TEST="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base busybox-static
   cpio iproute2 kmod python3 openssl genisoimage valgrind zsh fish mandoc
   prometheus prometheus-pushgateway chromium libxml2-utils curl"
+# For tests/k8s (kubernetes-models through npm; tests/k8s/setup.sh): node >= 18 and npm, from
+# Debian (nodejs 18.20.4, npm 9.2.0) only when no node is on PATH: NodeSource's nodejs bundles
+# npm and conflicts with Debian's. kubectl is the oracle of tests/k8s/kubectl-oracle.sh: Debian's
+# kubernetes-client (v1.20.2; prints the same objects as v1.32) only when no kubectl is there
+# (a google-cloud-sdk kubectl owns /usr/bin/kubectl too).
+command -v node >/dev/null 2>&1 || TEST="$TEST nodejs npm"
+command -v kubectl >/dev/null 2>&1 || TEST="$TEST kubernetes-client"
 BENCH="hyperfine time"
 case ${1:-test} in
 build) want=$BUILD ;;

@@ -33,7 +33,8 @@ else
 fi
 
 if command -v kubectl >/dev/null && [ -x "$SRC/tests/k8s/kubectl-oracle.sh" ]; then
-	run "$SRC/tests/k8s/kubectl-oracle.sh" team-a
+	run "$SRC/tests/k8s/kubectl-oracle.sh" --label cloudctl.dev/tenant=team-a team-a \
+		requests.cpu=8,limits.cpu=8,requests.memory=16Gi,limits.memory=16Gi
 	expect_rc "kubectl's generators ran" 0
 	cp "$T/out" "$T/kubectl.jsonl"
 	$K tenant render team-a --admin alice | "$SRC/tests/k8s/kubectl-oracle.sh" --normalise > "$T/ours.jsonl"
@@ -42,7 +43,7 @@ if command -v kubectl >/dev/null && [ -x "$SRC/tests/k8s/kubectl-oracle.sh" ]; t
 			test "$(grep "\"kind\":\"$kind\"" "$T/kubectl.jsonl")" = "$(grep "\"kind\":\"$kind\"" "$T/ours.jsonl")"
 	done
 else
-	skip "kubectl comparison" "kubectl not installed (it is not in Debian)"
+	skip "kubectl comparison" "kubectl not installed (apt-get install kubernetes-client)"
 fi
 
 # bad input: one line, exit 64, nothing printed

@@ -31,14 +31,15 @@ flock 9
 if current; then
 	echo "k8s setup: node_modules up to date (node $(node --version))"; exit 0; fi
 if ! command -v npm >/dev/null 2>&1; then
-	echo "k8s setup: npm missing; as root run: apt-get update && $APT" >&2; exit 69; fi
+	echo "k8s setup: npm missing; as root run: apt-get update && ${APT% nodejs npm} npm" >&2; exit 69; fi
 log=$(mktemp /tmp/cloudctl-k8s-npm.XXXXXX)
 trap 'rm -f "$log"' EXIT
 t0=$(date +%s)
 if ! npm ci --no-audit --no-fund >"$log" 2>&1; then
 	if grep -qE 'E(NOTFOUND|AI_AGAIN|CONNREFUSED|CONNRESET|TIMEDOUT|NETUNREACH|HOSTUNREACH)|network' "$log"; then
-		echo "k8s setup: npm ci failed: npm registry $(npm config get registry 2>/dev/null) unreachable" >&2
-		tail -5 "$log" >&2; exit 69; fi
+		code=$(sed -n 's/^npm error code //p' "$log" | head -1)
+		echo "k8s setup: npm ci failed: npm registry $(npm config get registry 2>/dev/null) unreachable (${code:-network error})" >&2
+		exit 69; fi
 	echo "k8s setup: npm ci failed:" >&2; tail -30 "$log" >&2; exit 1
 fi
 echo "$want" > "$stamp"

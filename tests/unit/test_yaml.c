@@ -97,8 +97,10 @@ static void test_namespace(void)
 static const char rolebinding_json[] =
 	"{\"apiVersion\": \"rbac.authorization.k8s.io/v1\", \"kind\": \"RoleBinding\","
 	" \"metadata\": {\"name\": \"read-pods\", \"namespace\": \"team-a\"},"
-	" \"roleRef\": {\"apiGroup\": \"rbac.authorization.k8s.io\", \"kind\": \"Role\", \"name\": \"pod-reader\"},"
-	" \"subjects\": [{\"kind\": \"User\", \"name\": \"alice\", \"apiGroup\": \"rbac.authorization.k8s.io\"},"
+	" \"roleRef\": {\"apiGroup\": \"rbac.authorization.k8s.io\", \"kind\": \"Role\","
+	" \"name\": \"pod-reader\"},"
+	" \"subjects\": [{\"kind\": \"User\", \"name\": \"alice\","
+	" \"apiGroup\": \"rbac.authorization.k8s.io\"},"
 	" {\"kind\": \"ServiceAccount\", \"name\": \"builder\", \"namespace\": \"ci\"}]}";
 
 static void test_rolebinding(void)
@@ -126,7 +128,8 @@ static void test_rolebinding(void)
 static const char pod_json[] =
 	"{\"spec\": {\"containers\": [{\"name\": \"app\", \"args\": [\"--port\", \"8080\"],"
 	" \"ports\": [{\"containerPort\": 8080, \"protocol\": \"TCP\"}],"
-	" \"resources\": {\"limits\": {\"cpu\": \"8\", \"memory\": \"16Gi\"}, \"requests\": {\"cpu\": \"100m\"}}}]}}";
+	" \"resources\": {\"limits\": {\"cpu\": \"8\", \"memory\": \"16Gi\"},"
+	" \"requests\": {\"cpu\": \"100m\"}}}]}}";
 
 static void test_pod(void)
 {
@@ -210,7 +213,8 @@ static void test_scalars(void)
 
 /* Each of these is something else, or not a string at all, when written plain. */
 static const char *const must_quote[] = {
-	"", "8", "-1", "0", "20240102", "--port", "0.5", "1e3", "1E3", "1.5e-3", "1.", "0x1F", "0X1f", "0o17",
+	"", "8", "-1", "0", "20240102", "--port", "0.5", "1e3", "1E3", "1.5e-3", "1.",
+	"0x1F", "0X1f", "0o17",
 	"017", "0b101", ".5", "1_000", "_1", "+1", "+0.5", ".inf", ".Inf", "-.inf",
 	"+.INF", ".nan", ".NaN", "+inf", "-Infinity", "0x1p-2", "1:30", "12:30:45",
 	"190:20:30.15",
@@ -362,8 +366,8 @@ static json_t *pyyaml_load(const char *yaml)
 	fclose(f);
 
 	char *cmd = xasprintf("python3 -c 'import sys, json, yaml; "
-			      "json.dump(list(yaml.safe_load_all(open(sys.argv[1], encoding=\"utf-8\"))), sys.stdout)' %s",
-			      path);
+			      "f = open(sys.argv[1], encoding=\"utf-8\"); "
+			      "json.dump(list(yaml.safe_load_all(f)), sys.stdout)' %s", path);
 	FILE *p = popen(cmd, "r");
 	struct strbuf out = STRBUF_INIT;
 	char buf[4096];
@@ -417,7 +421,8 @@ static json_t *quoting_doc(void)
 		json_object_set_new(o, stay_plain[i], json_string(stay_plain[i]));
 		json_array_append_new(list, json_string(stay_plain[i]));
 	}
-	json_array_append_new(list, json_string("a\nb\tc\x01\x7f\xc2\x85\xe2\x80\xa8\xef\xbb\xbf\xef\xbf\xbf"));
+	json_array_append_new(list, json_string("a\nb\tc\x01\x7f\xc2\x85\xe2\x80\xa8"
+						"\xef\xbb\xbf\xef\xbf\xbf"));
 	json_array_append_new(list, json_stringn("nul\0", 4));
 	json_object_set_new(o, "list", list);
 	return o;
