@@ -12,6 +12,7 @@ _cloudctl_k8s() {
 	case "$verb:$prev" in
 	tenant:--output|tenant:-o) COMPREPLY=($(compgen -W "yaml json" -- "$cur")); return ;;
 	inventory:--format|inventory:-f) COMPREPLY=($(compgen -W "kubespray ini json" -- "$cur")); return ;;
+	inventory:--output|inventory:-o) COMPREPLY=($(compgen -W "kubespray ini json" -- "$cur")); return ;;
 	*:--output|*:-o) COMPREPLY=($(compgen -W "kv table json tsv csv md" -- "$cur")); return ;;
 	esac
 	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version" opts= operands=

@@ -22,5 +22,6 @@ complete -c cloudctl-k8s -n '__fish_seen_subcommand_from tenant' -s l -l label -
 complete -c cloudctl-k8s -n '__fish_seen_subcommand_from tenant' -l open-egress -d 'no egress policy: pods reach anything (default: only DNS and their own namespace)'
 complete -c cloudctl-k8s -n '__fish_seen_subcommand_from tenant' -s o -l output -r -f -a 'yaml json' -d 'report format'
 complete -c cloudctl-k8s -n '__fish_seen_subcommand_from inventory' -l control-plane -r -f -d 'control-plane nodes when no VM has a role tag (default 1; 3 from 6 hosts on)'
-complete -c cloudctl-k8s -n '__fish_seen_subcommand_from inventory' -l etcd -r -f -d 'etcd members, odd (default: as many as control-plane nodes)'
-complete -c cloudctl-k8s -n '__fish_seen_subcommand_from inventory' -s f -l format -r -f -a 'kubespray ini json' -d 'kubespray (hosts.yaml, default), ini or json'
+complete -c cloudctl-k8s -n '__fish_seen_subcommand_from inventory' -l etcd -r -f -d 'etcd members, odd (default: the control-plane count, made odd)'
+complete -c cloudctl-k8s -n '__fish_seen_subcommand_from inventory' -s f -l format -r -f -a 'kubespray ini json' -d 'kubespray (hosts.yaml, default), ini or json; same as -o'
+complete -c cloudctl-k8s -n '__fish_seen_subcommand_from inventory' -s o -l output -r -f -a 'kubespray ini json' -d 'report format'

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 long long i_control_plane = -1, i_etcd = -1;
-const char *i_format = "kubespray";
+const char *i_format; /* --format; else -o (common.output), whose default is kubespray */
 
 struct host {
 	const char *name, *ip, *role;
@@ -46,6 +46,12 @@ static int read_hosts(const struct recset *in, struct host **out, size_t *n)
 			errorx("<stdin>:%ld: vm '%s' has no address (ip): start it and wait for one (cloudctl-vm wait --ip)",
 			       r->line, name);
 			return EXIT_DATA;
+		}
+		for (size_t j = 0; j < *n; j++) {
+			if (strcmp((*out)[j].name, name) == 0) {
+				errorx("<stdin>:%ld: vm '%s' appears twice (an inventory needs unique names)", r->line, name);
+				return EXIT_DATA;
+			}
 		}
 		(*out)[(*n)++] = (struct host){ name, ip, rec_get(r, "tag.role"), 0, 0, 0 };
 	}
@@ -234,6 +240,8 @@ int cmd_inventory(int argc, char **argv)
 		errorx("inventory: reads vm records on stdin; no operand but '-'");
 		return EXIT_USAGE;
 	}
+	if (!i_format)
+		i_format = common.output;
 	if (strcmp(i_format, "kubespray") && strcmp(i_format, "ini") && strcmp(i_format, "json")) {
 		errorx("inventory: --format '%s': kubespray, ini or json", i_format);
 		return EXIT_USAGE;

@@ -25,8 +25,8 @@ static const struct opt tenant_opts[] = {
 static const struct opt inventory_opts[] = {
 	{ "control-plane", 0, OPT_INT, &i_control_plane, "N",
 	  "control-plane nodes when no VM has a role tag (default 1; 3 from 6 hosts on)", NULL },
-	{ "etcd", 0, OPT_INT, &i_etcd, "N", "etcd members, odd (default: as many as control-plane nodes)", NULL },
-	{ "format", 'f', OPT_STRING, &i_format, "FORMAT", "kubespray (hosts.yaml, default), ini or json",
+	{ "etcd", 0, OPT_INT, &i_etcd, "N", "etcd members, odd (default: the control-plane count, made odd)", NULL },
+	{ "format", 'f', OPT_STRING, &i_format, "FORMAT", "kubespray (hosts.yaml, default), ini or json; same as -o",
 	  "words:kubespray ini json" },
 	OPT_END
 };
@@ -34,7 +34,8 @@ static const struct opt inventory_opts[] = {
 static const struct verb verbs[] = {
 	{ "tenant", cmd_tenant, tenant_opts, "render NAME", "A tenant's manifests: namespace, quota, limits, RBAC, network policies",
 	  "words:render", "yaml json" },
-	{ "inventory", cmd_inventory, inventory_opts, "[-]", "A Kubespray inventory from vm records on stdin", NULL, NULL },
+	{ "inventory", cmd_inventory, inventory_opts, "[-]", "A Kubespray inventory from vm records on stdin", NULL,
+	  "kubespray ini json" },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
