@@ -29,3 +29,13 @@ for f in table md csv json html prom; do
 	r=$?
 	if [ $r = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: report -o $f" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"; else ok "valgrind: report -o $f"; fi
 done
+KB=${CLOUDCTL_SRC:-.}/build/bin/cloudctl-k8s
+for args in "tenant render team-a --admin alice --allow-from-namespace x" "tenant render team-a -o json" "tenant render Bad_Name"; do
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 $KB $args >/dev/null 2>"$T/err"
+	if [ $? = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: k8s $args" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"; else ok "valgrind: k8s $args"; fi
+done
+for f in kubespray ini json; do
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 $KB inventory -f $f \
+		< "${CLOUDCTL_SRC:-.}/tests/cli/data/inventory-input.txt" >/dev/null 2>"$T/err"
+	if [ $? = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: k8s inventory -f $f" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"; else ok "valgrind: k8s inventory -f $f"; fi
+done
