@@ -287,6 +287,7 @@ int virt_list(struct virt_conn *vc, unsigned what, struct recset *out)
 }
 
 static void add_detail(virDomainPtr d, struct record *r);
+static void add_xml_fields(virDomainPtr d, struct record *r, int all);
 
 static int fill(struct virt_conn *vc, virDomainPtr d, const virDomainStatsRecord *s, unsigned what,
 		struct record *r)
@@ -309,8 +310,11 @@ static int fill(struct virt_conn *vc, virDomainPtr d, const virDomainStatsRecord
 		if (rc)
 			return rc;
 	}
-	if ((what & VREC_STATS) && s)
+	if ((what & VREC_STATS) && s) {
 		add_stats(r, s);
+		if (!(what & VREC_DETAIL))
+			add_xml_fields(d, r, 0);
+	}
 	if (what & VREC_DETAIL)
 		add_detail(d, r);
 	return 0;
@@ -409,14 +413,10 @@ static void add_devices(struct record *r, xmlXPathContextPtr ctx, const char *el
 	}
 }
 
-static void add_detail(virDomainPtr d, struct record *r)
+/* Fields from the domain XML: all of them for show; for stats only the network,
+ * which a report groups by (one more call per domain). */
+static void add_xml_fields(virDomainPtr d, struct record *r, int all)
 {
-	int autostart = 0;
-	if (virDomainGetAutostart(d, &autostart) == 0)
-		rec_set(r, "autostart", autostart ? "true" : "false");
-	int persistent = virDomainIsPersistent(d);
-	if (persistent >= 0)
-		rec_set(r, "persistent", persistent ? "true" : "false");
 	char *xml = virDomainGetXMLDesc(d, 0);
 	if (!xml)
 		return;
@@ -425,13 +425,27 @@ static void add_detail(virDomainPtr d, struct record *r)
 	if (!doc)
 		return;
 	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	set_xpath(r, "domain_type", ctx, "string(/domain/@type)");
+	if (all)
+		set_xpath(r, "domain_type", ctx, "string(/domain/@type)");
 	set_xpath(r, "net", ctx, "string(/domain/devices/interface[1]/source/@network)");
-	set_xpath(r, "kernel", ctx, "string(/domain/os/kernel)");
-	add_devices(r, ctx, "disk", "disk", disk_fields);
-	add_devices(r, ctx, "interface", "nic", nic_fields);
+	if (all) {
+		set_xpath(r, "kernel", ctx, "string(/domain/os/kernel)");
+		add_devices(r, ctx, "disk", "disk", disk_fields);
+		add_devices(r, ctx, "interface", "nic", nic_fields);
+	}
 	xmlXPathFreeContext(ctx);
 	xmlFreeDoc(doc);
+}
+
+static void add_detail(virDomainPtr d, struct record *r)
+{
+	int autostart = 0;
+	if (virDomainGetAutostart(d, &autostart) == 0)
+		rec_set(r, "autostart", autostart ? "true" : "false");
+	int persistent = virDomainIsPersistent(d);
+	if (persistent >= 0)
+		rec_set(r, "persistent", persistent ? "true" : "false");
+	add_xml_fields(d, r, 1);
 }
 
 int virt_has_nic(virDomainPtr d)

@@ -116,3 +116,9 @@ run $VM create --name ctl-ip --no-network --no-start --tag suite=vm-libvirt -c n
 run_in $'kind=vm name=ctl-ip ip=10.254.0.99 owner=ops\n' $VM stop - -c name,state,ip,owner
 expect "stale ip dropped, other fields kept" 0 "name=ctl-ip state=shutoff owner=ops"
 $VM delete ctl-ip >/dev/null
+
+# stats carry the network, for cloudctl-report's networks
+run $VM create --name ctl-net --network cloudctl-test --no-start --memory 64M --tag suite=vm-libvirt -c name
+run $VM list --stats --name ctl-net -c name,net,disk_bytes
+expect "list --stats names the network" 0 "name=ctl-net net=cloudctl-test disk_bytes=0"
+$VM delete ctl-net >/dev/null
