@@ -189,9 +189,7 @@ int parse_tags(const char *verb, const struct strlist *args, struct record *tags
 			free(k);
 			return EXIT_USAGE;
 		}
-		rec_set(tags, k, eq ? eq + 1 : NULL);
-		if (!eq)
-			rec_set(tags, k, "\x01"); /* bare key: "has this tag" */
+		rec_set(tags, k, eq ? eq + 1 : "\x01"); /* \x01: a bare key, "has this tag" */
 		free(k);
 	}
 	return 0;
