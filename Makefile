@@ -27,15 +27,18 @@ endif
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -fPIC -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Ilib -DCLOUDCTL_VERSION='"$(VERSION)"' \
-	$(CURL_CFLAGS) $(JANSSON_CFLAGS) $(VIRT_CFLAGS) $(XML_CFLAGS)
+ALL_CFLAGS = -fPIC -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -iquote lib -DCLOUDCTL_VERSION='"$(VERSION)"' \
+	$(CURL_CFLAGS) $(JANSSON_CFLAGS) $(VIRT_CFLAGS) $(XML_CFLAGS) $(YAML_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # libcommon is linked whole into every executable, which exports it (-rdynamic)
 # to the driver plugins it loads; the HTTP layer is apart so that tools without
 # it do not load libcurl.
-COMMON_SRC = $(filter-out lib/http.c,$(wildcard lib/*.c))
+COMMON_SRC = $(filter-out lib/http.c lib/yamlread.c,$(wildcard lib/*.c))
 HTTP_SRC = lib/http.c
+# The YAML reader (libyaml) and the Kubernetes client: for the tools that read YAML.
+YAMLREAD_SRC = lib/yamlread.c
+KUBE_SRC = $(wildcard lib/kube/*.c)
 VIRT_SRC = $(wildcard lib/virt/*.c)
 VM_EXE_SRC = cmd/cloudctl-vm/main.c cmd/cloudctl-vm/options.c
 VM_PLUGIN_SRC = $(filter-out $(VM_EXE_SRC),$(wildcard cmd/cloudctl-vm/*.c))
@@ -46,6 +49,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 COMMON_A = $(B)/lib/libcommon.a
 HTTP_A = $(B)/lib/libhttp.a
+KUBE_A = $(B)/lib/kube/libkube.a
 VIRT_A = $(B)/lib/virt/libvirtclient.a
 TOOLS = $(B)/bin/cloudctl-vm $(B)/bin/cloudctl-report $(B)/bin/cloudctl-k8s
 PLUGINS = $(B)/lib/cloudctl/cloudctl-vm-libvirt.so
@@ -64,6 +68,10 @@ $(COMMON_A): $(call obj,$(COMMON_SRC))
 	$(AR) rcs $@ $^
 
 $(HTTP_A): $(call obj,$(HTTP_SRC))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(KUBE_A): $(call obj,$(KUBE_SRC) $(YAMLREAD_SRC))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
@@ -89,9 +97,9 @@ $(B)/lib/cloudctl/cloudctl-vm-libvirt.so: $(call obj,$(VM_PLUGIN_SRC)) $(VIRT_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(VIRT_LIBS) $(XML_LIBS)
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(VIRT_A) $(HTTP_A) $(COMMON_A)
+$(B)/tests/%: $(B)/tests/unit/%.o $(KUBE_A) $(VIRT_A) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VIRT_LIBS) $(XML_LIBS) $(CURL_LIBS) $(EXE_LIBS) -lpthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VIRT_LIBS) $(XML_LIBS) $(CURL_LIBS) $(YAML_LIBS) $(EXE_LIBS) -lpthread
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

@@ -294,6 +294,40 @@ int parse_duration_ms(const char *s, long long *ms)
 	return -1;
 }
 
+static int b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+int base64_decode(const char *in, struct strbuf *out)
+{
+	unsigned acc = 0;
+	int bits = 0;
+	for (; *in && *in != '='; in++) {
+		if (*in == '\n' || *in == '\r' || *in == ' ' || *in == '\t')
+			continue;
+		int v = b64_value(*in);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			sb_addc(out, (char)((acc >> bits) & 0xff));
+		}
+	}
+	for (; *in; in++)
+		if (*in != '=' && *in != '\n' && *in != '\r')
+			return -1;
+	return 0;
+}
+
 long long now_ms(void)
 {
 	struct timespec ts;

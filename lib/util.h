@@ -64,6 +64,10 @@ int parse_duration_ms(const char *s, long long *ms);
 /* Decimal integer in [min,max]; the whole string must be consumed. */
 int parse_ll(const char *s, long long min, long long max, long long *out);
 
+/* Standard base64 (RFC 4648, padding optional, whitespace ignored) into out.
+ * Returns 0, or -1 on a character outside the alphabet. */
+int base64_decode(const char *in, struct strbuf *out);
+
 /* Monotonic clock in milliseconds. */
 long long now_ms(void);
 void sleep_ms(long long ms);
