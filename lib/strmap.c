@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t hash(const char *s)
+uint64_t strmap_hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;
 	for (; *s; s++)
@@ -17,7 +17,7 @@ static uint64_t hash(const char *s)
 /* The slot of key, or the empty slot where it would go. cap is a power of two. */
 static size_t slot(char **keys, size_t cap, const char *key)
 {
-	size_t i = (size_t)hash(key) & (cap - 1);
+	size_t i = (size_t)strmap_hash(key) & (cap - 1);
 	while (keys[i] && strcmp(keys[i], key) != 0)
 		i = (i + 1) & (cap - 1);
 	return i;

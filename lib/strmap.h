@@ -4,6 +4,7 @@
 #define CLOUDCTL_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct strmap {
 	char **keys;
@@ -11,6 +12,9 @@ struct strmap {
 	size_t cap, len;
 };
 #define STRMAP_INIT { NULL, NULL, 0, 0 }
+
+/* FNV-1a of a string: the map's hash, also for sets of hashes. */
+uint64_t strmap_hash(const char *s);
 
 /* Returns 1 and sets *val when key is present, else 0. */
 int strmap_get(const struct strmap *m, const char *key, size_t *val);

@@ -48,10 +48,8 @@ struct idset {
 
 static uint64_t id_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h ? h : 1;
+	uint64_t h = strmap_hash(s);
+	return h ? h : 1; /* 0 marks an empty slot */
 }
 
 /* Insert hash h; returns 1 when it was there already. */

@@ -88,12 +88,9 @@ static int run_plugin(const char *cmd, json_t *exec, struct strbuf *out)
 
 static int pem_file(struct kube_target *t, const char *name, const char *pem, char **out, struct strbuf *err)
 {
-	if (!t->tmpdir) {
-		char tmpl[] = "/tmp/cloudctl-kube.XXXXXX";
-		if (!mkdtemp(tmpl))
-			return exec_fail(err, name, "cannot make a temporary directory");
-		t->tmpdir = xstrdup(tmpl);
-	}
+	int rc = kube_private_dir(t, err);
+	if (rc)
+		return rc;
 	*out = xasprintf("%s/%s", t->tmpdir, name);
 	if (write_file_atomic(*out, pem, strlen(pem), 0600) < 0)
 		return exec_fail(err, name, strerror(errno));

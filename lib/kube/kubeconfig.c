@@ -135,7 +135,7 @@ static int file_list(const char *path, struct strlist *files, struct strbuf *err
 
 /* ---- credentials ---- */
 
-static int private_dir(struct kube_target *t, struct strbuf *err)
+int kube_private_dir(struct kube_target *t, struct strbuf *err)
 {
 	if (t->tmpdir)
 		return 0;
@@ -154,7 +154,7 @@ static int data_file(struct kube_target *t, const char *what, const char *b64, c
 		sb_release(&raw);
 		return fail(err, EXIT_CONFIG, "%s: not valid base64", what);
 	}
-	int rc = private_dir(t, err);
+	int rc = kube_private_dir(t, err);
 	if (!rc) {
 		char *path = xasprintf("%s/%s", t->tmpdir, what);
 		if (write_file_atomic(path, raw.buf, raw.len, 0600) < 0) {

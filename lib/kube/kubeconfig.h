@@ -31,4 +31,7 @@ struct kube_target {
 int kube_config_load(const char *path, const char *context, struct kube_target *t, struct strbuf *err);
 void kube_target_free(struct kube_target *t);
 
+/* The target's private 0700 directory for credential files, made on first use. */
+int kube_private_dir(struct kube_target *t, struct strbuf *err);
+
 #endif
