@@ -28,30 +28,37 @@ endif
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -fPIC -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -iquote lib -DCLOUDCTL_VERSION='"$(VERSION)"' \
-	$(CURL_CFLAGS) $(JANSSON_CFLAGS) $(VIRT_CFLAGS) $(XML_CFLAGS) $(YAML_CFLAGS)
+	$(CURL_CFLAGS) $(JANSSON_CFLAGS) $(VIRT_CFLAGS) $(XML_CFLAGS) $(YAML_CFLAGS) $(GIT2_CFLAGS) $(OPENSSL_CFLAGS) $(ZLIB_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # libcommon is linked whole into every executable, which exports it (-rdynamic)
 # to the driver plugins it loads; the HTTP layer is apart so that tools without
 # it do not load libcurl.
-COMMON_SRC = $(filter-out lib/http.c lib/yamlread.c,$(wildcard lib/*.c))
+YAMLREAD_SRC = lib/yamlread.c lib/yamledit.c
+COMMON_SRC = $(filter-out lib/http.c $(YAMLREAD_SRC),$(wildcard lib/*.c))
 HTTP_SRC = lib/http.c
-# The YAML reader (libyaml) and the Kubernetes client: for the tools that read YAML.
-YAMLREAD_SRC = lib/yamlread.c
+# The Kubernetes client; the YAML reader and editor (libyaml) apart, for every tool that reads YAML.
 KUBE_SRC = $(wildcard lib/kube/*.c)
+# OCI images and registries (cloudctl-build); git through libgit2 (build, deploy).
+OCI_SRC = $(wildcard lib/oci/*.c)
+GIT_SRC = $(wildcard lib/git/*.c)
 VIRT_SRC = $(wildcard lib/virt/*.c)
 VM_EXE_SRC = cmd/cloudctl-vm/main.c cmd/cloudctl-vm/options.c
 VM_PLUGIN_SRC = $(filter-out $(VM_EXE_SRC),$(wildcard cmd/cloudctl-vm/*.c))
 REPORT_SRC = $(wildcard cmd/cloudctl-report/*.c)
 K8S_SRC = $(wildcard cmd/cloudctl-k8s/*.c)
+BUILD_SRC = $(wildcard cmd/cloudctl-build/*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
 COMMON_A = $(B)/lib/libcommon.a
 HTTP_A = $(B)/lib/libhttp.a
 KUBE_A = $(B)/lib/kube/libkube.a
+YAMLREAD_A = $(B)/lib/libyamlread.a
 VIRT_A = $(B)/lib/virt/libvirtclient.a
-TOOLS = $(B)/bin/cloudctl-vm $(B)/bin/cloudctl-report $(B)/bin/cloudctl-k8s
+OCI_A = $(B)/lib/oci/liboci.a
+GIT_A = $(B)/lib/git/libgitx.a
+TOOLS = $(B)/bin/cloudctl-vm $(B)/bin/cloudctl-report $(B)/bin/cloudctl-k8s $(if $(BUILD_SRC),$(B)/bin/cloudctl-build)
 PLUGINS = $(B)/lib/cloudctl/cloudctl-vm-libvirt.so
 UNITS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 EXE_LIBS = $(JANSSON_LIBS) -ldl -lm $(SAN_EXE_LIBS)
@@ -71,7 +78,19 @@ $(HTTP_A): $(call obj,$(HTTP_SRC))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
-$(KUBE_A): $(call obj,$(KUBE_SRC) $(YAMLREAD_SRC))
+$(KUBE_A): $(call obj,$(KUBE_SRC))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(YAMLREAD_A): $(call obj,$(wildcard $(YAMLREAD_SRC)))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(OCI_A): $(call obj,$(OCI_SRC))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(GIT_A): $(call obj,$(GIT_SRC))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
@@ -88,18 +107,25 @@ $(B)/bin/cloudctl-report: $(call obj,$(REPORT_SRC)) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(REPORT_SRC)) $(HTTP_A) $(WHOLE) $(CURL_LIBS) $(EXE_LIBS) -lpthread
 
-$(B)/bin/cloudctl-k8s: $(call obj,$(K8S_SRC)) $(COMMON_A)
+$(B)/bin/cloudctl-k8s: $(call obj,$(K8S_SRC)) $(KUBE_A) $(YAMLREAD_A) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(K8S_SRC)) $(WHOLE) $(EXE_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(K8S_SRC)) $(KUBE_A) $(YAMLREAD_A) $(HTTP_A) $(WHOLE) \
+		$(CURL_LIBS) $(YAML_LIBS) $(EXE_LIBS)
+
+$(B)/bin/cloudctl-build: $(call obj,$(BUILD_SRC)) $(OCI_A) $(GIT_A) $(HTTP_A) $(COMMON_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(BUILD_SRC)) $(OCI_A) $(GIT_A) $(HTTP_A) $(WHOLE) \
+		$(GIT2_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS) $(CURL_LIBS) $(EXE_LIBS) -lpthread
 
 # The libvirt driver: libvirt and libxml2 are loaded only when a verb runs.
 $(B)/lib/cloudctl/cloudctl-vm-libvirt.so: $(call obj,$(VM_PLUGIN_SRC)) $(VIRT_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(VIRT_LIBS) $(XML_LIBS)
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(KUBE_A) $(VIRT_A) $(HTTP_A) $(COMMON_A)
+$(B)/tests/%: $(B)/tests/unit/%.o $(KUBE_A) $(OCI_A) $(GIT_A) $(YAMLREAD_A) $(VIRT_A) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VIRT_LIBS) $(XML_LIBS) $(CURL_LIBS) $(YAML_LIBS) $(EXE_LIBS) -lpthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VIRT_LIBS) $(XML_LIBS) $(CURL_LIBS) $(YAML_LIBS) $(GIT2_LIBS) $(OPENSSL_LIBS) \
+		$(ZLIB_LIBS) $(EXE_LIBS) -lpthread
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

@@ -52,8 +52,8 @@ struct trace_side {
 
 struct http_client {
 	CURL *curl;
-	struct http_opts opts; /* cacert and user_agent point to our copies */
-	char *cacert;
+	struct http_opts opts; /* its strings point to our copies */
+	char *cacert, *cert_file, *key_file;
 	char *user_agent;
 	unsigned rng; /* rand_r state for the backoff jitter */
 	char errbuf[CURL_ERROR_SIZE];
@@ -581,6 +581,10 @@ struct http_client *http_client_new(const struct http_opts *opts)
 	c->cacert = c->opts.cacert ? xstrdup(c->opts.cacert) : NULL;
 	c->user_agent = xstrdup(c->opts.user_agent ? c->opts.user_agent : "cloudctl/" CLOUDCTL_VERSION);
 	c->opts.cacert = c->cacert;
+	c->cert_file = c->opts.cert_file ? xstrdup(c->opts.cert_file) : NULL;
+	c->key_file = c->opts.key_file ? xstrdup(c->opts.key_file) : NULL;
+	c->opts.cert_file = c->cert_file;
+	c->opts.key_file = c->key_file;
 	c->opts.user_agent = c->user_agent;
 	c->curl = curl_easy_init();
 	if (!c->curl)
@@ -599,6 +603,8 @@ void http_client_free(struct http_client *c)
 		return;
 	curl_easy_cleanup(c->curl);
 	free(c->cacert);
+	free(c->cert_file);
+	free(c->key_file);
 	free(c->user_agent);
 	for (int side = 0; side < 2; side++) {
 		sb_release(&c->trace[side].line);
@@ -657,6 +663,10 @@ static void set_tls(struct http_client *c)
 {
 	if (c->cacert)
 		curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->cacert);
+	if (c->cert_file)
+		curl_easy_setopt(c->curl, CURLOPT_SSLCERT, c->cert_file);
+	if (c->key_file)
+		curl_easy_setopt(c->curl, CURLOPT_SSLKEY, c->key_file);
 	if (c->opts.insecure) {
 		curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 0L);

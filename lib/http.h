@@ -30,8 +30,10 @@ struct http_opts {
 	long base_backoff_ms;    /* default 200 */
 	long max_backoff_ms;     /* default 10000 */
 	const char *user_agent;  /* default "cloudctl/VERSION" */
+	const char *cert_file;   /* client certificate (PEM), or NULL */
+	const char *key_file;    /* its private key (PEM), or NULL */
 };
-#define HTTP_OPTS_INIT { 10000, 60000, NULL, 0, 4, 200, 10000, NULL }
+#define HTTP_OPTS_INIT { 10000, 60000, NULL, 0, 4, 200, 10000, NULL, NULL, NULL }
 
 struct http_header {
 	char *name;

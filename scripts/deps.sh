@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the exact apt-get line and exits 69.
 set -euo pipefail
 BUILD="build-essential autoconf pkg-config libcurl4-openssl-dev libjansson-dev libvirt-dev
-  libgit2-dev libssl-dev libyaml-dev libxml2-dev"
+  libgit2-dev libssl-dev libyaml-dev libxml2-dev zlib1g-dev"
 # The real servers and oracles the tests use: libvirtd + QEMU (TCG), a guest kernel
 # fetched with apt-get download, python3 for the HTTP test server, isoinfo, valgrind;
 # for the report tests: prometheus (+ promtool) and the pushgateway, headless chromium
