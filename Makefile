@@ -42,6 +42,8 @@ KUBE_SRC = $(wildcard lib/kube/*.c)
 # OCI images and registries (cloudctl-build); git through libgit2 (build, deploy).
 OCI_SRC = $(wildcard lib/oci/*.c)
 GIT_SRC = $(wildcard lib/git/*.c)
+# OpenStack: clouds.yaml, Keystone tokens, the service catalog.
+OPENSTACK_SRC = $(wildcard lib/openstack/*.c)
 VIRT_SRC = $(wildcard lib/virt/*.c)
 VM_EXE_SRC = cmd/cloudctl-vm/main.c cmd/cloudctl-vm/options.c
 VM_PLUGIN_SRC = $(filter-out $(VM_EXE_SRC),$(wildcard cmd/cloudctl-vm/*.c))
@@ -58,6 +60,7 @@ YAMLREAD_A = $(B)/lib/libyamlread.a
 VIRT_A = $(B)/lib/virt/libvirtclient.a
 OCI_A = $(B)/lib/oci/liboci.a
 GIT_A = $(B)/lib/git/libgitx.a
+OPENSTACK_A = $(B)/lib/openstack/libopenstack.a
 TOOLS = $(B)/bin/cloudctl-vm $(B)/bin/cloudctl-report $(B)/bin/cloudctl-k8s $(if $(BUILD_SRC),$(B)/bin/cloudctl-build)
 PLUGINS = $(B)/lib/cloudctl/cloudctl-vm-libvirt.so
 UNITS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
@@ -94,6 +97,10 @@ $(GIT_A): $(call obj,$(GIT_SRC))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
 
+$(OPENSTACK_A): $(call obj,$(OPENSTACK_SRC))
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
 $(VIRT_A): $(call obj,$(VIRT_SRC))
 	@mkdir -p $(dir $@)
 	$(AR) rcs $@ $^
@@ -122,7 +129,7 @@ $(B)/lib/cloudctl/cloudctl-vm-libvirt.so: $(call obj,$(VM_PLUGIN_SRC)) $(VIRT_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(VIRT_LIBS) $(XML_LIBS)
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(KUBE_A) $(OCI_A) $(GIT_A) $(YAMLREAD_A) $(VIRT_A) $(HTTP_A) $(COMMON_A)
+$(B)/tests/%: $(B)/tests/unit/%.o $(KUBE_A) $(OPENSTACK_A) $(OCI_A) $(GIT_A) $(YAMLREAD_A) $(VIRT_A) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VIRT_LIBS) $(XML_LIBS) $(CURL_LIBS) $(YAML_LIBS) $(GIT2_LIBS) $(OPENSSL_LIBS) \
 		$(ZLIB_LIBS) $(EXE_LIBS) -lpthread
