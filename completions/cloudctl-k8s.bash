@@ -2,7 +2,7 @@
 _cloudctl_k8s() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} verb= w i
 	[[ $prev == = ]] && prev=${COMP_WORDS[COMP_CWORD-2]}
-	local argopts="  --output -o --columns -c "
+	local argopts="  --output -o --columns -c --kubeconfig --context --namespace -n "
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		if [[ $argopts == *" $w "* ]]; then ((i++)); continue; fi
@@ -10,16 +10,23 @@ _cloudctl_k8s() {
 		verb=$w; break
 	done
 	case "$verb:$prev" in
-	tenant:--output|tenant:-o) COMPREPLY=($(compgen -W "yaml json" -- "$cur")); return ;;
+	tenant:--output|tenant:-o) COMPREPLY=($(compgen -W "yaml json kv table tsv csv md" -- "$cur")); return ;;
+	apply:--filename|apply:-f) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	wait:--for) COMPREPLY=($(compgen -W "condition=Available condition=Ready delete" -- "$cur")); return ;;
 	inventory:--format|inventory:-f) COMPREPLY=($(compgen -W "kubespray ini json" -- "$cur")); return ;;
 	inventory:--output|inventory:-o) COMPREPLY=($(compgen -W "kubespray ini json" -- "$cur")); return ;;
 	*:--output|*:-o) COMPREPLY=($(compgen -W "kv table json tsv csv md" -- "$cur")); return ;;
+	*:--kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
-	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version" opts= operands=
+	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --kubeconfig --context --namespace -n" opts= operands=
 	case $verb in
 	'')
-		COMPREPLY=($(compgen -W "tenant inventory $common" -- "$cur")); return ;;
-	tenant) opts=" --cpu --memory --pods --storage --default-request --default-limit --admin --edit --view --allow-from-namespace --label -l --open-egress"; operands() { COMPREPLY=($(compgen -W "render" -- "$cur")); } ;;
+		COMPREPLY=($(compgen -W "tenant apply get wait rollout inventory $common" -- "$cur")); return ;;
+	tenant) opts=" --cpu --memory --pods --storage --default-request --default-limit --admin --edit --view --allow-from-namespace --label -l --open-egress --force-conflicts --dry-run --wait --timeout"; operands() { COMPREPLY=($(compgen -W "render apply delete list" -- "$cur")); } ;;
+	apply) opts=" --filename -f --force-conflicts --dry-run --field-manager"; operands() { COMPREPLY=(); } ;;
+	get) opts=" --selector -l --all-namespaces -A"; operands() { COMPREPLY=(); } ;;
+	wait) opts=" --for --timeout"; operands() { COMPREPLY=(); } ;;
+	rollout) opts=" --timeout"; operands() { COMPREPLY=($(compgen -W "status" -- "$cur")); } ;;
 	inventory) opts=" --control-plane --etcd --format -f"; operands() { COMPREPLY=(); } ;;
 	*) return ;;
 	esac

@@ -220,6 +220,7 @@ static int pick_own_format(const struct verb *v)
 {
 	const char *want = opt_output;
 	size_t n = strcspn(v->formats, " ");
+	common.output_set = want != NULL;
 	if (!want) {
 		snprintf(common.output, sizeof common.output, "%.*s", (int)n, v->formats);
 		return 0;

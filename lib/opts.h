@@ -65,6 +65,7 @@ struct tool {
 struct common_opts {
 	int format;          /* enum rec_format chosen by -o/CLOUDCTL_OUTPUT/tty */
 	char output[16];     /* for verbs with formats of their own: the one chosen */
+	int output_set;      /* -o was given */
 	const char *columns; /* -c */
 	int verbose, quiet;
 };

@@ -129,6 +129,16 @@ void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	sb->len += (size_t)n;
 }
 
+int sb_fail(struct strbuf *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sb_reset(err);
+	sb_vaddf(err, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
 void sb_addf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;

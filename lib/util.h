@@ -39,6 +39,10 @@ void sb_reset(struct strbuf *sb);
 char *sb_detach(struct strbuf *sb);
 void sb_release(struct strbuf *sb);
 
+/* Replace err's text with the formatted reason and return code: for functions that
+ * return an exit code and describe the failure in err. */
+int sb_fail(struct strbuf *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Read a whole file (path "-" is stdin) into sb; returns 0 or -1 with errno set. */
 int sb_read_file(struct strbuf *sb, const char *path);
 

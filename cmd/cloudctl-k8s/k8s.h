@@ -3,16 +3,26 @@
 #define CLOUDCTL_K8S_H
 
 #include <jansson.h>
+#include "kube/client.h"
 #include "log.h"
 #include "opts.h"
 #include "record.h"
 #include "util.h"
 #include "yaml.h"
+#include "yamlread.h"
 
-/* tenant options (tenant.c) */
+/* Namespaces and objects of a tenant carry this label, its value the tenant's name. */
+#define TENANT_LABEL "cloudctl.dev/tenant"
+
+/* global options: where the API server is (api.c) */
+extern const char *k_kubeconfig, *k_context, *k_namespace, *k_timeout;
+/* tenant options (tenant.c, tenant_api.c) */
 extern const char *t_cpu, *t_memory, *t_pods, *t_storage, *t_default_request, *t_default_limit;
 extern struct strlist t_admin, t_edit, t_view, t_from_ns, t_labels;
-extern int t_open_egress;
+extern int t_open_egress, t_wait;
+/* apply (apply.c), get (get.c), wait (wait.c) */
+extern const char *a_file, *a_manager, *g_selector, *w_for;
+extern int a_force, a_dry_run, g_all_namespaces;
 /* inventory options (inventory.c) */
 extern long long i_control_plane, i_etcd;
 extern const char *i_format;
@@ -21,7 +31,26 @@ int k8s_name_ok(const char *s);      /* RFC 1123 label (a namespace name) */
 int k8s_quantity_ok(const char *s);  /* a resource.Quantity such as 500m or 16Gi */
 json_t *tenant_objects(const char *name);
 
+/* api.c */
+int k8s_connect(struct kube_client *kc);
+const char *k8s_namespace(const struct kube_client *kc); /* -n, else the context's */
+struct rec_writer *k8s_writer(const char *default_cols);
+int k8s_finish(struct rec_writer *w, int rc);
+void k8s_object_record(struct record *r, const json_t *obj, const char *kind);
+long long k8s_deadline(long long default_ms); /* from --timeout; -1 when it is not a duration */
+int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *what);
+int k8s_list(struct kube_client *kc, const char *path, const char *selector,
+	     void (*emit)(const json_t *item, const char *kind, void *arg), void *arg, struct strbuf *err);
+
+int tenant_apply(const char *name);
+int tenant_delete(const char *name);
+int tenant_list(void);
+
 int cmd_tenant(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
+int cmd_rollout(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
 
 #endif

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TENANT_LABEL "cloudctl.dev/tenant"
-
 const char *t_cpu = "8", *t_memory = "16Gi", *t_pods, *t_storage, *t_default_request, *t_default_limit;
 static char *t_req_cpu, *t_req_mem, *t_lim_cpu, *t_lim_mem;
 struct strlist t_admin, t_edit, t_view, t_from_ns, t_labels;
@@ -386,20 +384,37 @@ static int render(const char *name)
 
 int cmd_tenant(int argc, char **argv)
 {
+	static const char usage[] = "tenant: usage: tenant render|apply|delete NAME, or tenant list";
 	if (argc < 1) {
-		errorx("tenant: give an action and a name: tenant render NAME");
+		errorx("%s", usage);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[0], "render") != 0) {
-		errorx("tenant: unknown action '%s' (render; apply, delete and list are not written yet)", argv[0]);
+	const char *action = argv[0];
+	int list = !strcmp(action, "list");
+	if (!list && strcmp(action, "render") && strcmp(action, "apply") && strcmp(action, "delete")) {
+		errorx("tenant: unknown action '%s' (render, apply, delete, list)", action);
 		return EXIT_USAGE;
 	}
-	if (argc != 2) {
-		errorx("tenant render: give exactly one tenant name");
+	if (argc != (list ? 1 : 2)) {
+		errorx("%s", usage);
 		return EXIT_USAGE;
+	}
+	if (!strcmp(action, "render") && common.output_set && strcmp(common.output, "yaml") && strcmp(common.output, "json")) {
+		errorx("tenant render: -o %s: manifests are yaml or json", common.output);
+		return EXIT_USAGE;
+	}
+	if (list)
+		return tenant_list();
+	if (!strcmp(action, "delete")) {
+		if (!k8s_name_ok(argv[1])) {
+			errorx("tenant delete: '%s' is not a valid namespace name (RFC 1123 label)", argv[1]);
+			return EXIT_USAGE;
+		}
+		return tenant_delete(argv[1]);
 	}
 	int rc = check_tenant_args(argv[1]);
-	rc = rc ? rc : render(argv[1]);
+	if (!rc)
+		rc = !strcmp(action, "apply") ? tenant_apply(argv[1]) : render(argv[1]);
 	free(t_req_cpu);
 	free(t_req_mem);
 	free(t_lim_cpu);

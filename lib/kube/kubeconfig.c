@@ -17,16 +17,6 @@ struct merged {
 	char *current;
 };
 
-static int fail(struct strbuf *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct strbuf *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	sb_reset(err);
-	sb_vaddf(err, fmt, ap);
-	va_end(ap);
-	return code;
-}
 
 /* client-go resolves relative paths in a kubeconfig against the file's directory. */
 static void resolve_paths(json_t *obj, const char *dir)
@@ -56,7 +46,7 @@ static int merge_list(json_t *doc, const char *list, const char *inner, json_t *
 	if (!arr || json_is_null(arr))
 		return 0;
 	if (!json_is_array(arr))
-		return fail(err, EXIT_CONFIG, "%s: '%s' is not a list", file, list);
+		return sb_fail(err, EXIT_CONFIG, "%s: '%s' is not a list", file, list);
 	char *dir = dir_of(file);
 	size_t i;
 	json_t *e;
@@ -65,7 +55,7 @@ static int merge_list(json_t *doc, const char *list, const char *inner, json_t *
 		json_t *obj = json_object_get(e, inner);
 		if (!name || !json_is_object(obj)) {
 			free(dir);
-			return fail(err, EXIT_CONFIG, "%s: %s[%zu] needs a name and a '%s' map", file, list, i, inner);
+			return sb_fail(err, EXIT_CONFIG, "%s: %s[%zu] needs a name and a '%s' map", file, list, i, inner);
 		}
 		if (json_object_get(into, name))
 			continue; /* the first file to set it wins */
@@ -82,7 +72,7 @@ static int merge_file(struct merged *m, const char *file, struct strbuf *err)
 	json_t *docs = NULL;
 	struct strbuf perr = STRBUF_INIT;
 	if (yaml_read_file(file, &docs, &perr) < 0) {
-		int rc = fail(err, EXIT_CONFIG, "%s", perr.buf);
+		int rc = sb_fail(err, EXIT_CONFIG, "%s", perr.buf);
 		sb_release(&perr);
 		return rc;
 	}
@@ -90,7 +80,7 @@ static int merge_file(struct merged *m, const char *file, struct strbuf *err)
 	json_t *doc = json_array_get(docs, 0);
 	int rc = 0;
 	if (doc && !json_is_null(doc) && !json_is_object(doc))
-		rc = fail(err, EXIT_CONFIG, "%s: not a kubeconfig (a map at the top)", file);
+		rc = sb_fail(err, EXIT_CONFIG, "%s: not a kubeconfig (a map at the top)", file);
 	if (!rc && json_is_object(doc)) {
 		const char *cur = json_string_value(json_object_get(doc, "current-context"));
 		if (cur && *cur && !m->current)
@@ -109,7 +99,7 @@ static int file_list(const char *path, struct strlist *files, struct strbuf *err
 	struct stat st;
 	if (path) {
 		if (stat(path, &st) < 0)
-			return fail(err, EXIT_NOTFOUND, "--kubeconfig '%s': %s", path, strerror(errno));
+			return sb_fail(err, EXIT_NOTFOUND, "--kubeconfig '%s': %s", path, strerror(errno));
 		strlist_add(files, path);
 		return 0;
 	}
@@ -128,7 +118,7 @@ static int file_list(const char *path, struct strlist *files, struct strbuf *err
 		free(def);
 	}
 	if (!files->n)
-		return fail(err, EXIT_NOTFOUND, "no kubeconfig found (%s)",
+		return sb_fail(err, EXIT_NOTFOUND, "no kubeconfig found (%s)",
 			    env && *env ? "none of the files in KUBECONFIG exists" : "~/.kube/config does not exist");
 	return 0;
 }
@@ -141,7 +131,7 @@ int kube_private_dir(struct kube_target *t, struct strbuf *err)
 		return 0;
 	char tmpl[] = "/tmp/cloudctl-kube.XXXXXX";
 	if (!mkdtemp(tmpl))
-		return fail(err, EXIT_OSERR, "cannot make a temporary directory: %s", strerror(errno));
+		return sb_fail(err, EXIT_OSERR, "cannot make a temporary directory: %s", strerror(errno));
 	t->tmpdir = xstrdup(tmpl);
 	return 0;
 }
@@ -152,13 +142,13 @@ static int data_file(struct kube_target *t, const char *what, const char *b64, c
 	struct strbuf raw = STRBUF_INIT;
 	if (base64_decode(b64, &raw) < 0) {
 		sb_release(&raw);
-		return fail(err, EXIT_CONFIG, "%s: not valid base64", what);
+		return sb_fail(err, EXIT_CONFIG, "%s: not valid base64", what);
 	}
 	int rc = kube_private_dir(t, err);
 	if (!rc) {
 		char *path = xasprintf("%s/%s", t->tmpdir, what);
 		if (write_file_atomic(path, raw.buf, raw.len, 0600) < 0) {
-			rc = fail(err, EXIT_IOERR, "cannot write '%s': %s", path, strerror(errno));
+			rc = sb_fail(err, EXIT_IOERR, "cannot write '%s': %s", path, strerror(errno));
 			free(path);
 		} else {
 			*out = path;
@@ -178,7 +168,7 @@ static int cluster_fields(struct kube_target *t, json_t *c, struct strbuf *err)
 {
 	const char *server = str_of(c, "server");
 	if (!server)
-		return fail(err, EXIT_CONFIG, "cluster '%s' has no server", t->cluster);
+		return sb_fail(err, EXIT_CONFIG, "cluster '%s' has no server", t->cluster);
 	t->server = xstrdup(server);
 	t->insecure = json_is_true(json_object_get(c, "insecure-skip-tls-verify"));
 	if (str_of(c, "certificate-authority-data"))
@@ -192,7 +182,7 @@ static int read_token_file(struct kube_target *t, const char *path, struct strbu
 {
 	struct strbuf sb = STRBUF_INIT;
 	if (sb_read_file(&sb, path) < 0) {
-		int rc = fail(err, EXIT_CONFIG, "user '%s': tokenFile '%s': %s", t->user, path, strerror(errno));
+		int rc = sb_fail(err, EXIT_CONFIG, "user '%s': tokenFile '%s': %s", t->user, path, strerror(errno));
 		sb_release(&sb);
 		return rc;
 	}
@@ -207,7 +197,7 @@ int kube_exec_credential(struct kube_target *t, json_t *exec, struct strbuf *err
 static int user_fields(struct kube_target *t, json_t *u, struct strbuf *err)
 {
 	if (json_object_get(u, "auth-provider"))
-		return fail(err, EXIT_CONFIG, "user '%s': auth-provider is not supported (use an exec plugin)", t->user);
+		return sb_fail(err, EXIT_CONFIG, "user '%s': auth-provider is not supported (use an exec plugin)", t->user);
 	int rc = 0;
 	if (str_of(u, "token"))
 		t->token = xstrdup(str_of(u, "token"));
@@ -222,7 +212,7 @@ static int user_fields(struct kube_target *t, json_t *u, struct strbuf *err)
 	else if (!rc && str_of(u, "client-key"))
 		t->key_file = xstrdup(str_of(u, "client-key"));
 	if (!rc && (!t->cert_file) != (!t->key_file))
-		rc = fail(err, EXIT_CONFIG, "user '%s': a client certificate needs both a certificate and a key", t->user);
+		rc = sb_fail(err, EXIT_CONFIG, "user '%s': a client certificate needs both a certificate and a key", t->user);
 	if (!rc && json_is_object(json_object_get(u, "exec")) && !t->token && !t->cert_file)
 		rc = kube_exec_credential(t, json_object_get(u, "exec"), err);
 	return rc;
@@ -232,22 +222,22 @@ static int resolve(struct merged *m, const char *context, struct kube_target *t,
 {
 	const char *name = context ? context : m->current;
 	if (!name)
-		return fail(err, EXIT_CONFIG, "no context: the kubeconfig has no current-context; give --context");
+		return sb_fail(err, EXIT_CONFIG, "no context: the kubeconfig has no current-context; give --context");
 	json_t *ctx = json_object_get(m->contexts, name);
 	if (!ctx)
-		return fail(err, EXIT_CONFIG, "context '%s' is not in the kubeconfig", name);
+		return sb_fail(err, EXIT_CONFIG, "context '%s' is not in the kubeconfig", name);
 	t->context = xstrdup(name);
 	const char *cl = str_of(ctx, "cluster"), *us = str_of(ctx, "user"), *ns = str_of(ctx, "namespace");
 	t->namespace = xstrdup(ns ? ns : "default");
 	if (!cl || !json_object_get(m->clusters, cl))
-		return fail(err, EXIT_CONFIG, "context '%s': cluster '%s' is not in the kubeconfig", name, cl ? cl : "");
+		return sb_fail(err, EXIT_CONFIG, "context '%s': cluster '%s' is not in the kubeconfig", name, cl ? cl : "");
 	t->cluster = xstrdup(cl);
 	t->user = xstrdup(us ? us : "");
 	int rc = cluster_fields(t, json_object_get(m->clusters, cl), err);
 	if (!rc && us) {
 		json_t *u = json_object_get(m->users, us);
 		if (!u)
-			return fail(err, EXIT_CONFIG, "context '%s': user '%s' is not in the kubeconfig", name, us);
+			return sb_fail(err, EXIT_CONFIG, "context '%s': user '%s' is not in the kubeconfig", name, us);
 		rc = user_fields(t, u, err);
 	}
 	return rc;

@@ -61,8 +61,12 @@ run $K tenant render team-a --allow-from-namespace Bad.NS
 expect "bad --allow-from-namespace" 64 "" "cloudctl-k8s: tenant: --allow-from-namespace 'Bad.NS': not a valid namespace name"
 run $K tenant render team-a --frobnicate
 expect "unknown flag" 64 "" "cloudctl-k8s: tenant: unknown option '--frobnicate' (see 'cloudctl-k8s tenant --help')"
-run $K tenant apply team-a
-expect "actions not written yet say so" 64 "" "cloudctl-k8s: tenant: unknown action 'apply' (render; apply, delete and list are not written yet)"
+run $K tenant frob team-a
+expect "unknown tenant action" 64 "" "cloudctl-k8s: tenant: unknown action 'frob' (render, apply, delete, list)"
+run $K tenant apply team-a --kubeconfig /nonexistent
+expect "tenant apply without a kubeconfig" 66 "" "cloudctl-k8s: kubeconfig: --kubeconfig '/nonexistent': No such file or directory"
+run $K tenant apply Team_A --kubeconfig /nonexistent
+expect_rc "a bad tenant name is refused before the kubeconfig is read" 64
 for q in 8 500m 16Gi 1.5 2e3 100k; do
 	run $K tenant render q --cpu "$q"; assert "quantity '$q' accepted" test "$rc" = 0
 done

@@ -1,0 +1,117 @@
+/* apply.c: cloudctl-k8s apply -f FILE|-: server-side apply of a YAML stream, one
+ * record per object. Every document is checked before the first is sent, so a
+ * malformed file changes nothing on the server. */
+#include "k8s.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *a_file, *a_manager;
+int a_force, a_dry_run;
+
+static const char *str_at(const json_t *obj, const char *k1, const char *k2)
+{
+	const json_t *v = json_object_get(obj, k1);
+	return json_string_value(k2 ? json_object_get(v, k2) : v);
+}
+
+/* Documents -> the objects to apply: empty documents dropped, Lists expanded. */
+static int collect(const char *file, json_t *docs, json_t *objs)
+{
+	size_t i;
+	json_t *d;
+	json_array_foreach(docs, i, d) {
+		if (json_is_null(d))
+			continue;
+		const char *kind = str_at(d, "kind", NULL);
+		if (kind && !strcmp(kind, "List") && json_is_array(json_object_get(d, "items"))) {
+			json_array_extend(objs, json_object_get(d, "items"));
+			continue;
+		}
+		json_array_append(objs, d);
+	}
+	json_array_foreach(objs, i, d) {
+		const char *name = str_at(d, "metadata", "name");
+		if (!json_is_object(d) || !str_at(d, "apiVersion", NULL) || !str_at(d, "kind", NULL) || !name || !*name) {
+			errorx("%s: object %zu: needs apiVersion, kind and metadata.name", file, i + 1);
+			return EXIT_DATA;
+		}
+		const char *ns = str_at(d, "metadata", "namespace");
+		if (k_namespace && ns && strcmp(ns, k_namespace) != 0) {
+			errorx("%s: %s/%s: its namespace '%s' is not the --namespace '%s'", file, str_at(d, "kind", NULL),
+			       name, ns, k_namespace);
+			return EXIT_DATA;
+		}
+	}
+	if (json_array_size(objs) == 0) {
+		errorx("%s: no objects to apply", file);
+		return EXIT_DATA;
+	}
+	return 0;
+}
+
+int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *what)
+{
+	struct kube_apply_opts o = { a_manager, a_force, a_dry_run };
+	struct rec_writer *w = k8s_writer("kind,name,namespace,result");
+	if (!w)
+		return EXIT_CONFIG;
+	struct strbuf err = STRBUF_INIT;
+	struct record r = { 0 };
+	int rc = 0;
+	size_t i;
+	json_t *obj;
+	json_array_foreach(objs, i, obj) {
+		json_t *res = NULL;
+		int created = 0;
+		rc = kube_apply(kc, obj, k8s_namespace(kc), &o, &res, &created, &err);
+		if (rc) {
+			errorx("%s: %s/%s: %s", what, str_at(obj, "kind", NULL), str_at(obj, "metadata", "name"), err.buf);
+			break;
+		}
+		k8s_object_record(&r, res, NULL);
+		rec_set(&r, "result", created ? "created" : "applied");
+		if (a_dry_run)
+			rec_set(&r, "dry_run", "true");
+		rec_write(w, &r);
+		rec_clear(&r);
+		json_decref(res);
+	}
+	sb_release(&err);
+	return k8s_finish(w, rc);
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	if (argc > 0) {
+		errorx("apply: unexpected operand '%s' (the objects come from -f FILE or -f -)", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (!a_file) {
+		errorx("apply: give the objects with -f FILE (or -f - for stdin)");
+		return EXIT_USAGE;
+	}
+	const char *name = strcmp(a_file, "-") ? a_file : "<stdin>";
+	struct strbuf err = STRBUF_INIT;
+	json_t *docs = NULL, *objs = json_array();
+	int rc = 0;
+	if (strcmp(a_file, "-") != 0 && access(a_file, R_OK) < 0) {
+		errorx("apply: %s: %s", a_file, strerror(errno));
+		rc = errno == ENOENT ? EXIT_NOTFOUND : EXIT_PERM;
+	} else if (yaml_read_file(a_file, &docs, &err) < 0) {
+		errorx("%s", err.buf);
+		rc = EXIT_DATA;
+	}
+	rc = rc ? rc : collect(name, docs, objs);
+	struct kube_client kc;
+	if (!rc && !(rc = k8s_connect(&kc))) {
+		rc = k8s_apply_objects(&kc, objs, name);
+		kube_client_close(&kc);
+	}
+	json_decref(objs);
+	json_decref(docs);
+	sb_release(&err);
+	return rc;
+}

@@ -1,0 +1,143 @@
+/* client.c: requests to the API server and the errors it answers with. See client.h. */
+#include "kube/client.h"
+#include "http.h"
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+long long kube_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int kube_client_open(struct kube_client *kc, const char *kubeconfig, const char *context, struct strbuf *err)
+{
+	memset(kc, 0, sizeof *kc);
+	int rc = kube_config_load(kubeconfig, context, &kc->target, err);
+	if (rc)
+		return rc;
+	struct http_opts o = HTTP_OPTS_INIT;
+	o.cacert = kc->target.ca_file;
+	o.insecure = kc->target.insecure;
+	o.cert_file = kc->target.cert_file;
+	o.key_file = kc->target.key_file;
+	kc->http = http_client_new(&o);
+	if (kc->target.token)
+		kc->auth_header = xasprintf("Authorization: Bearer %s", kc->target.token);
+	return 0;
+}
+
+void kube_client_close(struct kube_client *kc)
+{
+	http_client_free(kc->http);
+	if (kc->auth_header) {
+		memset(kc->auth_header, 0, strlen(kc->auth_header)); /* a secret */
+		free(kc->auth_header);
+	}
+	for (size_t i = 0; i < kc->nres; i++) {
+		struct kube_resource *r = &kc->res[i];
+		free(r->group);
+		free(r->version);
+		free(r->name);
+		free(r->singular);
+		free(r->kind);
+		strlist_clear(&r->short_names);
+	}
+	free(kc->res);
+	strlist_clear(&kc->discovered);
+	kube_target_free(&kc->target);
+	memset(kc, 0, sizeof *kc);
+}
+
+/* The one line to show for a failed request: the Status object's message when
+ * the server sent one (it names the object and the reason), else the HTTP status
+ * and the start of the body. */
+static int status_error(const char *method, const char *path, const struct http_response *resp, struct strbuf *err)
+{
+	int code = http_exit_code(resp);
+	if (resp->status == 0)
+		return sb_fail(err, code, "%s %s: %s", method, path, resp->errbuf);
+	json_t *st = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	const char *msg = json_string_value(json_object_get(st, "message"));
+	const char *reason = json_string_value(json_object_get(st, "reason"));
+	if (msg && *msg)
+		sb_fail(err, code, "%s (%s %ld)", msg, reason && *reason ? reason : "HTTP", resp->status);
+	else
+		sb_fail(err, code, "%s %s: HTTP %ld: %.*s", method, path, resp->status,
+			(int)(resp->body.len > 120 ? 120 : resp->body.len), resp->body.buf);
+	json_decref(st);
+	/* 422 Invalid: the object is wrong, not a permission or a conflict */
+	return resp->status == 422 ? EXIT_DATA : code;
+}
+
+/* Send one request; on a status other than 2xx, err says what the server said. */
+static int send(struct kube_client *kc, const char *method, const char *path, const char *content_type,
+		const char *body, struct http_response *resp, struct strbuf *err)
+{
+	char *url = xasprintf("%s%s", kc->target.server, path);
+	char *ctype = content_type ? xasprintf("Content-Type: %s", content_type) : NULL;
+	const char *headers[4];
+	size_t nh = 0;
+	headers[nh++] = "Accept: application/json";
+	if (ctype)
+		headers[nh++] = ctype;
+	if (kc->auth_header)
+		headers[nh++] = kc->auth_header;
+	headers[nh] = NULL;
+	struct http_request req = { method, url, headers, body, body ? strlen(body) : 0, 0 };
+	http_do(kc->http, &req, resp);
+	kc->last_status = resp->status;
+	free(ctype);
+	free(url);
+	if (resp->status < 200 || resp->status > 299)
+		return status_error(method, path, resp, err);
+	return 0;
+}
+
+int kube_request(struct kube_client *kc, const char *method, const char *path, const char *content_type,
+		 const char *body, json_t **out, struct strbuf *err)
+{
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	int rc = send(kc, method, path, content_type, body, &resp, err);
+	if (!rc && out) {
+		json_error_t je;
+		*out = json_loadb(resp.body.buf, resp.body.len, 0, &je);
+		if (!*out)
+			rc = sb_fail(err, EXIT_DATA, "%s %s: the server's answer is not JSON: %s", method, path, je.text);
+	}
+	http_response_release(&resp);
+	return rc;
+}
+
+int kube_request_raw(struct kube_client *kc, const char *method, const char *path, struct strbuf *out,
+		     struct strbuf *err)
+{
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	int rc = send(kc, method, path, NULL, NULL, &resp, err);
+	if (!rc) {
+		sb_release(out);
+		*out = resp.body;
+		resp.body = (struct strbuf)STRBUF_INIT;
+	}
+	http_response_release(&resp);
+	return rc;
+}
+
+char *kube_path(const struct kube_resource *r, const char *ns, const char *name)
+{
+	struct strbuf p = STRBUF_INIT;
+	if (*r->group)
+		sb_addf(&p, "/apis/%s/%s", r->group, r->version);
+	else
+		sb_addf(&p, "/api/%s", r->version);
+	if (r->namespaced && ns)
+		sb_addf(&p, "/namespaces/%s", ns);
+	sb_addf(&p, "/%s", r->name);
+	if (name)
+		sb_addf(&p, "/%s", name);
+	return sb_detach(&p);
+}
