@@ -39,3 +39,18 @@ for f in kubespray ini json; do
 		< "${CLOUDCTL_SRC:-.}/tests/cli/data/inventory-input.txt" >/dev/null 2>"$T/err"
 	if [ $? = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: k8s inventory -f $f" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"; else ok "valgrind: k8s inventory -f $f"; fi
 done
+KENV=$SVC/kube-apiserver/env
+if [ -f "$KENV" ]; then
+	. "$KENV"
+	export KUBECONFIG=$KUBE_STANDIN_KUBECONFIG
+	for args in "tenant apply vg-tenant --admin alice" "tenant list" "get deploy -A" "apply -n vg-tenant -f ${CLOUDCTL_SRC:-.}/tests/cli/data/k8s/web.yaml" \
+		"wait -n vg-tenant --for condition=Available deployment/web" "rollout status -n vg-tenant deployment/web" \
+		"tenant delete vg-tenant --wait"; do
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 $KB $args >/dev/null 2>"$T/err"
+		r=$?
+		if [ $r = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: k8s $args" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"
+		elif [ $r != 0 ]; then fail "valgrind: k8s $args" "exit $r: $(head -c 300 "$T/err")"
+		else ok "valgrind: k8s $args"; fi
+	done
+	unset KUBECONFIG
+else skip "valgrind: k8s API verbs" "the stand-in API server is not running ($KENV missing)"; fi
