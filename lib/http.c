@@ -16,6 +16,11 @@
  * - HTTP 408, 429, 502, 503, 504: for idempotent requests only, after the
  *   Retry-After the server asked for (capped by max_backoff_ms) or else after
  *   a capped exponential backoff with full jitter.
+ *
+ * Streaming (struct http_transfer): a body from a file is read with pread at
+ * offset + position, so each attempt (and libcurl's own rewind through the
+ * seek callback) starts again at offset. A 2xx body goes to the sink; any
+ * other body to resp->body, so that the caller reads the server's error.
  */
 #include "http.h"
 #include "log.h"
@@ -23,6 +28,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -58,6 +64,13 @@ struct http_client {
 	unsigned rng; /* rand_r state for the backoff jitter */
 	char errbuf[CURL_ERROR_SIZE];
 	struct trace_side trace[2];
+	/* the exchange under way */
+	struct http_response *resp;
+	const struct http_transfer *xfer;
+	long long read_pos; /* bytes of the source read in this attempt */
+	int source_errno;   /* why reading the source failed; -1: it was short */
+	int sink_used;      /* the sink got part of a body in this attempt */
+	int sink_failed;
 };
 
 /* ---- redaction ---- */
@@ -317,10 +330,26 @@ static void trace_emit(char mark, const char *s, size_t n)
 }
 
 /* Each line of a TEXT message from libcurl on its own ("Uses proxy env
- * variable ... == 'http://user:pass@...'" is one of them). */
+ * variable ... == 'http://user:pass@...'" is one of them). Over HTTP/2
+ * libcurl also shows each request header in brackets, as in
+ * "h2h3 [authorization: Bearer ...]", cut short when long (no ']' then):
+ * those go through the header rules. */
 static char *redact_text_line(const char *line)
 {
-	return http_redact_body(line, strlen(line));
+	const char *open = strchr(line, '[');
+	size_t len = strlen(line);
+	int closed = len > 0 && line[len - 1] == ']';
+	if (open && header_name_len(open + 1, strlen(open + 1))) {
+		char *inner = xstrndup(open + 1, (size_t)(line + len - closed - (open + 1)));
+		char *clean = http_redact_header(inner);
+		char *before = http_redact_body(line, (size_t)(open - line));
+		char *out = xasprintf("%s[%s%s", before, clean, closed ? "]" : "");
+		free(inner);
+		free(clean);
+		free(before);
+		return out;
+	}
+	return http_redact_body(line, len);
 }
 
 /* Emit text line by line, each through redactor unless it is NULL (text
@@ -529,7 +558,7 @@ static void add_header_line(struct http_response *resp, const char *data, size_t
 
 static size_t on_header(char *data, size_t size, size_t n, void *userp)
 {
-	struct http_response *resp = userp;
+	struct http_response *resp = ((struct http_client *)userp)->resp;
 	size_t len = size * n;
 	/* Each status line starts a response (100 Continue, then the real one):
 	 * keep the headers of the last only. */
@@ -540,11 +569,64 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 	return len;
 }
 
+static int status_is_success(struct http_client *c)
+{
+	long status = 0;
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	return status >= 200 && status < 300;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *userp)
 {
-	struct http_response *resp = userp;
-	sb_add(&resp->body, data, size * n);
-	return size * n;
+	struct http_client *c = userp;
+	const struct http_sink *sink = c->xfer ? c->xfer->sink : NULL;
+	size_t len = size * n;
+	if (!sink || !status_is_success(c)) {
+		sb_add(&c->resp->body, data, len);
+		return len;
+	}
+	c->sink_used = 1;
+	if (sink->write(sink->arg, data, len) < 0) {
+		c->sink_failed = 1;
+		return 0; /* libcurl ends the transfer with a write error */
+	}
+	return len;
+}
+
+/* ---- request bodies from files ---- */
+
+static size_t on_read(char *buf, size_t size, size_t n, void *userp)
+{
+	struct http_client *c = userp;
+	const struct http_source *src = c->xfer->source;
+	long long left = src->length - c->read_pos;
+	size_t want = size * n;
+	if ((long long)want > left)
+		want = (size_t)left;
+	if (want == 0)
+		return 0;
+	ssize_t got;
+	do
+		got = pread(src->fd, buf, want, (off_t)(src->offset + c->read_pos));
+	while (got < 0 && errno == EINTR);
+	if (got <= 0) {
+		c->source_errno = got < 0 ? errno : -1;
+		return CURL_READFUNC_ABORT;
+	}
+	c->read_pos += got;
+	if (src->progress)
+		src->progress(src->arg, c->read_pos);
+	return (size_t)got;
+}
+
+/* libcurl rewinds the body when it must send it again on the same attempt. */
+static int on_seek(void *userp, curl_off_t offset, int origin)
+{
+	struct http_client *c = userp;
+	if (origin != SEEK_SET || offset < 0 || offset > c->xfer->source->length)
+		return CURL_SEEKFUNC_CANTSEEK;
+	c->read_pos = offset;
+	return CURL_SEEKFUNC_OK;
 }
 
 /* ---- clients ---- */
@@ -643,11 +725,30 @@ static struct curl_slist *build_headers(const struct http_request *req)
 	return list;
 }
 
-static void set_method_and_body(CURL *h, const struct http_request *req, const char *method)
+/* UPLOAD is libcurl's PUT with a read callback; CUSTOMREQUEST renames it. */
+static void set_source_body(struct http_client *c, const struct http_source *src, const char *method)
 {
+	CURL *h = c->curl;
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)src->length);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, c);
+	curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
+	curl_easy_setopt(h, CURLOPT_SEEKDATA, c);
+	if (strcmp(method, "PUT") != 0)
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+}
+
+static void set_method_and_body(struct http_client *c, const struct http_request *req, const char *method)
+{
+	CURL *h = c->curl;
 	if (!strcmp(method, "HEAD")) {
 		/* NOBODY, not CUSTOMREQUEST: libcurl would wait for a body */
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		return;
+	}
+	if (c->xfer && c->xfer->source) {
+		set_source_body(c, c->xfer->source, method);
 		return;
 	}
 	int has_body = req->body || req->body_len || method_has_body(method);
@@ -684,6 +785,22 @@ static void set_trace(struct http_client *c)
 	curl_easy_setopt(c->curl, CURLOPT_VERBOSE, 1L);
 }
 
+/* The client's timeout unless the transfer has its own; a stall limit is
+ * libcurl's low-speed check: under 1 byte/s for that many seconds. */
+static void set_timeouts(struct http_client *c)
+{
+	const struct http_transfer *x = c->xfer;
+	long timeout = c->opts.timeout_ms;
+	if (x && x->timeout_ms)
+		timeout = x->timeout_ms < 0 ? 0 : x->timeout_ms;
+	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout);
+	if (x && x->stall_ms > 0) {
+		long secs = (x->stall_ms + 999) / 1000;
+		curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, secs);
+	}
+}
+
 static void setup_request(struct http_client *c, const struct http_request *req, const char *method,
 			  struct curl_slist *headers, struct http_response *resp)
 {
@@ -697,16 +814,17 @@ static void setup_request(struct http_client *c, const struct http_request *req,
 #endif
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM for timeouts: we may be threaded */
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->opts.connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->opts.timeout_ms);
+	set_timeouts(c);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* the tools handle redirects */
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-	set_method_and_body(h, req, method);
+	c->resp = resp;
+	set_method_and_body(c, req, method);
 	set_tls(c);
 	set_trace(c);
 }
@@ -791,10 +909,26 @@ static void log_retry(const char *method, const char *url, CURLcode rc, const st
 	sb_release(&safe_url);
 }
 
+/* What failed, for errbuf: our source or sink, or else libcurl's words. */
+static void describe_failure(struct http_client *c, CURLcode rc, struct http_response *resp)
+{
+	if (c->source_errno)
+		snprintf(resp->errbuf, sizeof resp->errbuf, "reading the request body: %s",
+			 c->source_errno > 0 ? strerror(c->source_errno) : "the file is shorter than its length");
+	else if (c->sink_failed)
+		snprintf(resp->errbuf, sizeof resp->errbuf, "writing the response body failed");
+	else
+		snprintf(resp->errbuf, sizeof resp->errbuf, "%s", c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+}
+
 static CURLcode perform_attempt(struct http_client *c, struct http_response *resp)
 {
 	reset_response(resp);
 	c->errbuf[0] = '\0';
+	c->read_pos = 0;
+	c->source_errno = 0;
+	c->sink_used = 0;
+	c->sink_failed = 0;
 	CURLcode rc = curl_easy_perform(c->curl);
 	trace_flush_all(c);
 	if (rc == CURLE_OK) {
@@ -802,28 +936,49 @@ static CURLcode perform_attempt(struct http_client *c, struct http_response *res
 		return rc;
 	}
 	reset_response(resp); /* a response cut short is no response */
-	snprintf(resp->errbuf, sizeof resp->errbuf, "%s", c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+	describe_failure(c, rc, resp);
 	return rc;
 }
 
+/* Whether another attempt may start: nothing of ours failed, and what the
+ * sink received is undone. */
+static int may_start_over(struct http_client *c)
+{
+	if (c->source_errno || c->sink_failed)
+		return 0;
+	if (!c->sink_used)
+		return 1;
+	const struct http_sink *sink = c->xfer->sink;
+	return sink->rewind && sink->rewind(sink->arg) == 0;
+}
+
 int http_do(struct http_client *c, const struct http_request *req, struct http_response *resp)
+{
+	return http_do_transfer(c, req, NULL, resp);
+}
+
+int http_do_transfer(struct http_client *c, const struct http_request *req, const struct http_transfer *x,
+		     struct http_response *resp)
 {
 	const char *method = req->method ? req->method : "GET";
 	int idempotent = req->idempotent || method_is_idempotent(method);
 	struct curl_slist *headers = build_headers(req);
 	CURLcode rc;
 
+	c->xfer = x;
 	setup_request(c, req, method, headers, resp);
 	for (int attempt = 1;; attempt++) {
 		resp->attempts = attempt;
 		rc = perform_attempt(c, resp);
 		long wait = attempt <= c->opts.max_retries ? retry_wait_ms(c, rc, resp, idempotent, attempt) : -1;
-		if (wait < 0)
+		if (wait < 0 || !may_start_over(c))
 			break;
 		log_retry(method, req->url, rc, resp, attempt + 1, (long)c->opts.max_retries + 1, wait);
 		sleep_ms(wait);
 	}
 	curl_slist_free_all(headers);
+	c->xfer = NULL;
+	c->resp = NULL;
 	return rc == CURLE_OK ? 0 : -1;
 }
 
@@ -884,4 +1039,41 @@ long http_parse_retry_after(const char *value, long now_epoch)
 	if (when == -1)
 		return -1;
 	return (long)when > now_epoch ? (long)when - now_epoch : 0;
+}
+
+char *http_url_resolve(const char *base, const char *ref)
+{
+	CURLU *u = curl_url();
+	char *url = NULL, *out = NULL;
+	if (!u)
+		die(EXIT_OSERR, "out of memory");
+	/* A second URL set on a handle is resolved against the first when relative. */
+	if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &url, 0) == CURLUE_OK) {
+		out = xstrdup(url);
+		curl_free(url);
+	}
+	curl_url_cleanup(u);
+	return out;
+}
+
+/* RFC 3986's unreserved characters, in ASCII whatever the locale. */
+static int is_unreserved(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       (ch != '\0' && strchr("-._~", ch) != NULL);
+}
+
+char *http_escape(const char *s)
+{
+	struct strbuf out = STRBUF_INIT;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (is_unreserved(ch))
+			sb_addc(&out, (char)ch);
+		else
+			sb_addf(&out, "%%%02X", ch);
+	}
+	return sb_detach(&out);
 }

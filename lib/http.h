@@ -14,6 +14,9 @@
  *   bodies, with Authorization, Proxy-Authorization, X-Auth-Token, X-Subject-Token,
  *   Cookie and Set-Cookie values and JSON/form "password"/"secret"/"token" values
  *   replaced by "<redacted>".
+ * - Streaming (http_do_transfer): a request body read from a file descriptor,
+ *   read again from its start on every attempt, and a 2xx response body handed
+ *   to a sink as it arrives instead of being kept in memory.
  */
 #ifndef CLOUDCTL_HTTP_H
 #define CLOUDCTL_HTTP_H
@@ -68,6 +71,50 @@ void http_client_free(struct http_client *c);
 /* Perform the request with retries. Returns 0 when an HTTP response arrived
  * (whatever its status), -1 when none did (resp->errbuf says why). */
 int http_do(struct http_client *c, const struct http_request *req, struct http_response *resp);
+
+/* A request body read from a file: length bytes from offset, with pread, so the
+ * descriptor's own position is neither used nor moved. Every attempt (retries,
+ * and libcurl's own rewinds) reads it again from offset. */
+struct http_source {
+	int fd;
+	long long offset;
+	long long length; /* sent as Content-Length */
+	/* Called as the body goes out with the bytes of it read so far in this
+	 * attempt (it starts again from 0 on a retry); may be NULL. */
+	void (*progress)(void *arg, long long sent);
+	void *arg;
+};
+
+/* Where a 2xx response's body goes, piece by piece. Bodies of other statuses
+ * (error documents) still go to resp->body, so that callers can read them. */
+struct http_sink {
+	/* Return 0, or -1 to abort the transfer: it is then not retried. */
+	int (*write)(void *arg, const void *data, size_t len);
+	/* Called before a retry when part of a body was written: start over.
+	 * NULL, or a return of -1, makes the failed attempt final. */
+	int (*rewind)(void *arg);
+	void *arg;
+};
+
+/* What a request may add to struct http_request; zero-initialize it. */
+struct http_transfer {
+	const struct http_source *source; /* the body from a file, instead of req->body */
+	const struct http_sink *sink;     /* a 2xx body goes here instead of resp->body */
+	long timeout_ms; /* 0: the client's timeout_ms; -1: no limit on the whole request */
+	long stall_ms;   /* fail when no byte moves for this long (rounded to seconds); 0: never */
+};
+
+/* http_do with a transfer (which may be NULL). Failures of the source (a read
+ * error or a file shorter than length) or of the sink end the request at once,
+ * with -1 and errbuf saying what failed. */
+int http_do_transfer(struct http_client *c, const struct http_request *req, const struct http_transfer *x,
+		     struct http_response *resp);
+
+/* ref (a Location header: absolute, or relative to base) as an absolute URL;
+ * NULL when either cannot be parsed. */
+char *http_url_resolve(const char *base, const char *ref);
+/* s percent-encoded for a query value or a path segment (RFC 3986 unreserved kept). */
+char *http_escape(const char *s);
 
 /* Case-insensitive header lookup in the final response; NULL when absent. */
 const char *http_header_get(const struct http_response *resp, const char *name);
