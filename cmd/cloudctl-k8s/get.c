@@ -2,6 +2,7 @@
  * found by discovery (plural, singular, short name or kind, as kubectl takes
  * them); lists are read page by page, so nothing is cut off. */
 #include "k8s.h"
+#include "http.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,25 +10,11 @@
 const char *g_selector;
 int g_all_namespaces;
 
-/* Percent-encode a query value (label selectors hold '=', '!', ',', spaces). */
-static char *query_escape(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~/", c))
-			sb_addc(&sb, (char)c);
-		else
-			sb_addf(&sb, "%%%02X", c);
-	}
-	return sb_detach(&sb);
-}
-
 /* Every item of a list path, following continue tokens; each goes to emit(). */
 int k8s_list(struct kube_client *kc, const char *path, const char *selector,
 	     void (*emit)(const json_t *item, const char *kind, void *arg), void *arg, struct strbuf *err)
 {
-	char *cont = NULL, *sel = selector ? query_escape(selector) : NULL;
+	char *cont = NULL, *sel = selector ? http_escape(selector) : NULL;
 	int rc = 0;
 	do {
 		char *url = xasprintf("%s?limit=500%s%s%s%s", path, sel ? "&labelSelector=" : "", sel ? sel : "",
@@ -46,7 +33,7 @@ int k8s_list(struct kube_client *kc, const char *path, const char *selector,
 			emit(item, kind, arg);
 		const char *c = json_string_value(json_object_get(json_object_get(list, "metadata"), "continue"));
 		if (c && *c)
-			cont = query_escape(c);
+			cont = http_escape(c);
 		free(kind);
 		json_decref(list);
 	} while (!rc && cont);

@@ -74,9 +74,11 @@ static int status_error(const char *method, const char *path, const struct http_
 	return resp->status == 422 ? EXIT_DATA : code;
 }
 
-/* Send one request; on a status other than 2xx, err says what the server said. */
-static int send(struct kube_client *kc, const char *method, const char *path, const char *content_type,
-		const char *body, struct http_response *resp, struct strbuf *err)
+/* Send one request; on a status other than 2xx, err says what the server said.
+ * With a sink, a 2xx body goes there as it arrives. */
+static int send_to(struct kube_client *kc, const char *method, const char *path, const char *content_type,
+		   const char *body, const struct http_sink *sink, long timeout_ms, struct http_response *resp,
+		   struct strbuf *err)
 {
 	char *url = xasprintf("%s%s", kc->target.server, path);
 	char *ctype = content_type ? xasprintf("Content-Type: %s", content_type) : NULL;
@@ -89,13 +91,20 @@ static int send(struct kube_client *kc, const char *method, const char *path, co
 		headers[nh++] = kc->auth_header;
 	headers[nh] = NULL;
 	struct http_request req = { method, url, headers, body, body ? strlen(body) : 0, 0 };
-	http_do(kc->http, &req, resp);
+	struct http_transfer x = { NULL, sink, timeout_ms, 0 };
+	http_do_transfer(kc->http, &req, &x, resp);
 	kc->last_status = resp->status;
 	free(ctype);
 	free(url);
 	if (resp->status < 200 || resp->status > 299)
 		return status_error(method, path, resp, err);
 	return 0;
+}
+
+static int send(struct kube_client *kc, const char *method, const char *path, const char *content_type,
+		const char *body, struct http_response *resp, struct strbuf *err)
+{
+	return send_to(kc, method, path, content_type, body, NULL, 0, resp, err);
 }
 
 int kube_request(struct kube_client *kc, const char *method, const char *path, const char *content_type,
@@ -113,17 +122,50 @@ int kube_request(struct kube_client *kc, const char *method, const char *path, c
 	return rc;
 }
 
-int kube_request_raw(struct kube_client *kc, const char *method, const char *path, struct strbuf *out,
-		     struct strbuf *err)
+/* A watch body cut into lines as it arrives. */
+struct line_sink {
+	struct strbuf partial;
+	kube_line_fn on_line;
+	void *arg;
+	int stopped; /* on_line asked to stop: the transfer was ended on purpose */
+};
+
+static int sink_write(void *arg, const void *data, size_t len)
 {
-	struct http_response resp = HTTP_RESPONSE_INIT;
-	int rc = send(kc, method, path, NULL, NULL, &resp, err);
-	if (!rc) {
-		sb_release(out);
-		*out = resp.body;
-		resp.body = (struct strbuf)STRBUF_INIT;
+	struct line_sink *ls = arg;
+	sb_add(&ls->partial, data, len);
+	size_t start = 0;
+	char *nl;
+	while (!ls->stopped && (nl = memchr(ls->partial.buf + start, '\n', ls->partial.len - start))) {
+		size_t end = (size_t)(nl - ls->partial.buf);
+		if (end > start && ls->on_line(ls->partial.buf + start, end - start, ls->arg))
+			ls->stopped = 1;
+		start = end + 1;
 	}
+	memmove(ls->partial.buf, ls->partial.buf + start, ls->partial.len - start);
+	ls->partial.len -= start;
+	ls->partial.buf[ls->partial.len] = '\0';
+	return ls->stopped ? -1 : 0;
+}
+
+int kube_stream_lines(struct kube_client *kc, const char *path, kube_line_fn on_line, void *arg, long timeout_ms,
+		      struct strbuf *err)
+{
+	struct line_sink ls = { STRBUF_INIT, on_line, arg, 0 };
+	struct http_sink sink = { sink_write, NULL, &ls };
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	/* its own error text: on_line may have left one in err, which must stay */
+	struct strbuf xerr = STRBUF_INIT;
+	int rc = send_to(kc, "GET", path, NULL, NULL, &sink, timeout_ms, &resp, &xerr);
+	if (rc && ls.stopped)
+		rc = 0; /* we ended it */
+	else if (rc)
+		sb_fail(err, rc, "%s", xerr.buf);
+	else if (ls.partial.len)
+		on_line(ls.partial.buf, ls.partial.len, arg);
+	sb_release(&xerr);
 	http_response_release(&resp);
+	sb_release(&ls.partial);
 	return rc;
 }
 

@@ -42,9 +42,12 @@ void kube_client_close(struct kube_client *kc);
 int kube_request(struct kube_client *kc, const char *method, const char *path, const char *content_type,
 		 const char *body, json_t **out, struct strbuf *err);
 
-/* The same, the body as it came (a watch stream). */
-int kube_request_raw(struct kube_client *kc, const char *method, const char *path, struct strbuf *out,
-		     struct strbuf *err);
+/* GET a stream (a watch): each line of the body goes to on_line as it arrives;
+ * a non-zero return ends the request there. timeout_ms bounds the whole request.
+ * 0, or an exit code with err set. */
+typedef int (*kube_line_fn)(const char *line, size_t len, void *arg);
+int kube_stream_lines(struct kube_client *kc, const char *path, kube_line_fn on_line, void *arg, long timeout_ms,
+		      struct strbuf *err);
 
 /* The resource for apiVersion ("apps/v1", "v1") and kind; 66 when the server has none. */
 int kube_resource_for_kind(struct kube_client *kc, const char *api_version, const char *kind,

@@ -54,9 +54,10 @@ static int read_current(struct waiter *w, const struct kube_resource *r, const c
 	return 0;
 }
 
-/* One line of the watch stream. */
-static void on_event(struct waiter *w, const char *line, size_t len)
+/* One line of the watch stream; non-zero ends the watch. */
+static int on_event(const char *line, size_t len, void *arg)
 {
+	struct waiter *w = arg;
 	json_t *ev = json_loadb(line, len, 0, NULL);
 	const char *type = json_string_value(json_object_get(ev, "type"));
 	json_t *obj = json_object_get(ev, "object");
@@ -69,36 +70,27 @@ static void on_event(struct waiter *w, const char *line, size_t len)
 		else
 			w->rc = sb_fail(w->err, EXIT_UNAVAIL, "watch: %s",
 					json_string_value(json_object_get(obj, "message")) ?: "error event");
-	} else if (strcmp(type, "BOOKMARK") != 0) {
-		set_rv(w, obj);
-		w->rc = w->decide(type, !strcmp(type, "DELETED") ? NULL : obj, w->arg, w->err);
 	} else {
 		set_rv(w, obj);
+		if (strcmp(type, "BOOKMARK") != 0)
+			w->rc = w->decide(type, !strcmp(type, "DELETED") ? NULL : obj, w->arg, w->err);
 	}
 	json_decref(ev);
+	return w->rc != KUBE_WAIT_MORE || w->expired;
 }
 
-/* One watch request, at most until the deadline; events are handled as lines. */
+/* One watch request, which the server ends at the deadline (timeoutSeconds) if
+ * nothing decides it before. */
 static int watch_once(struct waiter *w, const struct kube_resource *r, const char *ns, const char *name,
 		      long long deadline_ms)
 {
-	/* The HTTP layer hands over the body when the server ends it: short watches
-	 * bound how late an event is seen. */
-	long secs = 1;
-	(void)deadline_ms;
+	long long left = deadline_ms - kube_now_ms();
+	long secs = left <= 0 ? 1 : (long)((left + 999) / 1000);
 	char *coll = kube_path(r, ns, NULL);
 	char *path = xasprintf("%s?watch=1&fieldSelector=metadata.name%%3D%s&resourceVersion=%s&timeoutSeconds=%ld",
 			       coll, name, w->rv ? w->rv : "0", secs);
-	struct strbuf body = STRBUF_INIT;
-	int rc = kube_request_raw(w->kc, "GET", path, &body, w->err);
-	for (size_t i = 0; !rc && i < body.len && w->rc == KUBE_WAIT_MORE && !w->expired;) {
-		const char *nl = memchr(body.buf + i, '\n', body.len - i);
-		size_t end = nl ? (size_t)(nl - body.buf) : body.len;
-		if (end > i)
-			on_event(w, body.buf + i, end - i);
-		i = end + 1;
-	}
-	sb_release(&body);
+	/* the server ends the watch at timeoutSeconds; a few more seconds for one that does not */
+	int rc = kube_stream_lines(w->kc, path, on_event, w, secs * 1000 + 5000, w->err);
 	free(path);
 	free(coll);
 	return rc;
