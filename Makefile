@@ -50,6 +50,7 @@ VM_PLUGIN_SRC = $(filter-out $(VM_EXE_SRC),$(wildcard cmd/cloudctl-vm/*.c))
 REPORT_SRC = $(wildcard cmd/cloudctl-report/*.c)
 K8S_SRC = $(wildcard cmd/cloudctl-k8s/*.c)
 BUILD_SRC = $(wildcard cmd/cloudctl-build/*.c)
+DEPLOY_SRC = $(wildcard cmd/cloudctl-deploy/*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(B)/%.o,$(1))
@@ -61,7 +62,8 @@ VIRT_A = $(B)/lib/virt/libvirtclient.a
 OCI_A = $(B)/lib/oci/liboci.a
 GIT_A = $(B)/lib/git/libgitx.a
 OPENSTACK_A = $(B)/lib/openstack/libopenstack.a
-TOOLS = $(B)/bin/cloudctl-vm $(B)/bin/cloudctl-report $(B)/bin/cloudctl-k8s $(if $(BUILD_SRC),$(B)/bin/cloudctl-build)
+TOOLS = $(B)/bin/cloudctl-vm $(B)/bin/cloudctl-report $(B)/bin/cloudctl-k8s $(if $(BUILD_SRC),$(B)/bin/cloudctl-build) \
+	$(if $(DEPLOY_SRC),$(B)/bin/cloudctl-deploy)
 PLUGINS = $(B)/lib/cloudctl/cloudctl-vm-libvirt.so
 UNITS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 EXE_LIBS = $(JANSSON_LIBS) -ldl -lm $(SAN_EXE_LIBS)
@@ -123,6 +125,11 @@ $(B)/bin/cloudctl-build: $(call obj,$(BUILD_SRC)) $(OCI_A) $(GIT_A) $(HTTP_A) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(BUILD_SRC)) $(OCI_A) $(GIT_A) $(HTTP_A) $(WHOLE) \
 		$(GIT2_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS) $(CURL_LIBS) $(EXE_LIBS) -lpthread
+
+$(B)/bin/cloudctl-deploy: $(call obj,$(DEPLOY_SRC)) $(GIT_A) $(YAMLREAD_A) $(HTTP_A) $(COMMON_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(DEPLOY_SRC)) $(GIT_A) $(YAMLREAD_A) $(HTTP_A) $(WHOLE) \
+		$(GIT2_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) $(CURL_LIBS) $(EXE_LIBS) -lpthread
 
 # The libvirt driver: libvirt and libxml2 are loaded only when a verb runs.
 $(B)/lib/cloudctl/cloudctl-vm-libvirt.so: $(call obj,$(VM_PLUGIN_SRC)) $(VIRT_A)
