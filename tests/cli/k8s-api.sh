@@ -150,6 +150,22 @@ for kc in kubeconfig-cert kubeconfig-data; do
 	run $K get ns team-a -o kv -c name,phase --kubeconfig "$KUBE_STANDIN_DIR/$kc"
 	expect "client certificate ($kc)" 0 "name=team-a phase=Active"
 done
+# insecure-skip-tls-verify instead of the CA; neither: the TLS check fails
+sed 's|certificate-authority: .*|insecure-skip-tls-verify: true|' "$KC" > "$T/kc-insecure"
+run $K get ns team-a -o kv -c name --kubeconfig "$T/kc-insecure"
+expect "insecure-skip-tls-verify" 0 "name=team-a"
+sed '/certificate-authority: /d' "$KC" > "$T/kc-noca"
+run env SSL_CERT_FILE=/dev/null CURL_CA_BUNDLE= $K get ns team-a --kubeconfig "$T/kc-noca"
+expect_rc "a server certificate nobody vouches for is refused" 69 'certificate'
+# an exec credential plugin (client.authentication.k8s.io/v1) that prints the token
+cat > "$T/cred.sh" <<EOS
+#!/bin/sh
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' "\$(cat '$T/tok')"
+EOS
+chmod +x "$T/cred.sh"; printf '%s' "$ADMIN_TOKEN" > "$T/tok"
+sed "s|^    token: .*|    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: $T/cred.sh\n      interactiveMode: Never|" "$KC" > "$T/kc-exec"
+run $K get ns team-a -o kv -c name --kubeconfig "$T/kc-exec"
+expect "exec credential plugin" 0 "name=team-a"
 run $K -vv get ns team-a --kubeconfig "$KC" -o kv
 assert "-vv traces do not show the token" sh -c "! grep -qF '$ADMIN_TOKEN' '$T/err' && grep -q 'Authorization: <redacted>' '$T/err'"
 
