@@ -1,0 +1,482 @@
+/* build.c: cloudctl-build [build] DIR --repo DEST: DIR becomes one reproducible
+ * layer on the base image; the image is tagged with the commit and stored. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "build.h"
+#include "git/source.h"
+#include "oci/ignore.h"
+#include "oci/image.h"
+#include "oci/layer.h"
+#include "oci/layout.h"
+#include "oci/ref.h"
+
+#define DEFAULT_PLATFORM "linux/amd64"
+#define SHORT_SHA 12
+#define MTIME_MAX 8589934591LL /* what tar's 11 octal digits hold */
+
+const char *b_repo, *b_base, *b_tag_format, *b_entrypoint, *b_cmd, *b_workdir, *b_user, *b_platform, *b_ignore_file;
+struct strlist b_tags, b_env, b_labels;
+int b_allow_dirty;
+long long b_jobs;
+
+struct build {
+	const char *dir;
+	struct git_source src;
+	int have_git;
+	long long epoch;
+	char *created;
+	struct strlist tags;
+	struct oci_dest *dest, *base;
+	struct oci_platform platform;
+	json_t *entrypoint, *cmd;
+	/* the base image */
+	json_t *base_config;
+	struct oci_manifest base_manifest;
+	char base_digest[OCI_DIGEST_MAX];
+	/* the result */
+	struct layer layer;
+	struct oci_desc config;
+	char digest[OCI_DIGEST_MAX];
+	unsigned long long size, uploaded;
+	unsigned mounted, skipped;
+	struct strbuf err;
+};
+
+/* ---- options ---- */
+
+static int key_value_ok(const struct strlist *l, const char *opt)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const char *eq = strchr(l->v[i], '=');
+		if (!eq || eq == l->v[i]) {
+			errorx("build: %s '%s': expected KEY=VALUE", opt, l->v[i]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int check_options(struct build *b)
+{
+	if (!b_repo) {
+		errorx("build: --repo is required (oci:PATH[:TAG] or REGISTRY/NAME)");
+		return EXIT_USAGE;
+	}
+	if (b_tag_format && strcmp(b_tag_format, "full") != 0 && strcmp(b_tag_format, "short") != 0) {
+		errorx("build: --tag-format '%s': full or short", b_tag_format);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < b_tags.n; i++) {
+		if (!oci_ref_tag_valid(b_tags.v[i])) {
+			errorx("build: --tag '%s': a tag is [A-Za-z0-9_][A-Za-z0-9._-]*, at most 128", b_tags.v[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!key_value_ok(&b_env, "--env") || !key_value_ok(&b_labels, "--label"))
+		return EXIT_USAGE;
+	if (b_jobs < 0 || b_jobs > 64) {
+		errorx("build: --jobs %lld: between 1 and 64", b_jobs);
+		return EXIT_USAGE;
+	}
+	if (b_platform && image_parse_platform(b_platform, &b->platform) < 0) {
+		errorx("build: --platform '%s': expected OS/ARCH[/VARIANT], e.g. linux/amd64", b_platform);
+		return EXIT_USAGE;
+	}
+	if ((b_entrypoint && image_parse_argv(b_entrypoint, &b->entrypoint, &b->err)) ||
+	    (b_cmd && image_parse_argv(b_cmd, &b->cmd, &b->err))) {
+		errorx("build: %s %s", b->entrypoint || !b_entrypoint ? "--cmd" : "--entrypoint", b->err.buf);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* ---- the source: commit, time, tags ---- */
+
+static int read_epoch(struct build *b)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	if (sde && *sde) {
+		if (parse_ll(sde, 0, MTIME_MAX, &b->epoch) < 0)
+			return sb_fail(&b->err, EXIT_CONFIG,
+				       "SOURCE_DATE_EPOCH '%s': not a number of seconds since 1970 (0 .. %lld)", sde,
+				       MTIME_MAX);
+	} else {
+		b->epoch = b->have_git ? b->src.time : 0;
+	}
+	if (b->epoch < 0 || b->epoch > MTIME_MAX)
+		return sb_fail(&b->err, EXIT_DATA, "commit time %lld: out of tar's range", b->epoch);
+	b->created = image_rfc3339(b->epoch);
+	return 0;
+}
+
+/* DIR must be a directory we can read before anything else happens. */
+static int check_dir(struct build *b)
+{
+	int fd = open(b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	int e = errno;
+	if (e == ENOENT)
+		return sb_fail(&b->err, EXIT_NOTFOUND, "%s: no such directory", b->dir);
+	if (e == ELOOP)
+		return sb_fail(&b->err, EXIT_DATA, "%s: symlink loop (too many levels of symbolic links)", b->dir);
+	if (e == ENOTDIR)
+		return sb_fail(&b->err, EXIT_DATA, "%s: not a directory", b->dir);
+	return sb_fail(&b->err, e == EACCES || e == EPERM ? EXIT_PERM : EXIT_IOERR, "%s: %s", b->dir, strerror(e));
+}
+
+/* Whether the destination reference names a tag ("oci:out:v1", "host/repo:v1"). */
+static int repo_names_tag(const char *ref)
+{
+	if (str_starts(ref, "oci:")) {
+		char *path, *tag;
+		layout_split(ref + 4, &path, &tag);
+		int has = tag != NULL;
+		free(path);
+		free(tag);
+		return has;
+	}
+	const char *colon = strrchr(ref, ':');
+	return colon && !strchr(colon, '/');
+}
+
+static int read_source(struct build *b)
+{
+	int rc = git_source_read(b->dir, &b->src, &b->err);
+	if (rc == EXIT_NOTFOUND && (b_tags.n || repo_names_tag(b_repo)))
+		rc = 0; /* a build without a commit: named by its tags */
+	else if (rc == EXIT_NOTFOUND)
+		sb_adds(&b->err, " (the default tag is the commit; give --tag to build anyway)");
+	else if (!rc)
+		b->have_git = 1;
+	if (rc)
+		return rc;
+	if (b->src.dirty && !b_allow_dirty)
+		return sb_fail(&b->err, EXIT_DATA, "%s: uncommitted changes (%s); commit them or use --allow-dirty",
+			       b->dir, b->src.changed);
+	return read_epoch(b);
+}
+
+static void pick_tags(struct build *b)
+{
+	if (b->dest->tag)
+		strlist_add(&b->tags, b->dest->tag);
+	for (size_t i = 0; i < b_tags.n; i++)
+		strlist_add(&b->tags, b_tags.v[i]);
+	if (b->tags.n)
+		return;
+	int n = b_tag_format && strcmp(b_tag_format, "short") == 0 ? SHORT_SHA : 40;
+	char *t = xasprintf("%.*s%s", n, b->src.sha, b->src.dirty ? "-dirty" : "");
+	strlist_add(&b->tags, t);
+	free(t);
+}
+
+/* ---- the base image ---- */
+
+static int check_platform(struct build *b)
+{
+	const char *os = json_string_value(json_object_get(b->base_config, "os"));
+	const char *arch = json_string_value(json_object_get(b->base_config, "architecture"));
+	const char *variant = json_string_value(json_object_get(b->base_config, "variant"));
+	if (!os || !arch)
+		return sb_fail(&b->err, EXIT_DATA, "%s: the base image config has no os or architecture", b_base);
+	if (!b_platform) {
+		b->platform.os = xstrdup(os);
+		b->platform.arch = xstrdup(arch);
+		b->platform.variant = variant ? xstrdup(variant) : NULL;
+		return 0;
+	}
+	if (!str_eq(os, b->platform.os) || !str_eq(arch, b->platform.arch))
+		return sb_fail(&b->err, EXIT_DATA, "%s: the base image is %s/%s, not --platform %s", b_base, os, arch,
+			       b_platform);
+	return 0;
+}
+
+static int load_base(struct build *b)
+{
+	int rc = store_open(b_base, 0, &b->base, &b->err);
+	if (rc)
+		return rc;
+	if (!b->base->tag)
+		return sb_fail(&b->err, EXIT_USAGE, "--base '%s': name the image's tag (oci:PATH:TAG)", b_base);
+	struct oci_platform want = { 0 };
+	if (!b_platform)
+		image_parse_platform(DEFAULT_PLATFORM, &want);
+	struct strbuf bytes = STRBUF_INIT;
+	char *mt = NULL;
+	rc = store_resolve(b->base, b->base->tag, b_platform ? &b->platform : &want, &bytes, &mt, b->base_digest,
+			   &b->err);
+	image_platform_clear(&want);
+	if (!rc)
+		rc = image_manifest_parse(bytes.buf, bytes.len, b_base, &b->base_manifest, &b->err);
+	if (!rc)
+		rc = b->base->ops->get_blob(b->base, b->base_manifest.config.digest, &bytes, &b->err);
+	if (!rc) {
+		json_error_t je;
+		b->base_config = json_loadb(bytes.buf, bytes.len, 0, &je);
+		if (!json_is_object(b->base_config))
+			rc = sb_fail(&b->err, EXIT_DATA, "%s: the base image config is not a JSON object", b_base);
+	}
+	if (!rc)
+		rc = check_platform(b);
+	free(mt);
+	sb_release(&bytes);
+	return rc;
+}
+
+/* ---- the layer ---- */
+
+static int build_layer(struct build *b)
+{
+	const char *ignore_path = b_ignore_file;
+	char *dflt = NULL;
+	if (!ignore_path)
+		ignore_path = dflt = xasprintf("%s/.dockerignore", b->dir);
+	struct ignore *ig = NULL;
+	int rc = ignore_load(ignore_path, b_ignore_file == NULL, &ig, &b->err);
+	struct tar_opts o = { .mtime = b->epoch, .ignore = ig };
+	struct stat st;
+	if (!rc && stat(ignore_path, &st) == 0) {
+		o.skip_dev = st.st_dev;
+		o.skip_ino = st.st_ino;
+	}
+	if (!rc)
+		rc = layer_build(b->dir, &o, LAYER_GZIP_LEVEL, b->dest->ops->tmpdir(b->dest), &b->layer, &b->err);
+	if (!rc)
+		debug("layer %s: %llu entries, %llu bytes of files, tar %llu bytes, gzip %llu bytes", b->layer.digest,
+		      b->layer.stats.entries, b->layer.stats.bytes, b->layer.tar_size, b->layer.size);
+	ignore_free(ig);
+	free(dflt);
+	return rc;
+}
+
+/* ---- pushing ---- */
+
+/* A blob the destination may already have; path is taken when take is set. */
+static int push_blob(struct build *b, const char *digest, unsigned long long size, const char *path, int take)
+{
+	int present = 0;
+	int rc = b->dest->ops->has_blob(b->dest, digest, size, &present, &b->err);
+	if (!rc && present) {
+		b->skipped++;
+		if (take)
+			unlink(path);
+		return 0;
+	}
+	if (!rc)
+		rc = b->dest->ops->put_blob(b->dest, digest, size, path, take, &b->err);
+	if (!rc)
+		b->uploaded += size;
+	return rc;
+}
+
+static int push_base_layers(struct build *b)
+{
+	int rc = 0;
+	for (size_t i = 0; i < b->base_manifest.n && !rc; i++) {
+		const struct oci_desc *l = &b->base_manifest.layers[i];
+		int present = 0, mounted = 0;
+		if ((rc = b->dest->ops->has_blob(b->dest, l->digest, l->size, &present, &b->err)) || present) {
+			b->skipped += present;
+			continue;
+		}
+		if (b->dest->ops->mount_blob && b->dest->same_host_repo &&
+		    (rc = b->dest->ops->mount_blob(b->dest, l->digest, b->dest->same_host_repo, &mounted, &b->err)) == 0 &&
+		    mounted) {
+			b->mounted++;
+			continue;
+		}
+		char *path = NULL;
+		int temp = 0;
+		if (!rc)
+			rc = b->base->ops->fetch_blob(b->base, l->digest, b->dest->ops->tmpdir(b->dest), &path, &temp, &b->err);
+		if (!rc)
+			rc = push_blob(b, l->digest, l->size, path, temp);
+		free(path);
+	}
+	return rc;
+}
+
+/* The config as a temporary file in the destination's temporary directory. */
+static int push_config(struct build *b, const struct strbuf *json)
+{
+	char *tmp = xasprintf("%s/.tmp-config-XXXXXX", b->dest->ops->tmpdir(b->dest));
+	int fd = mkstemp(tmp), rc = 0;
+	if (fd < 0 || fchmod(fd, 0644) < 0 || write(fd, json->buf, json->len) != (ssize_t)json->len || fsync(fd) < 0)
+		rc = sb_fail(&b->err, EXIT_IOERR, "%s: %s", tmp, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (!rc)
+		rc = push_blob(b, b->config.digest, b->config.size, tmp, 1);
+	else if (fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+static int make_config(struct build *b, struct strbuf *json)
+{
+	struct strlist labels = STRLIST_INIT;
+	for (size_t i = 0; i < b_labels.n; i++)
+		strlist_add(&labels, b_labels.v[i]);
+	char *l;
+	if (b->have_git) {
+		strlist_add(&labels, (l = xasprintf("%s=%s", LABEL_REVISION, b->src.sha)));
+		free(l);
+	}
+	if (b->have_git && b->src.remote_url) {
+		strlist_add(&labels, (l = xasprintf("%s=%s", LABEL_SOURCE, b->src.remote_url)));
+		free(l);
+	}
+	strlist_add(&labels, (l = xasprintf("%s=%s", LABEL_CREATED, b->created)));
+	free(l);
+	char *by = xasprintf("cloudctl-build %s", b->have_git ? b->src.subdir : ".");
+	if (!b->platform.os)
+		image_parse_platform(DEFAULT_PLATFORM, &b->platform);
+	struct image_settings s = {
+		.platform = b->platform, .created = b->created, .entrypoint = b->entrypoint, .cmd = b->cmd,
+		.env = &b_env, .labels = &labels, .workdir = b_workdir, .user = b_user, .history_by = by,
+		.diff_id = b->layer.diff_id,
+	};
+	int rc = image_config_build(b->base_config, &s, json, &b->err);
+	free(by);
+	strlist_clear(&labels);
+	if (!rc) {
+		b->config.media_type = xstrdup(MT_OCI_CONFIG);
+		oci_digest_bytes(json->buf, json->len, b->config.digest);
+		b->config.size = json->len;
+	}
+	return rc;
+}
+
+static int push_manifest(struct build *b)
+{
+	size_t n = b->base_manifest.n + 1;
+	struct oci_desc *layers = xcalloc(n, sizeof *layers);
+	b->size = b->config.size;
+	for (size_t i = 0; i < n; i++) {
+		const struct oci_desc *from = i + 1 < n ? &b->base_manifest.layers[i] : NULL;
+		layers[i].media_type = (char *)(from ? image_layer_media_type(from->media_type) : MT_OCI_LAYER_GZIP);
+		memcpy(layers[i].digest, from ? from->digest : b->layer.digest, OCI_DIGEST_MAX);
+		layers[i].size = from ? from->size : b->layer.size;
+		b->size += layers[i].size;
+	}
+	/* The base's digest, not its name: a local path would differ between clones. */
+	json_t *ann = json_object();
+	if (b->base)
+		json_object_set_new(ann, ANNOTATION_BASE_DIGEST, json_string(b->base_digest));
+	if (b->base && !str_starts(b_base, "oci:"))
+		json_object_set_new(ann, ANNOTATION_BASE_NAME, json_string(b_base));
+	struct strbuf m = STRBUF_INIT;
+	image_manifest_build(&b->config, layers, n, ann, &m);
+	json_decref(ann);
+	free(layers);
+	oci_digest_bytes(m.buf, m.len, b->digest);
+	b->size += m.len;
+	int rc = 0;
+	for (size_t i = 0; i < b->tags.n && !rc; i++)
+		rc = b->dest->ops->put_manifest(b->dest, b->tags.v[i], MT_OCI_MANIFEST, m.buf, m.len, &b->err);
+	sb_release(&m);
+	return rc;
+}
+
+static int push(struct build *b)
+{
+	int rc = push_base_layers(b);
+	if (!rc) {
+		rc = push_blob(b, b->layer.digest, b->layer.size, b->layer.path, 1);
+		free(b->layer.path); /* taken: renamed or removed */
+		b->layer.path = NULL;
+	}
+	struct strbuf config = STRBUF_INIT;
+	if (!rc)
+		rc = make_config(b, &config);
+	if (!rc)
+		rc = push_config(b, &config);
+	sb_release(&config);
+	if (!rc)
+		rc = push_manifest(b);
+	return rc;
+}
+
+static int report(struct build *b)
+{
+	struct record r = RECORD_INIT;
+	rec_set(&r, "kind", "image");
+	char *ref = store_ref(b->dest, b->tags.v[0]);
+	rec_set(&r, "ref", ref);
+	free(ref);
+	rec_set(&r, "digest", b->digest);
+	if (b->have_git)
+		rec_set(&r, "source", b->src.sha);
+	rec_setf(&r, "size", "%llu", b->size);
+	rec_setf(&r, "layers", "%zu", b->base_manifest.n + 1);
+	rec_setf(&r, "uploaded", "%llu", b->uploaded);
+	rec_setf(&r, "mounted", "%u", b->mounted);
+	rec_setf(&r, "skipped", "%u", b->skipped);
+	struct rec_writer *w = build_writer("ref,digest,source,size,layers,uploaded,mounted,skipped");
+	rec_write(w, &r);
+	rec_clear(&r);
+	return build_finish(w, 0);
+}
+
+static void build_clear(struct build *b)
+{
+	layer_discard(&b->layer);
+	git_source_clear(&b->src);
+	free(b->created);
+	strlist_clear(&b->tags);
+	if (b->dest)
+		b->dest->ops->close(b->dest);
+	if (b->base)
+		b->base->ops->close(b->base);
+	image_platform_clear(&b->platform);
+	json_decref(b->entrypoint);
+	json_decref(b->cmd);
+	json_decref(b->base_config);
+	image_manifest_clear(&b->base_manifest);
+	oci_desc_clear(&b->config);
+	sb_release(&b->err);
+}
+
+int cmd_build(int argc, char **argv)
+{
+	if (argc != 1) {
+		errorx(argc ? "build: one directory, not %d operands" : "build: name the directory to build (DIR)%.0d", argc);
+		return EXIT_USAGE;
+	}
+	struct build b = { .dir = argv[0], .err = STRBUF_INIT };
+	int rc = check_options(&b);
+	if (rc) {
+		build_clear(&b);
+		return rc;
+	}
+	rc = check_dir(&b);
+	if (!rc)
+		rc = read_source(&b);
+	if (!rc && b_base)
+		rc = load_base(&b);
+	if (!rc)
+		rc = store_open(b_repo, 1, &b.dest, &b.err);
+	if (!rc)
+		pick_tags(&b);
+	if (!rc)
+		rc = build_layer(&b);
+	if (!rc)
+		rc = push(&b);
+	if (!rc)
+		rc = report(&b);
+	else if (b.err.len)
+		errorx("%s", b.err.buf);
+	build_clear(&b);
+	return rc;
+}
