@@ -52,3 +52,29 @@ need_cmds() {
 	echo "$(basename "$0"): missing ${missing[*]}; install with: $line" >&2
 	exit 69
 }
+
+# ours PIDFILE COMM: the PID in PIDFILE is alive (not a zombie: PID 1 here may not reap) and is COMM
+ours() {
+	local p st
+	p=$(cat "$1" 2>/dev/null) || return 1
+	st=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+	[ -n "$st" ] && [ "$st" != Z ] && grep -qx "$2" "/proc/$p/comm" 2>/dev/null
+}
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# make_ca DIR: a CA (ca.crt) and a server certificate for 127.0.0.1/localhost signed by it
+# (server.crt, server.key, and both in server.pem), kept once made. DNS:127.0.0.1 is there
+# for mbedTLS (Debian's libgit2), which matches hosts against DNS names only.
+make_ca() {
+	local d=$1; mkdir -p "$d"
+	if [ ! -s "$d/server.crt" ]; then
+		openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=cloudctl test CA" \
+			-keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
+		printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$d/ext.cnf"
+		openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 3650 \
+			-extfile "$d/ext.cnf" -out "$d/server.crt" 2>/dev/null
+	fi
+	[ -s "$d/server.pem" ] || cat "$d/server.crt" "$d/server.key" >"$d/server.pem"
+	chmod 600 "$d/server.pem" "$d/server.key" "$d/ca.key"
+}

@@ -24,27 +24,6 @@ U=testuser P=testpass RU=reader RP=readerpass
 SERVICE=cloudctl-test-registry ISSUER=cloudctl-test-token-server
 need_cmds "apt-get install -y docker-registry apache2-utils nodejs openssl" docker-registry htpasswd node openssl
 
-# ours PIDFILE COMM: the PID in PIDFILE is alive (not a zombie: PID 1 here may not reap) and is COMM
-ours() {
-	local p st
-	p=$(cat "$1" 2>/dev/null) || return 1
-	st=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1) || return 1
-	[ -n "$st" ] && [ "$st" != Z ] && grep -qx "$2" "/proc/$p/comm" 2>/dev/null
-}
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# make_ca DIR: a CA and a server certificate for 127.0.0.1/localhost signed by it (kept once made).
-# DNS:127.0.0.1 is there for mbedTLS (Debian's libgit2), which matches hosts against DNS names only.
-make_ca() {
-	local d=$1; mkdir -p "$d"; [ -s "$d/server.crt" ] && return 0
-	openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=cloudctl test CA" \
-		-keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
-	openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
-	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$d/ext.cnf"
-	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 3650 \
-		-extfile "$d/ext.cnf" -out "$d/server.crt" 2>/dev/null
-}
-
 # The token signer: a self-signed certificate that is also the registry's rootcertbundle.
 make_signer() {
 	[ -s "$D/signer.crt" ] && return 0
