@@ -3,6 +3,7 @@
  * throwaway CA made with the openssl tool. Both are stopped at the end, also
  * when tests fail; if this program dies, they notice and exit by themselves. */
 #include "check.h"
+#include "capture.h"
 #include "http.h"
 #include "log.h"
 #include "util.h"
@@ -235,34 +236,19 @@ static void blackhole_close(struct blackhole *b)
 		close(b->listener);
 }
 
-/* stderr into a file while capturing, so traces can be checked. */
-static int capture_fd = -1;
-
 static void capture_begin(void)
 {
 	char *path = tmp_path("stderr.txt");
-	fflush(stderr);
-	capture_fd = dup(STDERR_FILENO);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd >= 0) {
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
+	capture_stderr_begin(path);
 	free(path);
 }
 
 static char *capture_end(void)
 {
-	fflush(stderr);
-	dup2(capture_fd, STDERR_FILENO);
-	close(capture_fd);
-	capture_fd = -1;
 	char *path = tmp_path("stderr.txt");
-	struct strbuf sb = STRBUF_INIT;
-	if (sb_read_file(&sb, path) < 0)
-		sb_adds(&sb, "(cannot read the captured stderr)");
+	char *said = capture_stderr_end(path);
 	free(path);
-	return sb_detach(&sb);
+	return said;
 }
 
 /* ---- pure functions ---- */

@@ -9,6 +9,7 @@
  * registries it names are not running. One test kills the basic registry and
  * starts it again with registry-start.sh. */
 #include "check.h"
+#include "capture.h"
 #include "http.h"
 #include "log.h"
 #include "oci/auth.h"
@@ -225,31 +226,19 @@ static int push_image(struct registry *r, const char *repo, const char *tag, con
 
 /* ---- stderr capture and a shell helper ---- */
 
-static int capture_fd = -1;
-
 static void capture_begin(void)
 {
 	char *path = tmp_path("stderr.txt");
-	fflush(stderr);
-	capture_fd = dup(STDERR_FILENO);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd >= 0) {
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
+	capture_stderr_begin(path);
 	free(path);
 }
 
 static char *capture_end(void)
 {
-	fflush(stderr);
-	dup2(capture_fd, STDERR_FILENO);
-	close(capture_fd);
 	char *path = tmp_path("stderr.txt");
-	struct strbuf sb = STRBUF_INIT;
-	sb_read_file(&sb, path);
+	char *said = capture_stderr_end(path);
 	free(path);
-	return sb_detach(&sb);
+	return said;
 }
 
 /* The stdout of a shell command; its exit status in *status. */
