@@ -78,6 +78,8 @@ done
 stop_set rabbitmq
 stop_set epmd
 stop_set mariadb
+# the env file says "a cloud answers here": tests that find it talk to the cloud
+rm -f "$D/env"
 
 if [[ ${1:-} == --purge ]]; then
   echo "openstack: removing $D"; rm -rf -- "$D"
