@@ -48,7 +48,8 @@ VIRT_SRC = $(wildcard lib/virt/*.c)
 VM_EXE_SRC = cmd/cloudctl-vm/main.c cmd/cloudctl-vm/options.c
 VM_PLUGIN_SRC = $(filter-out $(VM_EXE_SRC),$(wildcard cmd/cloudctl-vm/*.c))
 REPORT_SRC = $(wildcard cmd/cloudctl-report/*.c)
-K8S_SRC = $(wildcard cmd/cloudctl-k8s/*.c)
+K8S_EXE_SRC = cmd/cloudctl-k8s/main.c cmd/cloudctl-k8s/options.c cmd/cloudctl-k8s/tenant.c cmd/cloudctl-k8s/inventory.c
+K8S_PLUGIN_SRC = $(filter-out $(K8S_EXE_SRC),$(wildcard cmd/cloudctl-k8s/*.c))
 BUILD_SRC = $(wildcard cmd/cloudctl-build/*.c)
 DEPLOY_SRC = $(wildcard cmd/cloudctl-deploy/*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
@@ -64,7 +65,7 @@ GIT_A = $(B)/lib/git/libgitx.a
 OPENSTACK_A = $(B)/lib/openstack/libopenstack.a
 TOOLS = $(B)/bin/cloudctl-vm $(B)/bin/cloudctl-report $(B)/bin/cloudctl-k8s $(if $(BUILD_SRC),$(B)/bin/cloudctl-build) \
 	$(if $(DEPLOY_SRC),$(B)/bin/cloudctl-deploy)
-PLUGINS = $(B)/lib/cloudctl/cloudctl-vm-libvirt.so
+PLUGINS = $(B)/lib/cloudctl/cloudctl-vm-libvirt.so $(B)/lib/cloudctl/cloudctl-k8s-api.so
 UNITS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 EXE_LIBS = $(JANSSON_LIBS) -ldl -lm $(SAN_EXE_LIBS)
 WHOLE = -Wl,--whole-archive $(COMMON_A) -Wl,--no-whole-archive
@@ -116,10 +117,14 @@ $(B)/bin/cloudctl-report: $(call obj,$(REPORT_SRC)) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(REPORT_SRC)) $(HTTP_A) $(WHOLE) $(CURL_LIBS) $(EXE_LIBS) -lpthread
 
-$(B)/bin/cloudctl-k8s: $(call obj,$(K8S_SRC)) $(KUBE_A) $(YAMLREAD_A) $(HTTP_A) $(COMMON_A)
+$(B)/bin/cloudctl-k8s: $(call obj,$(K8S_EXE_SRC)) $(COMMON_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(K8S_SRC)) $(KUBE_A) $(YAMLREAD_A) $(HTTP_A) $(WHOLE) \
-		$(CURL_LIBS) $(YAML_LIBS) $(EXE_LIBS)
+	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(call obj,$(K8S_EXE_SRC)) $(WHOLE) $(EXE_LIBS)
+
+# The API verbs of cloudctl-k8s: libcurl (some 30 libraries) and libyaml load only when one runs.
+$(B)/lib/cloudctl/cloudctl-k8s-api.so: $(call obj,$(K8S_PLUGIN_SRC)) $(KUBE_A) $(YAMLREAD_A) $(HTTP_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(CURL_LIBS) $(YAML_LIBS)
 
 $(B)/bin/cloudctl-build: $(call obj,$(BUILD_SRC)) $(OCI_A) $(GIT_A) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)

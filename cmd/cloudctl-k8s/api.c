@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *k_kubeconfig, *k_context, *k_namespace, *k_timeout;
-
 int k8s_connect(struct kube_client *kc)
 {
 	struct strbuf err = STRBUF_INIT;

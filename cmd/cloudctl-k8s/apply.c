@@ -8,9 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *a_file, *a_manager;
-int a_force, a_dry_run;
-
 static const char *str_at(const json_t *obj, const char *k1, const char *k2)
 {
 	const json_t *v = json_object_get(obj, k1);

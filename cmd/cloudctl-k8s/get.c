@@ -7,9 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *g_selector;
-int g_all_namespaces;
-
 /* Every item of a list path, following continue tokens; each goes to emit(). */
 int k8s_list(struct kube_client *kc, const char *path, const char *selector,
 	     void (*emit)(const json_t *item, const char *kind, void *arg), void *arg, struct strbuf *err)

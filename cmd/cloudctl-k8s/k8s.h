@@ -6,10 +6,15 @@
 #include "kube/client.h"
 #include "log.h"
 #include "opts.h"
+#include "plugin.h"
 #include "record.h"
 #include "util.h"
 #include "yaml.h"
 #include "yamlread.h"
+
+/* The verbs that talk to an API server, with libcurl and libyaml, are a plugin:
+ * render, inventory and --help start without loading them. */
+#define K8S_API_PLUGIN "cloudctl-k8s-api"
 
 /* Namespaces and objects of a tenant carry this label, its value the tenant's name. */
 #define TENANT_LABEL "cloudctl.dev/tenant"
@@ -42,15 +47,13 @@ int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *wh
 int k8s_list(struct kube_client *kc, const char *path, const char *selector,
 	     void (*emit)(const json_t *item, const char *kind, void *arg), void *arg, struct strbuf *err);
 
-int tenant_apply(const char *name);
-int tenant_delete(const char *name);
-int tenant_list(void);
-
 int cmd_tenant(int argc, char **argv);
+int cmd_inventory(int argc, char **argv);
+/* in the API plugin (K8S_API_PLUGIN): the verbs that talk to an API server */
+int cmd_tenant_api(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
 int cmd_rollout(int argc, char **argv);
-int cmd_inventory(int argc, char **argv);
 
 #endif

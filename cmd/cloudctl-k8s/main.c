@@ -75,10 +75,10 @@ static const struct verb verbs[] = {
 	{ "tenant", cmd_tenant, tenant_opts, "render|apply|delete NAME | list",
 	  "A tenant: namespace, quota, limits, RBAC, network policies; rendered or applied",
 	  "words:render apply delete list", "yaml json kv table tsv csv md" },
-	{ "apply", cmd_apply, apply_opts, "-f FILE", "Server-side apply of a YAML stream", NULL, NULL },
-	{ "get", cmd_get, get_opts, "KIND [NAME...]", "Objects as records", NULL, NULL },
-	{ "wait", cmd_wait, wait_opts, "KIND/NAME...|-", "Wait for a condition or a deletion", NULL, NULL },
-	{ "rollout", cmd_rollout, rollout_opts, "status deployment/NAME", "Wait for a deployment's rollout",
+	{ "apply", NULL, apply_opts, "-f FILE", "Server-side apply of a YAML stream", NULL, NULL },
+	{ "get", NULL, get_opts, "KIND [NAME...]", "Objects as records", NULL, NULL },
+	{ "wait", NULL, wait_opts, "KIND/NAME...|-", "Wait for a condition or a deletion", NULL, NULL },
+	{ "rollout", NULL, rollout_opts, "status deployment/NAME", "Wait for a deployment's rollout",
 	  "words:status", NULL },
 	{ "inventory", cmd_inventory, inventory_opts, "[-]", "A Kubespray inventory from vm records on stdin", NULL,
 	  "kubespray ini json" },
@@ -87,7 +87,7 @@ static const struct verb verbs[] = {
 
 static const struct tool tool = {
 	"cloudctl-k8s", "Multi-tenant Kubernetes: tenants, Kubespray inventories, apply, get and wait.", verbs, globals,
-	NULL, NULL,
+	NULL, K8S_API_PLUGIN,
 };
 
 int main(int argc, char **argv)

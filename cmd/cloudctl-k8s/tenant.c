@@ -404,17 +404,17 @@ int cmd_tenant(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (list)
-		return tenant_list();
+		return plugin_run(K8S_API_PLUGIN, "tenant_api", argc, argv);
 	if (!strcmp(action, "delete")) {
 		if (!k8s_name_ok(argv[1])) {
 			errorx("tenant delete: '%s' is not a valid namespace name (RFC 1123 label)", argv[1]);
 			return EXIT_USAGE;
 		}
-		return tenant_delete(argv[1]);
+		return plugin_run(K8S_API_PLUGIN, "tenant_api", argc, argv);
 	}
 	int rc = check_tenant_args(argv[1]);
 	if (!rc)
-		rc = !strcmp(action, "apply") ? tenant_apply(argv[1]) : render(argv[1]);
+		rc = !strcmp(action, "apply") ? plugin_run(K8S_API_PLUGIN, "tenant_api", argc, argv) : render(argv[1]);
 	free(t_req_cpu);
 	free(t_req_mem);
 	free(t_lim_cpu);

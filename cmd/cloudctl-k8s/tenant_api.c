@@ -7,9 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int t_wait;
-
-int tenant_apply(const char *name)
+static int tenant_apply(const char *name)
 {
 	struct kube_client kc;
 	int rc = k8s_connect(&kc);
@@ -52,7 +50,7 @@ static int delete_namespace(struct kube_client *kc, const char *name, struct str
 	return rc;
 }
 
-int tenant_delete(const char *name)
+static int tenant_delete(const char *name)
 {
 	struct kube_client kc;
 	int rc = k8s_connect(&kc);
@@ -134,7 +132,7 @@ static int list_tenants(struct kube_client *kc, struct rec_writer *w, struct str
 	return rc;
 }
 
-int tenant_list(void)
+static int tenant_list(void)
 {
 	struct kube_client kc;
 	int rc = k8s_connect(&kc);
@@ -150,4 +148,12 @@ int tenant_list(void)
 	sb_release(&err);
 	kube_client_close(&kc);
 	return rc;
+}
+
+/* tenant apply|delete NAME, tenant list: checked by cmd_tenant in the executable. */
+int cmd_tenant_api(int argc, char **argv)
+{
+	if (!strcmp(argv[0], "list"))
+		return tenant_list();
+	return !strcmp(argv[0], "delete") ? tenant_delete(argv[1]) : tenant_apply(argv[1]);
 }

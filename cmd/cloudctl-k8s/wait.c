@@ -9,8 +9,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-const char *w_for;
-
 struct target {
 	char *kind, *name, *ns;
 };
