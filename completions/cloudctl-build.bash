@@ -2,7 +2,7 @@
 _cloudctl_build() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} verb= w i
 	[[ $prev == = ]] && prev=${COMP_WORDS[COMP_CWORD-2]}
-	local argopts="  --output -o --columns -c "
+	local argopts="  --output -o --columns -c --cacert --auth-file "
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		if [[ $argopts == *" $w "* ]]; then ((i++)); continue; fi
@@ -14,8 +14,10 @@ _cloudctl_build() {
 	build:--tag-format) COMPREPLY=($(compgen -W "full short" -- "$cur")); return ;;
 	build:--ignore-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	*:--output|*:-o) COMPREPLY=($(compgen -W "kv table json tsv csv md" -- "$cur")); return ;;
+	*:--cacert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	*:--auth-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
-	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version" opts= operands=
+	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --cacert --insecure --auth-file" opts= operands=
 	case $verb in
 	'')
 		COMPREPLY=($(compgen -W "build resolve tags $common" -- "$cur")); return ;;

@@ -16,6 +16,7 @@
 #include "oci/layer.h"
 #include "oci/layout.h"
 #include "oci/ref.h"
+#include "oci/regdest.h"
 
 #define DEFAULT_PLATFORM "linux/amd64"
 #define SHORT_SHA 12
@@ -42,6 +43,7 @@ struct build {
 	char base_digest[OCI_DIGEST_MAX];
 	/* the result */
 	struct layer layer;
+	int layer_cached; /* known from the cache, and the destination has it */
 	struct oci_desc config;
 	char digest[OCI_DIGEST_MAX];
 	unsigned long long size, uploaded;
@@ -152,8 +154,10 @@ static int repo_names_tag(const char *ref)
 static int read_source(struct build *b)
 {
 	int rc = git_source_read(b->dir, &b->src, &b->err);
-	if (rc == EXIT_NOTFOUND && (b_tags.n || repo_names_tag(b_repo)))
+	if (rc == EXIT_NOTFOUND && (b_tags.n || repo_names_tag(b_repo))) {
 		rc = 0; /* a build without a commit: named by its tags */
+		sb_reset(&b->err);
+	}
 	else if (rc == EXIT_NOTFOUND)
 		sb_adds(&b->err, " (the default tag is the commit; give --tag to build anyway)");
 	else if (!rc)
@@ -207,7 +211,7 @@ static int load_base(struct build *b)
 	if (rc)
 		return rc;
 	if (!b->base->tag)
-		return sb_fail(&b->err, EXIT_USAGE, "--base '%s': name the image's tag (oci:PATH:TAG)", b_base);
+		return sb_fail(&b->err, EXIT_USAGE, "--base '%s': name the image's tag (oci:PATH:TAG, REGISTRY/NAME:TAG or @DIGEST)", b_base);
 	struct oci_platform want = { 0 };
 	if (!b_platform)
 		image_parse_platform(DEFAULT_PLATFORM, &want);
@@ -235,7 +239,38 @@ static int load_base(struct build *b)
 
 /* ---- the layer ---- */
 
+static int make_layer(struct build *b);
+
+/* An unchanged tree whose layer the destination has: nothing to build. */
+static int cached_layer(struct build *b, const char *fp)
+{
+	struct layer l = { .path = NULL };
+	int present = 0;
+	if (cache_lookup(fp, &l) < 0)
+		return 0;
+	int rc = b->dest->ops->has_blob(b->dest, l.digest, l.size, &present, &b->err);
+	if (!rc && present) {
+		b->layer = l;
+		b->layer_cached = 1;
+		debug("layer %s: from the cache, already at the destination", l.digest);
+	}
+	return rc;
+}
+
 static int build_layer(struct build *b)
+{
+	char fp[65];
+	int have_fp = cache_fingerprint(b->dir, b_ignore_file, b->epoch, fp) == 0;
+	int rc = have_fp ? cached_layer(b, fp) : 0;
+	if (rc || b->layer_cached)
+		return rc;
+	rc = make_layer(b);
+	if (!rc && have_fp)
+		cache_store(fp, &b->layer);
+	return rc;
+}
+
+static int make_layer(struct build *b)
 {
 	const char *ignore_path = b_ignore_file;
 	char *dflt = NULL;
@@ -261,53 +296,8 @@ static int build_layer(struct build *b)
 
 /* ---- pushing ---- */
 
-/* A blob the destination may already have; path is taken when take is set. */
-static int push_blob(struct build *b, const char *digest, unsigned long long size, const char *path, int take)
-{
-	int present = 0;
-	int rc = b->dest->ops->has_blob(b->dest, digest, size, &present, &b->err);
-	if (!rc && present) {
-		b->skipped++;
-		if (take)
-			unlink(path);
-		return 0;
-	}
-	if (!rc)
-		rc = b->dest->ops->put_blob(b->dest, digest, size, path, take, &b->err);
-	if (!rc)
-		b->uploaded += size;
-	return rc;
-}
-
-static int push_base_layers(struct build *b)
-{
-	int rc = 0;
-	for (size_t i = 0; i < b->base_manifest.n && !rc; i++) {
-		const struct oci_desc *l = &b->base_manifest.layers[i];
-		int present = 0, mounted = 0;
-		if ((rc = b->dest->ops->has_blob(b->dest, l->digest, l->size, &present, &b->err)) || present) {
-			b->skipped += present;
-			continue;
-		}
-		if (b->dest->ops->mount_blob && b->dest->same_host_repo &&
-		    (rc = b->dest->ops->mount_blob(b->dest, l->digest, b->dest->same_host_repo, &mounted, &b->err)) == 0 &&
-		    mounted) {
-			b->mounted++;
-			continue;
-		}
-		char *path = NULL;
-		int temp = 0;
-		if (!rc)
-			rc = b->base->ops->fetch_blob(b->base, l->digest, b->dest->ops->tmpdir(b->dest), &path, &temp, &b->err);
-		if (!rc)
-			rc = push_blob(b, l->digest, l->size, path, temp);
-		free(path);
-	}
-	return rc;
-}
-
-/* The config as a temporary file in the destination's temporary directory. */
-static int push_config(struct build *b, const struct strbuf *json)
+/* The config as a temporary file in the destination's temporary directory: *path. */
+static int write_config(struct build *b, const struct strbuf *json, char **path)
 {
 	char *tmp = xasprintf("%s/.tmp-config-XXXXXX", b->dest->ops->tmpdir(b->dest));
 	int fd = mkstemp(tmp), rc = 0;
@@ -315,11 +305,41 @@ static int push_config(struct build *b, const struct strbuf *json)
 		rc = sb_fail(&b->err, EXIT_IOERR, "%s: %s", tmp, strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	if (!rc)
-		rc = push_blob(b, b->config.digest, b->config.size, tmp, 1);
-	else if (fd >= 0)
-		unlink(tmp);
-	free(tmp);
+	if (rc) {
+		if (fd >= 0)
+			unlink(tmp);
+		free(tmp);
+		tmp = NULL;
+	}
+	*path = tmp;
+	return rc;
+}
+
+static void add_task(struct blob_task *t, const char *digest, unsigned long long size, const char *path)
+{
+	snprintf(t->digest, sizeof t->digest, "%s", digest);
+	t->size = size;
+	t->path = path;
+	t->take = path != NULL;
+}
+
+/* Every blob: the base's layers, ours, the config; in parallel. */
+static int push_all_blobs(struct build *b, const char *config_path)
+{
+	size_t n = b->base_manifest.n + 2, k = 0;
+	struct blob_task *t = xcalloc(n, sizeof *t);
+	for (size_t i = 0; i < b->base_manifest.n; i++)
+		add_task(&t[k++], b->base_manifest.layers[i].digest, b->base_manifest.layers[i].size, NULL);
+	if (!b->layer_cached) /* else known to be there */
+		add_task(&t[k++], b->layer.digest, b->layer.size, b->layer.path);
+	add_task(&t[k++], b->config.digest, b->config.size, config_path);
+	struct push_result res = { 0, 0, 0 };
+	int jobs = regdest_is(b->dest) ? (int)(b_jobs > 0 ? b_jobs : BUILD_JOBS_DEFAULT) : 1;
+	int rc = push_blobs(b->dest, b->base, t, k, jobs, &res, &b->err);
+	free(t);
+	b->uploaded = res.uploaded;
+	b->mounted = res.mounted;
+	b->skipped = res.skipped + (unsigned)b->layer_cached;
 	return rc;
 }
 
@@ -391,19 +411,18 @@ static int push_manifest(struct build *b)
 
 static int push(struct build *b)
 {
-	int rc = push_base_layers(b);
-	if (!rc) {
-		rc = push_blob(b, b->layer.digest, b->layer.size, b->layer.path, 1);
-		free(b->layer.path); /* taken: renamed or removed */
-		b->layer.path = NULL;
-	}
 	struct strbuf config = STRBUF_INIT;
+	char *config_path = NULL;
+	int rc = make_config(b, &config);
 	if (!rc)
-		rc = make_config(b, &config);
-	if (!rc)
-		rc = push_config(b, &config);
+		rc = write_config(b, &config, &config_path);
 	sb_release(&config);
 	if (!rc)
+		rc = push_all_blobs(b, config_path);
+	free(config_path);
+	free(b->layer.path); /* taken: renamed or removed */
+	b->layer.path = NULL;
+	if (!rc) /* last, so that a tag never names an image with a missing blob */
 		rc = push_manifest(b);
 	return rc;
 }
@@ -467,6 +486,8 @@ int cmd_build(int argc, char **argv)
 		rc = load_base(&b);
 	if (!rc)
 		rc = store_open(b_repo, 1, &b.dest, &b.err);
+	if (!rc && b.base)
+		regdest_link_base(b.dest, b.base);
 	if (!rc)
 		pick_tags(&b);
 	if (!rc)

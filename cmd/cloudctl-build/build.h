@@ -14,6 +14,10 @@ extern const char *b_repo, *b_base, *b_tag_format, *b_entrypoint, *b_cmd, *b_wor
 extern struct strlist b_tags, b_env, b_labels;
 extern int b_allow_dirty;
 extern long long b_jobs;
+#define BUILD_JOBS_DEFAULT 4
+/* registry options, for every verb (main.c) */
+extern const char *g_cacert, *g_auth_file;
+extern int g_insecure;
 
 /* store.c: open what a reference names: "oci:PATH[:TAG]" is a layout (made
  * when create), anything else a registry repository. */
@@ -25,6 +29,35 @@ char *store_ref(const struct oci_dest *d, const char *tag);
 struct oci_platform;
 int store_resolve(struct oci_dest *d, const char *ref, const struct oci_platform *p, struct strbuf *bytes,
 		  char **media_type, char digest[72], struct strbuf *err);
+
+/* push.c: blobs to a destination by jobs workers. A task with path NULL is a
+ * base layer (mounted or copied from base); take: path is a temporary file
+ * that is removed whatever happens. */
+struct blob_task {
+	char digest[72];
+	unsigned long long size;
+	const char *path;
+	int take;
+	int done; /* set by push_blobs */
+};
+struct push_result {
+	unsigned long long uploaded; /* blob bytes sent (a registry's own count) */
+	unsigned mounted, skipped;
+};
+int push_blobs(struct oci_dest *dest, struct oci_dest *base, struct blob_task *t, size_t n, int jobs,
+	       struct push_result *res, struct strbuf *err);
+
+/* progress.c: the bar on stderr when it is a terminal */
+void progress_start(unsigned long long total);
+void progress_blob(void *arg, const char *digest, long long done, long long total);
+void progress_settle(const char *digest, unsigned long long size);
+void progress_end(void);
+
+/* cache.c: the layer of an unchanged tree, known without building it */
+struct layer;
+int cache_fingerprint(const char *dir, const char *ignore_file, long long epoch, char out[65]);
+int cache_lookup(const char *fp, struct layer *l);
+void cache_store(const char *fp, const struct layer *l);
 
 struct rec_writer *build_writer(const char *default_cols);
 int build_finish(struct rec_writer *w, int rc);

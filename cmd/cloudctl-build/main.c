@@ -4,7 +4,7 @@
 static const struct opt build_opts[] = {
 	{ "repo", 'r', OPT_STRING, &b_repo, "DEST",
 	  "where the image goes: oci:PATH[:TAG] (an OCI image layout) or REGISTRY/NAME", "dir" },
-	{ "base", 'b', OPT_STRING, &b_base, "IMAGE", "the image to build on (oci:PATH:TAG or REGISTRY/NAME:TAG); default none", NULL },
+	{ "base", 'b', OPT_STRING, &b_base, "IMAGE", "the image to build on (oci:PATH:TAG, REGISTRY/NAME:TAG or REGISTRY/NAME@DIGEST); default none", NULL },
 	{ "tag", 't', OPT_LIST, &b_tags, "TAG", "tag the image TAG instead of the commit; repeatable", NULL },
 	{ "tag-format", 0, OPT_STRING, &b_tag_format, "FORMAT",
 	  "the default tag: full (the 40-digit commit, default) or short (12 digits)", "words:full short" },
@@ -25,6 +25,17 @@ static const struct opt build_opts[] = {
 
 static const struct opt no_opts[] = { OPT_END };
 
+/* Registries, for every verb. */
+static const struct opt globals[] = {
+	{ "cacert", 0, OPT_STRING, &g_cacert, "FILE", "trust the CAs in FILE (PEM) for registries", "file" },
+	{ "insecure", 0, OPT_BOOL, &g_insecure, NULL,
+	  "do not verify registries' TLS certificates, and use plain http where there is no TLS", NULL },
+	{ "auth-file", 0, OPT_STRING, &g_auth_file, "FILE",
+	  "registry credentials (docker config.json); default $REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, ~/.docker/config.json",
+	  "file" },
+	OPT_END
+};
+
 static const struct verb verbs[] = {
 	{ "build", cmd_build, build_opts, "DIR", "Build DIR into an image layer on a base and push it", "dir", NULL },
 	{ "resolve", cmd_resolve, no_opts, "IMAGE[:TAG]", "The digest an image tag points at", NULL, NULL },
@@ -33,7 +44,7 @@ static const struct verb verbs[] = {
 };
 
 static const struct tool tool = {
-	"cloudctl-build", "Reproducible OCI images from a directory, tagged with the git commit.", verbs, NULL, "build",
+	"cloudctl-build", "Reproducible OCI images from a directory, tagged with the git commit.", verbs, globals, "build",
 	NULL,
 };
 

@@ -5,19 +5,29 @@
 #include "build.h"
 #include "oci/image.h"
 #include "oci/layout.h"
+#include "oci/regdest.h"
+
+const char *g_cacert, *g_auth_file;
+int g_insecure;
 
 int store_open(const char *ref, int create, struct oci_dest **out, struct strbuf *err)
 {
 	*out = NULL;
 	if (str_starts(ref, "oci:"))
 		return layout_open(ref + 4, create, out, err);
-	/* The registry client plugs in here. */
-	return sb_fail(err, EXIT_UNAVAIL, "%s: registry destinations: not built yet (use oci:PATH[:TAG])", ref);
+	struct regdest_opts o = {
+		.cacert = g_cacert, .insecure = g_insecure, .auth_file = g_auth_file,
+		.jobs = b_jobs > 0 ? (int)b_jobs : BUILD_JOBS_DEFAULT, .progress = progress_blob,
+	};
+	/* a destination to create takes a tag; what is read may name a digest */
+	return regdest_open(ref, &o, !create, out, err);
 }
 
 char *store_ref(const struct oci_dest *d, const char *tag)
 {
-	return tag ? xasprintf("%s:%s", d->name, tag) : xstrdup(d->name);
+	if (!tag)
+		return xstrdup(d->name);
+	return xasprintf("%s%c%s", d->name, strchr(tag, ':') ? '@' : ':', tag);
 }
 
 int store_resolve(struct oci_dest *d, const char *ref, const struct oci_platform *p, struct strbuf *bytes,

@@ -175,8 +175,8 @@ else
 	skip "an unreadable DIR" "needs root (to drop to nobody)"
 fi
 assert "nothing was written for refused input" test ! -e "$T/lbad/index.json"
-run $B "$T/c1/app" --repo 127.0.0.1:5443/shop/app
-expect "a registry destination" 69 "" "cloudctl-build: 127.0.0.1:5443/shop/app: registry destinations: not built yet (use oci:PATH[:TAG])"
+run $B "$T/c1/app" --repo shop/app
+expect "a destination that is neither oci: nor a registry" 64 "" "cloudctl-build: invalid image reference 'shop/app': no registry host (write HOST[:PORT]/NAME; there is no default registry)"
 run $B "$T/c1/app" --repo "oci:$T/l1" --tag 'bad tag'
 expect_rc "a bad --tag" 64 "a tag is"
 run $B "$T/c1/app"
