@@ -167,6 +167,7 @@ bench: $(TOOLS) $(PLUGINS)
 	CLOUDCTL_BUILD=$(B) bench/vm
 	CLOUDCTL_BUILD=$(B) bench/report
 	CLOUDCTL_BUILD=$(B) bench/k8s
+	CLOUDCTL_BUILD=$(B) bench/build
 
 install: $(TOOLS) $(PLUGINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \

@@ -51,6 +51,20 @@ cloudctl-vm list --tag app=demo | cloudctl-k8s inventory --format ini
 step "cloudctl-k8s tenant render demo --cpu 4 --memory 8Gi --admin alice | grep -E '^(kind|  name):'"
 cloudctl-k8s tenant render demo --cpu 4 --memory 8Gi --admin alice | grep -E '^(kind|  name):'
 
+# The app's source: a git repository of its own (the image is tagged with its commit).
+APP=$OUT/app; rm -rf "$APP"; mkdir -p "$APP"
+printf 'hello from the demo app\n' > "$APP/index.html"
+git -C "$APP" init -q -b main
+git -C "$APP" add -A
+GIT_AUTHOR_DATE=2026-01-01T00:00:00Z GIT_COMMITTER_DATE=2026-01-01T00:00:00Z \
+	git -C "$APP" -c user.name=demo -c user.email=demo@cloudctl.invalid commit -qm 'demo app' 
+step "cloudctl-build $APP --repo oci:$OUT/images --workdir /srv --cmd 'cat index.html' | tee image.rec"
+rm -rf "$OUT/images"
+cloudctl-build "$APP" --repo "oci:$OUT/images" --workdir /srv --cmd 'cat index.html' -o kv | tee "$OUT/image.rec"
+
+step "cloudctl-build tags oci:$OUT/images"
+cloudctl-build tags "oci:$OUT/images" -o table
+
 step "cloudctl-vm list --tag app=demo -o json | head -1"
 cloudctl-vm list --tag app=demo -o json | head -1
 

@@ -10,3 +10,5 @@ assert "demo: nothing left" grep -qx "none left" "$T/out"
 assert "demo: the prom report passes promtool" bash -c "promtool check metrics < '$SRC/${CLOUDCTL_BUILD:-build}/demo/cloudctl.prom'"
 assert "demo: the prom report counts two running demo VMs" grep -qE '^cloudctl_instances\{host="[^"]+",state="running"\} 2$' "$SRC/${CLOUDCTL_BUILD:-build}/demo/cloudctl.prom"
 assert "demo: an html report was written" grep -q 'demo-2' "$SRC/${CLOUDCTL_BUILD:-build}/demo/report.html"
+D=$SRC/${CLOUDCTL_BUILD:-build}/demo
+assert "demo: an image record tagged with the app's commit" grep -qE "^kind=image ref=oci:$D/images:$(git -C "$D/app" rev-parse HEAD) digest=sha256:[0-9a-f]{64} source=$(git -C "$D/app" rev-parse HEAD) " "$D/image.rec"
