@@ -1,4 +1,4 @@
-# valgrind: the common paths of cloudctl-vm leak nothing and touch no bad memory
+# valgrind: the common paths of every tool leak nothing and touch no bad memory
 # (memcheck, definite leaks are errors). Uses the normal build, not the ASan one.
 . "$(dirname "$0")/lib.sh"
 BIN=${CLOUDCTL_SRC:-.}/build/bin/cloudctl-vm
@@ -54,3 +54,27 @@ if [ -f "$KENV" ]; then
 	done
 	unset KUBECONFIG
 else skip "valgrind: k8s API verbs" "the stand-in API server is not running ($KENV missing)"; fi
+# cloudctl-build: a layer into an OCI layout, then read back (resolve, tags); a refused input
+BB=${CLOUDCTL_SRC:-.}/build/bin/cloudctl-build
+mkdir -p "$T/app" && printf 'x\n' > "$T/app/a" && ln -s a "$T/app/l"
+git -C "$T/app" init -q && git -C "$T/app" add -A &&
+	git -C "$T/app" -c user.name=t -c user.email=t@t commit -qm t
+for args in "$T/app --repo oci:$T/img --cmd true" "resolve oci:$T/img:$(git -C "$T/app" rev-parse HEAD)" "tags oci:$T/img" \
+	"$T/nonexistent --repo oci:$T/img --tag x"; do
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
+		--suppressions=${CLOUDCTL_SRC:-.}/tests/valgrind.supp $BB $args >/dev/null 2>"$T/err"
+	if [ $? = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: build $args" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"; else ok "valgrind: build ${args#$T/}"; fi
+done
+REGENV=$SVC/registry/env
+if [ -f "$REGENV" ]; then
+	. "$REGENV"
+	for reg in "$REGISTRY" "$REGISTRY_TOKEN"; do
+		DOCKER_CONFIG=$REGISTRY_DOCKER_CONFIG valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+			--error-exitcode=99 --suppressions=${CLOUDCTL_SRC:-.}/tests/valgrind.supp $BB "$T/app" \
+			--repo "$reg/cloudctl/valgrind:t" --cacert "$REGISTRY_CA" --cmd true >/dev/null 2>"$T/err"
+		r=$?
+		if [ $r = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: build push to $reg" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"
+		elif [ $r != 0 ]; then fail "valgrind: build push to $reg" "exit $r: $(head -c 300 "$T/err")"
+		else ok "valgrind: build push to $reg"; fi
+	done
+else skip "valgrind: build push" "no registry ($REGENV missing)"; fi
