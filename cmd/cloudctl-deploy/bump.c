@@ -1,0 +1,309 @@
+/* bump.c: bump and diff: set image tags (or digests) in a kustomization, or a
+ * key of a Helm values file, from kind=image records or --image arguments. */
+#include "deploy.h"
+
+#include <string.h>
+
+/* One image to set, from a record or an argument. */
+struct want {
+	char *name;        /* the kustomization entry's name */
+	int named;         /* the name was given (image= or NAME=), not taken from the ref */
+	struct image_ref ref;
+	char *digest;      /* the record's digest (or the ref's) */
+	char *source;
+	long long stime;   /* -1: unknown */
+	struct record in;
+};
+struct wants {
+	struct want *w;
+	size_t n, cap;
+};
+
+static void wants_clear(struct wants *ws)
+{
+	for (size_t i = 0; i < ws->n; i++) {
+		free(ws->w[i].name), free(ws->w[i].digest), free(ws->w[i].source);
+		image_ref_clear(&ws->w[i].ref);
+		rec_clear(&ws->w[i].in);
+	}
+	free(ws->w);
+}
+
+/* NAME=REF or REF; a record's ref, image, digest, source, source_time. */
+static int want_add(struct wants *ws, const char *name, const char *ref, const struct record *r, const char *where)
+{
+	ws->w = xgrow(ws->w, &ws->cap, ws->n + 1, sizeof *ws->w);
+	struct want *w = &ws->w[ws->n];
+	memset(w, 0, sizeof *w);
+	if (image_ref_parse(ref, &w->ref) < 0) {
+		errorx("%s: '%s' is not an image reference (REPOSITORY[:TAG][@DIGEST])", where, ref);
+		return EXIT_DATA;
+	}
+	const char *digest = r ? rec_get(r, "digest") : NULL, *st = r ? rec_get(r, "source_time") : NULL;
+	w->named = name != NULL;
+	w->name = xstrdup(name ? name : w->ref.repo);
+	w->digest = xstrdup(w->ref.digest ? w->ref.digest : digest && *digest ? digest : "");
+	if (!*w->digest)
+		free(w->digest), w->digest = NULL;
+	w->source = r && rec_get(r, "source") && *rec_get(r, "source") ? xstrdup(rec_get(r, "source")) : NULL;
+	w->stime = -1;
+	if (st && *st && (w->stime = parse_source_time(st)) < 0) {
+		errorx("%s: source_time '%s' is not a time (seconds since the epoch or RFC 3339)", where, st);
+		return EXIT_DATA;
+	}
+	if (!w->ref.tag && !w->digest) {
+		errorx("%s: '%s' has neither a tag nor a digest", where, ref);
+		return EXIT_DATA;
+	}
+	if (!strcmp(d_pin ? d_pin : "tag", "digest") && !w->digest) {
+		errorx("%s: --pin digest, but '%s' has no digest", where, ref);
+		return EXIT_DATA;
+	}
+	if (r)
+		rec_copy(&w->in, r);
+	ws->n++;
+	return 0;
+}
+
+static int read_wants(int argc, char **argv, struct wants *ws)
+{
+	int rc = 0;
+	for (size_t i = 0; i < d_images.n && !rc; i++) {
+		const char *a = d_images.v[i], *eq = strchr(a, '=');
+		char *name = eq ? xstrndup(a, (size_t)(eq - a)) : NULL;
+		char *where = xasprintf("--image %s", a);
+		rc = want_add(ws, name, eq ? eq + 1 : a, NULL, where);
+		free(where);
+		free(name);
+	}
+	if (rc || (d_images.n && !(argc > 0 && !strcmp(argv[0], "-"))))
+		return rc;
+	struct recset rs = RECSET_INIT;
+	struct strbuf err = STRBUF_INIT;
+	if (rec_read_all(stdin, NULL, &rs, &err) < 0) {
+		errorx("%s", err.buf);
+		sb_release(&err);
+		return EXIT_DATA;
+	}
+	for (size_t i = 0; i < rs.n && !rc; i++) {
+		const char *kind = rec_get(&rs.r[i], "kind"), *ref = rec_get(&rs.r[i], "ref");
+		char *where = xasprintf("<stdin>:%ld", rs.r[i].line);
+		if (kind && strcmp(kind, "image") != 0)
+			debug("%s: kind=%s skipped", where, kind);
+		else if (!ref || !*ref) {
+			errorx("%s: a kind=image record needs ref=", where);
+			rc = EXIT_DATA;
+		} else {
+			const char *img = rec_get(&rs.r[i], "image");
+			rc = want_add(ws, img && *img ? img : NULL, ref, &rs.r[i], where);
+		}
+		free(where);
+	}
+	recset_clear(&rs);
+	sb_release(&err);
+	if (!rc && ws->n == 0) {
+		errorx("no images: give kind=image records on stdin or --image NAME=REF");
+		rc = EXIT_USAGE;
+	}
+	return rc;
+}
+
+/* The images[] entry whose name is w->name, or (when the name came from the
+ * ref) whose newName is the ref's repository. */
+static const json_t *find_entry(const json_t *doc, const struct want *w, const char **name)
+{
+	const json_t *imgs = json_object_get(doc, "images"), *e;
+	size_t i;
+	json_array_foreach(imgs, i, e) {
+		const char *n = json_string_value(json_object_get(e, "name"));
+		if (n && !strcmp(n, w->name)) {
+			*name = n;
+			return e;
+		}
+	}
+	if (!w->named)
+		json_array_foreach(imgs, i, e) {
+			const char *nn = json_string_value(json_object_get(e, "newName"));
+			if (nn && !strcmp(nn, w->ref.repo)) {
+				*name = json_string_value(json_object_get(e, "name"));
+				return e;
+			}
+		}
+	*name = w->name;
+	return NULL;
+}
+
+/* Refuse an older source than the branch's last deploy of the image, and a
+ * source no newer than the one a rollback undid. */
+static const char *guard(const struct want *w, const struct deploy_entry *last)
+{
+	if (d_force || !last->name)
+		return NULL;
+	int rb = !strcmp(last->verb, "rollback");
+	if (w->stime < 0 || last->stime < 0)
+		return rb ? "rolled-back" : NULL;
+	if (w->stime < last->stime)
+		return rb ? "rolled-back" : "older";
+	if (rb && w->stime <= last->stime)
+		return "rolled-back";
+	return NULL;
+}
+
+static void warn_skip(const struct change *c, const struct deploy_entry *last, const struct want *w)
+{
+	char a[32] = "?", b[32] = "?";
+	if (w->stime >= 0)
+		fmt_time(a, sizeof a, w->stime);
+	if (last->stime >= 0)
+		fmt_time(b, sizeof b, last->stime);
+	if (!strcmp(c->skipped, "older"))
+		warnx("%s: not replaced: the branch has a newer deploy (%s, source %s) than this source (%s); --force to replace",
+		      c->d.name, last->new_, b, a);
+	else
+		warnx("%s: not bumped: it was rolled back (to %s) and this source (%s) is not newer than the one undone (%s); "
+		      "--force to bump", c->d.name, last->new_, a, b);
+}
+
+struct bump_ctx {
+	struct wants ws;
+	char *path;
+	char *values; /* --values FILE within path */
+};
+
+/* Set one image in a kustomization: newTag or digest, and newName when the repository changed. */
+static int set_kustomize(struct dfile *f, struct change *c, const struct want *w, struct strbuf *err)
+{
+	const char *entry_name;
+	const json_t *e = find_entry(f->e.doc, w, &entry_name);
+	int pin_digest = (d_pin && !strcmp(d_pin, "digest")) || !w->ref.tag;
+	const char *field = pin_digest ? "digest" : "newTag", *value = pin_digest ? w->digest : w->ref.tag;
+	free(c->d.name);
+	c->d.name = xstrdup(entry_name);
+	const char *cur_name = e ? json_string_value(json_object_get(e, "newName")) : NULL;
+	if (!cur_name)
+		cur_name = entry_name;
+	int rename = strcmp(cur_name, w->ref.repo) != 0;
+	char *old = NULL, *oldname = NULL;
+	char *cur = xstrdup(cur_name); /* entry_name and cur_name live in the document an edit replaces */
+	int r = yedit_set_image(&f->e, c->d.name, field, value, &old, err), r2 = YEDIT_UNCHANGED;
+	if (r >= 0 && rename)
+		r2 = yedit_set_image(&f->e, c->d.name, "newName", w->ref.repo, &oldname, err);
+	if (r < 0 || r2 < 0) {
+		free(old);
+		free(oldname);
+		free(cur);
+		return EXIT_DATA;
+	}
+	c->changed = r == YEDIT_CHANGED || r2 == YEDIT_CHANGED;
+	c->d.old = rename ? xasprintf("%s:%s", cur, old ? old : "none") : old ? old : NULL;
+	c->d.new_ = rename ? xasprintf("%s:%s", w->ref.repo, value) : xstrdup(value);
+	if (rename)
+		free(old);
+	free(oldname);
+	free(cur);
+	return 0;
+}
+
+static int set_helm(struct dfile *f, struct change *c, const struct want *w, struct strbuf *err)
+{
+	int pin_digest = (d_pin && !strcmp(d_pin, "digest")) || !w->ref.tag;
+	const char *value = pin_digest ? w->digest : w->ref.tag;
+	char *old = NULL;
+	int r = yedit_set_path(&f->e, d_key, value, &old, err);
+	if (r < 0)
+		return EXIT_DATA;
+	c->changed = r == YEDIT_CHANGED;
+	c->d.old = old;
+	c->d.new_ = xstrdup(value);
+	return 0;
+}
+
+static int bump_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg, struct strbuf *err)
+{
+	struct bump_ctx *b = arg;
+	int rc = 0;
+	char *file = NULL;
+	p->verb = xstrdup("deploy");
+	p->msg_path = xstrdup(b->path);
+	if (b->values) {
+		if (!gitr_is_dir(g, tip, b->path))
+			return sb_fail(err, EXIT_NOTFOUND, "%s: no directory %s on branch %s", g->display_url, b->path, g->branch);
+		file = *b->path ? xasprintf("%s/%s", b->path, b->values) : xstrdup(b->values);
+	} else if ((rc = find_kustomization(g, tip, b->path, &file, err)) != 0)
+		return rc;
+	struct dfile *f = plan_file(p, g, tip, file, err, &rc);
+	free(file);
+	if (!f)
+		return rc;
+	if (!b->values && !d_create && !json_is_array(json_object_get(f->e.doc, "images")))
+		return sb_fail(err, EXIT_DATA, "%s: no images: list (--create to add one)", f->path);
+	char **names = xcalloc(b->ws.n + 1, sizeof *names);
+	p->c = xcalloc(b->ws.n, sizeof *p->c);
+	for (size_t i = 0; i < b->ws.n; i++) {
+		const char *n;
+		find_entry(f->e.doc, &b->ws.w[i], &n);
+		names[i] = xstrdup(b->values ? b->ws.w[i].name : n);
+	}
+	struct deploy_entry *last = xcalloc(b->ws.n, sizeof *last);
+	rc = history_last(g, tip, b->path, names, last, err);
+	for (size_t i = 0; i < b->ws.n && !rc; i++) {
+		const struct want *w = &b->ws.w[i];
+		struct change *c = &p->c[p->nc++];
+		c->d.verb = xstrdup("deploy");
+		c->d.name = xstrdup(names[i]);
+		c->d.source = w->source ? xstrdup(w->source) : NULL;
+		c->d.digest = w->digest ? xstrdup(w->digest) : NULL;
+		c->d.stime = w->stime;
+		rec_copy(&c->in, &w->in);
+		if ((c->skipped = guard(w, &last[i])) != NULL) {
+			warn_skip(c, &last[i], w);
+			c->d.old = last[i].new_ ? xstrdup(last[i].new_) : NULL;
+			c->d.new_ = xstrdup(w->ref.tag ? w->ref.tag : w->digest);
+			continue;
+		}
+		rc = b->values ? set_helm(f, c, w, err) : set_kustomize(f, c, w, err);
+	}
+	struct deploy_log l = { last, b->ws.n, b->ws.n };
+	for (size_t i = 0; i < l.n; i++)
+		if (!last[i].name)
+			last[i].name = xstrdup("");
+	dlog_clear(&l);
+	for (size_t i = 0; i < b->ws.n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+static int bump_or_diff(int argc, char **argv, int diff_verb)
+{
+	struct bump_ctx b = { { 0 }, NULL, NULL };
+	if (!d_path) {
+		errorx("--path DIR is required");
+		return EXIT_USAGE;
+	}
+	if (d_pin && strcmp(d_pin, "tag") && strcmp(d_pin, "digest")) {
+		errorx("--pin %s: want tag or digest", d_pin);
+		return EXIT_USAGE;
+	}
+	if (!d_values != !d_key) {
+		errorx("--values FILE and --key KEY go together");
+		return EXIT_USAGE;
+	}
+	int rc = read_wants(argc, argv, &b.ws);
+	if (!rc && d_values && b.ws.n > 1) {
+		errorx("--values: one image per run (%zu given)", b.ws.n);
+		rc = EXIT_USAGE;
+	}
+	if (!rc) {
+		b.path = clean_path(d_path);
+		b.values = d_values ? clean_path(d_values) : NULL;
+		rc = deploy_run(bump_plan, &b, "bump", diff_verb);
+	}
+	free(b.path);
+	free(b.values);
+	wants_clear(&b.ws);
+	return rc;
+}
+
+int cmd_bump(int argc, char **argv) { return bump_or_diff(argc, argv, 0); }
+int cmd_diff(int argc, char **argv) { return bump_or_diff(argc, argv, 1); }

@@ -1,0 +1,114 @@
+/* deploy.h: what the verbs of cloudctl-deploy share. */
+#ifndef CLOUDCTL_DEPLOY_H
+#define CLOUDCTL_DEPLOY_H
+
+#include <git2.h>
+#include <jansson.h>
+
+#include "git/remote.h"
+#include "log.h"
+#include "opts.h"
+#include "record.h"
+#include "util.h"
+#include "yamledit.h"
+
+/* global options (main.c) */
+extern const char *d_git, *d_branch, *d_path, *d_cacert, *d_username, *d_password_file, *d_ssh_key,
+	*d_known_hosts, *d_cache_dir, *d_author;
+extern int d_no_cache;
+/* bump and diff */
+extern struct strlist d_images;
+extern const char *d_pin, *d_values, *d_key;
+extern int d_force, d_dry_run, d_create;
+extern long long d_attempts;
+/* history, rollback, promote */
+extern const char *d_image, *d_to, *d_from;
+extern long long d_steps, d_limit;
+
+/* One image's change in one commit, as the commit message records it. */
+struct deploy_entry {
+	char *verb;      /* deploy, rollback, promote */
+	char *name;      /* the kustomization's images[].name (or the Helm image) */
+	char *old, *new_;
+	char *source, *digest; /* Source-Commit, Image-Digest (may be NULL) */
+	long long stime;       /* Source-Time: the source commit's time; -1 when unknown */
+	char *rollback_to;     /* Rollback-To, for rollbacks */
+};
+struct deploy_log {
+	struct deploy_entry *e;
+	size_t n, cap;
+};
+/* The entries of a commit message for path (lines "VERB(PATH): NAME OLD -> NEW"
+ * and the trailers grouped by "Image: NAME"), appended to log. */
+void dmsg_parse(const char *msg, const char *path, struct deploy_log *log);
+void dlog_clear(struct deploy_log *log);
+/* The message for entries (the first line alone when there is one). */
+void dmsg_build(struct strbuf *out, const char *path, const struct deploy_entry *e, size_t n, const char *extra_trailers);
+
+/* A time as records carry it (seconds since the epoch, or RFC 3339) -> seconds; -1 when malformed. */
+long long parse_source_time(const char *s);
+/* RFC 3339 UTC */
+void fmt_time(char *buf, size_t n, long long t);
+
+/* An image reference: repository, and tag and/or digest. */
+struct image_ref {
+	char *repo, *tag, *digest;
+};
+int image_ref_parse(const char *ref, struct image_ref *out); /* -1 when it has no repository */
+void image_ref_clear(struct image_ref *r);
+
+/* The remote of the global options, fetched. Returns 0 or an exit code (reported). */
+int deploy_open(struct gitr *g);
+/* "DIR/kustomization.yaml" (or .yml, Kustomization) at commit; EXIT_NOTFOUND
+ * when DIR or the file is missing (err says which). */
+int find_kustomization(struct gitr *g, const git_oid *commit, const char *dir, char **path, struct strbuf *err);
+/* path without "./", leading or trailing slashes */
+char *clean_path(const char *p);
+
+/* A file being edited in one attempt. */
+struct dfile {
+	char *path;
+	struct strbuf orig;
+	struct yedit e;
+};
+
+/* What an attempt of a verb makes from the branch's tip: edited files and the
+ * changes, one per image. */
+struct change {
+	struct deploy_entry d; /* name, old, new_, source, digest, stime */
+	int changed;
+	const char *skipped;   /* why it was not applied: "older" / "rolled-back", or NULL */
+	struct record in;      /* the input record, passed through */
+};
+struct plan {
+	struct dfile files[2];
+	size_t nfiles;
+	struct change *c;
+	size_t nc;
+	char *verb;            /* deploy / rollback / promote */
+	char *msg_path;        /* the PATH of the message */
+	struct strbuf trailers; /* extra trailers for the message */
+};
+void plan_clear(struct plan *p);
+struct dfile *plan_file(struct plan *p, struct gitr *g, const git_oid *tip, const char *path, struct strbuf *err, int *rc);
+
+/* Build a plan for the tip; returns 0 or an exit code (err). */
+typedef int (*plan_fn)(struct gitr *g, const git_oid *tip, struct plan *p, void *arg, struct strbuf *err);
+/* Plan, then (unless nothing changed or --dry-run) commit and push, again on
+ * the new tip when the branch moved; write kind=bump records (or, for diff,
+ * the diff or records by -o). Returns the exit code. */
+int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb);
+
+/* The last entries per image name from the branch's history for path: the
+ * newest entry of each name in want (NULL-terminated); found[i] stays
+ * zero-filled (name NULL) when none. Walks at most `limit` commits. */
+int history_last(struct gitr *g, const git_oid *tip, const char *path, char *const *want, struct deploy_entry *found,
+		 struct strbuf *err);
+
+int cmd_bump(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
+int cmd_promote(int argc, char **argv);
+
+#endif

@@ -1,0 +1,389 @@
+/* run.c: the remote, the plan of one attempt, and the commit-push-retry loop
+ * every changing verb shares. */
+#include "deploy.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "udiff.h"
+
+char *clean_path(const char *p)
+{
+	while (str_starts(p, "./"))
+		p += 2;
+	while (*p == '/')
+		p++;
+	char *s = xstrdup(p);
+	size_t n = strlen(s);
+	while (n > 0 && s[n - 1] == '/')
+		s[--n] = 0;
+	return s;
+}
+
+static char *read_password_file(const char *file, struct strbuf *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	if (sb_read_file(&sb, file) < 0) {
+		sb_fail(err, errno == ENOENT ? EXIT_NOTFOUND : EXIT_IOERR, "--password-file %s: %s", file, strerror(errno));
+		sb_release(&sb);
+		return NULL;
+	}
+	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == '\r'))
+		sb.buf[--sb.len] = 0;
+	return sb_detach(&sb);
+}
+
+int deploy_open(struct gitr *g)
+{
+	struct strbuf err = STRBUF_INIT;
+	if (!d_git) {
+		errorx("--git URL|PATH is required");
+		return EXIT_USAGE;
+	}
+	char *password = NULL;
+	if (d_password_file && !(password = read_password_file(d_password_file, &err))) {
+		errorx("%s", err.buf);
+		sb_release(&err);
+		return EXIT_NOTFOUND;
+	}
+	struct gitr_opts o = { d_git, d_branch, d_cacert, d_username, password, d_ssh_key, d_known_hosts,
+			       d_cache_dir, d_no_cache };
+	long long t0 = now_ms();
+	int rc = gitr_open(g, &o, &err);
+	if (password) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
+	if (rc)
+		errorx("%s", err.buf);
+	else
+		debug("fetched %s %s at %s in %lld ms (cache %s)", g->display_url, g->branch, git_oid_tostr_s(&g->tip),
+		      now_ms() - t0, g->cache_path);
+	sb_release(&err);
+	return rc;
+}
+
+int find_kustomization(struct gitr *g, const git_oid *commit, const char *dir, char **path, struct strbuf *err)
+{
+	static const char *const names[] = { "kustomization.yaml", "kustomization.yml", "Kustomization" };
+	if (!gitr_is_dir(g, commit, dir))
+		return sb_fail(err, EXIT_NOTFOUND, "%s: no directory %s on branch %s", g->display_url, dir, g->branch);
+	struct strbuf tmp = STRBUF_INIT, e2 = STRBUF_INIT;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char *p = *dir ? xasprintf("%s/%s", dir, names[i]) : xstrdup(names[i]);
+		if (gitr_read(g, commit, p, &tmp, &e2) == 0) {
+			*path = p;
+			sb_release(&tmp);
+			sb_release(&e2);
+			return 0;
+		}
+		free(p);
+	}
+	sb_release(&tmp);
+	sb_release(&e2);
+	return sb_fail(err, EXIT_NOTFOUND, "%s: no kustomization.yaml in %s on branch %s", g->display_url, dir, g->branch);
+}
+
+void plan_clear(struct plan *p)
+{
+	for (size_t i = 0; i < p->nfiles; i++) {
+		free(p->files[i].path);
+		sb_release(&p->files[i].orig);
+		yedit_release(&p->files[i].e);
+	}
+	for (size_t i = 0; i < p->nc; i++) {
+		struct deploy_entry *d = &p->c[i].d;
+		free(d->verb), free(d->name), free(d->old), free(d->new_), free(d->source), free(d->digest);
+		free(d->rollback_to);
+		rec_clear(&p->c[i].in);
+	}
+	free(p->c);
+	free(p->verb);
+	free(p->msg_path);
+	sb_release(&p->trailers);
+	memset(p, 0, sizeof *p);
+}
+
+/* The file at path of the tip, loaded for editing once per attempt. */
+struct dfile *plan_file(struct plan *p, struct gitr *g, const git_oid *tip, const char *path, struct strbuf *err, int *rc)
+{
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (!strcmp(p->files[i].path, path))
+			return &p->files[i];
+	if (p->nfiles == ARRAY_SIZE(p->files)) {
+		*rc = sb_fail(err, EXIT_SOFTWARE, "too many files in one change");
+		return NULL;
+	}
+	struct dfile *f = &p->files[p->nfiles];
+	memset(f, 0, sizeof *f);
+	f->orig = (struct strbuf)STRBUF_INIT;
+	if ((*rc = gitr_read(g, tip, path, &f->orig, err)) != 0) {
+		sb_release(&f->orig);
+		return NULL;
+	}
+	struct strbuf e2 = STRBUF_INIT;
+	if (yedit_load(&f->e, path, f->orig.buf, f->orig.len, &e2) < 0) {
+		*rc = sb_fail(err, EXIT_DATA, "%s", e2.buf);
+		sb_release(&e2);
+		yedit_release(&f->e);
+		sb_release(&f->orig);
+		return NULL;
+	}
+	sb_release(&e2);
+	f->path = xstrdup(path);
+	p->nfiles++;
+	return f;
+}
+
+int history_last(struct gitr *g, const git_oid *tip, const char *path, char *const *want, struct deploy_entry *found,
+		 struct strbuf *err)
+{
+	size_t nwant = 0, left;
+	while (want[nwant])
+		nwant++;
+	left = nwant;
+	git_revwalk *walk = NULL;
+	if (git_revwalk_new(&walk, g->repo) < 0 || git_revwalk_push(walk, tip) < 0) {
+		git_revwalk_free(walk);
+		return sb_fail(err, EXIT_DATA, "history of %s: %s", path, git_error_last()->message);
+	}
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+	git_oid id;
+	while (left && git_revwalk_next(&id, walk) == 0) {
+		git_commit *c = NULL;
+		if (git_commit_lookup(&c, g->repo, &id) < 0)
+			continue;
+		const char *msg = git_commit_message(c);
+		if (strstr(msg, path)) {
+			struct deploy_log log = { 0 };
+			dmsg_parse(msg, path, &log);
+			for (size_t i = 0; i < log.n; i++)
+				for (size_t j = 0; j < nwant; j++)
+					if (!found[j].name && !strcmp(log.e[i].name, want[j])) {
+						found[j] = log.e[i];
+						memset(&log.e[i], 0, sizeof log.e[i]);
+						log.e[i].name = xstrdup(""); /* moved to found[j] */
+						left--;
+					}
+			dlog_clear(&log);
+		}
+		git_commit_free(c);
+	}
+	git_revwalk_free(walk);
+	return 0;
+}
+
+/* --- output --- */
+
+static struct rec_writer *writer(void)
+{
+	struct strbuf err = STRBUF_INIT;
+	int fmt = rec_format_pick(common.format, stdout, &err);
+	if (fmt < 0) {
+		errorx("%s", err.buf);
+		sb_release(&err);
+		return NULL;
+	}
+	return rec_writer_new(stdout, fmt, common.columns, "image,old,new,changed,pushed,commit");
+}
+
+static void emit(struct rec_writer *w, struct gitr *g, const struct plan *p, const char *action, const char *commit,
+		 int pushed, int attempts)
+{
+	for (size_t i = 0; i < p->nc; i++) {
+		const struct change *c = &p->c[i];
+		struct record r = RECORD_INIT;
+		rec_copy(&r, &c->in);
+		rec_set(&r, "kind", "bump");
+		rec_set(&r, "action", action);
+		rec_set(&r, "repo", g->display_url);
+		rec_set(&r, "branch", g->branch);
+		rec_set(&r, "path", p->msg_path);
+		rec_set(&r, "image", c->d.name);
+		rec_set(&r, "old", c->d.old ? c->d.old : "");
+		rec_set(&r, "new", c->d.new_ ? c->d.new_ : "");
+		rec_set(&r, "commit", c->changed && commit ? commit : "");
+		rec_set(&r, "changed", c->changed ? "true" : "false");
+		rec_set(&r, "pushed", c->changed && pushed ? "true" : "false");
+		rec_setf(&r, "attempts", "%d", attempts);
+		if (c->skipped)
+			rec_set(&r, "skipped", c->skipped);
+		rec_write(w, &r);
+		rec_clear(&r);
+	}
+}
+
+static int plan_changed(const struct plan *p)
+{
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (p->files[i].e.changed)
+			return 1;
+	return 0;
+}
+
+static void plan_diff(const struct plan *p, struct strbuf *out)
+{
+	for (size_t i = 0; i < p->nfiles; i++) {
+		size_t len;
+		const char *t = yedit_text(&p->files[i].e, &len);
+		char *a = xasprintf("a/%s", p->files[i].path), *b = xasprintf("b/%s", p->files[i].path);
+		udiff(out, a, b, p->files[i].orig.buf, p->files[i].orig.len, t, len, 3);
+		free(a);
+		free(b);
+	}
+}
+
+static int commit_plan(struct gitr *g, const struct plan *p, const git_signature *sig, git_oid *out, struct strbuf *err)
+{
+	struct gitr_change ch[ARRAY_SIZE(p->files)];
+	size_t n = 0;
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (p->files[i].e.changed) {
+			ch[n].path = p->files[i].path;
+			ch[n].data = yedit_text(&p->files[i].e, &ch[n].len);
+			n++;
+		}
+	struct deploy_entry *es = xcalloc(p->nc, sizeof *es);
+	size_t ne = 0;
+	for (size_t i = 0; i < p->nc; i++)
+		if (p->c[i].changed)
+			es[ne++] = p->c[i].d;
+	struct strbuf msg = STRBUF_INIT;
+	dmsg_build(&msg, p->msg_path, es, ne, p->trailers.buf);
+	int rc = gitr_commit(g, &g->tip, ch, n, sig, msg.buf, out, err);
+	sb_release(&msg);
+	free(es);
+	return rc;
+}
+
+/* Full jitter, capped: a random wait in [0, min(cap, base * 2^attempt)]. */
+static void backoff(int attempt)
+{
+	long long cap = 500, base = 10, max = base << (attempt < 10 ? attempt : 10);
+	if (max > cap)
+		max = cap;
+	sleep_ms(random() % (max + 1));
+}
+
+static int diff_output(struct gitr *g, struct plan *p, const char *action)
+{
+	if (!strcmp(common.output, "diff") || !common.output[0]) {
+		struct strbuf d = STRBUF_INIT;
+		plan_diff(p, &d);
+		fwrite(d.buf, 1, d.len, stdout);
+		sb_release(&d);
+		return 0;
+	}
+	struct strbuf err = STRBUF_INIT;
+	int fmt = rec_format_parse(common.output);
+	struct rec_writer *w = rec_writer_new(stdout, fmt < 0 ? FMT_KV : fmt, common.columns,
+					      "image,old,new,changed");
+	emit(w, g, p, action, NULL, 0, 0);
+	sb_release(&err);
+	return rec_writer_finish(w) < 0 ? EXIT_IOERR : 0;
+}
+
+int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
+{
+	struct gitr g;
+	struct strbuf err = STRBUF_INIT;
+	git_signature *sig = NULL;
+	int rc = 0, attempt = 0, pushed = 0;
+	char commit[GIT_OID_HEXSZ + 1] = "";
+	struct plan p = { 0 };
+	srandom((unsigned)(getpid() ^ now_ms()));
+	if (!diff_verb && !d_dry_run && (rc = gitr_author(d_author, &sig, &err)) != 0) {
+		errorx("%s", err.buf);
+		goto out;
+	}
+	if ((rc = deploy_open(&g)) != 0)
+		goto out_nog;
+	long long max = d_attempts > 0 ? d_attempts : 100;
+	for (attempt = 1;; attempt++) {
+		/* Take turns with runs on this machine; a turn that had to wait
+		 * starts from a fresh fetch, as the others have pushed meanwhile. */
+		if (!diff_verb && !d_dry_run && gitr_lock(&g) > 0 && attempt == 1 && (rc = gitr_fetch(&g, &err)) != 0) {
+			errorx("%s", err.buf);
+			break;
+		}
+		plan_clear(&p);
+		p.trailers = (struct strbuf)STRBUF_INIT;
+		if ((rc = fn(&g, &g.tip, &p, arg, &err)) != 0) {
+			errorx("%s", err.buf);
+			break;
+		}
+		if (diff_verb) {
+			rc = diff_output(&g, &p, action);
+			break;
+		}
+		if (!plan_changed(&p) || d_dry_run) {
+			if (d_dry_run) {
+				struct strbuf d = STRBUF_INIT;
+				plan_diff(&p, &d);
+				fwrite(d.buf, 1, d.len, stdout);
+				sb_release(&d);
+			}
+			break;
+		}
+		git_oid id;
+		if ((rc = commit_plan(&g, &p, sig, &id, &err)) != 0) {
+			errorx("%s", err.buf);
+			break;
+		}
+		git_oid old_tip = g.tip;
+		rc = gitr_push(&g, &id, &err);
+		if (rc == 0) {
+			git_oid_tostr(commit, sizeof commit, &id);
+			pushed = 1;
+			break;
+		}
+		if (rc > 0) {
+			errorx("%s", err.buf);
+			break;
+		}
+		int rejected = rc == GITR_REJECTED;
+		struct strbuf why = STRBUF_INIT;
+		sb_addf(&why, "%s", err.buf);
+		if (attempt >= max) {
+			errorx("%s: the branch %s kept moving: gave up after %d attempts", g.display_url, g.branch, attempt);
+			rc = EXIT_TEMPFAIL;
+			sb_release(&why);
+			break;
+		}
+		gitr_unlock(&g);
+		backoff(attempt);
+		gitr_lock(&g);
+		if ((rc = gitr_fetch(&g, &err)) != 0) {
+			errorx("%s", err.buf);
+			sb_release(&why);
+			break;
+		}
+		if (rejected && git_oid_equal(&old_tip, &g.tip)) {
+			errorx("%s: the remote refused the push to %s: %s", g.display_url, g.branch, why.buf);
+			rc = EXIT_PERM;
+			sb_release(&why);
+			break;
+		}
+		info("%s moved: attempt %d on %s", g.branch, attempt + 1, git_oid_tostr_s(&g.tip));
+		sb_release(&why);
+	}
+	if (rc == 0 && !diff_verb && !(d_dry_run)) {
+		struct rec_writer *w = writer();
+		if (!w)
+			rc = EXIT_USAGE;
+		else {
+			emit(w, &g, &p, action, commit, pushed, attempt);
+			if (rec_writer_finish(w) < 0)
+				rc = EXIT_IOERR;
+		}
+	}
+	plan_clear(&p);
+	gitr_close(&g);
+out_nog:
+out:
+	git_signature_free(sig);
+	sb_release(&err);
+	return rc;
+}
