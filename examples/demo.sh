@@ -65,6 +65,38 @@ cloudctl-build "$APP" --repo "oci:$OUT/images" --workdir /srv --cmd 'cat index.h
 step "cloudctl-build tags oci:$OUT/images"
 cloudctl-build tags "oci:$OUT/images" -o table
 
+# The GitOps repository: a local bare one with the app's dev overlay.
+GITOPS=$OUT/gitops.git; rm -rf "$GITOPS" "$OUT/gitops-seed"
+git init -q --bare -b main "$GITOPS"; git init -q -b main "$OUT/gitops-seed"
+mkdir -p "$OUT/gitops-seed/apps/demo/overlays/dev"
+cat > "$OUT/gitops-seed/apps/demo/overlays/dev/kustomization.yaml" <<'EOF_K'
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: demo
+resources:
+  - ../../base
+images:
+  # bumped by cloudctl-deploy; every other byte stays as it is
+  - name: registry.local/demo/app
+    newTag: "0.1"   # the first release
+EOF_K
+git -C "$OUT/gitops-seed" add -A
+git -C "$OUT/gitops-seed" -c user.name=demo -c user.email=demo@cloudctl.invalid commit -qm 'demo overlay'
+git -C "$OUT/gitops-seed" push -q "$GITOPS" main
+SHA=$(sed -n 's/.* source=\([0-9a-f]*\).*/\1/p' "$OUT/image.rec")
+export CLOUDCTL_GIT_AUTHOR="demo <demo@cloudctl.invalid>" XDG_CACHE_HOME=$OUT/cache
+step "cloudctl-deploy bump --git $GITOPS --path apps/demo/overlays/dev --image registry.local/demo/app:${SHA:0:12}..."
+cloudctl-deploy bump --git "$GITOPS" --path apps/demo/overlays/dev --image "registry.local/demo/app:$SHA" -o table \
+	-c image,old,new,changed,pushed
+git -C "$GITOPS" show main:apps/demo/overlays/dev/kustomization.yaml | tail -3
+
+step "cloudctl-deploy history --git $GITOPS --path apps/demo/overlays/dev"
+cloudctl-deploy history --git "$GITOPS" --path apps/demo/overlays/dev -o table -c image,old,new,author
+
+step "cloudctl-deploy rollback --git $GITOPS --path apps/demo/overlays/dev --image registry.local/demo/app"
+cloudctl-deploy rollback --git "$GITOPS" --path apps/demo/overlays/dev --image registry.local/demo/app -o table \
+	-c image,old,new,pushed
+
 step "cloudctl-vm list --tag app=demo -o json | head -1"
 cloudctl-vm list --tag app=demo -o json | head -1
 

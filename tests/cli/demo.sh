@@ -12,3 +12,6 @@ assert "demo: the prom report counts two running demo VMs" grep -qE '^cloudctl_i
 assert "demo: an html report was written" grep -q 'demo-2' "$SRC/${CLOUDCTL_BUILD:-build}/demo/report.html"
 D=$SRC/${CLOUDCTL_BUILD:-build}/demo
 assert "demo: an image record tagged with the app's commit" grep -qE "^kind=image ref=oci:$D/images:$(git -C "$D/app" rev-parse HEAD) digest=sha256:[0-9a-f]{64} source=$(git -C "$D/app" rev-parse HEAD) " "$D/image.rec"
+assert "demo: bumped then rolled back, the overlay is byte for byte what it was" \
+	cmp -s <(git -C "$D/gitops.git" show main:apps/demo/overlays/dev/kustomization.yaml) "$D/gitops-seed/apps/demo/overlays/dev/kustomization.yaml"
+assert "demo: two deploy commits on top of the seed" test "$(git -C "$D/gitops.git" rev-list --count main)" = 3
