@@ -5,7 +5,9 @@ SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 R=$T/root
 run make -s -C "$SRC" install B="${CLOUDCTL_BUILD:-build}" DESTDIR="$R" PREFIX=/usr
 expect_rc "make install" 0
-for f in bin/cloudctl-vm bin/cloudctl-report bin/cloudctl-k8s lib/cloudctl/cloudctl-vm-libvirt.so share/man/man1/cloudctl-vm.1 share/man/man7/cloudctl.7 \
+for f in bin/cloudctl-vm bin/cloudctl-report bin/cloudctl-k8s bin/cloudctl-build bin/cloudctl-deploy \
+	lib/cloudctl/cloudctl-vm-libvirt.so lib/cloudctl/cloudctl-k8s-api.so \
+	share/man/man1/cloudctl-vm.1 share/man/man1/cloudctl-k8s.1 share/man/man1/cloudctl-build.1 share/man/man7/cloudctl.7 \
 	share/bash-completion/completions/cloudctl-vm share/zsh/site-functions/_cloudctl-vm \
 	share/fish/vendor_completions.d/cloudctl-vm.fish; do
 	assert "installed /usr/$f" test -s "$R/usr/$f"
@@ -14,3 +16,5 @@ run "$R/usr/bin/cloudctl-vm" -C test:///default list -c name
 expect "the installed binary loads its installed plugin" 0 "name=test"
 run env CLOUDCTL_PLUGIN_DIR=/nonexistent "$R/usr/bin/cloudctl-vm" -C test:///default list
 expect_rc "a missing plugin is a clear error" 69 "^cloudctl-vm: cannot load the driver: /nonexistent/cloudctl-vm-libvirt.so: cannot open shared object file"
+run env KUBECONFIG=/nonexistent "$R/usr/bin/cloudctl-k8s" get ns
+expect "the installed cloudctl-k8s loads its API plugin" 66 "" "cloudctl-k8s: kubeconfig: no kubeconfig found (none of the files in KUBECONFIG exists)"
