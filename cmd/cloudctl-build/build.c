@@ -37,6 +37,12 @@ struct build {
 	struct oci_dest *dest, *base;
 	struct oci_platform platform;
 	json_t *entrypoint, *cmd;
+	struct tree_walk *walk; /* the cache's fingerprint, walked while the rest goes on */
+	/* the layer of dir's last build, and whether the destination has it,
+	 * asked while the walk runs */
+	char last_fp[65];
+	struct layer last;
+	int last_asked, last_present;
 	/* the base image */
 	json_t *base_config;
 	struct oci_manifest base_manifest;
@@ -153,7 +159,8 @@ static int repo_names_tag(const char *ref)
 
 static int read_source(struct build *b)
 {
-	int rc = git_source_read(b->dir, &b->src, &b->err);
+	struct git_walk walk = { cache_walk_files, b->walk };
+	int rc = git_source_read_walked(b->dir, b->walk ? &walk : NULL, &b->src, &b->err);
 	if (rc == EXIT_NOTFOUND && (b_tags.n || repo_names_tag(b_repo))) {
 		rc = 0; /* a build without a commit: named by its tags */
 		sb_reset(&b->err);
@@ -241,14 +248,32 @@ static int load_base(struct build *b)
 
 static int make_layer(struct build *b);
 
+/* While the walk runs, ask the destination for the layer of dir's last build:
+ * an unchanged tree has that one again, and the connection to a registry
+ * (TLS, authentication) is set up meanwhile, not after the walk. A failure
+ * here is no error: the question is asked again once the layer is known. */
+static void ask_last_layer(struct build *b)
+{
+	b->last.path = NULL;
+	if (cache_last(b->dir, b->last_fp) < 0 || cache_lookup(b->last_fp, &b->last) < 0)
+		return;
+	struct strbuf err = STRBUF_INIT;
+	b->last_asked = b->dest->ops->has_blob(b->dest, b->last.digest, b->last.size, &b->last_present, &err) == 0;
+	sb_release(&err);
+}
+
 /* An unchanged tree whose layer the destination has: nothing to build. */
 static int cached_layer(struct build *b, const char *fp)
 {
 	struct layer l = { .path = NULL };
 	int present = 0;
-	if (cache_lookup(fp, &l) < 0)
+	if (b->last_asked && strcmp(fp, b->last_fp) == 0) {
+		l = b->last;
+		present = b->last_present;
+	} else if (cache_lookup(fp, &l) < 0) {
 		return 0;
-	int rc = b->dest->ops->has_blob(b->dest, l.digest, l.size, &present, &b->err);
+	}
+	int rc = present ? 0 : b->dest->ops->has_blob(b->dest, l.digest, l.size, &present, &b->err);
 	if (!rc && present) {
 		b->layer = l;
 		b->layer_cached = 1;
@@ -260,13 +285,16 @@ static int cached_layer(struct build *b, const char *fp)
 static int build_layer(struct build *b)
 {
 	char fp[65];
-	int have_fp = cache_fingerprint(b->dir, b_ignore_file, b->epoch, fp) == 0;
+	int have_fp = cache_fingerprint(b->walk, b_ignore_file, b->epoch, fp) == 0;
+	cache_walk_free(b->walk);
+	b->walk = NULL;
 	int rc = have_fp ? cached_layer(b, fp) : 0;
-	if (rc || b->layer_cached)
-		return rc;
-	rc = make_layer(b);
-	if (!rc && have_fp)
+	if (!rc && !b->layer_cached)
+		rc = make_layer(b);
+	if (!rc && have_fp && !b->layer_cached)
 		cache_store(fp, &b->layer);
+	if (!rc && have_fp)
+		cache_set_last(b->dir, fp);
 	return rc;
 }
 
@@ -435,14 +463,17 @@ static int report(struct build *b)
 	rec_set(&r, "ref", ref);
 	free(ref);
 	rec_set(&r, "digest", b->digest);
-	if (b->have_git)
+	if (b->have_git) {
 		rec_set(&r, "source", b->src.sha);
+		/* what cloudctl-deploy compares so that an older build never replaces a newer deploy */
+		rec_setf(&r, "source_time", "%lld", b->src.time);
+	}
 	rec_setf(&r, "size", "%llu", b->size);
 	rec_setf(&r, "layers", "%zu", b->base_manifest.n + 1);
 	rec_setf(&r, "uploaded", "%llu", b->uploaded);
 	rec_setf(&r, "mounted", "%u", b->mounted);
 	rec_setf(&r, "skipped", "%u", b->skipped);
-	struct rec_writer *w = build_writer("ref,digest,source,size,layers,uploaded,mounted,skipped");
+	struct rec_writer *w = build_writer("ref,digest,source,source_time,size,layers,uploaded,mounted,skipped");
 	rec_write(w, &r);
 	rec_clear(&r);
 	return build_finish(w, 0);
@@ -450,6 +481,7 @@ static int report(struct build *b)
 
 static void build_clear(struct build *b)
 {
+	cache_walk_free(b->walk);
 	layer_discard(&b->layer);
 	git_source_clear(&b->src);
 	free(b->created);
@@ -481,6 +513,8 @@ int cmd_build(int argc, char **argv)
 	}
 	rc = check_dir(&b);
 	if (!rc)
+		b.walk = cache_walk_start(b.dir, git_source_maybe(b.dir));
+	if (!rc)
 		rc = read_source(&b);
 	if (!rc && b_base)
 		rc = load_base(&b);
@@ -490,6 +524,8 @@ int cmd_build(int argc, char **argv)
 		regdest_link_base(b.dest, b.base);
 	if (!rc)
 		pick_tags(&b);
+	if (!rc)
+		ask_last_layer(&b);
 	if (!rc)
 		rc = build_layer(&b);
 	if (!rc)

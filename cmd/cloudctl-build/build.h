@@ -53,10 +53,24 @@ void progress_blob(void *arg, const char *digest, long long done, long long tota
 void progress_settle(const char *digest, unsigned long long size);
 void progress_end(void);
 
-/* cache.c: the layer of an unchanged tree, known without building it */
+/* cache.c: the layer of an unchanged tree, known without building it. The
+ * walk of dir runs in the background from cache_walk_start; cache_fingerprint
+ * waits for it (-1: no fingerprint, the tree racy or unreadable);
+ * cache_walk_free stops and frees it (NULL is fine). keep_entries: keep every
+ * entry's stat data for cache_walk_files. */
 struct layer;
-int cache_fingerprint(const char *dir, const char *ignore_file, long long epoch, char out[65]);
+struct tree_walk;
+struct tree_walk *cache_walk_start(const char *dir, int keep_entries);
+int cache_fingerprint(struct tree_walk *w, const char *ignore_file, long long epoch, char out[65]);
+void cache_walk_free(struct tree_walk *w);
+/* Its files, for a struct git_walk (git/source.h): ctx is the tree_walk
+ * (-1 unless started with keep_entries). */
+struct git_walked_file;
+int cache_walk_files(void *ctx, const struct git_walked_file **files, size_t *n);
 int cache_lookup(const char *fp, struct layer *l);
+/* The fingerprint dir had when last built (0), or -1; and setting it. */
+int cache_last(const char *dir, char fp[65]);
+void cache_set_last(const char *dir, const char *fp);
 void cache_store(const char *fp, const struct layer *l);
 
 struct rec_writer *build_writer(const char *default_cols);

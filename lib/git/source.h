@@ -2,6 +2,8 @@
 #ifndef CLOUDCTL_GIT_SOURCE_H
 #define CLOUDCTL_GIT_SOURCE_H
 
+#include <sys/stat.h>
+
 #include "util.h"
 
 struct git_source {
@@ -18,7 +20,32 @@ struct git_source {
  * 65 when HEAD has no commit yet; other codes with err. Untracked files under
  * dir count as changes; files git ignores do not. */
 int git_source_read(const char *dir, struct git_source *out, struct strbuf *err);
+
+/* The caller's own walk of dir: every entry that is not a directory, its path
+ * (dir_rel "" for dir itself, else "a/b", then name) and lstat data; st NULL
+ * for an entry named ".git" (not looked into). */
+struct git_walked_file {
+	const char *dir_rel, *name;
+	const struct stat *st;
+};
+struct git_walk {
+	/* Wait for the walk; 0 with every file in *files, -1 when it failed. */
+	int (*files)(void *ctx, const struct git_walked_file **files, size_t *n);
+	void *ctx;
+};
+/* git_source_read, with a walk of dir already under way: a clean tree is told
+ * from git's index and that walk, without libgit2 walking the tree again
+ * (every tracked file's stat data as the index has it, nothing tracked
+ * missing, nothing untracked but ignored files, the index as HEAD); a file in
+ * doubt (racy, another ctime or inode, a conflict, a submodule) makes it ask
+ * git status as git_source_read does. walk NULL: git_source_read. */
+int git_source_read_walked(const char *dir, const struct git_walk *walk, struct git_source *out, struct strbuf *err);
 void git_source_clear(struct git_source *s);
+
+/* Whether dir may be in a repository, cheaply (a few stat calls): 0 when
+ * surely not (a ".git" nowhere above it, nor a bare repository's HEAD and
+ * objects); git_source_read then says EXIT_NOTFOUND without libgit2. */
+int git_source_maybe(const char *dir);
 
 /* A remote URL fit to print and to put in a label: no user or password. */
 char *git_url_without_credentials(const char *url);

@@ -43,7 +43,7 @@ if [ -n "$BUSYBOX" ]; then cp "$BUSYBOX" app/bin/busybox; else printf '#!/bin/sh
 chmod 755 app/bin/busybox
 echo hello from the registry > app/etc/msg
 git add -A && git commit -qm one && git remote add origin https://ci:s3cret@git.example.com/shop/app.git
-SHA=$(git rev-parse HEAD)
+SHA=$(git rev-parse HEAD) STIME=$(git log -1 --format=%ct)
 cd - > /dev/null
 git clone -q "$T/src" "$T/c1" && git clone -q "$T/src" "$T/c2"
 git -C "$T/c1" remote set-url origin https://ci:s3cret@git.example.com/shop/app.git
@@ -56,7 +56,7 @@ run $B "$T/c1/app" --repo "$APP" "${ENTRY[@]}" "${CA[@]}"
 expect_rc "push to the htpasswd registry" 0 && assert "nothing on stderr (no progress bar without a TTY)" test ! -s "$T/err"
 D1=$(field digest < "$T/out")
 assert "the record" test "$(sed "s/digest=sha256:[0-9a-f]*/digest=D/; s/size=[0-9]* /size=N /; s/uploaded=[0-9]* /uploaded=N /" "$T/out")" = \
-	"kind=image ref=$APP:$SHA digest=D source=$SHA size=N layers=1 uploaded=N mounted=0 skipped=0"
+	"kind=image ref=$APP:$SHA digest=D source=$SHA source_time=$STIME size=N layers=1 uploaded=N mounted=0 skipped=0"
 # uploaded: the layer and the config, as the image's own manifest says
 inspect "$APP:$SHA" > "$T/inspect.json" 2> "$T/inspect.err"
 skopeo inspect --raw --creds "$CREDS" --cert-dir "$REGISTRY_CERT_DIR" "docker://$APP:$SHA" > "$T/manifest.json" 2>/dev/null

@@ -39,7 +39,7 @@ ln -s busybox app/bin/sh
 echo outside > docs/readme
 git add -A && git commit -qm one
 git remote add origin https://ci-user:s3cret@git.example.com/shop/app.git
-SHA=$(git rev-parse HEAD)
+SHA=$(git rev-parse HEAD) STIME=$(git log -1 --format=%ct)
 cd - >/dev/null
 git clone -q "$T/src" "$T/c1" && git clone -q "$T/src" "$T/c2"
 git -C "$T/c1" remote set-url origin https://ci-user:s3cret@git.example.com/shop/app.git
@@ -51,7 +51,7 @@ run $B "$T/c1/app" --repo "oci:$T/l1" --entrypoint '["/bin/busybox","cat","/etc/
 expect_rc "build a commit" 0
 D1=$(field digest < "$T/out")
 assert "the record" test "$(sed "s/digest=sha256:[0-9a-f]*/digest=D/; s/size=[0-9]* /size=N /; s/uploaded=[0-9]* /uploaded=N /" "$T/out")" = \
-	"kind=image ref=oci:$T/l1:$SHA digest=D source=$SHA size=N layers=1 uploaded=N mounted=0 skipped=0"
+	"kind=image ref=oci:$T/l1:$SHA digest=D source=$SHA source_time=$STIME size=N layers=1 uploaded=N mounted=0 skipped=0"
 run $B "$T/c2/app" --repo "oci:$T/l2" --entrypoint '["/bin/busybox","cat","/etc/msg"]'
 assert "a second clone gives the same digest, byte for byte" test "$(field digest < "$T/out")" = "$D1"
 assert "the same layer blob in both layouts" cmp -s "$(layer_blob "$T/l1" "$SHA")" "$(layer_blob "$T/l2" "$SHA")"
