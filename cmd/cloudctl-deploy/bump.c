@@ -83,6 +83,7 @@ static int read_wants(int argc, char **argv, struct wants *ws)
 	if (rec_read_all(stdin, NULL, &rs, &err) < 0) {
 		errorx("%s", err.buf);
 		sb_release(&err);
+		recset_clear(&rs);
 		return EXIT_DATA;
 	}
 	for (size_t i = 0; i < rs.n && !rc; i++) {

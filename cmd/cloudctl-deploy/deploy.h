@@ -57,8 +57,10 @@ struct image_ref {
 int image_ref_parse(const char *ref, struct image_ref *out); /* -1 when it has no repository */
 void image_ref_clear(struct image_ref *r);
 
-/* The remote of the global options, fetched. Returns 0 or an exit code (reported). */
-int deploy_open(struct gitr *g);
+/* The remote of the global options, fetched; with trust_cache, a network
+ * remote's tip may come from the cache unfetched (g->unverified: the push
+ * finds out). Returns 0 or an exit code (reported). */
+int deploy_open(struct gitr *g, int trust_cache);
 /* "DIR/kustomization.yaml" (or .yml, Kustomization) at commit; EXIT_NOTFOUND
  * when DIR or the file is missing (err says which). */
 int find_kustomization(struct gitr *g, const git_oid *commit, const char *dir, char **path, struct strbuf *err);

@@ -41,7 +41,9 @@ static int history_collect(struct gitr *g, const git_oid *tip, const char *path,
 		git_revwalk_free(walk);
 		return sb_fail(err, EXIT_DATA, "history of %s: %s", path, git_error_last()->message);
 	}
-	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+	/* git's default order, newest first, read as it goes: any other sorting
+	 * makes libgit2 walk the whole history before the first commit. */
+	git_revwalk_sorting(walk, GIT_SORT_NONE);
 	git_oid id;
 	while ((max <= 0 || (long long)out->n < max) && git_revwalk_next(&id, walk) == 0) {
 		git_commit *c = NULL;
@@ -79,7 +81,7 @@ int cmd_history(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct gitr g;
-	int rc = deploy_open(&g);
+	int rc = deploy_open(&g, 0);
 	if (rc)
 		return rc;
 	char *path = clean_path(d_path);

@@ -35,7 +35,7 @@ static char *read_password_file(const char *file, struct strbuf *err)
 	return sb_detach(&sb);
 }
 
-int deploy_open(struct gitr *g)
+int deploy_open(struct gitr *g, int trust_cache)
 {
 	struct strbuf err = STRBUF_INIT;
 	if (!d_git) {
@@ -49,18 +49,19 @@ int deploy_open(struct gitr *g)
 		return EXIT_NOTFOUND;
 	}
 	struct gitr_opts o = { d_git, d_branch, d_cacert, d_username, password, d_ssh_key, d_known_hosts,
-			       d_cache_dir, d_no_cache };
+			       d_cache_dir, d_no_cache, trust_cache };
 	long long t0 = now_ms();
 	int rc = gitr_open(g, &o, &err);
 	if (password) {
 		explicit_bzero(password, strlen(password));
 		free(password);
 	}
-	if (rc)
+	if (rc) {
 		errorx("%s", err.buf);
-	else
-		debug("fetched %s %s at %s in %lld ms (cache %s)", g->display_url, g->branch, git_oid_tostr_s(&g->tip),
-		      now_ms() - t0, g->cache_path);
+		gitr_close(g); /* the caller closes only what opened */
+	} else
+		debug("%s %s %s at %s in %lld ms (cache %s)", g->unverified ? "cached" : "fetched", g->display_url,
+		      g->branch, git_oid_tostr_s(&g->tip), now_ms() - t0, g->cache_path);
 	sb_release(&err);
 	return rc;
 }
@@ -149,7 +150,9 @@ int history_last(struct gitr *g, const git_oid *tip, const char *path, char *con
 		git_revwalk_free(walk);
 		return sb_fail(err, EXIT_DATA, "history of %s: %s", path, git_error_last()->message);
 	}
-	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+	/* git's default order, newest first, read as it goes: any other sorting
+	 * makes libgit2 walk the whole history before the first commit. */
+	git_revwalk_sorting(walk, GIT_SORT_NONE);
 	git_oid id;
 	while (left && git_revwalk_next(&id, walk) == 0) {
 		git_commit *c = NULL;
@@ -258,10 +261,12 @@ static int commit_plan(struct gitr *g, const struct plan *p, const git_signature
 	return rc;
 }
 
-/* Full jitter, capped: a random wait in [0, min(cap, base * 2^attempt)]. */
-static void backoff(int attempt)
+/* Full jitter, capped: a random wait in [0, min(cap, base * 2^attempt)]. The
+ * cap grows with the time an attempt takes (fetch to refused push): against a
+ * slow server, waits shorter than that would keep the same runs colliding. */
+static void backoff(int attempt, long long cycle_ms)
 {
-	long long cap = 500, base = 10, max = base << (attempt < 10 ? attempt : 10);
+	long long cap = cycle_ms * 4 > 500 ? cycle_ms * 4 : 500, base = 10, max = base << (attempt < 10 ? attempt : 10);
 	if (max > cap)
 		max = cap;
 	sleep_ms(random() % (max + 1));
@@ -290,7 +295,8 @@ int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
 	struct gitr g;
 	struct strbuf err = STRBUF_INIT;
 	git_signature *sig = NULL;
-	int rc = 0, attempt = 0, pushed = 0;
+	int rc = 0, attempt = 0, pushed = 0, refreshed = 0;
+	long long cycle = 0; /* ms an attempt took, for the backoff */
 	char commit[GIT_OID_HEXSZ + 1] = "";
 	struct plan p = { 0 };
 	srandom((unsigned)(getpid() ^ now_ms()));
@@ -298,19 +304,34 @@ int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
 		errorx("%s", err.buf);
 		goto out;
 	}
-	if ((rc = deploy_open(&g)) != 0)
+	/* A bump over the network starts from the cache's tip without fetching:
+	 * the push connection tells whether the branch is still there. */
+	if ((rc = deploy_open(&g, !diff_verb && !d_dry_run)) != 0)
 		goto out_nog;
 	long long max = d_attempts > 0 ? d_attempts : 100;
 	for (attempt = 1;; attempt++) {
 		/* Take turns with runs on this machine; a turn that had to wait
-		 * starts from a fresh fetch, as the others have pushed meanwhile. */
-		if (!diff_verb && !d_dry_run && gitr_lock(&g) > 0 && attempt == 1 && (rc = gitr_fetch(&g, &err)) != 0) {
+		 * starts from a fresh tip, as the others have pushed meanwhile. */
+		if (!diff_verb && !d_dry_run && gitr_lock(&g) > 0 && attempt == 1 && !refreshed++ &&
+		    (rc = gitr_refresh(&g, &err)) != 0) {
 			errorx("%s", err.buf);
 			break;
 		}
 		plan_clear(&p);
 		p.trailers = (struct strbuf)STRBUF_INIT;
-		if ((rc = fn(&g, &g.tip, &p, arg, &err)) != 0) {
+		rc = fn(&g, &g.tip, &p, arg, &err);
+		/* An unfetched tip decides nothing alone: a failure or "nothing to
+		 * change" is made sure of on the fetched tip. */
+		if (g.unverified && (rc != 0 || !plan_changed(&p))) {
+			sb_reset(&err);
+			if ((rc = gitr_fetch(&g, &err)) != 0) {
+				errorx("%s", err.buf);
+				break;
+			}
+			attempt--;
+			continue;
+		}
+		if (rc != 0) {
 			errorx("%s", err.buf);
 			break;
 		}
@@ -328,12 +349,14 @@ int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
 			break;
 		}
 		git_oid id;
+		long long t_push = now_ms();
 		if ((rc = commit_plan(&g, &p, sig, &id, &err)) != 0) {
 			errorx("%s", err.buf);
 			break;
 		}
 		git_oid old_tip = g.tip;
 		rc = gitr_push(&g, &id, &err);
+		long long push_ms = now_ms() - t_push;
 		if (rc == 0) {
 			git_oid_tostr(commit, sizeof commit, &id);
 			pushed = 1;
@@ -353,8 +376,9 @@ int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
 			break;
 		}
 		gitr_unlock(&g);
-		backoff(attempt);
+		backoff(attempt, cycle);
 		gitr_lock(&g);
+		long long t_fetch = now_ms();
 		if ((rc = gitr_fetch(&g, &err)) != 0) {
 			errorx("%s", err.buf);
 			sb_release(&why);
@@ -366,6 +390,7 @@ int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
 			sb_release(&why);
 			break;
 		}
+		cycle = (now_ms() - t_fetch) + push_ms; /* a fetch and a push */
 		info("%s moved: attempt %d on %s", g.branch, attempt + 1, git_oid_tostr_s(&g.tip));
 		sb_release(&why);
 	}

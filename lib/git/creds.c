@@ -43,19 +43,22 @@ int git_url_parse(const char *url, struct git_url *u)
 			u->password = pct_decode(colon + 1, (size_t)(at - colon - 1));
 		host = at + 1;
 	}
-	const char *hend = slash, *port = NULL;
-	if (*host == '[') { /* [::1]:port */
-		const char *rb = memchr(host, ']', (size_t)(slash - host));
-		if (rb && rb + 1 < slash && rb[1] == ':')
+	/* git credential-store writes host:port as "host%3aport": decoded first. */
+	char *hp = pct_decode(host, (size_t)(slash - host));
+	char *hend = hp + strlen(hp), *port = NULL;
+	if (*hp == '[') { /* [::1]:port */
+		char *rb = strchr(hp, ']');
+		if (rb && rb[1] == ':')
 			port = rb + 2, hend = rb + 1;
 	} else {
-		const char *colon = memchr(host, ':', (size_t)(slash - host));
+		char *colon = strchr(hp, ':');
 		if (colon)
 			port = colon + 1, hend = colon;
 	}
-	u->host = xstrndup(host, (size_t)(hend - host));
+	u->host = xstrndup(hp, (size_t)(hend - hp));
 	if (port)
 		u->port = atoi(port);
+	free(hp);
 	u->path = xstrdup(*slash ? slash : "/");
 	return 0;
 }
@@ -92,6 +95,13 @@ static int same_place(const struct git_url *a, const struct git_url *b)
 	return !strcasecmp(a->scheme, b->scheme) && !strcasecmp(a->host, b->host) && pa == pb;
 }
 
+/* A stored line with a path is for that repository only (git's
+ * credential.useHttpPath); one without is for the whole host. */
+static int path_matches(const struct git_url *want, const struct git_url *have)
+{
+	return !strcmp(have->path, "/") || !strcmp(have->path, want->path);
+}
+
 static void warn_if_readable(const char *file, FILE *f)
 {
 	struct stat st;
@@ -115,7 +125,7 @@ int git_creds_from_file(const char *file, const struct git_url *want, struct git
 		struct git_url have;
 		if (git_url_parse(line, &have) < 0)
 			continue;
-		if (have.user && have.password && same_place(want, &have) &&
+		if (have.user && have.password && same_place(want, &have) && path_matches(want, &have) &&
 		    (!want->user || !strcmp(want->user, have.user))) {
 			out->user = xstrdup(have.user);
 			out->password = xstrdup(have.password);

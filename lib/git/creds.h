@@ -24,8 +24,9 @@ struct git_userpass {
  *   $CLOUDCTL_GIT_USERNAME and $CLOUDCTL_GIT_PASSWORD (a token works as password),
  *   git's credential-store files: $GIT_CREDENTIALS_FILE when set, else
  *   ~/.git-credentials and $XDG_CONFIG_HOME/git/credentials (~/.config/...),
- *   lines "https://user:password@host[:port]" matched by scheme, host and port
- *   (and user, when one is known), as `git credential-store` does.
+ *   lines "https://user:password@host[:port][/path]" matched by scheme, host and
+ *   port (and user, when one is known; and path, when the line has one, as
+ *   with git's credential.useHttpPath), as `git credential-store` does.
  * A credentials file others may read is used with a warning, as git does not.
  * Returns 1 with out filled (free with git_userpass_clear), 0 when none. */
 int git_creds_lookup(const char *url, const char *user, const char *password, struct git_userpass *out);

@@ -34,6 +34,9 @@ struct gitr_opts {
 	const char *known_hosts; /* ssh: NULL: ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts */
 	const char *cache_dir;   /* NULL: $XDG_CACHE_HOME/cloudctl/git (~/.cache/cloudctl/git) */
 	int no_cache;            /* a temporary cache, removed by gitr_close */
+	int trust_cache;         /* https, ssh: when the cache has the branch, take its tip from there
+				  * without fetching (g->unverified set); gitr_push then says
+				  * GITR_MOVED unless the remote's branch is exactly there */
 };
 
 struct gitr_cb; /* private: credential and host-key state */
@@ -47,6 +50,8 @@ struct gitr {
 	git_oid tip;           /* the remote branch's commit at the last fetch */
 	int local;             /* the remote is a repository on this machine */
 	int no_cache;
+	int trust_cache;       /* gitr_opts.trust_cache, for a network remote */
+	int unverified;        /* tip is the cache's, not fetched in this run */
 	unsigned push_seq;
 	int lock_fd;           /* gitr_lock's, -1 when not held */
 	struct gitr_cb *cb;
@@ -62,6 +67,11 @@ enum { GITR_MOVED = -2, GITR_REJECTED = -3 };
 int gitr_open(struct gitr *g, const struct gitr_opts *o, struct strbuf *err);
 /* Fetch the branch again (after a push was refused). Same results. */
 int gitr_fetch(struct gitr *g, struct strbuf *err);
+/* The tip again after waiting for a turn (gitr_lock): the cache's when it is
+ * trusted (another run on this machine may have pushed), else fetched. */
+int gitr_refresh(struct gitr *g, struct strbuf *err);
+/* Record commit as the remote branch's tip in the cache (after a push). */
+void gitr_set_hint(struct gitr *g, const git_oid *commit);
 void gitr_close(struct gitr *g);
 
 /* The blob at path in commit into out. Returns 0, EXIT_NOTFOUND (path is not a

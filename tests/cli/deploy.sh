@@ -106,6 +106,30 @@ expect_rc "https: wrong password: exit 77" 77 "authentication failed" && assert 
 assert "https: the password never printed" bash -c "! grep -q '$GIT_PASS\|Wr0ngPassw0rd' '$T/err' '$T/out'"
 run env CLOUDCTL_GIT_PASSWORD="$GIT_PASS" "$D" bump --git "$GIT_HTTPS_BASE/$NH" --username "$GIT_USER" --path "$DEV" --image registry.local/shop/frontend:h3
 expect_rc "https without our CA: exit 77" 77 "certificate"
+# git credential-store writes host:port as host%3aport
+printf 'https://%s:%s@127.0.0.1%%3a%s\n' "$GIT_USER" "$GIT_PASS" "$GIT_HTTPS_PORT" >"$T/.git-credentials"; chmod 600 "$T/.git-credentials"
+run "$D" bump --git "$GIT_HTTPS_BASE/$NH" --cacert "$GIT_CA" --path "$DEV" --image registry.local/shop/frontend:h4 -o kv
+expect_rc "https: a ~/.git-credentials line as git credential-store writes it (host%3aport)" 0 &&
+	assert "https: host%3aport: the bump landed" cmp -s <(show "$RH" "$DEV/kustomization.yaml") <(dev_with h4)
+# Two machines (two caches): each bump starts from its own cache's tip without a fetch,
+# so B's tip is stale after A's push; B's push is refused, fetched, re-applied.
+HB=(--git "$GIT_HTTPS_BASE/$NH" --cacert "$GIT_CA" --path "$DEV" -o kv)
+for m in A B; do XDG_CACHE_HOME=$T/cache-$m run "$D" bump "${HB[@]}" --image registry.local/shop/web:$m; done
+n0=$(count "$RH")
+printf 'kind=image ref=registry.local/shop/frontend:h5 source=a5 source_time=1800000100\n' >"$T/a5"
+XDG_CACHE_HOME=$T/cache-A run "$D" bump "${HB[@]}" <"$T/a5"
+expect_rc "stale caches: A bumps the frontend" 0
+XDG_CACHE_HOME=$T/cache-B run "$D" bump "${HB[@]}" --image registry.local/shop/api:b5
+expect_rc "stale caches: B bumps the api from its stale tip" 0 && assert "stale caches: B refused once, then landed on A's commit (attempts=2)" \
+	test "$(field attempts <"$T/out"),$(count "$RH"),$(git --git-dir="$RH" rev-parse main~1)" = "2,$((n0 + 2)),$(git --git-dir="$RH" log -1 --format=%H --grep=h5 main)"
+assert "stale caches: both bumps in the file" bash -c "f=\$(git --git-dir='$RH' show main:$DEV/kustomization.yaml); grep -q 'newTag: h5   # main' <<<\"\$f\" && grep -Eq 'newTag: \"?b5\"?$' <<<\"\$f\""
+printf 'kind=image ref=registry.local/shop/frontend:h4old source=a4 source_time=1800000000\n' >"$T/a4"
+XDG_CACHE_HOME=$T/cache-A run "$D" bump "${HB[@]}" --image registry.local/shop/web:A2
+XDG_CACHE_HOME=$T/cache-B run "$D" bump "${HB[@]}" <"$T/a4"
+expect_rc "stale caches: an older source from a stale cache" 0 "newer deploy" && assert "stale caches: the newer deploy kept (skipped=older), no commit" \
+	test "$(field skipped <"$T/out"),$(count "$RH")" = "older,$((n0 + 3))"
+assert "https: git fsck on the remote" fsck_ok "$RH"
+rm "$T/.git-credentials"
 RS=$(fresh ssh); NS=$(basename "$RS")
 SSHO=(--known-hosts "$GIT_SSH_KNOWN_HOSTS")
 run "$D" bump --git "$GIT_SSH_BASE/$NS" --ssh-key "$GIT_SSH_KEY" "${SSHO[@]}" --path "$DEV" --image registry.local/shop/frontend:s1 -o kv

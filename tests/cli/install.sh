@@ -7,7 +7,7 @@ run make -s -C "$SRC" install B="${CLOUDCTL_BUILD:-build}" DESTDIR="$R" PREFIX=/
 expect_rc "make install" 0
 for f in bin/cloudctl-vm bin/cloudctl-report bin/cloudctl-k8s bin/cloudctl-build bin/cloudctl-deploy \
 	lib/cloudctl/cloudctl-vm-libvirt.so lib/cloudctl/cloudctl-k8s-api.so \
-	share/man/man1/cloudctl-vm.1 share/man/man1/cloudctl-k8s.1 share/man/man1/cloudctl-build.1 share/man/man7/cloudctl.7 \
+	share/man/man1/cloudctl-vm.1 share/man/man1/cloudctl-k8s.1 share/man/man1/cloudctl-build.1 share/man/man1/cloudctl-deploy.1 share/man/man7/cloudctl.7 \
 	share/bash-completion/completions/cloudctl-vm share/zsh/site-functions/_cloudctl-vm \
 	share/fish/vendor_completions.d/cloudctl-vm.fish; do
 	assert "installed /usr/$f" test -s "$R/usr/$f"

@@ -1,0 +1,41 @@
+/* remote_private.h: what the files of lib/git/remote*.c share, and nothing else includes. */
+#ifndef CLOUDCTL_GIT_REMOTE_PRIVATE_H
+#define CLOUDCTL_GIT_REMOTE_PRIVATE_H
+
+#include "remote.h"
+
+/* State the libgit2 callbacks share: what to offer, and why the last call failed. */
+struct gitr_cb {
+	const char *username, *password, *ssh_key;
+	char *owned_password;
+	char *known_hosts[3];
+	char *host;          /* ssh host and port, from the URL */
+	int port;
+	int userpass_tries, ssh_tries;
+	int fail_code;       /* an exit code our callback decided, 0 when none */
+	struct strbuf fail;  /* and its reason */
+	struct strbuf remote_msg; /* the server's last "remote:" line */
+	struct strbuf status;     /* push: the server's status for our ref, when refused */
+};
+
+/* remote_callbacks.c: the state above made for the options, attached to a
+ * libgit2 callbacks struct, cleared before each connection, freed. */
+void gitr_cb_new(struct gitr *g, const struct gitr_opts *o);
+void gitr_cb_attach(git_remote_callbacks *c, struct gitr_cb *cb);
+void gitr_cb_reset(struct gitr_cb *cb);
+void gitr_cb_free(struct gitr_cb *cb);
+/* An exit code and a one-line reason for a failed libgit2 call: the
+ * callback's own reason when it decided, else from libgit2's error. */
+int gitr_fail(struct gitr *g, struct strbuf *err, int code, const char *what);
+
+/* remote_copy.c: the commits reachable from want and not from have (may be
+ * NULL), with their trees, copied from one repository into another as loose
+ * objects. Returns 0 or -1 (libgit2's error set). */
+int gitr_copy_loose(git_repository *from, git_repository *to, const git_oid *want, const git_oid *have);
+
+/* remote.c: libgit2 started once, and shut down at exit. */
+void gitr_init(void);
+/* remote.c: user@host:path */
+int gitr_url_is_scp_like(const char *url);
+
+#endif
