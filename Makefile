@@ -47,6 +47,12 @@ OPENSTACK_SRC = $(wildcard lib/openstack/*.c)
 VIRT_SRC = $(wildcard lib/virt/*.c)
 VM_EXE_SRC = cmd/cloudctl-vm/main.c cmd/cloudctl-vm/options.c
 VM_PLUGIN_SRC = $(filter-out $(VM_EXE_SRC),$(wildcard cmd/cloudctl-vm/*.c))
+# The OpenStack driver of cloudctl-vm (--driver openstack): no libvirt in it.
+VM_OS_SRC = $(wildcard cmd/cloudctl-vm/openstack/*.c)
+# cloudctl-net: the executable holds the option tables; Neutron and libvirt networks are plugins.
+NET_EXE_SRC = $(wildcard cmd/cloudctl-net/*.c)
+NET_OS_SRC = $(wildcard cmd/cloudctl-net/openstack/*.c)
+NET_VIRT_SRC = $(wildcard cmd/cloudctl-net/libvirt/*.c)
 REPORT_SRC = $(wildcard cmd/cloudctl-report/*.c)
 K8S_EXE_SRC = cmd/cloudctl-k8s/main.c cmd/cloudctl-k8s/options.c cmd/cloudctl-k8s/tenant.c cmd/cloudctl-k8s/inventory.c
 K8S_PLUGIN_SRC = $(filter-out $(K8S_EXE_SRC),$(wildcard cmd/cloudctl-k8s/*.c))
@@ -64,8 +70,11 @@ OCI_A = $(B)/lib/oci/liboci.a
 GIT_A = $(B)/lib/git/libgitx.a
 OPENSTACK_A = $(B)/lib/openstack/libopenstack.a
 TOOLS = $(B)/bin/cloudctl-vm $(B)/bin/cloudctl-report $(B)/bin/cloudctl-k8s $(if $(BUILD_SRC),$(B)/bin/cloudctl-build) \
-	$(if $(DEPLOY_SRC),$(B)/bin/cloudctl-deploy)
-PLUGINS = $(B)/lib/cloudctl/cloudctl-vm-libvirt.so $(B)/lib/cloudctl/cloudctl-k8s-api.so
+	$(if $(DEPLOY_SRC),$(B)/bin/cloudctl-deploy) $(if $(NET_EXE_SRC),$(B)/bin/cloudctl-net)
+PLUGINS = $(B)/lib/cloudctl/cloudctl-vm-libvirt.so $(B)/lib/cloudctl/cloudctl-k8s-api.so \
+	$(if $(VM_OS_SRC),$(B)/lib/cloudctl/cloudctl-vm-openstack.so) \
+	$(if $(NET_OS_SRC),$(B)/lib/cloudctl/cloudctl-net-openstack.so) \
+	$(if $(NET_VIRT_SRC),$(B)/lib/cloudctl/cloudctl-net-libvirt.so)
 UNITS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 EXE_LIBS = $(JANSSON_LIBS) -ldl -lm $(SAN_EXE_LIBS)
 WHOLE = -Wl,--whole-archive $(COMMON_A) -Wl,--no-whole-archive
@@ -141,6 +150,23 @@ $(B)/lib/cloudctl/cloudctl-vm-libvirt.so: $(call obj,$(VM_PLUGIN_SRC)) $(VIRT_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(VIRT_LIBS) $(XML_LIBS)
 
+# OpenStack drivers: libcurl and jansson, no libvirt.
+$(B)/lib/cloudctl/cloudctl-vm-openstack.so: $(call obj,$(VM_OS_SRC)) $(OPENSTACK_A) $(YAMLREAD_A) $(HTTP_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(CURL_LIBS) $(YAML_LIBS) -lpthread
+
+$(B)/bin/cloudctl-net: $(call obj,$(NET_EXE_SRC)) $(COMMON_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(call obj,$(NET_EXE_SRC)) $(WHOLE) $(EXE_LIBS)
+
+$(B)/lib/cloudctl/cloudctl-net-openstack.so: $(call obj,$(NET_OS_SRC)) $(OPENSTACK_A) $(YAMLREAD_A) $(HTTP_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(CURL_LIBS) $(YAML_LIBS) -lpthread
+
+$(B)/lib/cloudctl/cloudctl-net-libvirt.so: $(call obj,$(NET_VIRT_SRC)) $(VIRT_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(VIRT_LIBS) $(XML_LIBS)
+
 $(B)/tests/%: $(B)/tests/unit/%.o $(KUBE_A) $(OPENSTACK_A) $(OCI_A) $(GIT_A) $(YAMLREAD_A) $(VIRT_A) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VIRT_LIBS) $(XML_LIBS) $(CURL_LIBS) $(YAML_LIBS) $(GIT2_LIBS) $(OPENSSL_LIBS) \
@@ -168,6 +194,7 @@ bench: $(TOOLS) $(PLUGINS)
 	CLOUDCTL_BUILD=$(B) bench/report
 	CLOUDCTL_BUILD=$(B) bench/k8s
 	CLOUDCTL_BUILD=$(B) bench/build
+	CLOUDCTL_BUILD=$(B) bench/deploy
 
 install: $(TOOLS) $(PLUGINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \

@@ -291,7 +291,10 @@ static int run_verb(const struct tool *t, const struct verb *v, int argc, char *
 		return rc;
 	if (v->run)
 		return v->run(argc - optind, argv + optind);
-	return plugin_run(t->plugin, v->name, argc - optind, argv + optind);
+	const char *plugin = t->plugin_for ? t->plugin_for(v) : t->plugin;
+	if (!plugin)
+		return EXIT_USAGE;
+	return plugin_run(plugin, v->name, argc - optind, argv + optind);
 }
 
 static void reset_options(void)

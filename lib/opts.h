@@ -59,6 +59,9 @@ struct tool {
 	const struct opt *globals; /* the tool's own global options (e.g. --connect); may be NULL */
 	const char *default_verb;  /* run when no verb is given, or NULL */
 	const char *plugin;        /* the shared object with the verbs whose run is NULL */
+	/* When set, it names that shared object instead, after the options are parsed
+	 * (e.g. from --driver); NULL: a usage error it has reported (exit 64). */
+	const char *(*plugin_for)(const struct verb *v);
 };
 
 /* Shared options, set by tool_main before the verb runs. */

@@ -45,7 +45,7 @@ static const struct verb verbs[] = {
 
 static const struct tool tool = {
 	"cloudctl-build", "Reproducible OCI images from a directory, tagged with the git commit.", verbs, globals, "build",
-	NULL,
+	NULL, NULL,
 };
 
 int main(int argc, char **argv)

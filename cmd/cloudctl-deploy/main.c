@@ -94,7 +94,7 @@ static const struct verb verbs[] = {
 
 static const struct tool tool = {
 	"cloudctl-deploy", "GitOps image bumps that never lose an update: bump, diff, history, rollback, promote.", verbs,
-	globals, NULL, NULL,
+	globals, NULL, NULL, NULL,
 };
 
 int main(int argc, char **argv)

@@ -87,7 +87,7 @@ static const struct verb verbs[] = {
 
 static const struct tool tool = {
 	"cloudctl-k8s", "Multi-tenant Kubernetes: tenants, Kubespray inventories, apply, get and wait.", verbs, globals,
-	NULL, K8S_API_PLUGIN,
+	NULL, K8S_API_PLUGIN, NULL,
 };
 
 int main(int argc, char **argv)

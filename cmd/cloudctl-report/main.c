@@ -47,7 +47,7 @@ static const struct verb verbs[] = {
 };
 
 static const struct tool tool = {
-	"cloudctl-report", "Reports and metrics over instance records.", verbs, NULL, "report", NULL,
+	"cloudctl-report", "Reports and metrics over instance records.", verbs, NULL, "report", NULL, NULL,
 };
 
 /* ---- input ---- */

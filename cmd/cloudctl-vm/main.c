@@ -34,7 +34,7 @@ static const struct verb verbs[] = {
 
 static const struct tool tool = {
 	"cloudctl-vm", "Create, list and control virtual machines on libvirt.", verbs, globals, NULL,
-	"cloudctl-vm-libvirt",
+	"cloudctl-vm-libvirt", NULL,
 };
 
 int main(int argc, char **argv)

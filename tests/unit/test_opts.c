@@ -42,7 +42,7 @@ static const struct verb verbs[] = {
 	{ "go", run_go, go_opts, "[ARG...]", "Go somewhere", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
-static const struct tool tool = { "tt", "A test tool.", verbs, globals, NULL, NULL };
+static const struct tool tool = { "tt", "A test tool.", verbs, globals, NULL, NULL, NULL };
 
 static void reset(void)
 {

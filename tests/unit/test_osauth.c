@@ -4,6 +4,7 @@
  * tests/services/openstack-start.sh starts, and are skipped (with the reason)
  * when its env file ($CLOUDCTL_SVC_DIR/openstack/env) is missing. */
 #include "check.h"
+#include "osenv.h"
 #include "log.h"
 #include "openstack/auth.h"
 #include "openstack/config.h"
@@ -68,25 +69,6 @@ static void test_error_messages(void)
 
 static char cachedir[64];
 static const char *svcdir;
-
-/* Read KEY=value lines of the env file into the environment. */
-static int load_env_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	char line[1024];
-	while (fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *eq = strchr(line, '=');
-		if (line[0] == '#' || !eq)
-			continue;
-		*eq = '\0';
-		setenv(line, eq + 1, 1);
-	}
-	fclose(f);
-	return 0;
-}
 
 static int cloud_load(const char *name, struct os_cloud *c)
 {
