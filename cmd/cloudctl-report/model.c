@@ -130,11 +130,19 @@ static const char *first_of(const struct record *r, const char *a, const char *b
 	return v && *v ? v : "";
 }
 
+/* tenant, else tag.tenant, else the OpenStack project: "project" in
+ * cloudctl-vm's records, "project_id" as Nova names it. */
+static const char *tenant_of(const struct record *r)
+{
+	const char *v = first_of(r, "tenant", "tag.tenant", "project");
+	return *v ? v : first_of(r, "project_id", "project_id", NULL);
+}
+
 static char *group_key(const char *group_by, const struct record *r)
 {
 	const char *v = rec_get(r, group_by);
 	if (strcmp(group_by, "tenant") == 0)
-		v = first_of(r, "tenant", "tag.tenant", "project_id");
+		v = tenant_of(r);
 	return xstrdup(v && *v ? v : "-");
 }
 
@@ -156,7 +164,7 @@ void inst_read(const char *group_by, const struct record *r, struct inst *in)
 	in->name = xstrdup(first_of(r, "name", "id", NULL));
 	in->state = xstrdup(first_of(r, "state", "status", NULL)[0] ? first_of(r, "state", "status", NULL) : "unknown");
 	in->host = str(r, "host");
-	in->tenant = xstrdup(first_of(r, "tenant", "tag.tenant", "project_id"));
+	in->tenant = xstrdup(tenant_of(r));
 	in->ip = str(r, "ip");
 	in->net = str(r, "net");
 	/* by state: the state as resolved above (state, else status) */

@@ -117,6 +117,12 @@ run $R -q --group-by state -o csv -c x "$T/status"
 expect "group by state uses status when state is absent" 0 "state,instances,states,vcpus,mem_bytes,mem_used_bytes,disk_bytes,disk_used_bytes,rx_bytes,tx_bytes,addresses
 ACTIVE,1,ACTIVE=1,0,0,0,0,0,0,0,0
 shutoff,1,shutoff=1,0,0,0,0,0,0,0,0"
+printf 'kind=vm id=p1 name=p1 state=running project=aa11\nkind=vm id=p2 name=p2 state=running project_id=bb22\nkind=vm id=p3 name=p3 state=running project=aa11 tenant=team-x\n' > "$T/projects"
+run $R -q --group-by tenant -o csv "$T/projects"
+expect "group by tenant: tenant, else project (cloudctl-vm on OpenStack), else project_id" 0 "tenant,instances,states,vcpus,mem_bytes,mem_used_bytes,disk_bytes,disk_used_bytes,rx_bytes,tx_bytes,addresses
+aa11,1,running=1,0,0,0,0,0,0,0,0
+bb22,1,running=1,0,0,0,0,0,0,0,0
+team-x,1,running=1,0,0,0,0,0,0,0,0"
 run $R -q -o json "$T/status"
 assert "json: a host named 42 stays a string" python3 -c "import json,sys; d=json.load(open('$T/out')); sys.exit(d['groups'][0]['host'] != '42')"
 run $R -q -o prom --push 'http://user:s3cret@127.0.0.1:1' "$T/status"
