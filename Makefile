@@ -45,7 +45,7 @@ GIT_SRC = $(wildcard lib/git/*.c)
 # OpenStack: clouds.yaml, Keystone tokens, the service catalog.
 OPENSTACK_SRC = $(wildcard lib/openstack/*.c)
 VIRT_SRC = $(wildcard lib/virt/*.c)
-VM_EXE_SRC = cmd/cloudctl-vm/main.c cmd/cloudctl-vm/options.c
+VM_EXE_SRC = cmd/cloudctl-vm/main.c cmd/cloudctl-vm/options.c cmd/cloudctl-vm/shared.c
 VM_PLUGIN_SRC = $(filter-out $(VM_EXE_SRC),$(wildcard cmd/cloudctl-vm/*.c))
 # The OpenStack driver of cloudctl-vm (--driver openstack): no libvirt in it.
 VM_OS_SRC = $(wildcard cmd/cloudctl-vm/openstack/*.c)

@@ -2,7 +2,7 @@
 _cloudctl_vm() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} verb= w i
 	[[ $prev == = ]] && prev=${COMP_WORDS[COMP_CWORD-2]}
-	local argopts="  --output -o --columns -c --connect -C "
+	local argopts="  --output -o --columns -c --driver -D --connect -C --os-cloud --os-region-name --os-interface "
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		if [[ $argopts == *" $w "* ]]; then ((i++)); continue; fi
@@ -10,30 +10,33 @@ _cloudctl_vm() {
 		verb=$w; break
 	done
 	case "$verb:$prev" in
-	list:--state|list:-s) COMPREPLY=($(compgen -W "running blocked paused shutdown shutoff crashed pmsuspended" -- "$cur")); return ;;
+	list:--state|list:-s) COMPREPLY=($(compgen -W "running blocked paused shutdown shutoff crashed pmsuspended building error suspended shelved" -- "$cur")); return ;;
 	create:--image|create:-i) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	create:--kernel) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	create:--initrd) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	create:--ssh-key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	create:--user-data|create:-u) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	create:--console-log) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	create:--domain-type) COMPREPLY=($(compgen -W "kvm qemu" -- "$cur")); return ;;
 	wait:--state|wait:-s) COMPREPLY=($(compgen -W "running paused shutoff" -- "$cur")); return ;;
 	*:--output|*:-o) COMPREPLY=($(compgen -W "kv table json tsv csv md" -- "$cur")); return ;;
+	*:--driver|*:-D) COMPREPLY=($(compgen -W "libvirt openstack" -- "$cur")); return ;;
 	*:--connect|*:-C) COMPREPLY=($(compgen -W "qemu:///system qemu:///session test:///default" -- "$cur")); return ;;
+	*:--os-interface) COMPREPLY=($(compgen -W "public internal admin" -- "$cur")); return ;;
 	esac
-	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --connect -C" opts= operands=
+	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --driver -D --connect -C --os-cloud --os-region-name --os-interface" opts= operands=
 	case $verb in
 	'')
 		COMPREPLY=($(compgen -W "list show create start stop reboot delete wait stats $common" -- "$cur")); return ;;
-	list) opts=" --state -s --name -n --tag -t --stats --interval"; operands() { COMPREPLY=(); } ;;
-	show) opts=""; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	create) opts=" --name -n --count -N --start-index --vcpus --memory -m --disk -d --image -i --pool --kernel --initrd --cmdline --network --no-network --tag -t --user-data -u --console-log --domain-type --no-start --wait -w --timeout --if-missing"; operands() { COMPREPLY=(); } ;;
-	start) opts=" --wait -w --timeout"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	stop) opts=" --timeout --force -f"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	reboot) opts=" --force -f"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	delete) opts=" --keep-storage"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	wait) opts=" --state -s --ip --timeout"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	stats) opts=" --interval"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	list) opts=" --state -s --name -n --tag -t --stats --interval --all-projects -a --jobs -j"; operands() { COMPREPLY=(); } ;;
+	show) opts=" --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	create) opts=" --name -n --count -N --start-index --vcpus --memory -m --flavor -f --disk -d --image -i --pool --kernel --initrd --cmdline --network --port --no-network --security-group --key-name -k --ssh-key --tag -t --user-data -u --console-log --domain-type --no-start --wait -w --timeout --if-missing --jobs -j"; operands() { COMPREPLY=(); } ;;
+	start) opts=" --wait -w --timeout --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	stop) opts=" --timeout --force -f --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	reboot) opts=" --force -f --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	delete) opts=" --keep-storage --wait -w --timeout --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	wait) opts=" --state -s --ip --timeout --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	stats) opts=" --interval --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts $common" -- "$cur")); else operands; fi

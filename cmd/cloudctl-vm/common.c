@@ -93,11 +93,6 @@ void targets_free(struct targets *ts)
 	memset(ts, 0, sizeof *ts);
 }
 
-struct rec_writer *vm_writer(const char *default_cols)
-{
-	return rec_writer_new(stdout, common.format, common.columns, default_cols);
-}
-
 /* Keys the libvirt driver writes itself: an input value for one of these is
  * stale (an old ip, a counter) and must not survive when the VM no longer has it. */
 static int driver_key(const char *key)
@@ -168,30 +163,5 @@ int vm_each_run(int argc, char **argv, const struct vm_each *e)
 	targets_free(&ts);
 	virt_close(&vc);
 	return rc;
-}
-
-int vm_finish(struct rec_writer *w, int rc)
-{
-	errno = 0;
-	if (rec_writer_finish(w) < 0)
-		rc = stdout_failed(errno, rc);
-	return rc;
-}
-
-int parse_tags(const char *verb, const struct strlist *args, struct record *tags, int allow_bare_key)
-{
-	for (size_t i = 0; i < args->n; i++) {
-		const char *a = args->v[i], *eq = strchr(a, '=');
-		char *k = eq ? xstrndup(a, (size_t)(eq - a)) : xstrdup(a);
-		int bad = !rec_key_valid(k) || (!eq && !allow_bare_key);
-		if (bad) {
-			errorx("%s: --tag '%s': expected KEY=VALUE with KEY matching [a-z][a-z0-9_.]*", verb, a);
-			free(k);
-			return EXIT_USAGE;
-		}
-		rec_set(tags, k, eq ? eq + 1 : "\x01"); /* \x01: a bare key, "has this tag" */
-		free(k);
-	}
-	return 0;
 }
 

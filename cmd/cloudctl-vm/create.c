@@ -9,48 +9,6 @@
 #include <unistd.h>
 
 
-/* "web-%d", "db%02d": one %d with an optional zero-padded width; %% is a literal %. */
-static int name_template_ok(const char *t, int *has_number)
-{
-	*has_number = 0;
-	for (const char *p = t; *p; p++) {
-		if (*p != '%')
-			continue;
-		p++;
-		if (*p == '%')
-			continue;
-		if (*p == '0')
-			p++;
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (*p != 'd' || (*has_number)++)
-			return 0;
-	}
-	return 1;
-}
-
-static char *make_name(const char *t, long long n)
-{
-	struct strbuf sb = STRBUF_INIT;
-	for (const char *p = t; *p; p++) {
-		if (*p != '%') {
-			sb_addc(&sb, *p);
-			continue;
-		}
-		if (p[1] == '%') {
-			sb_addc(&sb, '%');
-			p++;
-			continue;
-		}
-		const char *d = strchr(p, 'd');
-		char fmt[16];
-		snprintf(fmt, sizeof fmt, "%.*slld", (int)(d - p), p);
-		sb_addf(&sb, fmt, n);
-		p = d;
-	}
-	return sb_detach(&sb);
-}
-
 struct plan {
 	struct vm_spec spec;
 	struct record tags;
@@ -62,6 +20,20 @@ static int bad(const char *fmt, const char *arg)
 {
 	errorx(fmt, arg);
 	return EXIT_USAGE;
+}
+
+/* Options of the OpenStack driver that libvirt has no use for: refused, not ignored. */
+static int check_driver_options(void)
+{
+	const char *which = c_flavor ? "--flavor" : c_key_name ? "--key-name" : c_ssh_key ? "--ssh-key"
+		: c_ports.n ? "--port" : c_secgroups.n ? "--security-group" : NULL;
+	if (which)
+		return bad("create: %s is for --driver openstack", which);
+	if (c_vcpus == VM_VCPUS_UNSET)
+		c_vcpus = 1;
+	if (!c_memory)
+		c_memory = "1G";
+	return 0;
 }
 
 static int check_sizes(struct plan *p)
@@ -79,22 +51,6 @@ static int check_sizes(struct plan *p)
 	p->spec.disk_bytes = c_disk ? bytes : 0;
 	if (parse_duration_ms(c_timeout, &p->timeout_ms) < 0)
 		return bad("create: --timeout '%s': expected a duration such as 90s or 5m", c_timeout);
-	return 0;
-}
-
-static int check_names(void)
-{
-	int has_number;
-	if (!c_name)
-		return bad("create: %s", "--name is required");
-	if (!name_template_ok(c_name, &has_number))
-		return bad("create: --name '%s': at most one %%d (or %%02d) in a template", c_name);
-	if (c_count < 1 || c_count > 10000) {
-		errorx("create: --count '%lld': must be 1 to 10000", c_count);
-		return EXIT_USAGE;
-	}
-	if (c_count > 1 && !has_number)
-		return bad("create: --count needs a name template with %%d, e.g. '%s-%%d'", c_name);
 	return 0;
 }
 
@@ -119,7 +75,9 @@ static int check_args(int argc, struct plan *p)
 {
 	if (argc > 0)
 		return bad("create: %s", "unexpected operand");
-	int rc = check_names();
+	int rc = vm_check_names();
+	if (!rc)
+		rc = check_driver_options();
 	if (!rc)
 		rc = check_sizes(p);
 	if (!rc)
@@ -212,7 +170,7 @@ static int create_named(struct plan *p)
 	virDomainPtr *doms = xcalloc(n, sizeof *doms);
 	char *type = NULL;
 	for (size_t i = 0; i < n; i++)
-		names[i] = make_name(c_name, c_start_index + (long long)i);
+		names[i] = vm_make_name(c_name, c_start_index + (long long)i);
 	fill_spec(&vc, p, &type);
 	rc = create_all(&vc, p, names, doms);
 	for (size_t i = 0; i < n; i++) {

@@ -1,34 +1,15 @@
 /* list.c: the read-only verbs: list, show, stats. */
 #include "vm.h"
 
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
-
-static int tags_match(const struct record *r, const struct record *want)
-{
-	for (size_t i = 0; i < want->n; i++) {
-		char *k = xasprintf("tag.%s", want->f[i].key);
-		const char *have = rec_get(r, k);
-		free(k);
-		if (!have || (strcmp(want->f[i].val, "\x01") != 0 && strcmp(have, want->f[i].val) != 0))
-			return 0;
-	}
-	return 1;
-}
-
-static int keep(const struct record *r, const struct record *want_tags)
-{
-	if (list_state && strcmp(rec_get(r, "state"), list_state) != 0)
-		return 0;
-	if (list_name && fnmatch(list_name, rec_get(r, "name"), 0) != 0)
-		return 0;
-	return tags_match(r, want_tags);
-}
-
 static int check_list_args(int argc, struct record *want_tags)
 {
+	if (list_all_projects) {
+		errorx("list: --all-projects is for --driver openstack");
+		return EXIT_USAGE;
+	}
 	if (argc > 0) {
 		errorx("list: unexpected operand (filter with --name, --state, --tag)");
 		return EXIT_USAGE;
@@ -66,7 +47,7 @@ int cmd_list(int argc, char **argv)
 		rc = vm_collect(VREC_TAGS | VREC_IP | (list_stats ? VREC_STATS : 0), ms, &all);
 	struct rec_writer *w = vm_writer(VM_COLUMNS);
 	for (size_t i = 0; i < all.n; i++) /* what the nodes that answered gave */
-		if (keep(&all.r[i], &want))
+		if (vm_list_keep(&all.r[i], &want))
 			rec_write(w, &all.r[i]);
 	rc = vm_finish(w, rc);
 	recset_clear(&all);

@@ -1,0 +1,256 @@
+/* client.c: the OpenStack driver's connection, parallel runner, images, and
+ * the server -> vm record mapping. */
+#include "osvm.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+int osvm_open(const char *verb, struct os_client *c)
+{
+	struct os_config_opts o = { vm_os_cloud, vm_os_region, vm_os_interface };
+	struct strbuf err = STRBUF_INIT;
+	int rc = os_client_open(c, &o, &err);
+	if (rc) {
+		errorx("%s: %s", verb, err.buf);
+		os_client_close(c);
+	}
+	sb_release(&err);
+	return rc;
+}
+
+struct pool {
+	struct os_client *c;
+	size_t n, next;
+	osvm_job job;
+	void *ctx;
+	int *rc;
+	pthread_mutex_t lock;
+};
+
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	struct os_session s;
+	struct strbuf err = STRBUF_INIT;
+	int open_rc = os_session_open(&s, &p->c->cloud, NULL, &err);
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		size_t i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->n)
+			break;
+		if (open_rc) { /* every job this thread takes fails the same way */
+			errorx("%s", err.buf);
+			p->rc[i] = open_rc;
+			continue;
+		}
+		p->rc[i] = p->job(&s, i, p->ctx);
+	}
+	if (!open_rc)
+		os_session_close(&s);
+	sb_release(&err);
+	return NULL;
+}
+
+int osvm_parallel(struct os_client *c, size_t n, osvm_job job, void *ctx)
+{
+	size_t threads = o_jobs < 1 ? 1 : (size_t)o_jobs;
+	if (threads > n)
+		threads = n;
+	int first = 0;
+	if (threads <= 1) {
+		for (size_t i = 0; i < n; i++) {
+			int rc = job(&c->s, i, ctx);
+			first = first ? first : rc;
+		}
+		return first;
+	}
+	struct pool p = { c, n, 0, job, ctx, xcalloc(n, sizeof(int)), PTHREAD_MUTEX_INITIALIZER };
+	pthread_t *tid = xcalloc(threads, sizeof *tid);
+	size_t started = 0;
+	for (; started < threads; started++)
+		if (pthread_create(&tid[started], NULL, worker, &p) != 0)
+			break;
+	if (!started) /* no thread at all: do the work here */
+		worker(&p);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	for (size_t i = 0; i < n; i++)
+		first = first ? first : p.rc[i];
+	free(p.rc);
+	free(tid);
+	return first;
+}
+
+void osvm_image_names(struct os_session *s, json_t **names)
+{
+	*names = json_object();
+	json_t *all = NULL, *img;
+	struct strbuf err = STRBUF_INIT;
+	size_t i;
+	if (os_list(s, "image", "/v2/images?limit=1000", "images", &all, &err)) {
+		warnx("cannot list images (image= shows IDs): %s", err.buf);
+		sb_release(&err);
+		return;
+	}
+	json_array_foreach(all, i, img) {
+		const char *id = os_jstr(img, "id"), *name = os_jstr(img, "name");
+		if (id && name && *name)
+			json_object_set_new(*names, id, json_string(name));
+	}
+	json_decref(all);
+	sb_release(&err);
+}
+
+static const char *const states[][2] = {
+	{ "ACTIVE", "running" }, { "SHUTOFF", "shutoff" }, { "PAUSED", "paused" }, { "SUSPENDED", "suspended" },
+	{ "BUILD", "building" }, { "ERROR", "error" }, { "DELETED", "deleted" }, { "SOFT_DELETED", "deleted" },
+	{ "REBOOT", "rebooting" }, { "HARD_REBOOT", "rebooting" }, { "SHELVED", "shelved" },
+	{ "SHELVED_OFFLOADED", "shelved" }, { "RESIZE", "resizing" }, { "VERIFY_RESIZE", "resizing" },
+	{ "REVERT_RESIZE", "resizing" }, { "MIGRATING", "migrating" }, { "RESCUE", "rescue" },
+	{ "REBUILD", "rebuilding" }, { "PASSWORD", "running" }, { "UNKNOWN", "unknown" },
+};
+
+const char *osvm_state(const char *status)
+{
+	for (size_t i = 0; status && i < ARRAY_SIZE(states); i++)
+		if (strcmp(states[i][0], status) == 0)
+			return states[i][1];
+	return "unknown";
+}
+
+const char *osvm_status_for(const char *state)
+{
+	for (size_t i = 0; state && i < ARRAY_SIZE(states); i++)
+		if (strcmp(states[i][1], state) == 0)
+			return states[i][0];
+	return NULL;
+}
+
+const char *osvm_first_ipv4(const json_t *server, const char **net)
+{
+	const char *key;
+	json_t *addrs;
+	json_object_foreach(json_object_get(server, "addresses"), key, addrs) {
+		size_t i;
+		json_t *a;
+		json_array_foreach(addrs, i, a) {
+			const char *type = os_jstr(a, "OS-EXT-IPS:type");
+			if (json_integer_value(json_object_get(a, "version")) != 4 || (type && strcmp(type, "fixed")))
+				continue;
+			if (net)
+				*net = key;
+			return os_jstr(a, "addr");
+		}
+	}
+	return NULL;
+}
+
+static void set_nonempty(struct record *r, const char *key, const char *val)
+{
+	if (val && *val)
+		rec_set(r, key, val);
+}
+
+static void add_tags(struct record *r, const json_t *meta)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)meta, k, v) {
+		char *key = xasprintf("tag.%s", k);
+		if (rec_key_valid(key) && json_is_string(v))
+			rec_set(r, key, json_string_value(v));
+		else
+			debug("metadata key '%s' is not a record key: left out", k);
+		free(key);
+	}
+}
+
+static void add_image(struct record *r, const json_t *server, const json_t *images)
+{
+	const char *id = os_jstr(json_object_get(server, "image"), "id");
+	if (!id)
+		return; /* booted from a volume: Nova gives "" */
+	const char *name = json_string_value(json_object_get(images, id));
+	rec_set(r, "image", name ? name : id);
+}
+
+/* show: everything else worth a glance, still one field per fact. */
+static void add_detail(struct record *r, const json_t *sv)
+{
+	struct strbuf ips = STRBUF_INIT, groups = STRBUF_INIT;
+	const char *net;
+	json_t *list, *a;
+	size_t i;
+	json_object_foreach(json_object_get(sv, "addresses"), net, list)
+		json_array_foreach(list, i, a)
+			sb_addf(&ips, "%s%s:%s", ips.len ? "," : "", net, os_jstr(a, "addr") ? os_jstr(a, "addr") : "");
+	json_array_foreach(json_object_get(sv, "security_groups"), i, a)
+		if (os_jstr(a, "name") && !strstr(groups.buf, os_jstr(a, "name")))
+			sb_addf(&groups, "%s%s", groups.len ? "," : "", os_jstr(a, "name"));
+	set_nonempty(r, "addresses", ips.buf);
+	set_nonempty(r, "security_groups", groups.buf);
+	set_nonempty(r, "key_name", os_jstr(sv, "key_name"));
+	set_nonempty(r, "az", os_jstr(sv, "OS-EXT-AZ:availability_zone"));
+	set_nonempty(r, "task_state", os_jstr(sv, "OS-EXT-STS:task_state"));
+	set_nonempty(r, "user_id", os_jstr(sv, "user_id"));
+	set_nonempty(r, "created", os_jstr(sv, "created"));
+	set_nonempty(r, "updated", os_jstr(sv, "updated"));
+	set_nonempty(r, "fault", os_jstr(json_object_get(sv, "fault"), "message"));
+	sb_release(&ips);
+	sb_release(&groups);
+}
+
+void osvm_record(const json_t *sv, const json_t *images, unsigned what, struct record *r)
+{
+	const json_t *fl = json_object_get(sv, "flavor");
+	const char *status = os_jstr(sv, "status"), *net = NULL, *ip = osvm_first_ipv4(sv, &net);
+	rec_set(r, "kind", "vm");
+	rec_set(r, "id", os_jstr(sv, "id"));
+	rec_set(r, "name", os_jstr(sv, "name"));
+	rec_set(r, "state", osvm_state(status));
+	rec_set(r, "driver", "openstack");
+	set_nonempty(r, "host", os_jstr(sv, "OS-EXT-SRV-ATTR:host"));
+	if (json_is_integer(json_object_get(fl, "vcpus")))
+		rec_setf(r, "vcpus", "%lld", (long long)json_integer_value(json_object_get(fl, "vcpus")));
+	if (json_is_integer(json_object_get(fl, "ram")))
+		rec_setf(r, "mem_mib", "%lld", (long long)json_integer_value(json_object_get(fl, "ram")));
+	set_nonempty(r, "flavor", os_jstr(fl, "original_name"));
+	add_image(r, sv, images);
+	set_nonempty(r, "ip", ip);
+	set_nonempty(r, "net", net);
+	set_nonempty(r, "project", os_jstr(sv, "tenant_id"));
+	add_tags(r, json_object_get(sv, "metadata"));
+	set_nonempty(r, "status", status);
+	if (what & OSREC_DETAIL)
+		add_detail(r, sv);
+}
+
+/* Keys this driver writes: an input value for one of them is stale. */
+static int driver_key(const char *key)
+{
+	static const char *const prefixes[] = { "ip", "net", "tag.", "host", "status", "task_state", "fault",
+						"addresses", "cpu", "mem_used_mib", "block", "uptime", "stats_source",
+						"flavor", "image", "vcpus", "mem_mib" };
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (str_starts(key, prefixes[i]))
+			return 1;
+	return 0;
+}
+
+void osvm_merge_input(struct record *out, const struct record *in)
+{
+	for (size_t i = 0; in && i < in->n; i++)
+		if (!rec_get(out, in->f[i].key) && !driver_key(in->f[i].key))
+			rec_set(out, in->f[i].key, in->f[i].val);
+}
+
+int osvm_timeout(const char *verb, const char *given, const char *dflt, long long *ms)
+{
+	const char *t = given ? given : dflt;
+	if (parse_duration_ms(t, ms) == 0)
+		return 0;
+	errorx("%s: --timeout '%s': expected a duration such as 90s or 5m", verb, t);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,476 @@
+/* create.c: cloudctl-vm --driver openstack create. Everything named (image,
+ * flavor, networks, ports, security groups, keypair) is resolved and every
+ * name checked to be free before the first server is asked for; then the
+ * servers are made in parallel. A POST that got no answer (or a 5xx, or timed
+ * out) may have made its server: the name is looked up before it is sent
+ * again, so a retry never makes two. Every server made is reported, with its
+ * record, even when waiting for it failed. */
+#include "osvm.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "http.h"
+
+/* Nova's limit on user_data, base64-encoded. */
+#define USER_DATA_MAX 65535
+
+struct plan {
+	json_t *server;   /* the body's "server" object, less the name */
+	char **names;
+	size_t n;
+	long long timeout_ms;
+	int want_ip;      /* --wait: also an address (there is a network) */
+	json_t **made;    /* per name: the server as last seen */
+	int *existed;     /* per name: there before us (--if-missing) */
+	struct strlist nets, groups, ports; /* from the options and from piped records */
+};
+
+static int usage(const char *fmt, const char *arg)
+{
+	errorx(fmt, arg);
+	return EXIT_USAGE;
+}
+
+/* Options that only libvirt has a use for are refused, not ignored. */
+static int check_options(int argc, char **argv)
+{
+	if (argc > 1 || (argc == 1 && strcmp(argv[0], "-") != 0))
+		return usage("create: unexpected operand '%s' (records on stdin: '-')", argv[0]);
+	const char *lv = c_disk ? "--disk" : c_kernel ? "--kernel" : c_initrd ? "--initrd" : c_cmdline ? "--cmdline"
+		: c_console_log ? "--console-log" : c_type ? "--domain-type" : c_no_start ? "--no-start" : NULL;
+	if (lv)
+		return usage("create: %s is for --driver libvirt", lv);
+	int rc = vm_check_names();
+	if (rc)
+		return rc;
+	if (!c_image)
+		return usage("create: %s", "--image is required (a Glance image name or ID)");
+	if (c_no_network && (c_networks.n || c_ports.n))
+		return usage("create: %s", "--no-network excludes --network and --port");
+	if (c_flavor && (c_vcpus != VM_VCPUS_UNSET || c_memory))
+		return usage("create: %s", "--flavor excludes --vcpus and --memory");
+	if (!c_flavor && c_vcpus == VM_VCPUS_UNSET && !c_memory)
+		return usage("create: %s", "give --flavor, or --vcpus and/or --memory to pick one");
+	if (c_vcpus != VM_VCPUS_UNSET && (c_vcpus < 1 || c_vcpus > 4096)) {
+		errorx("create: --vcpus '%lld': must be 1 to 4096", c_vcpus);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Records on stdin, with the operand "-" only (as the libvirt driver: a
+ * `ssh host cloudctl-vm create ...` has a pipe for stdin that never ends):
+ * kind=net -> a network, kind=secgroup -> a security group, kind=port -> a
+ * port; the rest (a subnet, a router) is not ours. */
+static int read_records(int argc, struct plan *p)
+{
+	if (argc != 1)
+		return 0;
+	struct recset in = RECSET_INIT;
+	struct strbuf err = STRBUF_INIT;
+	int rc = 0;
+	if (rec_read_all(stdin, "<stdin>", &in, &err) < 0) {
+		errorx("create: %s", err.buf);
+		rc = EXIT_DATA;
+	}
+	for (size_t i = 0; !rc && i < in.n; i++) {
+		const struct record *r = &in.r[i];
+		const char *kind = rec_get(r, "kind"), *ref = rec_get(r, "id") ? rec_get(r, "id") : rec_get(r, "name");
+		struct strlist *to = str_eq(kind, "net") ? &p->nets : str_eq(kind, "secgroup") ? &p->groups
+			: str_eq(kind, "port") ? &p->ports : NULL;
+		if (!to)
+			continue;
+		if (!ref) {
+			errorx("create: <stdin>:%ld: a %s record needs an id or a name", r->line, kind);
+			rc = EXIT_DATA;
+		} else {
+			strlist_add(to, ref);
+		}
+	}
+	recset_clear(&in);
+	sb_release(&err);
+	if (!rc && c_no_network && (p->nets.n || p->ports.n))
+		rc = usage("create: %s", "--no-network, but networks came on stdin");
+	return rc;
+}
+
+static char *base64(const unsigned char *in, size_t n)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
+			     (i + 2 < n ? in[i + 2] : 0);
+		sb_addc(&sb, a[v >> 18 & 63]);
+		sb_addc(&sb, a[v >> 12 & 63]);
+		sb_addc(&sb, i + 1 < n ? a[v >> 6 & 63] : '=');
+		sb_addc(&sb, i + 2 < n ? a[v & 63] : '=');
+	}
+	return sb_detach(&sb);
+}
+
+static int add_user_data(struct plan *p)
+{
+	if (!c_user_data)
+		return 0;
+	struct strbuf sb = STRBUF_INIT;
+	if (sb_read_file(&sb, c_user_data) < 0) {
+		errorx("create: --user-data '%s': %s", c_user_data, strerror(errno));
+		sb_release(&sb);
+		return EXIT_NOTFOUND;
+	}
+	char *b64 = base64((const unsigned char *)sb.buf, sb.len);
+	size_t len = strlen(b64);
+	sb_release(&sb);
+	if (len > USER_DATA_MAX) {
+		errorx("create: --user-data '%s': %zu bytes in base64, Nova takes at most %d", c_user_data, len,
+		       USER_DATA_MAX);
+		free(b64);
+		return EXIT_DATA;
+	}
+	json_object_set_new(p->server, "user_data", json_string(b64));
+	free(b64);
+	return 0;
+}
+
+static int add_tags(struct plan *p)
+{
+	struct record tags = RECORD_INIT;
+	int rc = parse_tags("create", &c_tags, &tags, 0);
+	if (!rc && tags.n) {
+		json_t *meta = json_object();
+		for (size_t i = 0; i < tags.n; i++)
+			json_object_set_new(meta, tags.f[i].key, json_string(tags.f[i].val));
+		json_object_set_new(p->server, "metadata", meta);
+	}
+	rec_clear(&tags);
+	return rc;
+}
+
+static int fail(const char *what, const char *ref, struct strbuf *err, int rc)
+{
+	errorx("create: %s '%s': %s", what, ref, err->buf);
+	sb_reset(err);
+	return rc;
+}
+
+static int resolve_image(struct os_session *s, struct plan *p, struct strbuf *err)
+{
+	json_t *img = NULL;
+	int rc = os_find(s, "image", "/v2/images", NULL, "images", "image", c_image, &img, err);
+	if (rc)
+		return fail("--image", c_image, err, rc);
+	json_object_set_new(p->server, "imageRef", json_string(os_jstr(img, "id")));
+	json_decref(img);
+	return 0;
+}
+
+/* The flavor named, or the smallest (memory, then vCPUs, then disk) that
+ * has the vCPUs and memory asked for. */
+static int pick_flavor(const json_t *all, const json_t **best, struct strbuf *err)
+{
+	unsigned long long bytes = 0;
+	if (c_memory && (parse_size(c_memory, 1ULL << 20, &bytes) < 0 || bytes < (1ULL << 20)))
+		return sb_fail(err, EXIT_USAGE, "--memory '%s': expected a size such as 512M or 2G", c_memory);
+	long long mib = (long long)(bytes >> 20), vcpus = c_vcpus == VM_VCPUS_UNSET ? 1 : c_vcpus;
+	size_t i;
+	json_t *f;
+	*best = NULL;
+	json_array_foreach(all, i, f) {
+		long long ram = json_integer_value(json_object_get(f, "ram"));
+		long long cpu = json_integer_value(json_object_get(f, "vcpus"));
+		long long disk = json_integer_value(json_object_get(f, "disk"));
+		if (ram < mib || cpu < vcpus)
+			continue;
+		const json_t *b = *best;
+		long long bram = b ? json_integer_value(json_object_get(b, "ram")) : 0;
+		long long bcpu = b ? json_integer_value(json_object_get(b, "vcpus")) : 0;
+		long long bdisk = b ? json_integer_value(json_object_get(b, "disk")) : 0;
+		if (!b || ram < bram || (ram == bram && (cpu < bcpu || (cpu == bcpu && disk < bdisk))))
+			*best = f;
+	}
+	if (!*best)
+		return sb_fail(err, EXIT_NOTFOUND, "no flavor has %lld vCPUs and %lld MiB", vcpus, mib);
+	return 0;
+}
+
+static int resolve_flavor(struct os_session *s, struct plan *p, struct strbuf *err)
+{
+	json_t *all = NULL, *f;
+	const json_t *best = NULL;
+	const char *what = c_flavor ? c_flavor : "--vcpus/--memory";
+	int rc = os_list(s, "compute", "/flavors/detail", "flavors", &all, err);
+	size_t i, n = 0;
+	if (!rc && c_flavor) {
+		json_array_foreach(all, i, f)
+			if (str_eq(os_jstr(f, "id"), c_flavor)) /* an ID wins over a name */
+				best = f, n = 1;
+		json_array_foreach(all, i, f)
+			if (!best && str_eq(os_jstr(f, "name"), c_flavor) && n++ == 0)
+				best = f;
+		if (!n)
+			rc = sb_fail(err, EXIT_NOTFOUND, "no flavor named or with the ID '%s'", c_flavor);
+		else if (n > 1)
+			rc = sb_fail(err, EXIT_DATA, "%zu flavors are named '%s': give the ID", n, c_flavor);
+	} else if (!rc) {
+		rc = pick_flavor(all, &best, err);
+	}
+	if (!rc) {
+		json_object_set_new(p->server, "flavorRef", json_string(os_jstr(best, "id")));
+		debug("create: flavor %s", os_jstr(best, "name"));
+	}
+	json_decref(all);
+	return rc ? fail("--flavor", what, err, rc) : 0;
+}
+
+/* Networks and ports -> "networks": [{"uuid"}, {"port"}]; none -> "none";
+ * neither given -> "auto" (Nova takes the project's only network). */
+static int resolve_networks(struct os_session *s, struct plan *p, struct strbuf *err)
+{
+	if (c_no_network) {
+		json_object_set_new(p->server, "networks", json_string("none"));
+		return 0;
+	}
+	if (!p->nets.n && !p->ports.n) {
+		json_object_set_new(p->server, "networks", json_string("auto"));
+		return 0;
+	}
+	json_t *list = json_array();
+	json_object_set_new(p->server, "networks", list);
+	for (size_t i = 0; i < p->nets.n + p->ports.n; i++) {
+		int is_net = i < p->nets.n;
+		const char *ref = is_net ? p->nets.v[i] : p->ports.v[i - p->nets.n];
+		json_t *o = NULL;
+		int rc = is_net ? os_find(s, "network", "/v2.0/networks", "network", "networks", "network", ref, &o, err)
+				: os_find(s, "network", "/v2.0/ports", "port", "ports", "port", ref, &o, err);
+		if (rc)
+			return fail(is_net ? "--network" : "--port", ref, err, rc);
+		json_array_append_new(list, json_pack("{s:s}", is_net ? "uuid" : "port", os_jstr(o, "id")));
+		json_decref(o);
+	}
+	return 0;
+}
+
+static int resolve_groups(struct os_session *s, struct plan *p, struct strbuf *err)
+{
+	if (!p->groups.n)
+		return 0;
+	json_t *list = json_array();
+	json_object_set_new(p->server, "security_groups", list);
+	for (size_t i = 0; i < p->groups.n; i++) {
+		json_t *g = NULL;
+		int rc = os_find(s, "network", "/v2.0/security-groups", "security_group", "security_groups",
+				 "security group", p->groups.v[i], &g, err);
+		if (rc)
+			return fail("--security-group", p->groups.v[i], err, rc);
+		/* Nova takes a name or an ID here; the ID cannot be ambiguous */
+		json_array_append_new(list, json_pack("{s:s}", "name", os_jstr(g, "id")));
+		json_decref(g);
+	}
+	return 0;
+}
+
+static int resolve_key(struct os_session *s, struct plan *p, struct strbuf *err)
+{
+	if (!c_key_name && !c_ssh_key)
+		return 0;
+	char *name = NULL;
+	int rc = osvm_keypair(s, c_key_name, c_ssh_key, &name, err);
+	if (rc)
+		return fail(c_ssh_key ? "--ssh-key" : "--key-name", c_ssh_key ? c_ssh_key : c_key_name, err, rc);
+	json_object_set_new(p->server, "key_name", json_string(name));
+	free(name);
+	return 0;
+}
+
+/* Phase 1, per name: is it free? */
+static int check_free(struct os_session *s, size_t i, void *arg)
+{
+	struct plan *p = arg;
+	struct strbuf err = STRBUF_INIT;
+	json_t *found = NULL;
+	int rc = osvm_servers_named(s, p->names[i], &found, &err);
+	if (rc) {
+		errorx("create: server '%s': %s", p->names[i], err.buf);
+	} else if (json_array_size(found) && !c_if_missing) {
+		errorx("create: server '%s' already exists (use --if-missing to accept it)", p->names[i]);
+		rc = EXIT_EXISTS;
+	} else if (json_array_size(found)) {
+		p->made[i] = json_incref(json_array_get(found, 0));
+		p->existed[i] = 1;
+	}
+	json_decref(found);
+	sb_release(&err);
+	return rc;
+}
+
+/* No answer, a 5xx or a timeout: the server may exist all the same. */
+static int maybe_made(int rc)
+{
+	return rc == EXIT_UNAVAIL || rc == EXIT_TEMPFAIL;
+}
+
+static int post_server(struct os_session *s, struct plan *p, size_t i, char **id)
+{
+	const char *name = p->names[i];
+	json_t *body = json_pack("{s:O}", "server", p->server);
+	json_object_set_new(json_object_get(body, "server"), "name", json_string(name));
+	struct strbuf err = STRBUF_INIT;
+	int rc = 0;
+	for (int attempt = 1; attempt <= 3; attempt++) {
+		json_t *out = NULL;
+		sb_reset(&err);
+		rc = os_call(s, "POST", "compute", "/servers", body, &out, &err);
+		if (!rc) /* the answer also holds adminPass: only the ID is kept */
+			*id = xstrdup(os_jstr(json_object_get(out, "server"), "id") ? os_jstr(json_object_get(out, "server"), "id") : "");
+		json_decref(out);
+		if (!maybe_made(rc))
+			break;
+		warnx("create: server '%s': %s: looking whether it was made before trying again", name, err.buf);
+		json_t *found = NULL;
+		struct strbuf e2 = STRBUF_INIT;
+		int lrc = osvm_servers_named(s, name, &found, &e2);
+		if (!lrc && json_array_size(found)) {
+			*id = xstrdup(os_jstr(json_array_get(found, 0), "id"));
+			rc = 0;
+		}
+		json_decref(found);
+		sb_release(&e2);
+		if (!rc || lrc) /* found it; or cannot tell: do not risk a second one */
+			break;
+		sleep_ms(1000LL * attempt);
+	}
+	if (rc)
+		errorx("create: server '%s': %s", name, err.buf);
+	json_decref(body);
+	sb_release(&err);
+	return rc;
+}
+
+static int active(const json_t *sv, const void *arg)
+{
+	const int *want_ip = arg;
+	return str_eq(os_jstr(sv, "status"), "ACTIVE") && (!*want_ip || osvm_first_ipv4(sv, NULL));
+}
+
+/* Phase 2, per name: POST, then the server's record (after --wait). */
+static int create_one(struct os_session *s, size_t i, void *arg)
+{
+	struct plan *p = arg;
+	if (p->existed[i])
+		return 0;
+	char *id = NULL;
+	int rc = post_server(s, p, i, &id);
+	if (rc)
+		return rc;
+	struct strbuf err = STRBUF_INIT;
+	if (c_wait) {
+		rc = osvm_poll(s, "create", id, p->names[i], active, &p->want_ip, 0, p->timeout_ms, &p->made[i]);
+		if (rc == EXIT_TEMPFAIL)
+			errorx("create: server '%s' (%s) is not running%s after %s", p->names[i], id,
+			       p->want_ip ? " with an address" : "", c_timeout);
+	} else if ((rc = osvm_get_server(s, id, &p->made[i], &err))) {
+		errorx("create: server '%s' (%s) was made, but: %s", p->names[i], id, err.buf);
+	}
+	if (!p->made[i]) /* still say what was made */
+		p->made[i] = json_pack("{s:s,s:s,s:s}", "id", id, "name", p->names[i], "status", "BUILD");
+	sb_release(&err);
+	free(id);
+	return rc;
+}
+
+static int prepare(struct os_session *s, struct plan *p)
+{
+	struct strbuf err = STRBUF_INIT;
+	int rc = resolve_image(s, p, &err);
+	if (!rc)
+		rc = resolve_flavor(s, p, &err);
+	if (!rc)
+		rc = resolve_networks(s, p, &err);
+	if (!rc)
+		rc = resolve_groups(s, p, &err);
+	if (!rc)
+		rc = resolve_key(s, p, &err);
+	sb_release(&err);
+	p->want_ip = !c_no_network;
+	return rc;
+}
+
+static int write_records(struct os_session *s, struct plan *p, int rc)
+{
+	json_t *images = NULL;
+	osvm_image_names(s, &images);
+	struct rec_writer *w = vm_writer(VM_COLUMNS);
+	for (size_t i = 0; i < p->n; i++) {
+		if (!p->made[i])
+			continue;
+		struct record r = RECORD_INIT;
+		osvm_record(p->made[i], images, 0, &r);
+		rec_write(w, &r);
+		rec_clear(&r);
+	}
+	json_decref(images);
+	return vm_finish(w, rc);
+}
+
+static int create_all(struct plan *p)
+{
+	struct os_client c;
+	int rc = osvm_open("create", &c);
+	if (rc)
+		return rc;
+	rc = prepare(&c.s, p);
+	if (!rc)
+		rc = osvm_parallel(&c, p->n, check_free, p);
+	if (!rc) {
+		rc = osvm_parallel(&c, p->n, create_one, p);
+		rc = write_records(&c.s, p, rc);
+	}
+	os_client_close(&c);
+	return rc;
+}
+
+int cmd_create(int argc, char **argv)
+{
+	struct plan p = { .server = json_object() };
+	int rc = check_options(argc, argv);
+	if (!rc)
+		rc = osvm_timeout("create", c_timeout, "5m", &p.timeout_ms);
+	for (size_t i = 0; !rc && i < c_networks.n; i++)
+		strlist_add(&p.nets, c_networks.v[i]);
+	for (size_t i = 0; !rc && i < c_ports.n; i++)
+		strlist_add(&p.ports, c_ports.v[i]);
+	for (size_t i = 0; !rc && i < c_secgroups.n; i++)
+		strlist_add(&p.groups, c_secgroups.v[i]);
+	if (!rc)
+		rc = read_records(argc, &p);
+	if (!rc)
+		rc = add_tags(&p);
+	if (!rc)
+		rc = add_user_data(&p);
+	if (!rc) {
+		p.n = (size_t)c_count;
+		p.names = xcalloc(p.n, sizeof *p.names);
+		p.made = xcalloc(p.n, sizeof *p.made);
+		p.existed = xcalloc(p.n, sizeof *p.existed);
+		for (size_t i = 0; i < p.n; i++)
+			p.names[i] = vm_make_name(c_name, c_start_index + (long long)i);
+		rc = create_all(&p);
+	}
+	for (size_t i = 0; i < p.n; i++) {
+		free(p.names[i]);
+		json_decref(p.made[i]);
+	}
+	free(p.names);
+	free(p.made);
+	free(p.existed);
+	strlist_clear(&p.nets);
+	strlist_clear(&p.groups);
+	strlist_clear(&p.ports);
+	json_decref(p.server);
+	return rc;
+}

@@ -1,0 +1,222 @@
+/* lifecycle.c: start, stop, reboot, delete, wait. Every target is resolved
+ * first; then the actions run in parallel (--jobs), each on its own session,
+ * and each server's record is written in the order given. The first error is
+ * the exit code; the other servers are still done and each failure reported. */
+#include "osvm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct act;
+typedef int (*act_fn)(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now);
+struct act {
+	const char *verb;
+	act_fn fn;
+	long long ms;  /* timeout for whatever waiting the action does */
+	int deletes;   /* the record is the one from before, state=deleted */
+};
+
+struct run {
+	const struct act *a;
+	struct ostargets *ts;
+	json_t **now; /* the server as last seen after the action (NULL: as resolved) */
+	int *rc;      /* each one's exit code */
+};
+
+static int run_job(struct os_session *s, size_t i, void *arg)
+{
+	struct run *r = arg;
+	return r->rc[i] = r->a->fn(s, r->a, &r->ts->t[i], &r->now[i]);
+}
+
+static int run_act(int argc, char **argv, const struct act *a)
+{
+	struct os_client c;
+	int rc = osvm_open(a->verb, &c);
+	if (rc)
+		return rc;
+	struct ostargets ts = { 0 };
+	rc = osvm_targets(a->verb, &c.s, argc, argv, &ts);
+	json_t *images = NULL;
+	json_t **now = xcalloc(ts.n ? ts.n : 1, sizeof *now);
+	int *failed = xcalloc(ts.n ? ts.n : 1, sizeof *failed);
+	if (!rc) { /* images first: the main session is idle while the workers run */
+		osvm_image_names(&c.s, &images);
+		struct run r = { a, &ts, now, failed };
+		rc = osvm_parallel(&c, ts.n, run_job, &r);
+	}
+	struct rec_writer *w = vm_writer(VM_COLUMNS);
+	for (size_t i = 0; i < ts.n && images; i++) {
+		if (a->deletes && failed[i] && !now[i])
+			continue; /* not deleted, and nothing new known about it */
+		struct record rec = RECORD_INIT;
+		osvm_record(now[i] ? now[i] : ts.t[i].server, images, 0, &rec);
+		if (a->deletes)
+			rec_set(&rec, "state", now[i] ? osvm_state(os_jstr(now[i], "status")) : "deleted");
+		osvm_merge_input(&rec, &ts.t[i].in);
+		rec_write(w, &rec);
+		rec_clear(&rec);
+		json_decref(now[i]);
+	}
+	rc = vm_finish(w, rc);
+	free(now);
+	free(failed);
+	json_decref(images);
+	osvm_targets_free(&ts);
+	os_client_close(&c);
+	return rc;
+}
+
+/* POST /servers/{id}/action with {name: arg} */
+static int action(struct os_session *s, const struct act *a, const struct ostarget *t, const char *name,
+		  json_t *arg)
+{
+	char *path = xasprintf("/servers/%s/action", os_jstr(t->server, "id"));
+	json_t *body = json_object();
+	json_object_set_new(body, name, arg);
+	struct strbuf err = STRBUF_INIT;
+	int rc = os_call(s, "POST", "compute", path, body, NULL, &err);
+	if (rc)
+		errorx("%s: server '%s': %s", a->verb, t->ref, err.buf);
+	sb_release(&err);
+	json_decref(body);
+	free(path);
+	return rc;
+}
+
+struct want {
+	const char *status; /* NULL: any */
+	int ip;
+};
+
+static int reached(const json_t *sv, const void *arg)
+{
+	const struct want *w = arg;
+	if (w->status && !str_eq(os_jstr(sv, "status"), w->status))
+		return 0;
+	if (w->status && os_jstr(sv, "OS-EXT-STS:task_state")) /* e.g. still "powering-off" */
+		return 0;
+	return !w->ip || osvm_first_ipv4(sv, NULL);
+}
+
+static int has_addresses(const json_t *sv)
+{
+	return json_object_size(json_object_get(sv, "addresses")) > 0;
+}
+
+static int settle(struct os_session *s, const struct act *a, const struct ostarget *t, const struct want *w,
+		  const char *what, json_t **now)
+{
+	int rc = osvm_poll(s, a->verb, os_jstr(t->server, "id"), t->ref, reached, w, 0, a->ms, now);
+	if (rc == EXIT_TEMPFAIL)
+		errorx("%s: server '%s' is not %s after %s", a->verb, t->ref, what, o_timeout ? o_timeout : "5m");
+	return rc;
+}
+
+static int start_one(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now)
+{
+	if (!str_eq(os_jstr(t->server, "status"), "ACTIVE")) {
+		int rc = action(s, a, t, "os-start", json_null());
+		if (rc)
+			return rc;
+	}
+	struct want w = { "ACTIVE", o_wait && has_addresses(t->server) };
+	return settle(s, a, t, &w, w.ip ? "running with an address" : "running", now);
+}
+
+static int stop_one(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now)
+{
+	if (str_eq(os_jstr(t->server, "status"), "SHUTOFF"))
+		return 0;
+	int rc = action(s, a, t, "os-stop", json_null());
+	struct want w = { "SHUTOFF", 0 };
+	return rc ? rc : settle(s, a, t, &w, "shut off", now);
+}
+
+static int reboot_one(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now)
+{
+	json_t *arg = json_pack("{s:s}", "type", o_force ? "HARD" : "SOFT");
+	int rc = action(s, a, t, "reboot", arg);
+	struct want w = { "ACTIVE", 0 };
+	return rc ? rc : settle(s, a, t, &w, "running again", now);
+}
+
+static int delete_one(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now)
+{
+	const char *id = os_jstr(t->server, "id");
+	char *path = xasprintf("/servers/%s", id);
+	struct strbuf err = STRBUF_INIT;
+	int rc = os_call(s, "DELETE", "compute", path, NULL, NULL, &err);
+	if (rc)
+		errorx("delete: server '%s': %s", t->ref, err.buf);
+	sb_release(&err);
+	free(path);
+	if (rc || !o_wait)
+		return rc;
+	json_t *last = NULL;
+	rc = osvm_poll(s, a->verb, id, t->ref, NULL, NULL, 1, a->ms, &last);
+	if (rc == EXIT_TEMPFAIL)
+		errorx("delete: server '%s' is still there after %s", t->ref, o_timeout ? o_timeout : "5m");
+	if (rc)
+		*now = last; /* its record shows where it stuck */
+	else
+		json_decref(last);
+	return rc;
+}
+
+static int wait_one(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now)
+{
+	struct want w = { osvm_status_for(o_state), o_ip };
+	int gone = strcmp(o_state, "deleted") == 0;
+	int rc = osvm_poll(s, a->verb, os_jstr(t->server, "id"), t->ref, reached, &w, gone, a->ms, now);
+	if (rc == EXIT_TEMPFAIL)
+		errorx("wait: server '%s' is not %s%s after %s", t->ref, o_state, o_ip ? " with an address" : "",
+		       o_timeout ? o_timeout : "5m");
+	if (!rc && gone && !*now) {
+		*now = json_pack("{s:s}", "status", "DELETED");
+		json_object_update_missing(*now, t->server);
+	} else if (!rc && gone) {
+		json_object_set_new(*now, "status", json_string("DELETED"));
+	}
+	return rc;
+}
+
+static int run(const char *verb, act_fn fn, int deletes, int argc, char **argv)
+{
+	struct act a = { verb, fn, 0, deletes };
+	int rc = osvm_timeout(verb, o_timeout, "5m", &a.ms);
+	return rc ? rc : run_act(argc, argv, &a);
+}
+
+int cmd_start(int argc, char **argv)
+{
+	return run("start", start_one, 0, argc, argv);
+}
+
+int cmd_stop(int argc, char **argv)
+{
+	return run("stop", stop_one, 0, argc, argv);
+}
+
+int cmd_reboot(int argc, char **argv)
+{
+	return run("reboot", reboot_one, 0, argc, argv);
+}
+
+int cmd_delete(int argc, char **argv)
+{
+	if (o_keep_storage) {
+		errorx("delete: --keep-storage is for --driver libvirt");
+		return EXIT_USAGE;
+	}
+	return run("delete", delete_one, 1, argc, argv);
+}
+
+int cmd_wait(int argc, char **argv)
+{
+	if (!osvm_status_for(o_state)) {
+		errorx("wait: --state '%s': not one of running shutoff paused suspended error deleted shelved", o_state);
+		return EXIT_USAGE;
+	}
+	return run("wait", wait_one, 0, argc, argv);
+}

@@ -1,0 +1,220 @@
+/* servers.c: finding servers (by ID, by exact name), the targets of a verb,
+ * and polling a server until it reaches a state. */
+#include "osvm.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+
+int osvm_get_server(struct os_session *s, const char *id, json_t **server, struct strbuf *err)
+{
+	char *esc = http_escape(id), *path = xasprintf("/servers/%s", esc);
+	json_t *doc = NULL;
+	int rc = os_call(s, "GET", "compute", path, NULL, &doc, err);
+	*server = rc ? NULL : json_incref(json_object_get(doc, "server"));
+	if (!rc && !*server)
+		rc = sb_fail(err, EXIT_UNAVAIL, "GET %s: no \"server\" in the answer", path);
+	json_decref(doc);
+	free(esc);
+	free(path);
+	return rc;
+}
+
+/* Nova's name filter is a regular expression (MySQL REGEXP / Python re):
+ * anchored, with every metacharacter escaped, it matches the one name. */
+static char *name_regex(const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addc(&sb, '^');
+	for (const char *p = name; *p; p++) {
+		if (strchr(".^$*+?()[]{}|\\", *p))
+			sb_addc(&sb, '\\');
+		sb_addc(&sb, *p);
+	}
+	sb_addc(&sb, '$');
+	return sb_detach(&sb);
+}
+
+int osvm_servers_named(struct os_session *s, const char *name, json_t **servers, struct strbuf *err)
+{
+	char *re = name_regex(name), *esc = http_escape(re);
+	char *path = xasprintf("/servers/detail?name=%s", esc);
+	json_t *all = NULL;
+	int rc = os_list(s, "compute", path, "servers", &all, err);
+	free(re);
+	free(esc);
+	free(path);
+	*servers = NULL;
+	if (rc)
+		return rc;
+	*servers = json_array();
+	size_t i;
+	json_t *sv;
+	json_array_foreach(all, i, sv)
+		if (str_eq(os_jstr(sv, "name"), name)) /* belt and braces: exact names only */
+			json_array_append(*servers, sv);
+	json_decref(all);
+	return 0;
+}
+
+static int looks_like_uuid(const char *s)
+{
+	size_t n = 0;
+	for (const char *p = s; *p; p++, n++)
+		if (!isxdigit((unsigned char)*p) && *p != '-')
+			return 0;
+	return n == 32 || n == 36;
+}
+
+int osvm_find_server(struct os_session *s, const char *ref, json_t **server, struct strbuf *err)
+{
+	*server = NULL;
+	if (looks_like_uuid(ref)) {
+		int rc = osvm_get_server(s, ref, server, err);
+		if (rc != EXIT_NOTFOUND)
+			return rc;
+		sb_reset(err);
+	}
+	json_t *named = NULL;
+	int rc = osvm_servers_named(s, ref, &named, err);
+	if (rc)
+		return rc;
+	size_t n = json_array_size(named);
+	if (n == 1)
+		*server = json_incref(json_array_get(named, 0));
+	json_decref(named);
+	if (n == 0)
+		return sb_fail(err, EXIT_NOTFOUND, "no server named or with the ID '%s'", ref);
+	if (n > 1)
+		return sb_fail(err, EXIT_DATA, "%zu servers are named '%s': give the ID", n, ref);
+	return 0;
+}
+
+static struct ostarget *targets_add(struct ostargets *ts)
+{
+	ts->t = xgrow(ts->t, &ts->cap, ts->n + 1, sizeof *ts->t);
+	struct ostarget *t = &ts->t[ts->n++];
+	memset(t, 0, sizeof *t);
+	return t;
+}
+
+static int add_target(const char *verb, struct os_session *s, const char *ref, const struct record *in,
+		      struct ostargets *ts)
+{
+	struct strbuf err = STRBUF_INIT;
+	json_t *sv = NULL;
+	int rc = osvm_find_server(s, ref, &sv, &err);
+	if (rc) {
+		if (in)
+			errorx("%s: <stdin>:%ld: %s", verb, in->line, err.buf);
+		else
+			errorx("%s: %s", verb, err.buf);
+	} else {
+		struct ostarget *t = targets_add(ts);
+		t->ref = xstrdup(ref);
+		t->server = sv;
+		if (in)
+			rec_copy(&t->in, in);
+	}
+	sb_release(&err);
+	return rc;
+}
+
+static int from_records(const char *verb, struct os_session *s, struct ostargets *ts)
+{
+	if (isatty(STDIN_FILENO)) {
+		errorx("%s: no VM named: give names or pipe records (see '%s --help')", verb, progname);
+		return EXIT_USAGE;
+	}
+	struct recset in = RECSET_INIT;
+	struct strbuf err = STRBUF_INIT;
+	int rc = 0;
+	if (rec_read_all(stdin, "<stdin>", &in, &err) < 0) {
+		errorx("%s: %s", verb, err.buf);
+		rc = EXIT_DATA;
+	}
+	for (size_t i = 0; !rc && i < in.n; i++) {
+		const struct record *r = &in.r[i];
+		const char *kind = rec_get(r, "kind"), *drv = rec_get(r, "driver");
+		if (kind && strcmp(kind, "vm") != 0)
+			continue; /* a network, an image: not ours to act on */
+		const char *ref = rec_get(r, "id") ? rec_get(r, "id") : rec_get(r, "name");
+		if (!ref) {
+			errorx("%s: <stdin>:%ld: a vm record needs an id or a name", verb, r->line);
+			rc = EXIT_DATA;
+		} else if (drv && strcmp(drv, "openstack") != 0) {
+			errorx("%s: <stdin>:%ld: vm '%s' is a %s VM, not an OpenStack server", verb, r->line, ref, drv);
+			rc = EXIT_DATA;
+		} else {
+			rc = add_target(verb, s, ref, r, ts);
+		}
+	}
+	recset_clear(&in);
+	sb_release(&err);
+	return rc;
+}
+
+int osvm_targets(const char *verb, struct os_session *s, int argc, char **argv, struct ostargets *ts)
+{
+	if (argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0))
+		return from_records(verb, s, ts);
+	int rc = 0;
+	for (int i = 0; !rc && i < argc; i++)
+		rc = add_target(verb, s, argv[i], NULL, ts);
+	return rc;
+}
+
+void osvm_targets_free(struct ostargets *ts)
+{
+	for (size_t i = 0; i < ts->n; i++) {
+		rec_clear(&ts->t[i].in);
+		free(ts->t[i].ref);
+		json_decref(ts->t[i].server);
+	}
+	free(ts->t);
+	memset(ts, 0, sizeof *ts);
+}
+
+/* Poll every second at first, then every 2 s: Nova's API is not free. */
+int osvm_poll(struct os_session *s, const char *verb, const char *id, const char *name,
+	      int (*done)(const json_t *server, const void *ctx), const void *ctx, int want_gone,
+	      long long timeout_ms, json_t **last)
+{
+	long long start = now_ms();
+	struct strbuf err = STRBUF_INIT;
+	int rc;
+	for (unsigned round = 0;; round++) {
+		json_t *sv = NULL;
+		sb_reset(&err);
+		rc = osvm_get_server(s, id, &sv, &err);
+		if (rc == EXIT_NOTFOUND && want_gone) {
+			rc = 0;
+			break;
+		}
+		if (rc) {
+			errorx("%s: server '%s': %s", verb, name, err.buf);
+			break;
+		}
+		json_decref(*last);
+		*last = sv;
+		if (done && done(sv, ctx))
+			break;
+		const char *status = os_jstr(sv, "status");
+		if (str_eq(status, "ERROR")) { /* and not what done wanted: it will not get better */
+			const char *fault = os_jstr(json_object_get(sv, "fault"), "message");
+			errorx("%s: server '%s' is in ERROR%s%s", verb, name, fault ? ": " : "", fault ? fault : "");
+			rc = EXIT_UNAVAIL;
+			break;
+		}
+		if (timeout_ms >= 0 && now_ms() - start >= timeout_ms) {
+			rc = EXIT_TEMPFAIL;
+			break;
+		}
+		sleep_ms(round < 10 ? 1000 : 2000);
+	}
+	sb_release(&err);
+	return rc;
+}
