@@ -3,6 +3,7 @@
  * tags and one address query per running domain. */
 #include "virt/virt.h"
 #include "log.h"
+#include "virt/xpath.h"
 
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
@@ -322,23 +323,9 @@ static int fill(struct virt_conn *vc, virDomainPtr d, const virDomainStatsRecord
 
 /* ---- show: details from the domain XML ---- */
 
-static char *xpath_str(xmlXPathContextPtr ctx, const char *expr)
-{
-	xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-	char *s = NULL;
-	if (o) {
-		xmlChar *v = xmlXPathCastToString(o);
-		if (v && *v)
-			s = xstrdup((const char *)v);
-		xmlFree(v);
-		xmlXPathFreeObject(o);
-	}
-	return s;
-}
-
 static void set_xpath(struct record *r, const char *key, xmlXPathContextPtr ctx, const char *expr)
 {
-	char *v = xpath_str(ctx, expr);
+	char *v = virt_xpath_str(ctx, expr);
 	if (v)
 		rec_set(r, key, v);
 	free(v);
@@ -350,7 +337,7 @@ static char *first_of(xmlXPathContextPtr ctx, const char *node, const char *cons
 	char e[256];
 	for (; *exprs; exprs++) {
 		snprintf(e, sizeof e, "string(%s/%s)", node, *exprs);
-		char *v = xpath_str(ctx, e);
+		char *v = virt_xpath_str(ctx, e);
 		if (v)
 			return v;
 	}
@@ -370,7 +357,7 @@ static int node_exists(xmlXPathContextPtr ctx, const char *node)
 {
 	char e[256];
 	snprintf(e, sizeof e, "count(%s)", node);
-	char *n = xpath_str(ctx, e);
+	char *n = virt_xpath_str(ctx, e);
 	int yes = n && strcmp(n, "0") != 0;
 	free(n);
 	return yes;
@@ -466,7 +453,7 @@ char *virt_default_domain_type(struct virt_conn *vc)
 	char *kvm = NULL;
 	if (doc) {
 		xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-		kvm = xpath_str(ctx, "string(/capabilities/guest[arch/@name='x86_64']/arch/domain[@type='kvm']/@type)");
+		kvm = virt_xpath_str(ctx, "string(/capabilities/guest[arch/@name='x86_64']/arch/domain[@type='kvm']/@type)");
 		xmlXPathFreeContext(ctx);
 		xmlFreeDoc(doc);
 	}

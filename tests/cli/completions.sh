@@ -2,7 +2,7 @@
 # tables generate, they parse in their shells, and they complete what they should.
 . "$(dirname "$0")/lib.sh"
 SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-for t in cloudctl-vm cloudctl-report cloudctl-k8s; do
+for t in cloudctl-vm cloudctl-report cloudctl-k8s cloudctl-build cloudctl-deploy cloudctl-net; do
 	for sh in bash zsh fish; do
 		case $sh in bash) f=$t.bash ;; zsh) f=_$t ;; fish) f=$t.fish ;; esac
 		$t --completion $sh > "$T/gen"

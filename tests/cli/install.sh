@@ -5,9 +5,10 @@ SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 R=$T/root
 run make -s -C "$SRC" install B="${CLOUDCTL_BUILD:-build}" DESTDIR="$R" PREFIX=/usr
 expect_rc "make install" 0
-for f in bin/cloudctl-vm bin/cloudctl-report bin/cloudctl-k8s bin/cloudctl-build bin/cloudctl-deploy \
-	lib/cloudctl/cloudctl-vm-libvirt.so lib/cloudctl/cloudctl-k8s-api.so \
-	share/man/man1/cloudctl-vm.1 share/man/man1/cloudctl-k8s.1 share/man/man1/cloudctl-build.1 share/man/man1/cloudctl-deploy.1 share/man/man7/cloudctl.7 \
+for f in bin/cloudctl-vm bin/cloudctl-report bin/cloudctl-k8s bin/cloudctl-build bin/cloudctl-deploy bin/cloudctl-net \
+	lib/cloudctl/cloudctl-vm-libvirt.so lib/cloudctl/cloudctl-k8s-api.so lib/cloudctl/cloudctl-vm-openstack.so \
+	lib/cloudctl/cloudctl-net-openstack.so lib/cloudctl/cloudctl-net-libvirt.so \
+	share/man/man1/cloudctl-vm.1 share/man/man1/cloudctl-k8s.1 share/man/man1/cloudctl-build.1 share/man/man1/cloudctl-deploy.1 share/man/man1/cloudctl-net.1 share/man/man7/cloudctl.7 \
 	share/bash-completion/completions/cloudctl-vm share/zsh/site-functions/_cloudctl-vm \
 	share/fish/vendor_completions.d/cloudctl-vm.fish; do
 	assert "installed /usr/$f" test -s "$R/usr/$f"

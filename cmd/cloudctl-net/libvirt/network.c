@@ -1,0 +1,225 @@
+/* network.c: cloudctl-net --driver libvirt network list|show|create|start|stop|delete.
+ * Each action writes one net record per network; with several networks the
+ * first error is the exit code, the others are still done and each failure is
+ * reported on its own line. */
+#include "lvnet.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* What an action does to one network: NULL (show), start, stop, delete. */
+typedef int (*lvnet_act)(virNetworkPtr net, struct strbuf *err);
+
+/* One network: act, then write its record. Its record is taken before too:
+ * after delete, or stopping a transient network, there is no network to ask,
+ * and the record says state=deleted. */
+static int each_one(const char *action, struct lvnet_target *t, lvnet_act act, struct rec_writer *w)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct vnet v = { 0 }, after = { 0 };
+	int rc = vnet_get(t->net, &v, &err), gone = act == vnet_delete;
+	if (!rc && act)
+		rc = act(t->net, &err);
+	if (!rc && !gone) {
+		rc = vnet_get(t->net, &after, &err);
+		gone = rc && !v.persistent && act == vnet_stop;
+		rc = gone ? 0 : rc;
+	}
+	if (!rc) {
+		struct record r = RECORD_INIT;
+		vnet_record(gone ? &v : &after, &r);
+		if (gone)
+			rec_set(&r, "state", "deleted");
+		lvnet_merge_input(&r, &t->in);
+		rec_write(w, &r);
+		rec_clear(&r);
+	} else {
+		lvnet_fail(rc, action, t->label, "%s", err.buf);
+	}
+	vnet_free(&v);
+	vnet_free(&after);
+	sb_release(&err);
+	return rc;
+}
+
+static int each_run(const char *action, int argc, char **argv, lvnet_act act)
+{
+	struct virt_conn vc;
+	int rc = lvnet_open(&vc);
+	if (rc)
+		return rc;
+	struct lvnet_targets ts = { 0 };
+	rc = lvnet_resolve(&vc, action, argc, argv, &ts);
+	struct rec_writer *w = lvnet_writer();
+	int first = rc;
+	for (size_t i = 0; !rc && i < ts.n; i++) { /* after a failure the others are still done */
+		int r = each_one(action, &ts.t[i], act, w);
+		first = first ? first : r;
+	}
+	rc = lvnet_finish(w, first);
+	lvnet_targets_free(&ts);
+	virt_close(&vc);
+	return rc;
+}
+
+static int net_list(int argc)
+{
+	if (argc > 0)
+		return lvnet_fail(EXIT_USAGE, "list", "operands", "list takes none (pipe to grep, or use show NAME)");
+	struct virt_conn vc;
+	int rc = lvnet_open(&vc);
+	if (rc)
+		return rc;
+	struct recset all = RECSET_INIT;
+	struct strbuf err = STRBUF_INIT;
+	rc = vnet_list(&vc, &all, &err);
+	if (rc)
+		errorx("network list: %s", err.buf);
+	struct rec_writer *w = lvnet_writer();
+	for (size_t i = 0; i < all.n; i++)
+		rec_write(w, &all.r[i]);
+	rc = lvnet_finish(w, rc);
+	recset_clear(&all);
+	sb_release(&err);
+	virt_close(&vc);
+	return rc;
+}
+
+/* create NAME: everything checked before connecting; an existing network is an
+ * error unless --if-missing, which reports it as it is. */
+static int report_existing(struct virt_conn *vc, const char *name)
+{
+	struct strbuf err = STRBUF_INIT;
+	virNetworkPtr net = virNetworkLookupByName(vc->c, name);
+	struct vnet v = { 0 };
+	int rc = net ? vnet_get(net, &v, &err) : vnet_lookup_failed(&err);
+	if (rc) {
+		lvnet_fail(rc, "create", name, "%s", err.buf);
+	} else {
+		info("network '%s' exists already: reported as it is", name);
+		struct record r = RECORD_INIT;
+		vnet_record(&v, &r);
+		struct rec_writer *w = lvnet_writer();
+		rec_write(w, &r);
+		rc = lvnet_finish(w, 0);
+		rec_clear(&r);
+		vnet_free(&v);
+	}
+	if (net)
+		virNetworkFree(net);
+	sb_release(&err);
+	return rc;
+}
+
+static int emit_new(virNetworkPtr net, const char *name)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct vnet v;
+	int rc = vnet_get(net, &v, &err);
+	if (rc) {
+		lvnet_fail(rc, "create", name, "created, but %s", err.buf);
+	} else {
+		struct record r = RECORD_INIT;
+		vnet_record(&v, &r);
+		struct rec_writer *w = lvnet_writer();
+		rec_write(w, &r);
+		rc = lvnet_finish(w, 0);
+		rec_clear(&r);
+		vnet_free(&v);
+	}
+	sb_release(&err);
+	return rc;
+}
+
+static int net_create(int argc, char **argv)
+{
+	if (argc == 0) {
+		errorx("network create: the name is missing: network create NAME --cidr CIDR");
+		return EXIT_USAGE;
+	}
+	if (argc > 1)
+		return lvnet_fail(EXIT_USAGE, "create", argv[1], "one network at a time");
+	struct strbuf err = STRBUF_INIT;
+	struct vnet spec;
+	int rc = vnet_spec(&spec, argv[0], net_cidr, net_mode, net_dhcp_range, net_no_dhcp, net_bridge, &err);
+	if (rc) {
+		lvnet_fail(rc, "create", argv[0], "%s", err.buf);
+		sb_release(&err);
+		return rc;
+	}
+	struct virt_conn vc;
+	rc = lvnet_open(&vc);
+	virNetworkPtr net = NULL;
+	if (!rc)
+		rc = vnet_create(&vc, &spec, net_autostart, net_no_start, &net, &err);
+	if (rc == EXIT_EXISTS && net_if_missing)
+		rc = report_existing(&vc, spec.name);
+	else if (rc == EXIT_EXISTS)
+		lvnet_fail(rc, "create", spec.name, "%s (use --if-missing to accept it)", err.buf);
+	else if (rc && vc.c)
+		lvnet_fail(rc, "create", spec.name, "%s", err.buf);
+	else if (!rc)
+		rc = emit_new(net, spec.name);
+	if (net)
+		virNetworkFree(net);
+	if (vc.c)
+		virt_close(&vc);
+	vnet_free(&spec);
+	sb_release(&err);
+	return rc;
+}
+
+/* Options that only create takes: given to another action they are a mistake
+ * the user should hear about, not something silently ignored. */
+static int create_only_options(const char *action)
+{
+	const char *opt = net_cidr ? "--cidr" : net_mode ? "--mode" : net_dhcp_range ? "--dhcp-range"
+		: net_no_dhcp ? "--no-dhcp" : net_bridge ? "--bridge" : net_autostart ? "--autostart"
+		: net_no_start ? "--no-start" : net_if_missing ? "--if-missing" : NULL;
+	if (!opt)
+		return 0;
+	errorx("network %s: %s goes with create", action, opt);
+	return EXIT_USAGE;
+}
+
+/* OpenStack's options mean nothing to a libvirt network. */
+static int openstack_options(const char *action)
+{
+	const char *opt = net_external ? "--external" : net_shared ? "--shared" : net_mtu ? "--mtu"
+		: net_description ? "--description" : NULL;
+	if (!opt)
+		return 0;
+	errorx("network %s: %s is for --driver openstack", action, opt);
+	return EXIT_USAGE;
+}
+
+int cmd_network(int argc, char **argv);
+
+int cmd_network(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		lvnet_act act;
+	} actions[] = {
+		{ "show", NULL }, { "start", vnet_start }, { "stop", vnet_stop }, { "delete", vnet_delete },
+	};
+	if (argc < 1) {
+		errorx("network: the action is missing: list, show, create, start, stop or delete");
+		return EXIT_USAGE;
+	}
+	const char *action = argv[0];
+	int rc = openstack_options(action);
+	if (rc)
+		return rc;
+	if (strcmp(action, "create") == 0)
+		return net_create(argc - 1, argv + 1);
+	if ((rc = create_only_options(action)))
+		return rc;
+	if (strcmp(action, "list") == 0)
+		return net_list(argc - 1);
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
+		if (strcmp(action, actions[i].name) == 0)
+			return each_run(action, argc - 1, argv + 1, actions[i].act);
+	errorx("network: unknown action '%s': expected list, show, create, start, stop or delete", action);
+	return EXIT_USAGE;
+}

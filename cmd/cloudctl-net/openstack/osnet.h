@@ -1,0 +1,110 @@
+/* osnet.h: what the files of the OpenStack (Neutron) driver of cloudctl-net
+ * share. API reference: https://docs.openstack.org/api-ref/network/v2/ */
+#ifndef CLOUDCTL_NET_OSNET_H
+#define CLOUDCTL_NET_OSNET_H
+
+#include <jansson.h>
+
+#include "../net.h"
+#include "openstack/api.h"
+
+/* One Neutron resource type and its record. */
+struct kind {
+	const char *kind;   /* the record's kind: "net" */
+	const char *what;   /* in messages: "network" */
+	const char *path;   /* the collection: "/v2.0/networks" */
+	const char *key1, *keyn; /* "network", "networks" */
+	int named;          /* found by name (rules by ID only; floating IPs also by address) */
+	void (*fill)(struct record *r, const json_t *o);
+	const char *cols;   /* the table's default columns */
+};
+extern const struct kind K_NET, K_SUBNET, K_ROUTER, K_SECGROUP, K_RULE, K_FIP, K_PORT;
+
+/* One run of a verb: the client, the output, the words of error messages. */
+struct osn {
+	struct os_client c;
+	const char *verb, *action;
+	struct strbuf err;
+	struct rec_writer *w;
+	int opened;
+};
+
+/* "cloudctl-net: VERB ACTION: NAME: why" from x->err (the API's message, without
+ * the request line); returns rc. name may be NULL. */
+int osn_fail(struct osn *x, const char *name, int rc);
+/* A usage error: "cloudctl-net: VERB ACTION: ..." and 64. */
+int osn_usage(struct osn *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int osn_open(struct osn *x, const char *default_cols);
+int osn_close(struct osn *x, int rc);
+
+/* The object's record (kind=... driver=openstack id= name= ...). */
+void osn_record(struct record *r, const struct kind *k, const json_t *o);
+void osn_emit(struct osn *x, const struct kind *k, const json_t *o, const char *key, const char *val);
+
+/* GET path (relative to /v2.0, e.g. "/ports?device_id=X") -> every item. */
+int osn_get_list(struct osn *x, const struct kind *k, const char *query, json_t **items);
+/* A name, an ID (or for floating IPs an address) to the object; 66/65 as os_find. */
+int osn_find(struct osn *x, const struct kind *k, const char *ref, json_t **obj);
+/* POST {key1: body} -> *obj (the new object; may be NULL). body is stolen. */
+int osn_post(struct osn *x, const struct kind *k, json_t *body, json_t **obj);
+/* PUT {key1: body} on the object -> *obj (may be NULL). body is stolen. */
+int osn_put(struct osn *x, const struct kind *k, const char *id, json_t *body, json_t **obj);
+int osn_delete_id(struct osn *x, const struct kind *k, const char *id);
+
+/* Operands (names or IDs) or, for none or "-", records on stdin (records of
+ * another kind are passed over): every one resolved before anything is done.
+ * *objs: a new array. Reports the error itself. */
+int osn_targets(struct osn *x, const struct kind *k, int argc, char **argv, json_t **objs);
+
+/* The generic actions. */
+int osn_list_action(struct osn *x, const struct kind *k, const char *query);
+int osn_show_action(struct osn *x, const struct kind *k, int argc, char **argv);
+int osn_delete_action(struct osn *x, const struct kind *k, int argc, char **argv);
+/* create NAME: with --if-missing an existing one is reported (created=false). */
+int osn_create_named(struct osn *x, const struct kind *k, const char *name, json_t *body);
+
+/* Checks of option values (0 when good). */
+int cidr_parse(const char *s, int *family, unsigned char addr[16], int *prefix);
+int ip_parse(const char *s, int *family, unsigned char addr[16]);
+int ip_in_cidr(const unsigned char ip[16], const unsigned char net[16], int prefix);
+
+/* The only external network the project sees (or the one named), for --external. */
+int osn_external_net(struct osn *x, const char *ref, json_t **net);
+
+/* The action words: a verb's first operand. */
+int osn_action_is(const char *action, const char *const *actions);
+
+/* The start of every verb: x->verb and x->action set, the action checked
+ * against actions (NULL-terminated); 0 or 64 (reported). */
+int osn_begin(struct osn *x, const char *verb, int argc, char **argv, const char *const *actions);
+/* The action takes exactly n operands after it (usage error otherwise). */
+int osn_operands(struct osn *x, int argc, int n, const char *what);
+/* list / show / delete / create NAME: the common part of a verb. check: the
+ * options of create, before anything is sent (may be NULL); create_body: the
+ * new object's body, after the client is open (NULL: failed, *rc reported). */
+int osn_simple(struct osn *x, const struct kind *k, int argc, char **argv, const char *query,
+	       int (*check)(struct osn *x), json_t *(*create_body)(struct osn *x, int *rc));
+
+/* router.c: PUT add_router_interface / remove_router_interface; *out the answer. */
+int router_interface(struct osn *x, const char *router_id, const char *subnet_id, int add, json_t **out);
+
+int cmd_network(int argc, char **argv);
+int cmd_subnet(int argc, char **argv);
+int cmd_router(int argc, char **argv);
+int cmd_secgroup(int argc, char **argv);
+int cmd_rule(int argc, char **argv);
+int cmd_fip(int argc, char **argv);
+int cmd_port(int argc, char **argv);
+int cmd_tenant(int argc, char **argv);
+
+/* subnet.c: the --cidr/--gateway/--dns/--pool checks and the subnet's body. */
+int subnet_check(struct osn *x, const char *cidr, const char *gateway, const struct strlist *dns,
+		 const struct strlist *pools, int *ip_version);
+json_t *subnet_body(const char *net_id, const char *cidr, int ip_version, const char *gateway, int dhcp,
+		    const struct strlist *dns, const struct strlist *pools);
+/* rule.c: a rule's body from its words (protocol "any", ports NULL, remote NULL). */
+int rule_check(struct osn *x, const char *direction, const char *protocol, const char *ports, const char *remote);
+json_t *rule_body(const char *sg_id, const char *direction, const char *protocol, const char *ports,
+		  const char *remote);
+
+#endif

@@ -1,0 +1,134 @@
+/* options.c: the option tables of every cloudctl-net verb and the variables
+ * they fill. They live in the executable (exported with -rdynamic), so --help
+ * and completion load no driver, and both plugins read the same variables. */
+#include "net.h"
+
+/* globals */
+const char *net_driver;
+struct strlist net_connect;
+const char *net_os_cloud, *net_os_region, *net_os_interface;
+
+const struct opt net_globals[] = {
+	{ "driver", 0, OPT_STRING, &net_driver, "DRIVER",
+	  "openstack or libvirt (default: $CLOUDCTL_NET_DRIVER, else openstack with --os-cloud, "
+	  "$OS_CLOUD or $OS_AUTH_URL, else libvirt)", "words:openstack libvirt" },
+	{ "connect", 'C', OPT_LIST, &net_connect, "URI", "libvirt URI (default: $LIBVIRT_DEFAULT_URI)",
+	  "words:qemu:///system qemu:///session test:///default" },
+	{ "os-cloud", 0, OPT_STRING, &net_os_cloud, "CLOUD", "the cloud of clouds.yaml (default: $OS_CLOUD)", NULL },
+	{ "os-region-name", 0, OPT_STRING, &net_os_region, "REGION", "OpenStack region (default: $OS_REGION_NAME)",
+	  NULL },
+	{ "os-interface", 0, OPT_STRING, &net_os_interface, "IFACE",
+	  "OpenStack endpoint interface (default: public)", "words:public internal admin" },
+	OPT_END
+};
+
+/* network (both drivers) */
+const char *net_cidr, *net_mode, *net_dhcp_range, *net_bridge;
+int net_no_dhcp, net_autostart, net_no_start, net_if_missing, net_external, net_shared;
+long long net_mtu;
+const char *net_description;
+
+const struct opt network_opts[] = {
+	{ "cidr", 0, OPT_STRING, &net_cidr, "CIDR", "libvirt: the network's address range (the host has the first)",
+	  NULL },
+	{ "mode", 0, OPT_STRING, &net_mode, "MODE", "libvirt: nat, isolated or route (default nat)",
+	  "words:nat isolated route" },
+	{ "dhcp-range", 0, OPT_STRING, &net_dhcp_range, "START-END", "libvirt: the DHCP range", NULL },
+	{ "no-dhcp", 0, OPT_BOOL, &net_no_dhcp, NULL, "libvirt: no DHCP server", NULL },
+	{ "bridge", 0, OPT_STRING, &net_bridge, "NAME", "libvirt: the bridge's name (default virbrN)", NULL },
+	{ "autostart", 0, OPT_BOOL, &net_autostart, NULL, "libvirt: start the network with libvirtd", NULL },
+	{ "no-start", 0, OPT_BOOL, &net_no_start, NULL, "libvirt: define the network only", NULL },
+	{ "external", 0, OPT_BOOL, &net_external, NULL, "OpenStack: an external network (admin)", NULL },
+	{ "shared", 0, OPT_BOOL, &net_shared, NULL, "OpenStack: shared with every project (admin)", NULL },
+	{ "mtu", 0, OPT_INT, &net_mtu, "N", "OpenStack: the MTU (default: the cloud's)", NULL },
+	{ "description", 0, OPT_STRING, &net_description, "TEXT", "OpenStack: a description", NULL },
+	{ "if-missing", 0, OPT_BOOL, &net_if_missing, NULL, "create: one that exists already is reported, not an error",
+	  NULL },
+	OPT_END
+};
+
+/* subnet */
+const char *net_network, *net_gateway;
+struct strlist net_dns, net_pools;
+
+const struct opt subnet_opts[] = {
+	{ "network", 0, OPT_STRING, &net_network, "NET", "create: the subnet's network; list: only this network's",
+	  "cmd:network list -o tsv -c name" },
+	{ "cidr", 0, OPT_STRING, &net_cidr, "CIDR", "create: the address range, e.g. 10.20.0.0/24", NULL },
+	{ "gateway", 0, OPT_STRING, &net_gateway, "IP|none", "create: the gateway (default: the first address)", NULL },
+	{ "no-dhcp", 0, OPT_BOOL, &net_no_dhcp, NULL, "create: no DHCP on the subnet", NULL },
+	{ "dns", 0, OPT_LIST, &net_dns, "IP", "create: a DNS server handed out by DHCP; repeatable", NULL },
+	{ "pool", 0, OPT_LIST, &net_pools, "START-END", "create: an allocation pool; repeatable", NULL },
+	{ "description", 0, OPT_STRING, &net_description, "TEXT", "create: a description", NULL },
+	{ "if-missing", 0, OPT_BOOL, &net_if_missing, NULL, "create: one that exists already is reported", NULL },
+	OPT_END
+};
+
+/* router */
+const char *net_ext_net, *net_subnet;
+
+const struct opt router_opts[] = {
+	{ "external", 0, OPT_STRING, &net_ext_net, "NET",
+	  "create, set-gateway: the gateway's external network (set-gateway: none clears it)",
+	  "cmd:network list -o tsv -c name" },
+	{ "subnet", 0, OPT_STRING, &net_subnet, "SUBNET", "add-interface, remove-interface: the subnet",
+	  "cmd:subnet list -o tsv -c name" },
+	{ "description", 0, OPT_STRING, &net_description, "TEXT", "create: a description", NULL },
+	{ "if-missing", 0, OPT_BOOL, &net_if_missing, NULL, "create: one that exists already is reported", NULL },
+	OPT_END
+};
+
+/* secgroup */
+const struct opt secgroup_opts[] = {
+	{ "description", 0, OPT_STRING, &net_description, "TEXT", "create: a description", NULL },
+	{ "if-missing", 0, OPT_BOOL, &net_if_missing, NULL, "create: one that exists already is reported", NULL },
+	OPT_END
+};
+
+/* rule */
+const char *net_secgroup, *net_direction, *net_protocol, *net_ports, *net_remote;
+
+const struct opt rule_opts[] = {
+	{ "secgroup", 0, OPT_STRING, &net_secgroup, "SG", "create: the security group; list: only its rules",
+	  "cmd:secgroup list -o tsv -c name" },
+	{ "direction", 0, OPT_STRING, &net_direction, "DIR", "create: ingress (default) or egress",
+	  "words:ingress egress" },
+	{ "protocol", 0, OPT_STRING, &net_protocol, "PROTO", "create: tcp, udp, icmp or any (default any)",
+	  "words:tcp udp icmp any" },
+	{ "port", 0, OPT_STRING, &net_ports, "N[-M]", "create: a port or a range (tcp and udp)", NULL },
+	{ "remote", 0, OPT_STRING, &net_remote, "CIDR",
+	  "create: the peers' addresses (default: any IPv4); its family is the rule's", NULL },
+	OPT_END
+};
+
+/* fip */
+const char *net_server, *net_port;
+
+const struct opt fip_opts[] = {
+	{ "external", 0, OPT_STRING, &net_ext_net, "NET", "create: the external network (default: the only one)",
+	  "cmd:network list -o tsv -c name" },
+	{ "server", 0, OPT_STRING, &net_server, "SERVER", "associate: the server (name or ID) whose port gets it",
+	  NULL },
+	{ "port", 0, OPT_STRING, &net_port, "PORT", "associate: the port (name or ID) that gets it", NULL },
+	{ "description", 0, OPT_STRING, &net_description, "TEXT", "create: a description", NULL },
+	OPT_END
+};
+
+/* port */
+const struct opt port_opts[] = {
+	{ "network", 0, OPT_STRING, &net_network, "NET", "create: the port's network; list: only this network's",
+	  "cmd:network list -o tsv -c name" },
+	{ "description", 0, OPT_STRING, &net_description, "TEXT", "create: a description", NULL },
+	{ "if-missing", 0, OPT_BOOL, &net_if_missing, NULL, "create: one that exists already is reported", NULL },
+	OPT_END
+};
+
+/* tenant */
+const struct opt tenant_opts[] = {
+	{ "cidr", 0, OPT_STRING, &net_cidr, "CIDR", "create: the subnet's range, e.g. 10.20.0.0/24", NULL },
+	{ "external", 0, OPT_STRING, &net_ext_net, "NET",
+	  "create: the router's external network (default: the only one; none: no gateway)",
+	  "cmd:network list -o tsv -c name" },
+	{ "dns", 0, OPT_LIST, &net_dns, "IP", "create: a DNS server for the subnet; repeatable", NULL },
+	OPT_END
+};
