@@ -505,6 +505,19 @@ void os_error_message(const struct http_response *resp, struct strbuf *out)
 	json_decref(doc);
 }
 
+/* Over a quota: Nova says so in a 403's message, Neutron in a 409 of type
+ * OverQuota. Either is 75 (it may work once something is freed), as a 413. */
+static int over_quota(const struct http_response *resp, const char *message)
+{
+	if (strstr(message, "Quota exceeded"))
+		return 1;
+	json_t *doc = json_loadb(resp->body.buf, resp->body.len, 0, NULL);
+	const char *type = jstr(json_object_get(doc, "NeutronError"), "type");
+	int yes = type && !strcmp(type, "OverQuota");
+	json_decref(doc);
+	return yes;
+}
+
 static int request_failed(struct strbuf *err, const char *method, const char *url,
 			  const struct http_response *resp)
 {
@@ -516,7 +529,10 @@ static int request_failed(struct strbuf *err, const char *method, const char *ur
 	}
 	int code = os_status_exit_code(resp->status);
 	sb_fail(err, code, "%s %s: ", method, safe);
+	size_t at = err->len;
 	os_error_message(resp, err);
+	if (over_quota(resp, err->buf + at))
+		code = EXIT_TEMPFAIL;
 	sb_addf(err, " (HTTP %ld)", resp->status);
 	free(safe);
 	return code ? code : EXIT_UNAVAIL;

@@ -19,7 +19,8 @@
  * - Errors: one line from the API's own message: Keystone {"error": {"message"}},
  *   Nova/Cinder {"itemNotFound": {"message"}}, Neutron {"NeutronError": {"message"}},
  *   Placement {"errors": [{"detail"}]}, else the body's first text. Exit codes
- *   404 -> 66, 409 -> 73, 401/403 -> 77, 413/429 -> 75, otherwise http_exit_code.
+ *   404 -> 66, 409 -> 73, 401/403 -> 77, 413/429 -> 75, otherwise http_exit_code;
+ *   over a quota (Nova's 403 "Quota exceeded", Neutron's 409 OverQuota) is 75 too.
  * - Tokens and passwords never reach err, the log or -vv traces (lib/http.c
  *   redacts X-Auth-Token, X-Subject-Token and "password"/"secret" values).
  * A session is not thread-safe: one per thread. */

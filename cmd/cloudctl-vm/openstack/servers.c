@@ -206,7 +206,8 @@ int osvm_poll(struct os_session *s, const char *verb, const char *id, const char
 		if (str_eq(status, "ERROR")) { /* and not what done wanted: it will not get better */
 			const char *fault = os_jstr(json_object_get(sv, "fault"), "message");
 			errorx("%s: server '%s' is in ERROR%s%s", verb, name, fault ? ": " : "", fault ? fault : "");
-			rc = EXIT_UNAVAIL;
+			/* Nova checks quotas again when it builds: a quota is 75, as a 413 would be */
+			rc = fault && str_starts(fault, "Quota exceeded") ? EXIT_TEMPFAIL : EXIT_UNAVAIL;
 			break;
 		}
 		if (timeout_ms >= 0 && now_ms() - start >= timeout_ms) {
