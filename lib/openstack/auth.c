@@ -595,6 +595,7 @@ int os_request(struct os_session *s, const struct os_req *r, struct http_respons
 		}
 		sent = send_once(s, r, url, resp);
 	}
+	s->last_status = sent < 0 ? 0 : resp->status;
 	rc = sent < 0 || resp->status < 200 || resp->status >= 300 ? request_failed(err, method, url, resp) : 0;
 	free(url);
 	return rc;

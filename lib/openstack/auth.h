@@ -48,6 +48,7 @@ struct os_session {
 	int from_cache;       /* the current token came from the cache file */
 	unsigned logins;      /* POST /v3/auth/tokens sent by this session */
 	unsigned requests;    /* every HTTP exchange of this session */
+	long last_status;     /* of the last os_request: 0 when no answer came */
 };
 
 /* Start a session on a loaded cloud; nothing is sent yet. http_opts may be NULL

@@ -308,10 +308,11 @@ static int check_free(struct os_session *s, size_t i, void *arg)
 	return rc;
 }
 
-/* No answer, a 5xx or a timeout: the server may exist all the same. */
-static int maybe_made(int rc)
+/* No answer (a timeout, a connection cut) or a 5xx: the server may exist all
+ * the same. Any other refusal (a quota, a bad value) made nothing. */
+static int maybe_made(const struct os_session *s, int rc)
 {
-	return rc == EXIT_UNAVAIL || rc == EXIT_TEMPFAIL;
+	return rc && (s->last_status == 0 || s->last_status >= 500);
 }
 
 static int post_server(struct os_session *s, struct plan *p, size_t i, char **id)
@@ -328,7 +329,7 @@ static int post_server(struct os_session *s, struct plan *p, size_t i, char **id
 		if (!rc) /* the answer also holds adminPass: only the ID is kept */
 			*id = xstrdup(os_jstr(json_object_get(out, "server"), "id") ? os_jstr(json_object_get(out, "server"), "id") : "");
 		json_decref(out);
-		if (!maybe_made(rc))
+		if (!maybe_made(s, rc))
 			break;
 		warnx("create: server '%s': %s: looking whether it was made before trying again", name, err.buf);
 		json_t *found = NULL;
@@ -370,9 +371,11 @@ static int create_one(struct os_session *s, size_t i, void *arg)
 	struct strbuf err = STRBUF_INIT;
 	if (c_wait) {
 		rc = osvm_poll(s, "create", id, p->names[i], active, &p->want_ip, 0, p->timeout_ms, &p->made[i]);
-		if (rc == EXIT_TEMPFAIL)
+		if (rc == OSVM_TIMEOUT) {
 			errorx("create: server '%s' (%s) is not running%s after %s", p->names[i], id,
 			       p->want_ip ? " with an address" : "", c_timeout);
+			rc = EXIT_TEMPFAIL;
+		}
 	} else if ((rc = osvm_get_server(s, id, &p->made[i], &err))) {
 		errorx("create: server '%s' (%s) was made, but: %s", p->names[i], id, err.buf);
 	}

@@ -108,8 +108,10 @@ static int settle(struct os_session *s, const struct act *a, const struct ostarg
 		  const char *what, json_t **now)
 {
 	int rc = osvm_poll(s, a->verb, os_jstr(t->server, "id"), t->ref, reached, w, 0, a->ms, now);
-	if (rc == EXIT_TEMPFAIL)
+	if (rc == OSVM_TIMEOUT) {
 		errorx("%s: server '%s' is not %s after %s", a->verb, t->ref, what, o_timeout ? o_timeout : "5m");
+		rc = EXIT_TEMPFAIL;
+	}
 	return rc;
 }
 
@@ -155,8 +157,10 @@ static int delete_one(struct os_session *s, const struct act *a, const struct os
 		return rc;
 	json_t *last = NULL;
 	rc = osvm_poll(s, a->verb, id, t->ref, NULL, NULL, 1, a->ms, &last);
-	if (rc == EXIT_TEMPFAIL)
+	if (rc == OSVM_TIMEOUT) {
 		errorx("delete: server '%s' is still there after %s", t->ref, o_timeout ? o_timeout : "5m");
+		rc = EXIT_TEMPFAIL;
+	}
 	if (rc)
 		*now = last; /* its record shows where it stuck */
 	else
@@ -169,9 +173,11 @@ static int wait_one(struct os_session *s, const struct act *a, const struct osta
 	struct want w = { osvm_status_for(o_state), o_ip };
 	int gone = strcmp(o_state, "deleted") == 0;
 	int rc = osvm_poll(s, a->verb, os_jstr(t->server, "id"), t->ref, reached, &w, gone, a->ms, now);
-	if (rc == EXIT_TEMPFAIL)
+	if (rc == OSVM_TIMEOUT) {
 		errorx("wait: server '%s' is not %s%s after %s", t->ref, o_state, o_ip ? " with an address" : "",
 		       o_timeout ? o_timeout : "5m");
+		rc = EXIT_TEMPFAIL;
+	}
 	if (!rc && gone && !*now) {
 		*now = json_pack("{s:s}", "status", "DELETED");
 		json_object_update_missing(*now, t->server);

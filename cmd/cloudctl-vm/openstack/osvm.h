@@ -60,8 +60,11 @@ int osvm_targets(const char *verb, struct os_session *s, int argc, char **argv, 
 void osvm_targets_free(struct ostargets *ts);
 
 /* Poll a server until done(server, ctx) says so (1), it fails (ERROR while
- * not waiting for it: 69), it is gone (404: done when want_gone, else 66), or
- * timeout_ms passes (75). *last holds the last server seen (may be NULL). */
+ * not waiting for it: 69, or 75 for a quota; an API error: its code; each
+ * said on stderr), it is gone (404: done when want_gone, else 66), or
+ * timeout_ms passes (OSVM_TIMEOUT, said by the caller, who exits 75).
+ * *last holds the last server seen (may be NULL). */
+#define OSVM_TIMEOUT 1000
 int osvm_poll(struct os_session *s, const char *verb, const char *id, const char *name,
 	      int (*done)(const json_t *server, const void *ctx), const void *ctx, int want_gone,
 	      long long timeout_ms, json_t **last);

@@ -211,7 +211,7 @@ int osvm_poll(struct os_session *s, const char *verb, const char *id, const char
 			break;
 		}
 		if (timeout_ms >= 0 && now_ms() - start >= timeout_ms) {
-			rc = EXIT_TEMPFAIL;
+			rc = OSVM_TIMEOUT;
 			break;
 		}
 		sleep_ms(round < 10 ? 1000 : 2000);
