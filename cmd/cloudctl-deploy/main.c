@@ -26,7 +26,7 @@ long long d_steps, d_limit;
 static const struct opt bump_opts[] = {
 	BUMP_OPTS,
 	{ "dry-run", 0, OPT_BOOL, &d_dry_run, NULL, "print the unified diff; change nothing", NULL },
-	{ "attempts", 0, OPT_INT, &d_attempts, "N", "push attempts when the branch moves (default 100)", NULL },
+	{ "attempts", 0, OPT_INT, &d_attempts, "N", "push attempts when the branch moves (default 1000)", NULL },
 	{ "author", 0, OPT_STRING, &d_author, "NAME <EMAIL>", "the commit author (default $CLOUDCTL_GIT_AUTHOR, git config)",
 	  NULL },
 	OPT_END
@@ -45,7 +45,7 @@ static const struct opt rollback_opts[] = {
 	{ "to", 0, OPT_STRING, &d_to, "COMMIT", "restore the tag the image had at COMMIT", NULL },
 	{ "steps", 0, OPT_INT, &d_steps, "N", "undo the last N deploys of the image (default 1)", NULL },
 	{ "dry-run", 0, OPT_BOOL, &d_dry_run, NULL, "print the unified diff; change nothing", NULL },
-	{ "attempts", 0, OPT_INT, &d_attempts, "N", "push attempts when the branch moves (default 100)", NULL },
+	{ "attempts", 0, OPT_INT, &d_attempts, "N", "push attempts when the branch moves (default 1000)", NULL },
 	{ "author", 0, OPT_STRING, &d_author, "NAME <EMAIL>", "the commit author", NULL },
 	OPT_END
 };
@@ -56,7 +56,7 @@ static const struct opt promote_opts[] = {
 	{ "image", 0, OPT_STRING, &d_image, "NAME", "only this image", NULL },
 	{ "force", 0, OPT_BOOL, &d_force, NULL, "copy even an older source than --to has", NULL },
 	{ "dry-run", 0, OPT_BOOL, &d_dry_run, NULL, "print the unified diff; change nothing", NULL },
-	{ "attempts", 0, OPT_INT, &d_attempts, "N", "push attempts when the branch moves (default 100)", NULL },
+	{ "attempts", 0, OPT_INT, &d_attempts, "N", "push attempts when the branch moves (default 1000)", NULL },
 	{ "author", 0, OPT_STRING, &d_author, "NAME <EMAIL>", "the commit author", NULL },
 	OPT_END
 };

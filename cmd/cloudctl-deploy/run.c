@@ -261,12 +261,14 @@ static int commit_plan(struct gitr *g, const struct plan *p, const git_signature
 	return rc;
 }
 
-/* Full jitter, capped: a random wait in [0, min(cap, base * 2^attempt)]. The
- * cap grows with the time an attempt takes (fetch to refused push): against a
- * slow server, waits shorter than that would keep the same runs colliding. */
+/* Full jitter, capped: a random wait in [0, min(cap, base * 2^attempt)], the
+ * cap twice the time an attempt takes (fetch to refused push). A refused push
+ * means another run made progress: waiting only spreads the retries, and a
+ * longer cap would leave an unlucky run waiting ever longer while fresh runs
+ * go first. */
 static void backoff(int attempt, long long cycle_ms)
 {
-	long long cap = cycle_ms * 4 > 500 ? cycle_ms * 4 : 500, base = 10, max = base << (attempt < 10 ? attempt : 10);
+	long long cap = cycle_ms * 2 > 100 ? cycle_ms * 2 : 100, base = 10, max = base << (attempt < 10 ? attempt : 10);
 	if (max > cap)
 		max = cap;
 	sleep_ms(random() % (max + 1));
@@ -308,7 +310,7 @@ int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
 	 * the push connection tells whether the branch is still there. */
 	if ((rc = deploy_open(&g, !diff_verb && !d_dry_run)) != 0)
 		goto out_nog;
-	long long max = d_attempts > 0 ? d_attempts : 100;
+	long long max = d_attempts > 0 ? d_attempts : 1000;
 	for (attempt = 1;; attempt++) {
 		/* Take turns with runs on this machine; a turn that had to wait
 		 * starts from a fresh tip, as the others have pushed meanwhile. */

@@ -12,6 +12,9 @@ set -a; . "$ENV"; set +a
 export HOME=$T XDG_CACHE_HOME=$T/cache GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$T/gitconfig GIT_TERMINAL_PROMPT=0
 export CLOUDCTL_GIT_AUTHOR="deploy test <deploy@cloudctl.invalid>"
 unset CLOUDCTL_GIT_USERNAME CLOUDCTL_GIT_PASSWORD SSH_AUTH_SOCK
+# ASan builds: whole stacks through libgit2 (no frame pointers), so that tests/lsan.supp
+# can name where its ssh transport leaks
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0
 : >"$T/gitconfig"
 FIX=$SRC/tests/services/git/gitops/apps/shop
 DATA=$SRC/tests/cli/data/deploy
