@@ -78,3 +78,35 @@ if [ -f "$REGENV" ]; then
 		else ok "valgrind: build push to $reg"; fi
 	done
 else skip "valgrind: build push" "no registry ($REGENV missing)"; fi
+# cloudctl-deploy, cloudctl-net, cloudctl-vm on OpenStack
+vgx() { # NAME WANT_RC BIN ARGS...: memcheck, and the exit code the run should have
+	local name=$1 want=$2; shift 2
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
+		--suppressions=${CLOUDCTL_SRC:-.}/tests/valgrind.supp "$@" >"$T/out" 2>"$T/err" </dev/null
+	local r=$?
+	if [ $r = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: $name" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"
+	elif [ $r != "$want" ]; then fail "valgrind: $name" "exit $r, want $want: $(head -c 300 "$T/err")"
+	else ok "valgrind: $name"; fi
+}
+B=${CLOUDCTL_SRC:-.}/build/bin
+GENV=$SVC/git/env
+if [ -f "$GENV" ]; then
+	( set -a; . "$GENV"; set +a
+	R=$GIT_REPOS/t-valgrind-$$.git; "$GIT_SEED" "$R" >/dev/null
+	export HOME=$T XDG_CACHE_HOME=$T/cache CLOUDCTL_GIT_AUTHOR="vg <vg@cloudctl.invalid>"
+	vgx "deploy bump (local)" 0 "$B/cloudctl-deploy" bump --git "$R" --path apps/shop/overlays/dev --image registry.local/shop/frontend:vg1
+	vgx "deploy history" 0 "$B/cloudctl-deploy" history --git "$R" --path apps/shop/overlays/dev
+	vgx "deploy bump: no such path" 66 "$B/cloudctl-deploy" bump --git "$R" --path nowhere --image registry.local/shop/frontend:vg2
+	rm -rf "$R" )
+else skip "valgrind: deploy" "no git services ($GENV missing)"; fi
+vgx "net --driver libvirt network list (test driver)" 0 "$B/cloudctl-net" --driver libvirt -C test:///default network list
+vgx "net --driver libvirt network create (test driver)" 0 "$B/cloudctl-net" --driver libvirt -C test:///default network create vg --cidr 192.168.177.0/24
+OSENV=$SVC/openstack/env
+if [ -f "$OSENV" ]; then
+	( set -a; . "$OSENV"; set +a; export OS_CLOUD=tenant-a XDG_CACHE_HOME=$T/oscache
+	vgx "vm --driver openstack list" 0 "$B/cloudctl-vm" --driver openstack list
+	vgx "vm --driver openstack show: not found" 66 "$B/cloudctl-vm" --driver openstack show no-such-server-vg
+	vgx "net network list" 0 "$B/cloudctl-net" network list
+	vgx "net tenant create" 0 "$B/cloudctl-net" tenant create vg-$$ --cidr 10.233.0.0/24
+	vgx "net tenant delete" 0 "$B/cloudctl-net" tenant delete vg-$$ )
+else skip "valgrind: OpenStack verbs" "no OpenStack ($OSENV missing)"; fi
