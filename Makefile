@@ -195,6 +195,7 @@ bench: $(TOOLS) $(PLUGINS)
 	CLOUDCTL_BUILD=$(B) bench/k8s
 	CLOUDCTL_BUILD=$(B) bench/build
 	CLOUDCTL_BUILD=$(B) bench/deploy
+	CLOUDCTL_BUILD=$(B) bench/openstack
 
 install: $(TOOLS) $(PLUGINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \
