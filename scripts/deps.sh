@@ -23,7 +23,7 @@ TEST="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-b
 # (a google-cloud-sdk kubectl owns /usr/bin/kubectl too).
 command -v node >/dev/null 2>&1 || TEST="$TEST nodejs npm"
 command -v kubectl >/dev/null 2>&1 || TEST="$TEST kubernetes-client"
-BENCH="hyperfine time buildah"
+BENCH="hyperfine time buildah jq curl"
 case ${1:-test} in
 build) want=$BUILD ;;
 test) want="$BUILD $TEST" ;;
