@@ -48,6 +48,7 @@
 #include "build.h"
 #include "git/source.h"
 #include "oci/layer.h"
+#include "oci/pgzip.h"
 
 #define RACY_NS 2000000000LL
 #define WALK_THREADS_MAX 4
@@ -400,8 +401,9 @@ int cache_fingerprint(struct tree_walk *w, const char *ignore_file, long long ep
 	if (w->failed || w->stop)
 		return -1;
 	struct strbuf all = STRBUF_INIT;
-	sb_addf(&all, "cloudctl-build %s layer-v2 zlib %s level %d epoch %lld", CLOUDCTL_VERSION, zlibVersion(),
-		LAYER_GZIP_LEVEL, epoch);
+	/* everything the layer's bytes depend on besides the tree */
+	sb_addf(&all, "cloudctl-build %s layer-v3 gzip blocks %d zlib %s level %d epoch %lld", CLOUDCTL_VERSION,
+		PGZIP_BLOCK, zlibVersion(), LAYER_GZIP_LEVEL, epoch);
 	add_stat_line(&all, "", &w->root_st);
 	qsort(w->dirs, w->ndirs, sizeof *w->dirs, by_rel);
 	for (size_t i = 0; i < w->ndirs; i++) {

@@ -7,22 +7,18 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <zlib.h>
 
 #include "log.h"
 #include "oci/layer.h"
+#include "oci/pgzip.h"
 
-#define IN_BUF (256 * 1024)
-#define OUT_BUF (256 * 1024)
-#define GZIP_OS_UNKNOWN 255
+#define READ_BUF (256 * 1024)
 
 struct gz_sink {
-	z_stream z;
+	struct pgzip *z;
 	EVP_MD_CTX *tar_md, *blob_md;
 	int fd;
 	const char *path;
-	unsigned char *in, *out;
-	size_t in_len;
 	unsigned long long tar_size, blob_size;
 };
 
@@ -52,10 +48,10 @@ int oci_digest_file(const char *path, char out[OCI_DIGEST_MAX], unsigned long lo
 		return -1;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	unsigned char *buf = xmalloc(IN_BUF);
+	unsigned char *buf = xmalloc(READ_BUF);
 	unsigned long long total = 0;
 	ssize_t n;
-	while ((n = read(fd, buf, IN_BUF)) > 0 || (n < 0 && errno == EINTR)) {
+	while ((n = read(fd, buf, READ_BUF)) > 0 || (n < 0 && errno == EINTR)) {
 		if (n > 0) {
 			EVP_DigestUpdate(md, buf, (size_t)n);
 			total += (unsigned long long)n;
@@ -86,8 +82,10 @@ int oci_digest_valid(const char *s)
 	return 1;
 }
 
-static int write_all(struct gz_sink *g, const unsigned char *p, size_t n, struct strbuf *err)
+/* pgzip's output: hashed and written, in order. */
+static int write_all(void *arg, const unsigned char *p, size_t n, struct strbuf *err)
 {
+	struct gz_sink *g = arg;
 	EVP_DigestUpdate(g->blob_md, p, n);
 	g->blob_size += n;
 	while (n > 0) {
@@ -102,73 +100,29 @@ static int write_all(struct gz_sink *g, const unsigned char *p, size_t n, struct
 	return 0;
 }
 
-/* Compress what is in the input buffer (all of it, or to the end with Z_FINISH). */
-static int deflate_buffer(struct gz_sink *g, int flush, struct strbuf *err)
-{
-	g->z.next_in = g->in;
-	g->z.avail_in = (uInt)g->in_len;
-	int zrc;
-	do {
-		g->z.next_out = g->out;
-		g->z.avail_out = OUT_BUF;
-		zrc = deflate(&g->z, flush);
-		if (zrc == Z_STREAM_ERROR)
-			return sb_fail(err, EXIT_SOFTWARE, "zlib: deflate failed");
-		size_t have = OUT_BUF - g->z.avail_out;
-		int rc = have ? write_all(g, g->out, have, err) : 0;
-		if (rc)
-			return rc;
-	} while (g->z.avail_out == 0 || (flush == Z_FINISH && zrc != Z_STREAM_END));
-	g->in_len = 0;
-	return 0;
-}
-
+/* The tar's bytes: hashed (the diff_id), then compressed. */
 static int gz_write(void *ctx, const void *data, size_t n, struct strbuf *err)
 {
 	struct gz_sink *g = ctx;
 	EVP_DigestUpdate(g->tar_md, data, n);
 	g->tar_size += n;
-	const unsigned char *p = data;
-	while (n > 0) {
-		size_t room = IN_BUF - g->in_len, take = n < room ? n : room;
-		memcpy(g->in + g->in_len, p, take);
-		g->in_len += take;
-		p += take;
-		n -= take;
-		if (g->in_len == IN_BUF) {
-			int rc = deflate_buffer(g, Z_NO_FLUSH, err);
-			if (rc)
-				return rc;
-		}
-	}
-	return 0;
+	return pgzip_write(g->z, data, n, err);
 }
 
-static int gz_init(struct gz_sink *g, int level, struct strbuf *err)
+static void gz_init(struct gz_sink *g, int level)
 {
-	memset(&g->z, 0, sizeof g->z);
-	/* 15 + 16: a gzip wrapper around a 32 KiB window; memory level 8 (zlib's default) */
-	if (deflateInit2(&g->z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return sb_fail(err, EXIT_SOFTWARE, "zlib: cannot start deflate at level %d", level);
-	static gz_header head; /* zeroed: no name, no comment, mtime 0 */
-	head.os = GZIP_OS_UNKNOWN;
-	deflateSetHeader(&g->z, &head);
+	g->z = pgzip_new(level, 0, write_all, g);
 	g->tar_md = EVP_MD_CTX_new();
 	g->blob_md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(g->tar_md, EVP_sha256(), NULL);
 	EVP_DigestInit_ex(g->blob_md, EVP_sha256(), NULL);
-	g->in = xmalloc(IN_BUF);
-	g->out = xmalloc(OUT_BUF);
-	return 0;
 }
 
 static void gz_free(struct gz_sink *g)
 {
-	deflateEnd(&g->z);
+	pgzip_free(g->z);
 	EVP_MD_CTX_free(g->tar_md);
 	EVP_MD_CTX_free(g->blob_md);
-	free(g->in);
-	free(g->out);
 }
 
 static int open_temp(const char *tmpdir, char **path, int *fd, struct strbuf *err)
@@ -198,11 +152,12 @@ int layer_build(const char *dir, const struct tar_opts *o, int level, const char
 	if (rc)
 		return rc;
 	g.path = out->path;
-	if (!(rc = gz_init(&g, level, err))) {
+	gz_init(&g, level);
+	{
 		struct tar_sink sink = { gz_write, &g };
 		rc = tar_write_tree(dir, o, &sink, &out->stats, err);
 		if (!rc)
-			rc = deflate_buffer(&g, Z_FINISH, err);
+			rc = pgzip_finish(g.z, err);
 		if (!rc && fsync(g.fd) < 0)
 			rc = sb_fail(err, EXIT_IOERR, "%s: %s", out->path, strerror(errno));
 		if (!rc) {

@@ -1,10 +1,12 @@
 /* layer.h: a directory as an OCI image layer, in one streaming pass:
- * tar (tarwriter.h) -> gzip (zlib) -> a file, hashing with SHA-256 (OpenSSL
- * EVP) both the compressed blob (its digest) and the tar (its diff_id).
+ * tar (tarwriter.h) -> gzip (pgzip.h: zlib on every core) -> a file, hashing
+ * with SHA-256 (OpenSSL EVP) both the compressed blob (its digest) and the tar
+ * (its diff_id).
  *
- * Stable output: zlib at a fixed level, window and memory level; the gzip
- * header has no file name, mtime 0 and the OS byte 255 ("unknown", as Go's
- * compress/gzip writes it) so that the bytes do not depend on the machine.
+ * Stable output: zlib at a fixed level, window and memory level, in blocks of
+ * a fixed size whatever the number of cores; the gzip header has no file name,
+ * mtime 0 and the OS byte 255 ("unknown", as Go's compress/gzip writes it) so
+ * that the bytes do not depend on the machine.
  * They do depend on the deflate implementation: zlib 1.2.x gives the same bytes
  * everywhere; zlib-ng (zlib-ng-compat) gives other bytes, valid but different. */
 #ifndef CLOUDCTL_OCI_LAYER_H
