@@ -346,10 +346,43 @@ static int next_document(struct reader *r, yaml_parser_t *p, json_t **out)
 	return rc;
 }
 
+/* Hostile nesting is refused from the events, before libyaml's loader sees
+ * it: its scanner takes time quadratic in the depth of flow collections (a
+ * line of 100,000 '[' took a minute). 0, or -1 with the error set; a syntax
+ * error is left to the loader, which says it the usual way. */
+static int nesting_ok(struct reader *r, const char *text, size_t len)
+{
+	yaml_parser_t p;
+	if (!yaml_parser_initialize(&p)) {
+		fputs("cloudctl: out of memory\n", stderr);
+		exit(71);
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	int depth = 0, rc = 0;
+	for (;;) {
+		yaml_event_t e;
+		if (!yaml_parser_parse(&p, &e))
+			break;
+		yaml_event_type_t t = e.type;
+		if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
+			if (++depth > YAMLREAD_MAX_DEPTH)
+				rc = fail(r, e.start_mark, "nested deeper than 256 levels");
+		} else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT)
+			depth--;
+		yaml_event_delete(&e);
+		if (rc || t == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&p);
+	return rc;
+}
+
 int yaml_read(const char *name, const char *text, size_t len, json_t **docs,
 	      struct strbuf *err)
 {
 	struct reader r = { .name = name, .err = err };
+	if (nesting_ok(&r, text, len) < 0)
+		return -1;
 	yaml_parser_t p;
 	if (!yaml_parser_initialize(&p)) {
 		fputs("cloudctl: out of memory\n", stderr);
