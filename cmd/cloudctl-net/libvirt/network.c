@@ -87,6 +87,19 @@ static int net_list(int argc)
 
 /* create NAME: everything checked before connecting; an existing network is an
  * error unless --if-missing, which reports it as it is. */
+/* The record of one network, alone on the output; v is freed. */
+static int write_one(struct vnet *v)
+{
+	struct record r = RECORD_INIT;
+	vnet_record(v, &r);
+	struct rec_writer *w = lvnet_writer();
+	rec_write(w, &r);
+	int rc = lvnet_finish(w, 0);
+	rec_clear(&r);
+	vnet_free(v);
+	return rc;
+}
+
 static int report_existing(struct virt_conn *vc, const char *name)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -97,13 +110,7 @@ static int report_existing(struct virt_conn *vc, const char *name)
 		lvnet_fail(rc, "create", name, "%s", err.buf);
 	} else {
 		info("network '%s' exists already: reported as it is", name);
-		struct record r = RECORD_INIT;
-		vnet_record(&v, &r);
-		struct rec_writer *w = lvnet_writer();
-		rec_write(w, &r);
-		rc = lvnet_finish(w, 0);
-		rec_clear(&r);
-		vnet_free(&v);
+		rc = write_one(&v);
 	}
 	if (net)
 		virNetworkFree(net);
@@ -119,13 +126,7 @@ static int emit_new(virNetworkPtr net, const char *name)
 	if (rc) {
 		lvnet_fail(rc, "create", name, "created, but %s", err.buf);
 	} else {
-		struct record r = RECORD_INIT;
-		vnet_record(&v, &r);
-		struct rec_writer *w = lvnet_writer();
-		rec_write(w, &r);
-		rc = lvnet_finish(w, 0);
-		rec_clear(&r);
-		vnet_free(&v);
+		rc = write_one(&v);
 	}
 	sb_release(&err);
 	return rc;
