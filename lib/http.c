@@ -13,6 +13,10 @@
  *   requests only, the server may have acted on the request;
  * - a timeout after the request was sent: never. The timeout is the user's
  *   bound on the whole request, and retrying would multiply it;
+ * - libcurl's own silent resend, when a reused connection turns out closed
+ *   before any answer: a request that is not idempotent always goes on a
+ *   fresh connection, so that it is never sent twice behind our back (a POST
+ *   that creates a server would make two).
  * - HTTP 408, 429, 502, 503, 504: for idempotent requests only, after the
  *   Retry-After the server asked for (capped by max_backoff_ms) or else after
  *   a capped exponential backoff with full jitter.
@@ -802,7 +806,7 @@ static void set_timeouts(struct http_client *c)
 }
 
 static void setup_request(struct http_client *c, const struct http_request *req, const char *method,
-			  struct curl_slist *headers, struct http_response *resp)
+			  int idempotent, struct curl_slist *headers, struct http_response *resp)
 {
 	CURL *h = c->curl;
 	curl_easy_reset(h); /* keeps the connections, DNS and TLS session caches */
@@ -817,6 +821,7 @@ static void setup_request(struct http_client *c, const struct http_request *req,
 	set_timeouts(c);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* the tools handle redirects */
+	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, idempotent ? 0L : 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
@@ -966,7 +971,7 @@ int http_do_transfer(struct http_client *c, const struct http_request *req, cons
 	CURLcode rc;
 
 	c->xfer = x;
-	setup_request(c, req, method, headers, resp);
+	setup_request(c, req, method, idempotent, headers, resp);
 	for (int attempt = 1;; attempt++) {
 		resp->attempts = attempt;
 		rc = perform_attempt(c, resp);

@@ -10,6 +10,8 @@
  *   Failures before anything was sent (unresolved host, connection refused, a
  *   timeout while connecting) are retried for every method: the server never saw
  *   the request. A timeout after the request was sent is not retried.
+ *   A request that is not idempotent goes on a fresh connection: libcurl would
+ *   otherwise send it again by itself when a reused connection dies unanswered.
  * - Traces at -vv (log_level >= LOG_DEBUG) on stderr: request line, headers and
  *   bodies, with Authorization, Proxy-Authorization, X-Auth-Token, X-Subject-Token,
  *   Cookie and Set-Cookie values and JSON/form "password"/"secret"/"token" values

@@ -389,6 +389,11 @@ int os_endpoint(struct os_session *s, const char *service_type, char **url, stru
 	int rc = os_authenticate(s, 0, err);
 	if (rc)
 		return rc;
+	const char *override = os_endpoint_override(s->cloud, service_type);
+	if (override) {
+		*url = fill_template(override, s->project_id);
+		return 0;
+	}
 	size_t i, j;
 	json_t *svc, *ep;
 	json_array_foreach(s->catalog, i, svc) {

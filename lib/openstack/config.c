@@ -432,6 +432,53 @@ static void first_region(const json_t *cloud, struct os_cloud *c)
 		c->region_name = xstrdup(json_string_value(e));
 }
 
+/* Keys ending in _endpoint_override win over those ending in _endpoint
+ * (loader.py normalizes '-' to '_' in keys, so both spellings count). */
+static int read_endpoint_overrides(const json_t *cloud, const struct origin *o, struct os_cloud *c,
+				   struct strbuf *err)
+{
+	static const char *const ends[] = { "_endpoint_override", "_endpoint" };
+	for (size_t e = 0; e < ARRAY_SIZE(ends); e++) {
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)cloud, k, v) {
+			char *key = xstrdup(k);
+			for (char *p = key; *p; p++)
+				if (*p == '-')
+					*p = '_';
+			size_t n = strlen(key), m = strlen(ends[e]);
+			char *url = NULL;
+			int rc = 0;
+			if (n > m && !strcmp(key + n - m, ends[e])) {
+				key[n - m] = '\0';
+				if (!os_endpoint_override(c, key) && !(rc = get_text(v, o, "", k, &url, err)) && url && *url) {
+					strlist_add(&c->endpoint_overrides, key);
+					strlist_add(&c->endpoint_overrides, url);
+				}
+			}
+			free(url);
+			free(key);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+const char *os_endpoint_override(const struct os_cloud *c, const char *service_type)
+{
+	char *key = xstrdup(service_type);
+	for (char *p = key; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	const char *url = NULL;
+	for (size_t i = 0; i + 1 < c->endpoint_overrides.n && !url; i += 2)
+		if (!strcmp(c->endpoint_overrides.v[i], key))
+			url = c->endpoint_overrides.v[i + 1];
+	free(key);
+	return url;
+}
+
 static int fill(const json_t *cloud, const struct origin *o, struct os_cloud *c, struct strbuf *err)
 {
 	int rc;
@@ -454,6 +501,8 @@ static int fill(const json_t *cloud, const struct origin *o, struct os_cloud *c,
 	if ((v = find_setting(cloud, "insecure", 0, &where)))
 		c->insecure = truthy(v);
 	if ((rc = read_auth_type(cloud, o, c, err)))
+		return rc;
+	if ((rc = read_endpoint_overrides(cloud, o, c, err)))
 		return rc;
 	first_region(cloud, c);
 	default_domains(cloud, o, c);
@@ -619,5 +668,6 @@ void os_cloud_release(struct os_cloud *c)
 	free(c->name);
 	free(c->config_file);
 	free(c->secure_file);
+	strlist_clear(&c->endpoint_overrides);
 	memset(c, 0, sizeof *c);
 }

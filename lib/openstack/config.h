@@ -22,6 +22,11 @@
  *   latter. As python-openstackclient does, a user or project given by name
  *   without a domain is in domain "default" (OS_DEFAULT_DOMAIN / default_domain).
  *
+ * - <service_type>_endpoint_override (or <service_type>_endpoint), e.g.
+ *   compute_endpoint_override: that URL instead of the catalog's for the service,
+ *   as openstacksdk's CloudRegion.get_endpoint (OS_COMPUTE_ENDPOINT_OVERRIDE for the
+ *   OS_* variables); %(project_id)s in it is filled in.
+ *
  * Errors are one line naming the file and the key ("FILE: clouds.NAME.auth.auth_url:
  * ..."); the code returned is 78 (EX_CONFIG), or 66 when a file named by
  * OS_CLIENT_CONFIG_FILE does not exist. */
@@ -49,6 +54,7 @@ struct os_cloud {
 	char *cacert;      /* CA bundle, or NULL for the system store */
 	char *cert, *key;  /* client certificate and key, or NULL */
 	int insecure;      /* verify: false / OS_INSECURE=true */
+	struct strlist endpoint_overrides; /* pairs: service type key ('_' for '-'), URL */
 };
 
 /* What the command line says; every field may be NULL. */
@@ -63,6 +69,9 @@ struct os_config_opts {
  * never appear in err. */
 int os_config_load(const struct os_config_opts *o, struct os_cloud *c, struct strbuf *err);
 void os_cloud_release(struct os_cloud *c);
+
+/* The URL configured for a service type instead of the catalog's, or NULL. */
+const char *os_endpoint_override(const struct os_cloud *c, const char *service_type);
 
 /* The clouds.yaml that would be read (OS_CLIENT_CONFIG_FILE or the first that
  * exists on the search path), or NULL: for messages such as "no cloud selected". */

@@ -461,15 +461,25 @@ static void test_user_agent_option(void)
 	http_client_free(c);
 }
 
+/* Idempotent requests share a connection; one that is not gets a fresh one,
+ * so that libcurl cannot resend it by itself on a connection that died. */
 static void test_connection_reused(void)
 {
 	struct http_client *c = quick_client();
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	CHECK_INT(fetch(c, "GET", "/echo", &resp), 0);
 	long first = echo_peer_port(&resp);
-	CHECK_INT(fetch(c, "POST", "/echo", &resp), 0);
 	CHECK(first > 0);
+	CHECK_INT(fetch(c, "PUT", "/echo", &resp), 0);
 	CHECK_INT(echo_peer_port(&resp), first);
+	struct http_request safe = { "POST", NULL, NULL, "{}", 2, 1 };
+	CHECK_INT(send_req(c, &safe, "/echo", &resp), 0);
+	CHECK_INT(echo_peer_port(&resp), first);
+	CHECK_INT(fetch(c, "POST", "/echo", &resp), 0);
+	long fresh = echo_peer_port(&resp);
+	CHECK(fresh > 0 && fresh != first);
+	CHECK_INT(fetch(c, "PATCH", "/echo", &resp), 0);
+	CHECK(echo_peer_port(&resp) != fresh && echo_peer_port(&resp) != first);
 	http_response_release(&resp);
 	http_client_free(c);
 }

@@ -453,6 +453,45 @@ static void test_yaml_scalars_and_aliases(void)
 	sb_release(&err);
 }
 
+/* compute_endpoint_override beats compute_endpoint; '-' and '_' alike; the
+ * OS_* form for the envvars cloud; a mapping is an error naming the key. */
+static void test_endpoint_overrides(void)
+{
+	reset_env();
+	put("cwd/clouds.yaml",
+	    "clouds:\n"
+	    "  c:\n"
+	    "    auth: {auth_url: http://k/v3, username: u, password: p, project_name: x}\n"
+	    "    compute_endpoint: http://legacy:8774/v2.1\n"
+	    "    compute_endpoint_override: http://proxy:9999/v2.1\n"
+	    "    block-storage-endpoint-override: http://cinder:8776/v3/%(project_id)s\n"
+	    "    network_endpoint: http://neutron:9696\n"
+	    "  bad:\n"
+	    "    auth: {auth_url: http://k/v3, username: u, password: p, project_name: x}\n"
+	    "    image_endpoint_override: {url: x}\n",
+	    0600);
+	struct os_cloud c;
+	struct strbuf err = STRBUF_INIT;
+	CHECK_INT(load("c", &c, &err), 0);
+	CHECK_STR(os_endpoint_override(&c, "compute"), "http://proxy:9999/v2.1");
+	CHECK_STR(os_endpoint_override(&c, "block-storage"), "http://cinder:8776/v3/%(project_id)s");
+	CHECK_STR(os_endpoint_override(&c, "network"), "http://neutron:9696");
+	CHECK(os_endpoint_override(&c, "image") == NULL);
+	os_cloud_release(&c);
+	CHECK_INT(load("bad", &c, &err), EXIT_CONFIG);
+	CHECK(strstr(err.buf, "clouds.bad.image_endpoint_override: expected a single value") != NULL);
+	reset_env();
+	setenv("OS_AUTH_URL", "http://k/v3", 1);
+	setenv("OS_USERNAME", "u", 1);
+	setenv("OS_PASSWORD", "p", 1);
+	setenv("OS_PROJECT_NAME", "x", 1);
+	setenv("OS_COMPUTE_ENDPOINT_OVERRIDE", "http://env:1/v2.1", 1);
+	CHECK_INT(load(NULL, &c, &err), 0);
+	CHECK_STR(os_endpoint_override(&c, "compute"), "http://env:1/v2.1");
+	os_cloud_release(&c);
+	sb_release(&err);
+}
+
 int main(void)
 {
 	log_init("test_osconfig");
@@ -473,6 +512,7 @@ int main(void)
 	RUN(test_errors_name_file_and_key);
 	RUN(test_secrets_never_in_errors);
 	RUN(test_yaml_scalars_and_aliases);
+	RUN(test_endpoint_overrides);
 	if (origdir && chdir(origdir) != 0)
 		return 1;
 	free(origdir);

@@ -338,6 +338,8 @@ static int post_server(struct os_session *s, struct plan *p, size_t i, char **id
 		if (!lrc && json_array_size(found)) {
 			*id = xstrdup(os_jstr(json_array_get(found, 0), "id"));
 			rc = 0;
+		} else if (lrc) {
+			sb_addf(&err, "; it may have been made: looking for it failed: %s", e2.buf);
 		}
 		json_decref(found);
 		sb_release(&e2);
