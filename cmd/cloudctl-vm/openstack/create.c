@@ -318,7 +318,8 @@ static int maybe_made(const struct os_session *s, int rc)
 static int post_server(struct os_session *s, struct plan *p, size_t i, char **id)
 {
 	const char *name = p->names[i];
-	json_t *body = json_pack("{s:O}", "server", p->server);
+	/* a copy: the threads of --count must not write one shared object */
+	json_t *body = json_pack("{s:o}", "server", json_deep_copy(p->server));
 	json_object_set_new(json_object_get(body, "server"), "name", json_string(name));
 	struct strbuf err = STRBUF_INIT;
 	int rc = 0;
@@ -453,6 +454,11 @@ int cmd_create(int argc, char **argv)
 		strlist_add(&p.groups, c_secgroups.v[i]);
 	if (!rc)
 		rc = read_records(argc, &p);
+	if (!rc && c_count > 1 && p.ports.n) /* Nova would refuse every server after the first */
+		rc = usage("create: %s", "a port serves one server: no --port (or port record) with --count above 1");
+	if (!rc && p.ports.n && p.groups.n) /* Nova would ignore the groups without a word */
+		rc = usage("create: %s", "a given port keeps its own security groups (Nova does not apply "
+					 "--security-group to it): set them on the port, or give --network");
 	if (!rc)
 		rc = add_tags(&p);
 	if (!rc)
