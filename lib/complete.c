@@ -275,6 +275,10 @@ static void fish(struct strbuf *sb, const struct tool *t, const struct opt *comm
 			sb_release(&c);
 		} else if (h && !strcmp(h, "file")) {
 			sb_addf(sb, "complete -c %s -n '__fish_seen_subcommand_from %s' -F\n", t->name, v->name);
+		} else if (h && str_starts(h, "words:")) {
+			sb_addf(sb, "complete -c %s -n '__fish_seen_subcommand_from %s' -a ", t->name, v->name);
+			sh_quote(sb, h + 6);
+			sb_adds(sb, "\n");
 		}
 	}
 }

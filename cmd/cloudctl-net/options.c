@@ -3,6 +3,10 @@
  * and completion load no driver, and both plugins read the same variables. */
 #include "net.h"
 
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
 /* globals */
 const char *net_driver;
 struct strlist net_connect;
@@ -132,3 +136,101 @@ const struct opt tenant_opts[] = {
 	{ "dns", 0, OPT_LIST, &net_dns, "IP", "create: a DNS server for the subnet; repeatable", NULL },
 	OPT_END
 };
+
+/* ---- which options go with which driver and action ---- */
+
+static const struct {
+	const char *verb;
+	const struct opt *opts;
+} verb_opts[] = {
+	{ "network", network_opts }, { "subnet", subnet_opts }, { "router", router_opts },
+	{ "secgroup", secgroup_opts }, { "rule", rule_opts }, { "fip", fip_opts },
+	{ "port", port_opts }, { "tenant", tenant_opts },
+};
+
+static int given(const struct opt *o)
+{
+	switch (o->type) {
+	case OPT_STRING: return *(const char **)o->value != NULL;
+	case OPT_INT: return *(long long *)o->value != 0;
+	case OPT_LIST: return ((struct strlist *)o->value)->n > 0;
+	default: return *(int *)o->value != 0;
+	}
+}
+
+/* A scope is a help text's lead-in up to ':', made of words joined by ", "
+ * ("create", "add-interface, remove-interface", "libvirt", "OpenStack"). Each
+ * word goes to drivers (as --driver spells it) or to actions. */
+static int is_scope_word(const char *w)
+{
+	if (!strcmp(w, "OpenStack"))
+		return 1;
+	if (!*w)
+		return 0;
+	for (; *w; w++)
+		if (!islower((unsigned char)*w) && *w != '-')
+			return 0;
+	return 1;
+}
+
+static void add_scope(const char *seg, struct strlist *drivers, struct strlist *actions)
+{
+	size_t n = strcspn(seg, ":;");
+	if (seg[n] != ':')
+		return;
+	struct strlist words = STRLIST_INIT;
+	char *s = xstrndup(seg, n), *save = NULL;
+	int ok = 1;
+	for (char *w = strtok_r(s, ",", &save); w && ok; w = strtok_r(NULL, ",", &save)) {
+		w += *w == ' ';
+		ok = is_scope_word(w);
+		strlist_add(&words, w);
+	}
+	for (size_t i = 0; ok && i < words.n; i++) {
+		const char *w = words.v[i];
+		int driver = !strcmp(w, "libvirt") || !strcmp(w, "OpenStack");
+		strlist_add(driver ? drivers : actions, !strcmp(w, "OpenStack") ? "openstack" : w);
+	}
+	strlist_clear(&words);
+	free(s);
+}
+
+static void scopes(const struct opt *o, struct strlist *drivers, struct strlist *actions)
+{
+	for (const char *seg = o->help; seg; seg = strstr(seg, "; ") ? strstr(seg, "; ") + 2 : NULL)
+		add_scope(seg, drivers, actions);
+}
+
+static int listed(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return 1;
+	return 0;
+}
+
+int net_check_options(const char *verb, const char *action, const char *driver, struct strbuf *why)
+{
+	const struct opt *o = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(verb_opts); i++)
+		if (!strcmp(verb_opts[i].verb, verb))
+			o = verb_opts[i].opts;
+	int rc = 0;
+	for (; !rc && o && o->name; o++) {
+		struct strlist drivers = STRLIST_INIT, actions = STRLIST_INIT;
+		if (given(o))
+			scopes(o, &drivers, &actions);
+		if (drivers.n && !listed(&drivers, driver)) {
+			sb_addf(why, "--%s is for --driver %s", o->name, drivers.v[0]);
+			rc = EXIT_USAGE;
+		} else if (actions.n && !listed(&actions, action)) {
+			sb_addf(why, "--%s goes with ", o->name);
+			for (size_t i = 0; i < actions.n; i++)
+				sb_addf(why, "%s%s", i ? (i + 1 == actions.n ? " or " : ", ") : "", actions.v[i]);
+			rc = EXIT_USAGE;
+		}
+		strlist_clear(&drivers);
+		strlist_clear(&actions);
+	}
+	return rc;
+}

@@ -28,6 +28,8 @@ if command -v fish >/dev/null; then
 	assert "fish: verbs" test "$(fcomp 'cloudctl-vm st')" = "start stats stop "
 	assert "fish: verb options" test "$(fcomp 'cloudctl-vm list --st')" = "--state --stats "
 	assert "fish: option values" test "$(fcomp 'cloudctl-vm wait --state ')" = "paused running shutoff "
+	fnet() { fish -c "source '$SRC/completions/cloudctl-net.fish'; complete -C '$1'" | cut -f1 | sort | tr '\n' ' '; }
+	assert "fish: a verb's action words" test "$(fnet 'cloudctl-net tenant ')" = "create delete "
 else skip "fish completions" "fish not installed"; fi
 rcomp() {
 	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _cloudctl_report; printf "%s\n" "${COMPREPLY[@]}" | sort' \

@@ -104,6 +104,8 @@ expect "no --cidr" 64 "" "cloudctl-net: network create: $P-bad: --cidr is requir
 assert "nothing was defined" bash -c "! $V net-info $P-bad >/dev/null 2>&1"
 run $NET network stop $ISO --cidr 10.0.0.0/24
 expect "a create option on stop" 64 "" "cloudctl-net: network stop: --cidr goes with create"
+run $NET network create $P-bad --cidr 10.250.$X.0/24 --mtu 1400
+expect "an OpenStack option on libvirt" 64 "" "cloudctl-net: network create: --mtu is for --driver openstack"
 
 # a start that fails after the define leaves nothing: the subnet of the services'
 # cloudctl-test network is in use while it runs

@@ -59,6 +59,15 @@ expect "tenant create: host bits in --cidr: 64, one line" 64 "" \
 	"cloudctl-net: tenant create: --cidr 10.1.2.3/24: not a network address with a prefix length (e.g. 10.20.0.0/24)"
 run "$NET" tenant create "$P-bad"
 expect_rc "tenant create without --cidr: 64" 64 "^cloudctl-net: tenant create: --cidr is needed$"
+# an option that does not apply is refused, not ignored
+run "$NET" network create "$P-bad" --mode isolated
+expect "network create --mode (libvirt's): 64" 64 "" "cloudctl-net: network create: --mode is for --driver libvirt"
+run "$NET" tenant delete "$P-bad" --cidr 10.9.0.0/24
+expect "tenant delete --cidr: 64" 64 "" "cloudctl-net: tenant delete: --cidr goes with create"
+run "$NET" router list --subnet x
+expect "router list --subnet: 64" 64 "" "cloudctl-net: router list: --subnet goes with add-interface or remove-interface"
+run "$NET" fip create --server x
+expect "fip create --server: 64" 64 "" "cloudctl-net: fip create: --server goes with associate"
 run "$NET" tenant create "$P-bad" --cidr 10.9.0.0/24 --dns 8.8.8
 expect_rc "tenant create --dns not an address: 64" 64 "dns 8.8.8: not an IP address"
 run "$NET" subnet create "$P-s" --network x --cidr 10.9.0.0/24 --pool 10.9.1.1-10.9.1.9
@@ -78,7 +87,7 @@ expect "a verb of OpenStack's with --driver libvirt: 64" 64 "" "cloudctl-net: su
 run "$NET" --driver nova network list
 expect_rc "unknown driver: 64" 64 "unknown driver 'nova'"
 run "$NET" network create "$P-x" --cidr 10.0.0.0/24
-expect_rc "network create --cidr on OpenStack: 64" 64 "only with --driver libvirt"
+expect "network create --cidr on OpenStack: 64" 64 "" "cloudctl-net: network create: --cidr is for --driver libvirt"
 run_in 'kind=net id="unterminated' "$NET" network delete -
 expect_rc "malformed record on stdin: 65, nothing done" 65 "<stdin>:1: "
 run_in 'kind=net foo=bar' "$NET" network delete

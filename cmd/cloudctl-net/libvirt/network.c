@@ -183,15 +183,15 @@ static int create_only_options(const char *action)
 	return EXIT_USAGE;
 }
 
-/* OpenStack's options mean nothing to a libvirt network. */
+/* OpenStack's options mean nothing to a libvirt network (options.c knows which). */
 static int openstack_options(const char *action)
 {
-	const char *opt = net_external ? "--external" : net_shared ? "--shared" : net_mtu ? "--mtu"
-		: net_description ? "--description" : NULL;
-	if (!opt)
-		return 0;
-	errorx("network %s: %s is for --driver openstack", action, opt);
-	return EXIT_USAGE;
+	struct strbuf why = STRBUF_INIT;
+	int rc = net_check_options("network", action, "libvirt", &why);
+	if (rc)
+		errorx("network %s: %s", action, why.buf);
+	sb_release(&why);
+	return rc;
 }
 
 int cmd_network(int argc, char **argv);

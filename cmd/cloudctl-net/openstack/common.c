@@ -395,6 +395,9 @@ int osn_begin(struct osn *x, const char *verb, int argc, char **argv, const char
 		rc = osn_usage(x, "unknown action '%s' (%s)", argv[0], list.buf);
 	else
 		x->action = argv[0];
+	sb_reset(&list);
+	if (!rc && net_check_options(verb, x->action, "openstack", &list))
+		rc = osn_usage(x, "%s", list.buf);
 	sb_release(&list);
 	return rc;
 }

@@ -26,17 +26,9 @@ static int list_in_network(struct osn *x, const struct kind *k)
 
 /* network */
 
+/* libvirt's options were refused by osn_begin (net_check_options) */
 static int network_check(struct osn *x)
 {
-	static const char *const libvirt_only = "only with --driver libvirt";
-	if (net_cidr)
-		return osn_usage(x, "--cidr: %s (OpenStack: subnet create --cidr)", libvirt_only);
-	if (net_mode || net_dhcp_range || net_bridge)
-		return osn_usage(x, "--%s: %s", net_mode ? "mode" : net_dhcp_range ? "dhcp-range" : "bridge",
-				 libvirt_only);
-	if (net_no_dhcp || net_autostart || net_no_start)
-		return osn_usage(x, "--%s: %s", net_no_dhcp ? "no-dhcp" : net_autostart ? "autostart" : "no-start",
-				 libvirt_only);
 	if (net_mtu && (net_mtu < 68 || net_mtu > 65535))
 		return osn_usage(x, "--mtu %lld: not between 68 and 65535", net_mtu);
 	return 0;
