@@ -1,7 +1,8 @@
 /* create.c: cloudctl-vm --driver openstack create. Everything named (image,
  * flavor, networks, ports, security groups, keypair) is resolved and every
  * name checked to be free before the first server is asked for; then the
- * servers are made in parallel. A POST that got no answer (or a 5xx, or timed
+ * POSTs go out in parallel (--jobs), and --wait watches all the servers with
+ * one list call a round. A POST that got no answer (or a 5xx, or timed
  * out) may have made its server: the name is looked up before it is sent
  * again, so a retry never makes two. Every server made is reported, with its
  * record, even when waiting for it failed. */
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -25,6 +27,7 @@ struct plan {
 	long long timeout_ms;
 	int want_ip;      /* --wait: also an address (there is a network) */
 	json_t **made;    /* per name: the server as last seen */
+	char **ids;       /* per name: the ID Nova gave it, or NULL (not made by us) */
 	int *existed;     /* per name: there before us (--if-missing) */
 	struct strlist nets, groups, ports; /* from the options and from piped records */
 };
@@ -361,32 +364,163 @@ static int active(const json_t *sv, const void *arg)
 	return str_eq(os_jstr(sv, "status"), "ACTIVE") && (!*want_ip || osvm_first_ipv4(sv, NULL));
 }
 
-/* Phase 2, per name: POST, then the server's record (after --wait). */
-static int create_one(struct os_session *s, size_t i, void *arg)
+/* Phase 2, per name: POST; without --wait, the server's record. */
+static int post_one(struct os_session *s, size_t i, void *arg)
 {
 	struct plan *p = arg;
 	if (p->existed[i])
 		return 0;
-	char *id = NULL;
-	int rc = post_server(s, p, i, &id);
-	if (rc)
+	int rc = post_server(s, p, i, &p->ids[i]);
+	if (rc || c_wait)
 		return rc;
 	struct strbuf err = STRBUF_INIT;
-	if (c_wait) {
-		rc = osvm_poll(s, "create", id, p->names[i], active, &p->want_ip, 0, p->timeout_ms, &p->made[i]);
-		if (rc == OSVM_TIMEOUT) {
-			errorx("create: server '%s' (%s) is not running%s after %s", p->names[i], id,
-			       p->want_ip ? " with an address" : "", c_timeout);
-			rc = EXIT_TEMPFAIL;
-		}
-	} else if ((rc = osvm_get_server(s, id, &p->made[i], &err))) {
-		errorx("create: server '%s' (%s) was made, but: %s", p->names[i], id, err.buf);
-	}
-	if (!p->made[i]) /* still say what was made */
-		p->made[i] = json_pack("{s:s,s:s,s:s}", "id", id, "name", p->names[i], "status", "BUILD");
+	if ((rc = osvm_get_server(s, p->ids[i], &p->made[i], &err)))
+		errorx("create: server '%s' (%s) was made, but: %s", p->names[i], p->ids[i], err.buf);
 	sb_release(&err);
-	free(id);
 	return rc;
+}
+
+/* A server that is done (ACTIVE with what --wait wants, or ERROR): its exit
+ * code in *rc. Returns 0 while it is still building. */
+static int settled(const struct plan *p, size_t i, const json_t *sv, int *rc)
+{
+	if (active(sv, &p->want_ip)) {
+		*rc = 0;
+		return 1;
+	}
+	const char *status = os_jstr(sv, "status");
+	if (str_eq(status, "DELETED") || str_eq(status, "SOFT_DELETED")) {
+		errorx("create: server '%s' was deleted while it was being built", p->names[i]);
+		*rc = EXIT_UNAVAIL;
+		return 1;
+	}
+	if (!str_eq(status, "ERROR"))
+		return 0;
+	const char *fault = os_jstr(json_object_get(sv, "fault"), "message");
+	errorx("create: server '%s' is in ERROR%s%s", p->names[i], fault ? ": " : "", fault ? fault : "");
+	/* Nova checks quotas again when it builds: a quota is 75, as a 413 would be */
+	*rc = fault && str_starts(fault, "Quota exceeded") ? EXIT_TEMPFAIL : EXIT_UNAVAIL;
+	return 1;
+}
+
+/* "changes-since" ten minutes ago (UTC): wide enough for a server clock that
+ * is a little off; a server missing from the answer is asked for by ID. */
+static char *changes_since_path(void)
+{
+	time_t t = time(NULL) - 600;
+	struct tm tm;
+	char stamp[32];
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xasprintf("/servers/detail?changes-since=%s", stamp);
+}
+
+/* The servers as they are now: one paginated list for all of them, and a GET
+ * for each one the list lacks. Returns 0, or the list's exit code (and why). */
+static int look_all(struct os_session *s, struct plan *p, const char *path, const int *done, struct strbuf *why)
+{
+	json_t *all = NULL;
+	struct strbuf err = STRBUF_INIT;
+	int rc = os_list(s, "compute", path, "servers", &all, &err);
+	if (rc)
+		sb_addf(why, "%s", err.buf);
+	for (size_t i = 0; !rc && i < p->n; i++) {
+		if (done[i] || !p->ids[i])
+			continue;
+		json_t *sv = NULL, *e;
+		size_t k;
+		json_array_foreach(all, k, e)
+			if (str_eq(os_jstr(e, "id"), p->ids[i]))
+				sv = json_incref(e);
+		sb_reset(&err);
+		if (!sv && osvm_get_server(s, p->ids[i], &sv, &err))
+			continue; /* asked again next round, until the timeout */
+		json_decref(p->made[i]);
+		p->made[i] = sv;
+	}
+	json_decref(all);
+	sb_release(&err);
+	return rc;
+}
+
+/* A list without an answer (or a 5xx) during --wait: nova-api restarting, say.
+ * Asked again for up to 30 s in a row (one warning), then given up. */
+static int lost_for_good(int rc, const struct strbuf *why, long long *failing_since)
+{
+	if (rc != EXIT_UNAVAIL && rc != EXIT_TEMPFAIL)
+		return 1;
+	if (!*failing_since) {
+		*failing_since = now_ms();
+		warnx("create: waiting for the servers: %s (asking again for up to 30s)", why->buf);
+	}
+	return now_ms() - *failing_since >= 30000;
+}
+
+/* Mark the servers that are done; returns how many are still building, and
+ * the first failure's exit code in *first. */
+static size_t still_building(const struct plan *p, int *done, int *first)
+{
+	size_t left = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		int one = 0;
+		if (done[i] || !p->ids[i])
+			continue;
+		if (p->made[i] && settled(p, i, p->made[i], &one)) {
+			done[i] = 1;
+			*first = *first ? *first : one;
+		} else {
+			left++;
+		}
+	}
+	return left;
+}
+
+static void report_timeout(const struct plan *p, const int *done)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!done[i] && p->ids[i])
+			errorx("create: server '%s' (%s) is not running%s after %s", p->names[i], p->ids[i],
+			       p->want_ip ? " with an address" : "", c_timeout ? c_timeout : "5m");
+}
+
+/* --wait, for every server POSTed: one list call a round (1 s, then 2 s)
+ * whatever their number, as cheap for Nova as a loop of curl could be. */
+static int wait_all(struct os_session *s, struct plan *p)
+{
+	int *done = xcalloc(p->n, sizeof *done), first = 0, rc = 0;
+	char *path = changes_since_path();
+	long long start = now_ms(), failing_since = 0;
+	struct strbuf why = STRBUF_INIT;
+	for (unsigned round = 0;; round++) {
+		sb_reset(&why);
+		rc = look_all(s, p, path, done, &why);
+		if (rc && lost_for_good(rc, &why, &failing_since)) {
+			errorx("create: waiting for the servers: %s", why.buf);
+			break;
+		}
+		if (!rc)
+			failing_since = 0;
+		if (!rc && !still_building(p, done, &first))
+			break;
+		if (p->timeout_ms >= 0 && now_ms() - start >= p->timeout_ms) {
+			report_timeout(p, done);
+			rc = EXIT_TEMPFAIL;
+			break;
+		}
+		sleep_ms(round < 10 ? 1000 : 2000);
+	}
+	free(path);
+	free(done);
+	sb_release(&why);
+	return first ? first : rc;
+}
+
+/* Every server POSTed is reported, if only by what its POST said. */
+static void fill_unseen(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ids[i] && !p->made[i])
+			p->made[i] = json_pack("{s:s,s:s,s:s}", "id", p->ids[i], "name", p->names[i], "status", "BUILD");
 }
 
 static int prepare(struct os_session *s, struct plan *p)
@@ -433,8 +567,10 @@ static int create_all(struct plan *p)
 	if (!rc)
 		rc = osvm_parallel(&c, p->n, check_free, p);
 	if (!rc) {
-		rc = osvm_parallel(&c, p->n, create_one, p);
-		rc = write_records(&c.s, p, rc);
+		rc = osvm_parallel(&c, p->n, post_one, p);
+		int waited = c_wait ? wait_all(&c.s, p) : 0;
+		fill_unseen(p);
+		rc = write_records(&c.s, p, rc ? rc : waited);
 	}
 	os_client_close(&c);
 	return rc;
@@ -467,6 +603,7 @@ int cmd_create(int argc, char **argv)
 		p.n = (size_t)c_count;
 		p.names = xcalloc(p.n, sizeof *p.names);
 		p.made = xcalloc(p.n, sizeof *p.made);
+		p.ids = xcalloc(p.n, sizeof *p.ids);
 		p.existed = xcalloc(p.n, sizeof *p.existed);
 		for (size_t i = 0; i < p.n; i++)
 			p.names[i] = vm_make_name(c_name, c_start_index + (long long)i);
@@ -474,9 +611,11 @@ int cmd_create(int argc, char **argv)
 	}
 	for (size_t i = 0; i < p.n; i++) {
 		free(p.names[i]);
+		free(p.ids[i]);
 		json_decref(p.made[i]);
 	}
 	free(p.names);
+	free(p.ids);
 	free(p.made);
 	free(p.existed);
 	strlist_clear(&p.nets);
