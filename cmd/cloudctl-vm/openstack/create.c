@@ -415,6 +415,28 @@ static char *changes_since_path(void)
 	return xasprintf("/servers/detail?changes-since=%s", stamp);
 }
 
+/* Is one of ours still in BUILD? The brief list of the servers in BUILD
+ * (IDs and names only) costs Nova far less than the detailed one, which is
+ * asked for only once none of ours is building. An error counts as "no":
+ * the detailed list then says what is wrong. */
+static int any_building(struct os_session *s, const struct plan *p, const char *detail_path, const int *done)
+{
+	char *path = xasprintf("/servers?status=BUILD&%s", strchr(detail_path, '?') + 1);
+	json_t *all = NULL;
+	struct strbuf err = STRBUF_INIT;
+	int rc = os_list(s, "compute", path, "servers", &all, &err), building = 0;
+	size_t k;
+	json_t *e;
+	for (size_t i = 0; !rc && i < p->n && !building; i++)
+		if (!done[i] && p->ids[i])
+			json_array_foreach(all, k, e)
+				building |= str_eq(os_jstr(e, "id"), p->ids[i]);
+	json_decref(all);
+	sb_release(&err);
+	free(path);
+	return rc ? 0 : building;
+}
+
 /* The servers as they are now: one paginated list for all of them, and a GET
  * for each one the list lacks. Returns 0, or the list's exit code (and why). */
 static int look_all(struct os_session *s, struct plan *p, const char *path, const int *done, struct strbuf *why)
@@ -492,16 +514,18 @@ static int wait_all(struct os_session *s, struct plan *p)
 	long long start = now_ms(), failing_since = 0;
 	struct strbuf why = STRBUF_INIT;
 	for (unsigned round = 0;; round++) {
-		sb_reset(&why);
-		rc = look_all(s, p, path, done, &why);
-		if (rc && lost_for_good(rc, &why, &failing_since)) {
-			errorx("create: waiting for the servers: %s", why.buf);
-			break;
+		if (!round || !any_building(s, p, path, done)) {
+			sb_reset(&why);
+			rc = look_all(s, p, path, done, &why);
+			if (rc && lost_for_good(rc, &why, &failing_since)) {
+				errorx("create: waiting for the servers: %s", why.buf);
+				break;
+			}
+			if (!rc)
+				failing_since = 0;
+			if (!rc && !still_building(p, done, &first))
+				break;
 		}
-		if (!rc)
-			failing_since = 0;
-		if (!rc && !still_building(p, done, &first))
-			break;
 		if (p->timeout_ms >= 0 && now_ms() - start >= p->timeout_ms) {
 			report_timeout(p, done);
 			rc = EXIT_TEMPFAIL;
