@@ -394,66 +394,54 @@ static int settled(const struct plan *p, size_t i, const json_t *sv, int *rc)
 		*rc = EXIT_UNAVAIL;
 		return 1;
 	}
-	if (!str_eq(status, "ERROR"))
-		return 0;
-	const char *fault = os_jstr(json_object_get(sv, "fault"), "message");
-	errorx("create: server '%s' is in ERROR%s%s", p->names[i], fault ? ": " : "", fault ? fault : "");
-	/* Nova checks quotas again when it builds: a quota is 75, as a 413 would be */
-	*rc = fault && str_starts(fault, "Quota exceeded") ? EXIT_TEMPFAIL : EXIT_UNAVAIL;
-	return 1;
+	return (*rc = osvm_in_error("create", p->names[i], sv)) != 0;
 }
 
-/* "changes-since" ten minutes ago (UTC): wide enough for a server clock that
+/* "changes-since=" ten minutes ago (UTC): wide enough for a server clock that
  * is a little off; a server missing from the answer is asked for by ID. */
-static char *changes_since_path(void)
+static char *changes_since(void)
 {
 	time_t t = time(NULL) - 600;
 	struct tm tm;
 	char stamp[32];
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return xasprintf("/servers/detail?changes-since=%s", stamp);
+	return xasprintf("changes-since=%s", stamp);
 }
 
 /* Is one of ours still in BUILD? The brief list of the servers in BUILD
  * (IDs and names only) costs Nova far less than the detailed one, which is
  * asked for only once none of ours is building. An error counts as "no":
  * the detailed list then says what is wrong. */
-static int any_building(struct os_session *s, const struct plan *p, const char *detail_path, const int *done)
+static int any_building(struct os_session *s, const struct plan *p, const char *since, const int *done)
 {
-	char *path = xasprintf("/servers?status=BUILD&%s", strchr(detail_path, '?') + 1);
+	char *path = xasprintf("/servers?status=BUILD&%s", since);
 	json_t *all = NULL;
 	struct strbuf err = STRBUF_INIT;
 	int rc = os_list(s, "compute", path, "servers", &all, &err), building = 0;
-	size_t k;
-	json_t *e;
 	for (size_t i = 0; !rc && i < p->n && !building; i++)
-		if (!done[i] && p->ids[i])
-			json_array_foreach(all, k, e)
-				building |= str_eq(os_jstr(e, "id"), p->ids[i]);
+		building = !done[i] && p->ids[i] && osvm_find_id(all, p->ids[i]);
 	json_decref(all);
 	sb_release(&err);
 	free(path);
-	return rc ? 0 : building;
+	return building;
 }
 
 /* The servers as they are now: one paginated list for all of them, and a GET
  * for each one the list lacks. Returns 0, or the list's exit code (and why). */
-static int look_all(struct os_session *s, struct plan *p, const char *path, const int *done, struct strbuf *why)
+static int look_all(struct os_session *s, struct plan *p, const char *since, const int *done, struct strbuf *why)
 {
 	json_t *all = NULL;
 	struct strbuf err = STRBUF_INIT;
+	char *path = xasprintf("/servers/detail?%s", since);
 	int rc = os_list(s, "compute", path, "servers", &all, &err);
+	free(path);
 	if (rc)
 		sb_addf(why, "%s", err.buf);
 	for (size_t i = 0; !rc && i < p->n; i++) {
 		if (done[i] || !p->ids[i])
 			continue;
-		json_t *sv = NULL, *e;
-		size_t k;
-		json_array_foreach(all, k, e)
-			if (str_eq(os_jstr(e, "id"), p->ids[i]))
-				sv = json_incref(e);
+		json_t *sv = json_incref((json_t *)osvm_find_id(all, p->ids[i]));
 		sb_reset(&err);
 		if (!sv && osvm_get_server(s, p->ids[i], &sv, &err))
 			continue; /* asked again next round, until the timeout */
@@ -510,13 +498,13 @@ static void report_timeout(const struct plan *p, const int *done)
 static int wait_all(struct os_session *s, struct plan *p)
 {
 	int *done = xcalloc(p->n, sizeof *done), first = 0, rc = 0;
-	char *path = changes_since_path();
+	char *since = changes_since();
 	long long start = now_ms(), failing_since = 0;
 	struct strbuf why = STRBUF_INIT;
 	for (unsigned round = 0;; round++) {
-		if (!round || !any_building(s, p, path, done)) {
+		if (!round || !any_building(s, p, since, done)) {
 			sb_reset(&why);
-			rc = look_all(s, p, path, done, &why);
+			rc = look_all(s, p, since, done, &why);
 			if (rc && lost_for_good(rc, &why, &failing_since)) {
 				errorx("create: waiting for the servers: %s", why.buf);
 				break;
@@ -533,7 +521,7 @@ static int wait_all(struct os_session *s, struct plan *p)
 		}
 		sleep_ms(round < 10 ? 1000 : 2000);
 	}
-	free(path);
+	free(since);
 	free(done);
 	sb_release(&why);
 	return first ? first : rc;

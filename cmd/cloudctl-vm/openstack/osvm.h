@@ -65,6 +65,11 @@ void osvm_targets_free(struct ostargets *ts);
  * timeout_ms passes (OSVM_TIMEOUT, said by the caller, who exits 75).
  * *last holds the last server seen (may be NULL). */
 #define OSVM_TIMEOUT 1000
+/* A server in ERROR: one line with Nova's fault, and the exit code (75 for a
+ * quota, which Nova checks again when it builds; else 69). 0 otherwise. */
+int osvm_in_error(const char *verb, const char *name, const json_t *server);
+/* The server of a list with this ID, or NULL (borrowed). */
+const json_t *osvm_find_id(const json_t *servers, const char *id);
 int osvm_poll(struct os_session *s, const char *verb, const char *id, const char *name,
 	      int (*done)(const json_t *server, const void *ctx), const void *ctx, int want_gone,
 	      long long timeout_ms, json_t **last);

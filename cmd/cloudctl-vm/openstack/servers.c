@@ -178,6 +178,26 @@ void osvm_targets_free(struct ostargets *ts)
 	memset(ts, 0, sizeof *ts);
 }
 
+int osvm_in_error(const char *verb, const char *name, const json_t *sv)
+{
+	if (!str_eq(os_jstr(sv, "status"), "ERROR"))
+		return 0;
+	const char *fault = os_jstr(json_object_get(sv, "fault"), "message");
+	errorx("%s: server '%s' is in ERROR%s%s", verb, name, fault ? ": " : "", fault ? fault : "");
+	/* Nova checks quotas again when it builds: a quota is 75, as a 413 would be */
+	return fault && str_starts(fault, "Quota exceeded") ? EXIT_TEMPFAIL : EXIT_UNAVAIL;
+}
+
+const json_t *osvm_find_id(const json_t *servers, const char *id)
+{
+	size_t i;
+	const json_t *sv;
+	json_array_foreach(servers, i, sv)
+		if (str_eq(os_jstr(sv, "id"), id))
+			return sv;
+	return NULL;
+}
+
 /* Poll every second at first, then every 2 s: Nova's API is not free. */
 int osvm_poll(struct os_session *s, const char *verb, const char *id, const char *name,
 	      int (*done)(const json_t *server, const void *ctx), const void *ctx, int want_gone,
@@ -202,14 +222,8 @@ int osvm_poll(struct os_session *s, const char *verb, const char *id, const char
 		*last = sv;
 		if (done && done(sv, ctx))
 			break;
-		const char *status = os_jstr(sv, "status");
-		if (str_eq(status, "ERROR")) { /* and not what done wanted: it will not get better */
-			const char *fault = os_jstr(json_object_get(sv, "fault"), "message");
-			errorx("%s: server '%s' is in ERROR%s%s", verb, name, fault ? ": " : "", fault ? fault : "");
-			/* Nova checks quotas again when it builds: a quota is 75, as a 413 would be */
-			rc = fault && str_starts(fault, "Quota exceeded") ? EXIT_TEMPFAIL : EXIT_UNAVAIL;
+		if ((rc = osvm_in_error(verb, name, sv))) /* and not what done wanted: it will not get better */
 			break;
-		}
 		if (timeout_ms >= 0 && now_ms() - start >= timeout_ms) {
 			rc = OSVM_TIMEOUT;
 			break;
