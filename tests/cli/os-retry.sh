@@ -18,11 +18,15 @@ P=t-osr-$$
 BOOT=(--flavor m1.tiny --image tiny-image --no-network)
 PROXY_PID=""
 names_on_cloud() { OS_CLIENT_CONFIG_FILE=$ORIG_CONFIG OS_CLIENT_SECURE_FILE=$ORIG_SECURE OS_CLOUD=tenant-a openstack server list --name "^$1" -f value -c Name 2>/dev/null | sort; }
+# the servers of this run, deleted (tenant-a's quota is 10 servers)
+delete_made() (
+	export OS_CLIENT_CONFIG_FILE=$ORIG_CONFIG OS_CLIENT_SECURE_FILE=$ORIG_SECURE OS_CLOUD=tenant-a
+	ids=$(openstack server list --name "^$P" -f value -c ID 2>/dev/null)
+	[ -z "$ids" ] || openstack server delete --wait $ids >/dev/null 2>&1
+)
 cleanup_hook() {
 	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null
-	export OS_CLIENT_CONFIG_FILE=$ORIG_CONFIG OS_CLIENT_SECURE_FILE=$ORIG_SECURE OS_CLOUD=tenant-a
-	local ids; ids=$(openstack server list --name "^$P" -f value -c ID 2>/dev/null)
-	[ -n "$ids" ] && openstack server delete --wait $ids >/dev/null 2>&1
+	delete_made
 }
 
 # A cloud "proxied": tenant-a (with its secret from secure.yaml) whose compute
@@ -105,3 +109,15 @@ expect_rc "cannot look: exit 69, both failures named" 69 \
 	"^cloudctl-vm: create: server '$P-blind': POST .*/servers: .*; it may have been made: looking for it failed: GET .*/servers/detail\?name=.*\(HTTP 502\)$" &&
 	assert "cannot look: no record" test ! -s "$T/out"
 assert "cannot look: Nova got one POST only" test "$(grep -c '^POST /v2.1/servers ' "$T/proxy.log")" = 1
+
+# --- --wait, and every list that watches the servers gets a 502: asked again for 30 s,
+# then given up (69), with the server that was made still reported ---
+delete_made
+start_proxy 'GET /v2.1/servers/detail\?changes-since= 502 1000' 'GET /v2.1/servers\?status=BUILD 502 1000'
+run "${VM[@]}" create --name "$P-w" "${BOOT[@]}" --wait -o kv -c name </dev/null
+expect_rc "watch lists failing: exit 69 after 30 s of them" 69 \
+	"^cloudctl-vm: create: waiting for the servers: GET .*changes-since=.*\(HTTP 502\)$" &&
+	assert "watch lists failing: one warning that it asks again" \
+		test "$(grep -c 'asking again for up to 30s' "$T/err")" = 1
+assert "watch lists failing: the server made is reported" test "$(cat "$T/out")" = "name=$P-w"
+assert "watch lists failing: one server on the cloud" test "$(names_on_cloud "$P-w")" = "$P-w"
