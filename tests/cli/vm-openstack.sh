@@ -63,6 +63,16 @@ run $VM create --name "$P-2" --image tiny-image --flavor m1.tiny --network "$P-n
 expect "create an existing name" 73 "" "cloudctl-vm: create: server '$P-2' already exists (use --if-missing to accept it)"
 run $VM create --name "$P-2" --image tiny-image --flavor m1.tiny --network "$P-net" --if-missing -o kv -c name,state </dev/null
 expect "create --if-missing reports it" 0 "name=$P-2 state=running"
+# the names of --count are checked by one list of those that start with "$P-"
+run $VM create --count 3 --name "$P-%d" --image tiny-image --flavor m1.tiny --network "$P-net" </dev/null
+expect "create --count: every taken name said" 73 "" "cloudctl-vm: create: server '$P-1' already exists (use --if-missing to accept it)
+cloudctl-vm: create: server '$P-2' already exists (use --if-missing to accept it)
+cloudctl-vm: create: server '$P-3' already exists (use --if-missing to accept it)"
+run $VM create --count 3 --name "$P-%d" --image tiny-image --flavor m1.tiny --network "$P-net" --if-missing \
+	-o kv -c name,state </dev/null
+expect "create --count --if-missing: all taken, all reported" 0 "name=$P-1 state=running
+name=$P-2 state=running
+name=$P-3 state=running"
 assert "still 3 servers" test "$(os_ids | wc -l)" = 3
 
 # --- list, filters, show --------------------------------------------------

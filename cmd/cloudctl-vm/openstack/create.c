@@ -290,25 +290,58 @@ static int resolve_key(struct os_session *s, struct plan *p, struct strbuf *err)
 	return 0;
 }
 
-/* Phase 1, per name: is it free? */
-static int check_free(struct os_session *s, size_t i, void *arg)
+/* The longest start all the names share (malloc'd). */
+static char *common_start(char *const *names, size_t n)
 {
-	struct plan *p = arg;
+	size_t len = strlen(names[0]);
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = 0; k < len; k++)
+			if (names[i][k] != names[0][k]) {
+				len = k;
+				break;
+			}
+	return xstrndup(names[0], len);
+}
+
+/* Is this name taken, by the list of the servers whose names start as ours
+ * do? EXIT_EXISTS (said), or 0: free, or taken by a server --if-missing takes. */
+static int name_taken(struct plan *p, size_t i, const json_t *found)
+{
+	size_t k;
+	const json_t *sv;
+	json_array_foreach(found, k, sv) {
+		if (!str_eq(os_jstr(sv, "name"), p->names[i]))
+			continue;
+		if (!c_if_missing) {
+			errorx("create: server '%s' already exists (use --if-missing to accept it)", p->names[i]);
+			return EXIT_EXISTS;
+		}
+		p->made[i] = json_incref((json_t *)sv);
+		p->existed[i] = 1;
+		return 0;
+	}
+	return 0;
+}
+
+/* Phase 1: are the names free? One list call for all of them, of the servers
+ * whose names start with what ours share (an exact name when there is one). */
+static int check_names(struct os_session *s, struct plan *p)
+{
 	struct strbuf err = STRBUF_INIT;
 	json_t *found = NULL;
-	int rc = osvm_servers_named(s, p->names[i], &found, &err);
-	if (rc) {
-		errorx("create: server '%s': %s", p->names[i], err.buf);
-	} else if (json_array_size(found) && !c_if_missing) {
-		errorx("create: server '%s' already exists (use --if-missing to accept it)", p->names[i]);
-		rc = EXIT_EXISTS;
-	} else if (json_array_size(found)) {
-		p->made[i] = json_incref(json_array_get(found, 0));
-		p->existed[i] = 1;
-	}
+	char *start = common_start(p->names, p->n);
+	int rc = p->n == 1 ? osvm_servers_named(s, start, &found, &err) : osvm_servers_prefixed(s, start, &found, &err);
+	if (rc && p->n == 1)
+		errorx("create: server '%s': %s", start, err.buf);
+	else if (rc)
+		errorx("create: looking whether the names are free: %s", err.buf);
+	int taken = 0; /* every name taken is said, not only the first */
+	for (size_t i = 0; !rc && i < p->n; i++)
+		taken = name_taken(p, i, found) ? EXIT_EXISTS : taken;
 	json_decref(found);
+	free(start);
 	sb_release(&err);
-	return rc;
+	return rc ? rc : taken;
 }
 
 /* No answer (a timeout, a connection cut) or a 5xx: the server may exist all
@@ -493,8 +526,9 @@ static void report_timeout(const struct plan *p, const int *done)
 			       p->want_ip ? " with an address" : "", c_timeout ? c_timeout : "5m");
 }
 
-/* --wait, for every server POSTed: one list call a round (1 s, then 2 s)
- * whatever their number, as cheap for Nova as a loop of curl could be. */
+/* --wait, for every server POSTed: one list call a second whatever their
+ * number, as cheap for Nova as a loop of curl could be (the brief list of
+ * the servers in BUILD while one of ours is). */
 static int wait_all(struct os_session *s, struct plan *p)
 {
 	int *done = xcalloc(p->n, sizeof *done), first = 0, rc = 0;
@@ -519,7 +553,7 @@ static int wait_all(struct os_session *s, struct plan *p)
 			rc = EXIT_TEMPFAIL;
 			break;
 		}
-		sleep_ms(round < 10 ? 1000 : 2000);
+		sleep_ms(1000);
 	}
 	free(since);
 	free(done);
@@ -577,7 +611,7 @@ static int create_all(struct plan *p)
 		return rc;
 	rc = prepare(&c.s, p);
 	if (!rc)
-		rc = osvm_parallel(&c, p->n, check_free, p);
+		rc = check_names(&c.s, p);
 	if (!rc) {
 		rc = osvm_parallel(&c, p->n, post_one, p);
 		int waited = c_wait ? wait_all(&c.s, p) : 0;

@@ -42,6 +42,9 @@ void osvm_merge_input(struct record *out, const struct record *in);
 int osvm_get_server(struct os_session *s, const char *id, json_t **server, struct strbuf *err);
 /* Servers named exactly name (Nova filters by regex: escaped and anchored). */
 int osvm_servers_named(struct os_session *s, const char *name, json_t **servers, struct strbuf *err);
+/* The servers whose names start with prefix (every one for ""): one list
+ * for many names at once. */
+int osvm_servers_prefixed(struct os_session *s, const char *prefix, json_t **servers, struct strbuf *err);
 /* A server by UUID or exact name: 66 when none, 65 when the name is ambiguous. */
 int osvm_find_server(struct os_session *s, const char *ref, json_t **server, struct strbuf *err);
 

@@ -24,8 +24,9 @@ int osvm_get_server(struct os_session *s, const char *id, json_t **server, struc
 }
 
 /* Nova's name filter is a regular expression (MySQL REGEXP / Python re):
- * anchored, with every metacharacter escaped, it matches the one name. */
-static char *name_regex(const char *name)
+ * anchored, with every metacharacter escaped, it matches the one name (or,
+ * without the $, every name that starts with it). */
+static char *name_regex(const char *name, int whole)
 {
 	struct strbuf sb = STRBUF_INIT;
 	sb_addc(&sb, '^');
@@ -34,13 +35,16 @@ static char *name_regex(const char *name)
 			sb_addc(&sb, '\\');
 		sb_addc(&sb, *p);
 	}
-	sb_addc(&sb, '$');
+	if (whole)
+		sb_addc(&sb, '$');
 	return sb_detach(&sb);
 }
 
-int osvm_servers_named(struct os_session *s, const char *name, json_t **servers, struct strbuf *err)
+/* The servers whose names are name (whole) or start with it; a filter is a
+ * hint to Nova: the names are compared here, byte for byte. */
+static int servers_by_name(struct os_session *s, const char *name, int whole, json_t **servers, struct strbuf *err)
 {
-	char *re = name_regex(name), *esc = http_escape(re);
+	char *re = name_regex(name, whole), *esc = http_escape(re);
 	char *path = xasprintf("/servers/detail?name=%s", esc);
 	json_t *all = NULL;
 	int rc = os_list(s, "compute", path, "servers", &all, err);
@@ -53,11 +57,23 @@ int osvm_servers_named(struct os_session *s, const char *name, json_t **servers,
 	*servers = json_array();
 	size_t i;
 	json_t *sv;
-	json_array_foreach(all, i, sv)
-		if (str_eq(os_jstr(sv, "name"), name)) /* belt and braces: exact names only */
+	json_array_foreach(all, i, sv) {
+		const char *n = os_jstr(sv, "name");
+		if (whole ? str_eq(n, name) : n && str_starts(n, name))
 			json_array_append(*servers, sv);
+	}
 	json_decref(all);
 	return 0;
+}
+
+int osvm_servers_named(struct os_session *s, const char *name, json_t **servers, struct strbuf *err)
+{
+	return servers_by_name(s, name, 1, servers, err);
+}
+
+int osvm_servers_prefixed(struct os_session *s, const char *prefix, json_t **servers, struct strbuf *err)
+{
+	return servers_by_name(s, prefix, 0, servers, err);
 }
 
 static int looks_like_uuid(const char *s)
