@@ -1,8 +1,9 @@
 # os-faults: cloudctl-vm --driver openstack when the cloud misbehaves, against the real
 # OpenStack of tests/services/openstack-start.sh: a quota exceeded, a token revoked between
-# two calls, Keystone stopped, nova-api restarted in the middle of a bulk create. Each: the
-# exit code, one line per failure, and what is left on the cloud (every server there is
-# reported; none made twice). Stops and restarts services: needs root, and runs alone.
+# two calls, Keystone stopped, a server deleted while it builds, nova-api restarted in the
+# middle of a bulk create. Each: the exit code, one line per failure, and what is left on
+# the cloud (every server there is reported; none made twice). Stops and restarts
+# services: needs root, and runs alone.
 . "$(dirname "$0")/lib.sh"
 [ -n "${CLOUDCTL_BIN:-}" ] && PATH=$CLOUDCTL_BIN:$PATH
 SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -82,6 +83,26 @@ expect_rc "keystone down: create with a token Nova cannot check: exit 69" 69 \
 assert "keystone down: nothing made" test -z "$(names_on_cloud | grep -- "$P-k")"
 run "${VM[@]}" list -o kv
 expect_rc "keystone back: the next call works" 0
+
+# --- a server deleted while it is being built: nova-conductor stopped keeps it in BUILD
+# (unplaced, so the delete leaves no trace: GET says 404); the wait ends at once ---
+"$SRC/tests/services/openstack-stop.sh" nova-conductor >/dev/null
+"${VM[@]}" create --name "$P-d" "${BOOT[@]}" --wait --timeout 2m -o kv -c name,state \
+	</dev/null >"$T/del.out" 2>"$T/del.err" &
+bg=$!
+id=
+for _ in $(seq 100); do
+	id=$(openstack server list --name "^$P-d\$" -f value -c ID 2>/dev/null)
+	[ -n "$id" ] && break
+	sleep 0.3
+done
+[ -n "$id" ] && openstack server delete "$id"
+wait $bg; drc=$?
+"$SRC/tests/services/openstack-start.sh" >/dev/null 2>&1
+cp "$T/del.out" "$T/out"; cp "$T/del.err" "$T/err"; rc=$drc
+expect "deleted while building: exit 69, said, reported as deleted" 69 "name=$P-d state=deleted" \
+	"cloudctl-vm: create: server '$P-d' was deleted while it was being built"
+assert "deleted while building: not on the cloud" test -z "$(names_on_cloud | grep -- "$P-d")"
 
 # --- nova-api restarted in the middle of a bulk create ---
 "${VM[@]}" create --count 4 --jobs 4 --name "$P-n%d" "${BOOT[@]}" --wait --timeout 4m -o kv -c name,state \

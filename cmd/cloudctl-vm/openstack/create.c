@@ -476,7 +476,10 @@ static int look_all(struct os_session *s, struct plan *p, const char *since, con
 			continue;
 		json_t *sv = json_incref((json_t *)osvm_find_id(all, p->ids[i]));
 		sb_reset(&err);
-		if (!sv && osvm_get_server(s, p->ids[i], &sv, &err))
+		int grc = sv ? 0 : osvm_get_server(s, p->ids[i], &sv, &err);
+		if (grc == EXIT_NOTFOUND) /* deleted before Nova placed it: no trace is left */
+			sv = json_pack("{s:s,s:s,s:s}", "id", p->ids[i], "name", p->names[i], "status", "DELETED");
+		else if (grc)
 			continue; /* asked again next round, until the timeout */
 		json_decref(p->made[i]);
 		p->made[i] = sv;
