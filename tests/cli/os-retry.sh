@@ -100,6 +100,17 @@ expect_rc "bulk, all cut: exit 0" 0 &&
 assert "bulk, all cut: Nova got four POSTs" test "$(grep -c '^POST /v2.1/servers ' "$T/proxy.log")" = 4
 assert "bulk, all cut: four servers, none twice" test "$(names_on_cloud "$P-m" | tr '\n' ' ')" = "$P-m1 $P-m2 $P-m3 $P-m4 "
 
+# --- --count: the one list that checks every name fails: nothing is sent ---
+start_proxy 'GET /v2.1/servers/detail\?.*name= 502 10'
+run "${VM[@]}" create --count 3 --name "$P-c%d" "${BOOT[@]}" -o kv -c name </dev/null
+expect_rc "names unchecked: exit 69, one line" 69 \
+	"^cloudctl-vm: create: looking whether the names are free: GET .*/servers/detail\?name=%5E.*\(HTTP 502\)$" &&
+	assert "names unchecked: one line, no record" test "$(grep -c . "$T/err")" = 1 -a ! -s "$T/out"
+assert "names unchecked: no POST" test "$(grep -c '^POST /v2.1/servers ' "$T/proxy.log")" = 0
+assert "names unchecked: one list for the three names" \
+	test "$(grep -c '^GET /v2.1/servers/detail?name=%5E' "$T/proxy.log")" -ge 1 -a \
+	"$(grep '^GET /v2.1/servers/detail?name=' "$T/proxy.log" | grep -vc "name=%5E$P-c")" = 0
+
 # --- the lookup fails too: it cannot tell, so it does not send again ---
 # (the first lookup by name, "is the name free?", passes; the one after the cut fails)
 start_proxy 'POST /v2.1/servers$ cut 1' 'GET /v2.1/servers/detail\?.*name= pass 1' \
