@@ -2,6 +2,7 @@
 # (Zed) of tests/services/openstack-start.sh: the records it prints and, read
 # back with the `openstack` client, the state of Neutron afterwards. Every name
 # is unique to the run (t-net-PID-...); the trap removes whatever is left.
+# group: openstack
 . "$(dirname "$0")/lib.sh"
 SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 NET="${CLOUDCTL_BIN:-$SRC/${CLOUDCTL_BUILD:-build}/bin}/cloudctl-net"
@@ -34,7 +35,7 @@ QUOTA_B=$(OSA quota show tenant-b -f json | python3 -c 'import json,sys; d=json.
 cleanup_hook() {
 	set +e
 	OSA quota set --networks "${QUOTA_B% *}" --routers "${QUOTA_B#* }" tenant-b > /dev/null 2>&1
-	os server delete --wait "$P-vm" > /dev/null 2>&1
+	os_delete_servers "$P-vm"
 	for id in $(os floating ip list --long -f value -c ID -c Description | awk -v p="$P" '$2 == p {print $1}'); do
 		os floating ip delete "$id" > /dev/null 2>&1
 	done
@@ -211,7 +212,7 @@ if os server create --flavor m1.tiny --image tiny-image --network "$P-a-net" --w
 	assert "fip delete (by address)" test "$rc $(field state < "$T/out") $(os floating ip list -f value -c ID | grep -c "$FIP_ID")" = "0 deleted 0"
 	run "$NET" fip associate 203.0.113.250 --server "$P-vm"
 	expect_rc "fip associate of an unknown address: 66" 66 "no floating IP 203.0.113.250"
-	os server delete --wait "$P-vm" > /dev/null 2>&1
+	os_delete_servers "$P-vm"
 else
 	fail "server create for the fip tests" "$(tail -2 "$T/vm.log")"
 fi

@@ -3,7 +3,8 @@
 # two calls, Keystone stopped, a server deleted while it builds, nova-api restarted in the
 # middle of a bulk create. Each: the exit code, one line per failure, and what is left on
 # the cloud (every server there is reported; none made twice). Stops and restarts
-# services: needs root, and runs alone.
+# services: needs root, and runs alone in its group (tests/run).
+# group: openstack
 . "$(dirname "$0")/lib.sh"
 [ -n "${CLOUDCTL_BIN:-}" ] && PATH=$CLOUDCTL_BIN:$PATH
 SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -24,7 +25,7 @@ cleanup_hook() {
 	"$SRC/tests/services/openstack-start.sh" >/dev/null 2>&1 # whatever a failed test left stopped
 	OS_CLOUD=admin openstack quota set --instances 10 tenant-b >/dev/null 2>&1
 	local ids; ids=$(OS_CLOUD=admin openstack server list --all-projects --name "^$P" -f value -c ID 2>/dev/null)
-	[ -n "$ids" ] && OS_CLOUD=admin openstack server delete --wait $ids >/dev/null 2>&1
+	OS_CLOUD=admin os_delete_servers --all-projects $ids
 }
 # every server of the cloud named PREFIX* is in the output (stdout or stderr) of the last run
 all_reported() { local n; for n in $(names_on_cloud | grep "^$1"); do grep -q -- "$n" "$T/out" "$T/err" || return 1; done; }

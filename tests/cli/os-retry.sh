@@ -4,6 +4,7 @@
 # tests/services/fault-proxy.py (through clouds.yaml's compute_endpoint_override),
 # which loses chosen answers. Checked: the exit code, the records, the proxy's log
 # of what reached Nova, and the servers Nova has afterwards (`openstack server list`).
+# group: openstack
 . "$(dirname "$0")/lib.sh"
 [ -n "${CLOUDCTL_BIN:-}" ] && PATH=$CLOUDCTL_BIN:$PATH
 SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -22,7 +23,7 @@ names_on_cloud() { OS_CLIENT_CONFIG_FILE=$ORIG_CONFIG OS_CLIENT_SECURE_FILE=$ORI
 delete_made() (
 	export OS_CLIENT_CONFIG_FILE=$ORIG_CONFIG OS_CLIENT_SECURE_FILE=$ORIG_SECURE OS_CLOUD=tenant-a
 	ids=$(openstack server list --name "^$P" -f value -c ID 2>/dev/null)
-	[ -z "$ids" ] || openstack server delete --wait $ids >/dev/null 2>&1
+	os_delete_servers $ids
 )
 cleanup_hook() {
 	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null

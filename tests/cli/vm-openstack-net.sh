@@ -3,6 +3,7 @@
 # (--user-data), against the real OpenStack of tests/services/openstack-start.sh as
 # tenant-a. Afterwards the `openstack` client says which network, port and groups each
 # server has, and (as admin, microversion 2.3+) the exact user data Nova stored.
+# group: openstack
 . "$(dirname "$0")/lib.sh"
 [ -n "${CLOUDCTL_BIN:-}" ] && PATH=$CLOUDCTL_BIN:$PATH
 OSENV=$SVC/openstack/env
@@ -19,7 +20,7 @@ BOOT=(--image tiny-image --flavor m1.tiny)
 os_ids() { openstack server list --name "^$P" -f value -c ID 2>/dev/null; }
 cleanup_hook() {
 	local ids; ids=$(os_ids)
-	[ -n "$ids" ] && openstack server delete --wait $ids >/dev/null 2>&1
+	os_delete_servers $ids
 	local p; for p in $(openstack port list -f value -c Name | grep "^$P-p"); do openstack port delete "$p" >/dev/null 2>&1; done
 	openstack security group delete "$P-extra" >/dev/null 2>&1
 	$NET --driver openstack tenant delete "$P" >/dev/null 2>&1

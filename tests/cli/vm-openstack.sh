@@ -2,6 +2,7 @@
 # Nova's fake virt driver) that tests/services/openstack-start.sh runs, as
 # tenant-a, tenant-b and admin; Nova's state is checked afterwards with the
 # `openstack` client. At most 5 servers exist at a time (Nova is slow on 2 CPUs).
+# group: openstack
 . "$(dirname "$0")/lib.sh"
 [ -n "${CLOUDCTL_BIN:-}" ] && PATH=$CLOUDCTL_BIN:$PATH
 OSENV=$SVC/openstack/env
@@ -17,7 +18,7 @@ KEY=""
 os_ids() { openstack server list --name "^$P" -f value -c ID 2>/dev/null; }
 cleanup_hook() {
 	local ids; ids=$(os_ids)
-	[ -n "$ids" ] && openstack server delete --wait $ids >/dev/null 2>&1
+	os_delete_servers $ids
 	[ -n "$KEY" ] && openstack keypair delete "$KEY" >/dev/null 2>&1
 	openstack subnet delete "$P-sub" >/dev/null 2>&1
 	openstack network delete "$P-net" >/dev/null 2>&1

@@ -1,0 +1,21 @@
+# valgrind-openstack: the OpenStack verbs of cloudctl-vm and cloudctl-net under memcheck,
+# against the real cloud of tests/services/openstack-start.sh (valgrind.sh has the rest).
+# Uses the normal build, not the ASan one.
+# group: openstack
+. "$(dirname "$0")/lib.sh"
+B=${CLOUDCTL_SRC:-.}/build/bin
+OSENV=$SVC/openstack/env
+if ! command -v valgrind >/dev/null; then skip "valgrind-openstack" "valgrind not installed (apt-get install valgrind)"; exit 0; fi
+if [ ! -x "$B/cloudctl-vm" ]; then skip "valgrind-openstack" "no normal build at $B"; exit 0; fi
+if [ -n "${CLOUDCTL_ASAN:-}" ]; then # the same binaries, the same checks: once is enough
+	skip "valgrind-openstack" "it runs the normal build's binaries, checked in the normal run already"; exit 0
+fi
+if [ ! -f "$OSENV" ]; then skip "valgrind-openstack" "no OpenStack ($OSENV missing)"; exit 0; fi
+set -a; . "$OSENV"; set +a
+unset OS_AUTH_URL
+export OS_CLOUD=tenant-a XDG_CACHE_HOME=$T/oscache
+vgx "vm --driver openstack list" 0 "$B/cloudctl-vm" --driver openstack list
+vgx "vm --driver openstack show: not found" 66 "$B/cloudctl-vm" --driver openstack show no-such-server-vg
+vgx "net network list" 0 "$B/cloudctl-net" network list
+vgx "net tenant create" 0 "$B/cloudctl-net" tenant create vg-$$ --cidr 10.233.0.0/24
+vgx "net tenant delete" 0 "$B/cloudctl-net" tenant delete vg-$$
