@@ -14,8 +14,19 @@ if [ ! -f "$OSENV" ]; then skip "valgrind-openstack" "no OpenStack ($OSENV missi
 set -a; . "$OSENV"; set +a
 unset OS_AUTH_URL
 export OS_CLOUD=tenant-a XDG_CACHE_HOME=$T/oscache
-vgx "vm --driver openstack list" 0 "$B/cloudctl-vm" --driver openstack list
-vgx "vm --driver openstack show: not found" 66 "$B/cloudctl-vm" --driver openstack show no-such-server-vg
+P=vg-$$
+cleanup_hook() { os_delete_servers $(openstack server list --name "^$P-" -f value -c ID 2>/dev/null); }
+VM=("$B/cloudctl-vm" --driver openstack)
+vgx "vm --driver openstack list" 0 "${VM[@]}" list
+vgx "vm --driver openstack show: not found" 66 "${VM[@]}" show no-such-server-vg
 vgx "net network list" 0 "$B/cloudctl-net" network list
 vgx "net tenant create" 0 "$B/cloudctl-net" tenant create vg-$$ --cidr 10.233.0.0/24
 vgx "net tenant delete" 0 "$B/cloudctl-net" tenant delete vg-$$
+BOOT=(--image tiny-image --no-network)
+vgx "vm create --wait" 0 "${VM[@]}" create --name "$P-c" --flavor m1.tiny "${BOOT[@]}" --wait --tag suite=vg
+vgx "vm stop" 0 "${VM[@]}" stop "$P-c"
+vgx "vm stats" 0 "${VM[@]}" stats "$P-c"
+vgx "vm list --tag" 0 "${VM[@]}" list --tag suite=vg
+vgx "vm delete --wait" 0 "${VM[@]}" delete --wait "$P-c"
+vgx "vm create --count 2 --vcpus --memory" 0 "${VM[@]}" create --name "$P-d-%d" --count 2 --vcpus 1 --memory 512M "${BOOT[@]}"
+vgx "vm delete of two" 0 "${VM[@]}" delete "$P-d-1" "$P-d-2"
