@@ -422,6 +422,7 @@ void gitr_init(void)
 	git_libgit2_init();
 	atexit(shutdown_at_exit);
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0); /* remotes owned by another user are fine */
+	gitr_stream_register();
 }
 
 int gitr_open(struct gitr *g, const struct gitr_opts *o, struct strbuf *err)

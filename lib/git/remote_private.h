@@ -35,6 +35,8 @@ int gitr_copy_loose(git_repository *from, git_repository *to, const git_oid *wan
 
 /* remote.c: libgit2 started once, and shut down at exit. */
 void gitr_init(void);
+/* stream.c: libgit2's TCP connections made with TCP_NODELAY (once, at init). */
+void gitr_stream_register(void);
 /* remote.c: user@host:path */
 int gitr_url_is_scp_like(const char *url);
 

@@ -149,6 +149,21 @@ expect_rc "ssh: a changed host key: exit 77" 77 "CHANGED"
 run "$D" bump --git "$GIT_REJECT_SSH_URL" --ssh-key "$GIT_SSH_KEY" "${SSHO[@]}" --path "$DEV" --image registry.local/shop/frontend:r1
 expect_rc "a pre-receive hook refuses: exit 77" 77 "pre-receive hook declined" && assert "hook: one line, rejecting.git's main unchanged" \
 	bash -c "[ \$(wc -l <'$T/err') = 1 ] && [ \$(git --git-dir='$GIT_REPOS/rejecting.git' rev-list --count main) = 1 ]"
+# The connection is our own (lib/git/stream.c): its errors, and Nagle off on every
+# connection (libgit2's small writes each waited ~40 ms for an ACK otherwise).
+run "$D" bump --git https://127.0.0.1:1/x.git --cacert "$GIT_CA" --path "$DEV" --image a:1
+expect "https: nothing listening: exit 69, host and port named" 69 "" \
+	"cloudctl-deploy: https://127.0.0.1:1/x.git: connect: 127.0.0.1:1: Connection refused"
+run "$D" bump --git ssh://git@127.0.0.1:1/x.git --ssh-key "$GIT_SSH_KEY" --path "$DEV" --image a:1
+expect "ssh: nothing listening: exit 69, host and port named" 69 "" \
+	"cloudctl-deploy: ssh://git@127.0.0.1:1/x.git: connect: 127.0.0.1:1: Connection refused"
+for u in "$GIT_HTTPS_BASE/$NH --cacert $GIT_CA" "$GIT_SSH_BASE/$NS --ssh-key $GIT_SSH_KEY ${SSHO[*]}"; do
+	# shellcheck disable=SC2086 # the URL and its options, split on purpose
+	run env CLOUDCTL_GIT_USERNAME="$GIT_USER" CLOUDCTL_GIT_PASSWORD="$GIT_PASS" strace -f -qq -e trace=setsockopt \
+		-o "$T/strace" "$D" diff --git $u --path "$DEV" --image registry.local/shop/frontend:nd -o kv
+	expect_rc "${u%%:*}: diff over the network" 0 && assert "${u%%:*}: TCP_NODELAY set on the connection" \
+		grep -q 'setsockopt([0-9]*, SOL_TCP, TCP_NODELAY, \[1\], 4) = 0' "$T/strace"
+done
 
 # --- bad input: exit code, one line, no commit ---
 RB=$(fresh bad)
