@@ -91,6 +91,12 @@ if [ -f "$GENV" ]; then
 	vgx "deploy bump (local)" 0 "$B/cloudctl-deploy" bump --git "$R" --path apps/shop/overlays/dev --image registry.local/shop/frontend:vg1
 	vgx "deploy history" 0 "$B/cloudctl-deploy" history --git "$R" --path apps/shop/overlays/dev
 	vgx "deploy bump: no such path" 66 "$B/cloudctl-deploy" bump --git "$R" --path nowhere --image registry.local/shop/frontend:vg2
+	# over https: libgit2's TLS on our TCP stream (lib/git/stream.c), and its error path
+	export CLOUDCTL_GIT_USERNAME=$GIT_USER CLOUDCTL_GIT_PASSWORD=$GIT_PASS
+	vgx "deploy bump (https)" 0 "$B/cloudctl-deploy" bump --git "$GIT_HTTPS_BASE/${R##*/}" --cacert "$GIT_CA" \
+		--path apps/shop/overlays/dev --image registry.local/shop/frontend:vg3
+	vgx "deploy bump (https, nothing listening)" 69 "$B/cloudctl-deploy" bump --git https://127.0.0.1:1/x.git \
+		--cacert "$GIT_CA" --path apps/shop/overlays/dev --image registry.local/shop/frontend:vg4
 	rm -rf "$R" )
 else skip "valgrind: deploy" "no git services ($GENV missing)"; fi
 vgx "net --driver libvirt network list (test driver)" 0 "$B/cloudctl-net" --driver libvirt -C test:///default network list
