@@ -429,12 +429,19 @@ static void trace_flush_body(struct http_client *c, int side)
 	struct trace_side *t = &c->trace[side];
 	if (!t->body_total)
 		return;
-	/* As a whole: a key and its value may be on different lines. */
+	/* As a whole: a key and its value may be on different lines. A body
+	 * with a NUL byte (a git pack, a gzip layer) is shown up to it. */
+	const char *nul = memchr(t->body.buf, 0, t->body.len);
+	size_t shown = nul ? (size_t)(nul - t->body.buf) : t->body.len;
 	struct strbuf clean = STRBUF_INIT;
-	redact(&clean, t->body.buf, t->body.len);
+	redact(&clean, t->body.buf, shown);
 	trace_lines(trace_mark(side), clean.buf, clean.len, NULL);
 	sb_release(&clean);
-	if (t->body_total > t->body.len) {
+	if (nul) {
+		char note[96];
+		int n = snprintf(note, sizeof note, "[%zu bytes in all, binary from byte %zu]", t->body_total, shown);
+		trace_emit(trace_mark(side), note, (size_t)n);
+	} else if (t->body_total > t->body.len) {
 		char note[96];
 		int n = snprintf(note, sizeof note, "[%zu bytes in all, the first %zu shown]",
 				 t->body_total, t->body.len);
@@ -499,6 +506,8 @@ static void free_headers(struct http_response *resp)
 static void reset_response(struct http_response *resp)
 {
 	resp->status = 0;
+	resp->sent = 0;
+	resp->cut_status = 0;
 	sb_reset(&resp->body);
 	free_headers(resp);
 	resp->errbuf[0] = '\0';
@@ -820,6 +829,8 @@ static void setup_request(struct http_client *c, const struct http_request *req,
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->opts.connect_timeout_ms);
 	set_timeouts(c);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
+	if (c->opts.http1)
+		curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* the tools handle redirects */
 	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, idempotent ? 0L : 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
@@ -941,6 +952,8 @@ static CURLcode perform_attempt(struct http_client *c, struct http_response *res
 		return rc;
 	}
 	reset_response(resp); /* a response cut short is no response */
+	resp->sent = request_was_sent(c);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->cut_status);
 	describe_failure(c, rc, resp);
 	return rc;
 }
@@ -1068,6 +1081,17 @@ static int is_unreserved(unsigned char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
 	       (ch != '\0' && strchr("-._~", ch) != NULL);
+}
+
+char *http_basic_auth(const char *user, const char *password)
+{
+	struct strbuf plain = STRBUF_INIT, out = STRBUF_INIT;
+	sb_addf(&plain, "%s:%s", user ? user : "", password ? password : "");
+	sb_adds(&out, "Basic ");
+	base64_encode(&out, (const unsigned char *)plain.buf, plain.len);
+	explicit_bzero(plain.buf, plain.len);
+	sb_release(&plain);
+	return sb_detach(&out);
 }
 
 char *http_escape(const char *s)

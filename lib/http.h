@@ -37,8 +37,11 @@ struct http_opts {
 	const char *user_agent;  /* default "cloudctl/VERSION" */
 	const char *cert_file;   /* client certificate (PEM), or NULL */
 	const char *key_file;    /* its private key (PEM), or NULL */
+	int http1;               /* HTTP/1.1 only: a server that refuses a POST before
+				  * reading its body (a 401) may otherwise end the
+				  * HTTP/2 stream before its answer arrives */
 };
-#define HTTP_OPTS_INIT { 10000, 60000, NULL, 0, 4, 200, 10000, NULL, NULL, NULL }
+#define HTTP_OPTS_INIT { 10000, 60000, NULL, 0, 4, 200, 10000, NULL, NULL, NULL, 0 }
 
 struct http_header {
 	char *name;
@@ -61,8 +64,13 @@ struct http_response {
 	size_t nheaders;
 	int attempts;            /* how many times the request was sent */
 	char errbuf[256];        /* libcurl's message when status is 0 */
+	/* When no response arrived (status 0): whether any byte of the request went
+	 * out (else the server never saw it), and the status of an answer cut short
+	 * (0 when none began): a 401 refused before the body was read, say. */
+	int sent;
+	long cut_status;
 };
-#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, NULL, 0, 0, "" }
+#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, NULL, 0, 0, "", 0, 0 }
 
 /* A client keeps one connection cache: it is not thread-safe, use one per thread. */
 struct http_client;
@@ -117,6 +125,10 @@ int http_do_transfer(struct http_client *c, const struct http_request *req, cons
 char *http_url_resolve(const char *base, const char *ref);
 /* s percent-encoded for a query value or a path segment (RFC 3986 unreserved kept). */
 char *http_escape(const char *s);
+
+/* "Basic base64(user:password)", the value of an Authorization header (NULLs
+ * read as ""). The plain text is wiped from memory. */
+char *http_basic_auth(const char *user, const char *password);
 
 /* Case-insensitive header lookup in the final response; NULL when absent. */
 const char *http_header_get(const struct http_response *resp, const char *name);

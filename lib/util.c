@@ -315,6 +315,22 @@ static int b64_value(char c)
 	return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
+void base64_encode(struct strbuf *out, const unsigned char *in, size_t n)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)in[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= in[i + 2];
+		sb_addc(out, alphabet[(v >> 18) & 63]);
+		sb_addc(out, alphabet[(v >> 12) & 63]);
+		sb_addc(out, i + 1 < n ? alphabet[(v >> 6) & 63] : '=');
+		sb_addc(out, i + 2 < n ? alphabet[v & 63] : '=');
+	}
+}
+
 int base64_decode(const char *in, struct strbuf *out)
 {
 	unsigned acc = 0;

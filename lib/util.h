@@ -71,6 +71,8 @@ int parse_ll(const char *s, long long min, long long max, long long *out);
 /* Standard base64 (RFC 4648, padding optional, whitespace ignored) into out.
  * Returns 0, or -1 on a character outside the alphabet. */
 int base64_decode(const char *in, struct strbuf *out);
+/* n bytes of in appended to out as standard base64, padded. */
+void base64_encode(struct strbuf *out, const unsigned char *in, size_t n);
 
 /* Monotonic clock in milliseconds. */
 long long now_ms(void);

@@ -379,7 +379,8 @@ int gitr_fetch(struct gitr *g, struct strbuf *err)
 
 /* --- open and close --- */
 
-static void set_ca(const char *cacert)
+/* The CA bundle for https, given to libgit2 (and kept for remote_http.c). */
+static const char *set_ca(const char *cacert)
 {
 	const char *ca = cacert;
 	if (!ca)
@@ -390,6 +391,7 @@ static void set_ca(const char *cacert)
 		ca = access("/etc/ssl/certs/ca-certificates.crt", R_OK) == 0 ? "/etc/ssl/certs/ca-certificates.crt" : NULL;
 	if (ca)
 		git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, ca, NULL);
+	return ca;
 }
 
 static int resolve_url(struct gitr *g, const char *url, struct strbuf *err)
@@ -437,8 +439,11 @@ int gitr_open(struct gitr *g, const struct gitr_opts *o, struct strbuf *err)
 	if (rc)
 		return rc;
 	/* Only https needs the CAs (parsing the system's bundle costs milliseconds). */
+	static const char *ca; /* an option's or the environment's string, or a constant */
 	if (str_starts(g->url, "https://") && (!ca_set++ || o->cacert))
-		set_ca(o->cacert);
+		ca = set_ca(o->cacert);
+	if (str_starts(g->url, "https://") && ca)
+		g->cacert = xstrdup(ca);
 	/* A password in the URL goes to the credential callback, not into libgit2's
 	 * URL (nor the cache's config). */
 	g->display_url = url_display(g->url);
@@ -518,6 +523,7 @@ void gitr_close(struct gitr *g)
 	free(g->display_url);
 	free(g->branch);
 	free(g->cache_path);
+	free(g->cacert);
 	memset(g, 0, sizeof *g);
 	g->lock_fd = -1;
 }

@@ -47,6 +47,7 @@ struct gitr {
 	char *display_url;     /* without user or password: for messages and records */
 	char *branch;          /* the branch, once resolved */
 	char *cache_path;
+	char *cacert;          /* https: the CA bundle in use, NULL for the system's */
 	git_oid tip;           /* the remote branch's commit at the last fetch */
 	int local;             /* the remote is a repository on this machine */
 	int no_cache;

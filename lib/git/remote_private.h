@@ -33,6 +33,13 @@ int gitr_fail(struct gitr *g, struct strbuf *err, int code, const char *what);
  * objects. Returns 0 or -1 (libgit2's error set). */
 int gitr_copy_loose(git_repository *from, git_repository *to, const git_oid *want, const git_oid *have);
 
+/* remote_http.c: push commit (one commit on g->tip) over https in one POST
+ * to git-receive-pack. Returns what gitr_push does, or GITR_FALLBACK when the
+ * server did not take it that way (or the commit is not one on g->tip): then
+ * nothing was changed, and libgit2's push is the way. */
+#define GITR_FALLBACK (-4)
+int gitr_push_http(struct gitr *g, const git_oid *commit, struct strbuf *err);
+
 /* remote.c: libgit2 started once, and shut down at exit. */
 void gitr_init(void);
 /* stream.c: libgit2's TCP connections made with TCP_NODELAY (once, at init). */

@@ -75,6 +75,12 @@ static int advertised_moved(struct gitr *g, git_remote *r)
 
 static int push_network(struct gitr *g, const git_oid *commit, struct strbuf *err)
 {
+	if (str_starts(g->url, "https://")) {
+		int rc = gitr_push_http(g, commit, err);
+		if (rc != GITR_FALLBACK)
+			return rc;
+		debug("push: %s did not take the push in one request: pushing with libgit2", g->display_url);
+	}
 	/* libgit2 pushes from a ref: a temporary one of this process. */
 	char *tmp = xasprintf("refs/cloudctl/push/%ld-%u", (long)getpid(), g->push_seq++);
 	char *spec = xasprintf("%s:refs/heads/%s", tmp, g->branch);

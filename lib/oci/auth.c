@@ -1,5 +1,6 @@
 /* auth.c: see auth.h. */
 #include "oci/auth.h"
+#include "http.h"
 #include "log.h"
 #include "util.h"
 
@@ -47,31 +48,9 @@ void registry_cred_release(struct registry_cred *c)
 	*c = (struct registry_cred)REGISTRY_CRED_INIT;
 }
 
-static void base64_encode(struct strbuf *out, const unsigned char *in, size_t n)
-{
-	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)in[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= in[i + 2];
-		sb_addc(out, alphabet[(v >> 18) & 63]);
-		sb_addc(out, alphabet[(v >> 12) & 63]);
-		sb_addc(out, i + 1 < n ? alphabet[(v >> 6) & 63] : '=');
-		sb_addc(out, i + 2 < n ? alphabet[v & 63] : '=');
-	}
-}
-
 char *registry_cred_basic(const struct registry_cred *c)
 {
-	struct strbuf plain = STRBUF_INIT, out = STRBUF_INIT;
-	sb_addf(&plain, "%s:%s", c->username ? c->username : "", c->password ? c->password : "");
-	sb_adds(&out, "Basic ");
-	base64_encode(&out, (const unsigned char *)plain.buf, plain.len);
-	explicit_bzero(plain.buf, plain.len);
-	sb_release(&plain);
-	return sb_detach(&out);
+	return http_basic_auth(c->username, c->password);
 }
 
 /* ---- the file ---- */

@@ -131,7 +131,30 @@ XDG_CACHE_HOME=$T/cache-A run "$D" bump "${HB[@]}" --image registry.local/shop/w
 XDG_CACHE_HOME=$T/cache-B run "$D" bump "${HB[@]}" <"$T/a4"
 expect_rc "stale caches: an older source from a stale cache" 0 "newer deploy" && assert "stale caches: the newer deploy kept (skipped=older), no commit" \
 	test "$(field skipped <"$T/out"),$(count "$RH")" = "older,$((n0 + 3))"
+# A bump from a warm cache is one request: the command and the pack in one POST
+# (lib/git/remote_http.c), no GET info/refs first; the trace shows neither secret.
+# lighttpd writes its access log a few seconds late: wait for the line.
+ALOG=$SVC/git/lighttpd-access.log
+wait_log() { for _ in $(seq 1 75); do [ "$(grep -c -- "$1" "$ALOG")" -ge "$2" ] && return 0; sleep 0.2; done; return 1; }
+RO=$(fresh https-one); NO=$(basename "$RO")
+HO=(--git "$GIT_HTTPS_BASE/$NO" --cacert "$GIT_CA" --path "$DEV" -o kv)
+XDG_CACHE_HOME=$T/cache-one run "$D" bump "${HO[@]}" --image registry.local/shop/web:o1
+expect_rc "https: a first bump (the cache cloned)" 0 && wait_log "POST /git/$NO/git-receive-pack" 1
+n_log=$(grep -c "/git/$NO/" "$ALOG")
+XDG_CACHE_HOME=$T/cache-one run "$D" -vv bump "${HO[@]}" --image registry.local/shop/web:o2
+expect_rc "https: a bump from the warm cache" 0 && wait_log "POST /git/$NO/git-receive-pack" 2
+assert "https: one request to the server, a POST of git-receive-pack" test "$(grep -c "/git/$NO/" "$ALOG")" = $((n_log + 1))
+assert "https: the landed commit is that bump's" test "$(git --git-dir="$RO" log -1 --format=%s main)" = \
+	"deploy($DEV): registry.local/shop/web o1 -> o2"
+B64=$(printf '%s:%s' "$GIT_USER" "$GIT_PASS" | base64)
+assert "https: -vv shows neither the password nor the Basic credentials" \
+	bash -c "grep -qi 'authorization: <redacted>' '$T/err' && ! grep -q -e '$GIT_PASS' -e '$B64' '$T/err' '$T/out'"
+assert "https: -vv shows the pack as binary, not its bytes" grep -q '> \[[0-9]* bytes in all, binary from byte 101\]' "$T/err"
+run "$D" bump --git "$GIT_REJECT_HTTPS_URL" --cacert "$GIT_CA" --path "$DEV" --image registry.local/shop/frontend:r1
+expect "https: a pre-receive hook refuses: exit 77, its message" 77 "" "cloudctl-deploy: $GIT_REJECT_HTTPS_URL: the remote refused the push to main: pre-receive hook declined (remote: cloudctl test remote: this repository rejects every push (pre-receive hook))" &&
+	assert "https hook: rejecting.git's main unchanged" test "$(git --git-dir="$GIT_REPOS/rejecting.git" rev-list --count main)" = 1
 assert "https: git fsck on the remote" fsck_ok "$RH"
+assert "https: git fsck on the one-request remote" fsck_ok "$RO"
 rm "$T/.git-credentials"
 RS=$(fresh ssh); NS=$(basename "$RS")
 SSHO=(--known-hosts "$GIT_SSH_KNOWN_HOSTS")
