@@ -2,6 +2,8 @@
  * URL, the cache, fetching the branch, opening and closing, runs taking turns. */
 #include "remote_private.h"
 
+#include <git2/sys/odb_backend.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -341,8 +343,8 @@ static int fetch_local(struct gitr *g, struct strbuf *err)
 		if (gitr_copy_loose(remote, g->repo, &g->tip, known ? &have : NULL) < 0)
 			rc = gitr_fail(g, err, EXIT_DATA, "fetch");
 	}
-	if (!rc) {
-		git_reference *out = NULL;
+	if (!rc && !(git_reference_name_to_id(&have, g->repo, hint) == 0 && git_oid_equal(&have, &g->tip))) {
+		git_reference *out = NULL; /* rewritten only when it changes: each write is a new file */
 		if (git_reference_create(&out, g->repo, hint, &g->tip, 1, NULL) == 0)
 			git_reference_free(out);
 	}
@@ -375,6 +377,30 @@ int gitr_fetch(struct gitr *g, struct strbuf *err)
 		return rc;
 	return tip_readable(g) ? 0 : sb_fail(err, EXIT_DATA, "%s: commit %s cannot be read", g->display_url,
 					     git_oid_tostr_s(&g->tip));
+}
+
+/* A local remote's new objects are written straight into it (the cache's
+ * object store gets the remote's loose objects as its first place to write):
+ * a commit would otherwise be written into the cache, then copied over when
+ * pushed, twice the files. Left out when the remote cannot be opened
+ * (gitr_fetch says why). */
+static void write_into_remote(struct gitr *g)
+{
+	git_repository *remote = NULL;
+	git_odb *odb = NULL;
+	git_odb_backend *be = NULL;
+	if (git_repository_open_ext(&remote, g->url, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		return;
+	char *objects = xasprintf("%sobjects", git_repository_path(remote));
+	if (git_repository_odb(&odb, g->repo) == 0 && git_odb_backend_loose(&be, objects, -1, 0, 0, 0) == 0) {
+		if (git_odb_add_backend(odb, be, 100) == 0)
+			g->write_umask = (int)gitr_shared_umask(remote);
+		else
+			be->free(be);
+	}
+	git_odb_free(odb);
+	free(objects);
+	git_repository_free(remote);
 }
 
 /* --- open and close --- */
@@ -432,6 +458,7 @@ int gitr_open(struct gitr *g, const struct gitr_opts *o, struct strbuf *err)
 	static int ca_set;
 	memset(g, 0, sizeof *g);
 	g->lock_fd = -1;
+	g->write_umask = -1;
 	gitr_init();
 	if (o->cacert && access(o->cacert, R_OK) < 0)
 		return sb_fail(err, EXIT_NOTFOUND, "--cacert %s: %s", o->cacert, strerror(errno));
@@ -475,6 +502,8 @@ int gitr_open(struct gitr *g, const struct gitr_opts *o, struct strbuf *err)
 	}
 	if ((rc = cache_open(g, 0, err)) != 0)
 		return rc;
+	if (g->local)
+		write_into_remote(g);
 	g->trust_cache = o->trust_cache && !g->local;
 	if (g->trust_cache && tip_from_cache(g) == 0) {
 		g->unverified = 1;

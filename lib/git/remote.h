@@ -15,7 +15,10 @@
  * against known_hosts by us (unknown or changed: refused). Pushes to a local
  * repository compare-and-swap the branch under git's own ref lock (libgit2's
  * local transport would overwrite it) and run no hooks; pushes over the
- * network rely on the server's receive-pack, which does the same. */
+ * network rely on the server's receive-pack, which does the same. A local
+ * remote's new objects are written straight into it (the cache only reads
+ * them); a push over https is one POST of the command and the pack
+ * (remote_http.c), libgit2's push being the fallback. */
 #ifndef CLOUDCTL_GIT_REMOTE_H
 #define CLOUDCTL_GIT_REMOTE_H
 
@@ -50,6 +53,7 @@ struct gitr {
 	char *cacert;          /* https: the CA bundle in use, NULL for the system's */
 	git_oid tip;           /* the remote branch's commit at the last fetch */
 	int local;             /* the remote is a repository on this machine */
+	int write_umask;       /* local: new objects go straight into the remote, under this umask; -1 otherwise */
 	int no_cache;
 	int trust_cache;       /* gitr_opts.trust_cache, for a network remote */
 	int unverified;        /* tip is the cache's, not fetched in this run */

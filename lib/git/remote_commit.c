@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "log.h"
 
@@ -57,6 +58,7 @@ int gitr_commit(struct gitr *g, const git_oid *parent, const struct gitr_change 
 	git_tree_update *up = xcalloc(n ? n : 1, sizeof *up);
 	git_oid tree_id;
 	int rc = 0;
+	mode_t mask = g->write_umask >= 0 ? umask((mode_t)g->write_umask) : 0;
 	if (git_commit_lookup(&pc, g->repo, parent) < 0 || git_commit_tree(&ptree, pc) < 0) {
 		rc = gitr_fail(g, err, EXIT_DATA, "parent commit");
 		goto out;
@@ -79,6 +81,8 @@ int gitr_commit(struct gitr *g, const git_oid *parent, const struct gitr_change 
 	    git_commit_create(out, g->repo, NULL, sig, sig, NULL, msg, ntree, 1, (const git_commit **)&pc) < 0)
 		rc = gitr_fail(g, err, EXIT_IOERR, "commit");
 out:
+	if (g->write_umask >= 0)
+		umask(mask);
 	free(up);
 	git_tree_free(ntree);
 	git_tree_free(ptree);

@@ -2,6 +2,8 @@
 #ifndef CLOUDCTL_GIT_REMOTE_PRIVATE_H
 #define CLOUDCTL_GIT_REMOTE_PRIVATE_H
 
+#include <sys/types.h>
+
 #include "remote.h"
 
 /* State the libgit2 callbacks share: what to offer, and why the last call failed. */
@@ -39,6 +41,10 @@ int gitr_copy_loose(git_repository *from, git_repository *to, const git_oid *wan
  * nothing was changed, and libgit2's push is the way. */
 #define GITR_FALLBACK (-4)
 int gitr_push_http(struct gitr *g, const git_oid *commit, struct strbuf *err);
+
+/* remote_push.c: the umask for files written into remote: git's
+ * core.sharedRepository makes them group-writable when it is shared. */
+mode_t gitr_shared_umask(git_repository *remote);
 
 /* remote.c: libgit2 started once, and shut down at exit. */
 void gitr_init(void);

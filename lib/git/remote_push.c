@@ -9,8 +9,7 @@
 
 #include "log.h"
 
-/* git's core.sharedRepository: group-writable files when the remote is shared. */
-static mode_t shared_umask(git_repository *remote)
+mode_t gitr_shared_umask(git_repository *remote)
 {
 	git_config *cfg = NULL;
 	const char *v = NULL;
@@ -36,7 +35,7 @@ static int push_local(struct gitr *g, const git_oid *commit, struct strbuf *err)
 	char *name = xasprintf("refs/heads/%s", g->branch);
 	git_oid now;
 	int rc = 0;
-	mode_t old = umask(shared_umask(remote));
+	mode_t old = umask(gitr_shared_umask(remote));
 	if (git_reference_name_to_id(&now, remote, name) < 0)
 		rc = gitr_fail(g, err, EXIT_NOTFOUND, name);
 	else if (!git_oid_equal(&now, &g->tip))

@@ -46,6 +46,14 @@ Source-Time: 1704153600
 Image-Digest: sha256:1111111111111111111111111111111111111111111111111111111111111111"
 assert "local: the author" test "$(git --git-dir="$R" log -1 --format='%an <%ae>' main)" = "$CLOUDCTL_GIT_AUTHOR"
 assert "local: git fsck on the remote" fsck_ok "$R"
+# A local remote's new objects are written into it once, not into the cache and then
+# copied; under core.sharedRepository=group its new directories are group-writable.
+RG=$(fresh shared); git --git-dir="$RG" config core.sharedRepository group; git --git-dir="$RG" gc -q # no loose dirs left
+CID=$(XDG_CACHE_HOME=$T/cache-shared "$D" bump --git "$RG" --path "$DEV" --image registry.local/shop/frontend:g1 -o kv | field commit)
+assert "local: the cache holds no objects of its own" test "$(find "$T/cache-shared" -path '*/objects/??/*' -type f | wc -l)" = 0
+assert "local: the commit's objects are in the remote" test -f "$RG/objects/${CID:0:2}/${CID:2}"
+assert "local: shared remote: the new objects' directories are group-writable" \
+	bash -c "[ \$(find '$RG/objects' -type d -name '??' | wc -l) -ge 1 ] && [ -z \"\$(find '$RG/objects' -type d -name '??' ! -perm -g+w)\" ]"
 run "$D" bump --git "$R" --path "$DEV" --image registry.local/shop/frontend:9d8e7f6 -o kv
 expect_rc "local: the same tag again" 0 && assert "local: nothing changed: changed=false, no commit" \
 	test "$(field changed <"$T/out"),$(field pushed <"$T/out"),$(count "$R")" = "false,false,2"
@@ -216,11 +224,15 @@ expect_rc "bad input: no such repository" 66
 # --- the clone cache: reused, and rebuilt when corrupt ---
 CACHE=$(ls -d "$XDG_CACHE_HOME"/cloudctl/git/*/ | head -1)
 assert "the clone cache exists under \$XDG_CACHE_HOME/cloudctl/git" test -d "$CACHE/objects"
-RC=$(fresh cache)
-run "$D" bump --git "$RC" --path "$DEV" --image registry.local/shop/frontend:c1 -o kv
-CDIR=$(grep -l "$RC" "$XDG_CACHE_HOME"/cloudctl/git/*/config | head -1); CDIR=${CDIR%/config}
-find "$CDIR/objects" -type f -name '[0-9a-f]*' | while read -r f; do chmod u+w "$f"; printf garbage >"$f"; done
-run "$D" bump --git "$RC" --path "$DEV" --image registry.local/shop/frontend:c2 -o kv
+# (over https: a local remote's cache holds no objects of its own, it reads and writes
+# the remote's)
+RC=$(fresh cache); HC=(--git "$GIT_HTTPS_BASE/$(basename "$RC")" --cacert "$GIT_CA" --path "$DEV" -o kv)
+export CLOUDCTL_GIT_USERNAME=$GIT_USER CLOUDCTL_GIT_PASSWORD=$GIT_PASS
+run "$D" bump "${HC[@]}" --image registry.local/shop/frontend:c1
+CDIR=$(grep -l "$(basename "$RC")" "$XDG_CACHE_HOME"/cloudctl/git/*/config | head -1); CDIR=${CDIR%/config}
+find "$CDIR/objects" -type f \( -name '*.pack' -o -name '[0-9a-f]*' \) | while read -r f; do chmod u+w "$f"; printf garbage >"$f"; done
+run "$D" bump "${HC[@]}" --image registry.local/shop/frontend:c2
+unset CLOUDCTL_GIT_USERNAME CLOUDCTL_GIT_PASSWORD
 expect_rc "a corrupt cache is rebuilt" 0 "cannot be read: cloning again" && assert "corrupt cache: the bump landed" cmp -s <(show "$RC" "$DEV/kustomization.yaml") <(dev_with c2)
 
 # --- newer source wins; rollback; history; promote ---
