@@ -133,6 +133,11 @@ static int demux(const char *body, size_t len, struct strbuf *report, struct str
 	const char *p = body, *end = body + len, *data;
 	size_t n;
 	int r;
+	if (pkt_next(&p, end, &data, &n) == 1 && n && data[0] > 3) {
+		sb_add(report, body, len); /* a server without side-band: the report as is */
+		return 0;
+	}
+	p = body;
 	while ((r = pkt_next(&p, end, &data, &n)) == 1) {
 		if (n == 0)
 			return -1;
@@ -177,7 +182,7 @@ static int read_report(const struct strbuf *report, const char *ref, struct strb
 }
 
 /* The POST: its body is the command, a flush, and the pack. */
-static int post(struct gitr *g, const char *body, size_t len, struct http_response *resp)
+static void post(struct gitr *g, const char *body, size_t len, struct http_response *resp)
 {
 	struct http_opts o = HTTP_OPTS_INIT;
 	o.cacert = g->cacert;
@@ -207,6 +212,46 @@ static int post(struct gitr *g, const char *body, size_t len, struct http_respon
 		explicit_bzero(auth_h, strlen(auth_h));
 	free(auth_h);
 	free(auth);
+}
+
+/* What the server answered: see gitr_push_http. */
+static int answer(struct gitr *g, const struct http_response *resp, const char *ref, struct strbuf *err)
+{
+	if (resp->status == 0) {
+		/* Unsent (a certificate refused, say) or refused before the body
+		 * was read: libgit2 tries, and says why in its own words. */
+		if (!resp->sent || (resp->cut_status && resp->cut_status != 200))
+			return GITR_FALLBACK;
+		return sb_fail(err, EXIT_UNAVAIL, "%s: push: %s", g->display_url, resp->errbuf);
+	}
+	const char *type = http_header_get(resp, "Content-Type");
+	if (resp->status != 200 || !type || !str_starts(type, RESULT_TYPE))
+		return GITR_FALLBACK;
+	struct strbuf why = STRBUF_INIT;
+	int rc = gitr_receive_report(resp->body.buf, resp->body.len, ref, &why);
+	if (rc == -1)
+		rc = sb_fail(err, EXIT_UNAVAIL, "%s: push: the server's answer cannot be read%s%s", g->display_url,
+			     why.len ? ": " : "", why.buf);
+	else if (rc == GITR_REJECTED) {
+		sb_reset(err);
+		sb_addf(err, "%s", why.buf);
+	}
+	sb_release(&why);
+	return rc;
+}
+
+int gitr_receive_report(const char *body, size_t len, const char *ref, struct strbuf *why)
+{
+	struct strbuf report = STRBUF_INIT, msg = STRBUF_INIT;
+	sb_reset(why);
+	int rc = demux(body, len, &report, &msg) < 0 ? -1 : read_report(&report, ref, why);
+	if (rc == -1) {
+		sb_reset(why);
+		sb_addf(why, "%s", msg.buf);
+	} else if (rc == GITR_REJECTED && msg.len)
+		sb_addf(why, " (remote: %s)", msg.buf);
+	sb_release(&report);
+	sb_release(&msg);
 	return rc;
 }
 
@@ -222,7 +267,7 @@ int gitr_push_http(struct gitr *g, const git_oid *commit, struct strbuf *err)
 	char old[GIT_OID_HEXSZ + 1], new[GIT_OID_HEXSZ + 1];
 	git_oid_tostr(old, sizeof old, &g->tip);
 	git_oid_tostr(new, sizeof new, commit);
-	struct strbuf body = STRBUF_INIT, cmd = STRBUF_INIT, report = STRBUF_INIT, msg = STRBUF_INIT;
+	struct strbuf body = STRBUF_INIT, cmd = STRBUF_INIT;
 	sb_addf(&cmd, "%s %s %s", old, new, ref);
 	sb_addc(&cmd, 0);
 	sb_addf(&cmd, "report-status side-band-64k quiet agent=cloudctl/%s\n", CLOUDCTL_VERSION);
@@ -231,27 +276,11 @@ int gitr_push_http(struct gitr *g, const git_oid *commit, struct strbuf *err)
 	sb_add(&body, pack.ptr, pack.size);
 	git_buf_dispose(&pack);
 	struct http_response resp = HTTP_RESPONSE_INIT;
-	if (post(g, body.buf, body.len, &resp) < 0) {
-		/* Unsent (a certificate refused, say) or refused before the body
-		 * was read: libgit2 tries, and says why in its own words. */
-		if (!resp.sent || (resp.cut_status && resp.cut_status != 200))
-			rc = GITR_FALLBACK;
-		else
-			rc = sb_fail(err, EXIT_UNAVAIL, "%s: push: %s", g->display_url, resp.errbuf);
-	} else if (resp.status != 200 || !http_header_get(&resp, "Content-Type") ||
-		 strcmp(http_header_get(&resp, "Content-Type"), RESULT_TYPE) != 0)
-		rc = GITR_FALLBACK;
-	else if (demux(resp.body.buf, resp.body.len, &report, &msg) < 0 ||
-		 ((rc = read_report(&report, ref, err)) < 0 && rc != GITR_REJECTED))
-		rc = sb_fail(err, EXIT_UNAVAIL, "%s: push: the server's answer cannot be read%s%s", g->display_url,
-			     msg.len ? ": " : "", msg.buf);
-	else if (rc == GITR_REJECTED && msg.len)
-		sb_addf(err, " (remote: %s)", msg.buf);
+	post(g, body.buf, body.len, &resp);
+	rc = answer(g, &resp, ref, err);
 	http_response_release(&resp);
 	sb_release(&body);
 	sb_release(&cmd);
-	sb_release(&report);
-	sb_release(&msg);
 	free(ref);
 	return rc;
 }

@@ -41,6 +41,11 @@ int gitr_copy_loose(git_repository *from, git_repository *to, const git_oid *wan
  * nothing was changed, and libgit2's push is the way. */
 #define GITR_FALLBACK (-4)
 int gitr_push_http(struct gitr *g, const git_oid *commit, struct strbuf *err);
+/* receive-pack's answer to such a push (side-band-64k, or plain): 0 when ref
+ * was updated; GITR_REJECTED with the reason in why, and the server's last
+ * message line as " (remote: ...)"; -1 when it cannot be read (why: the
+ * server's fatal message, if any). */
+int gitr_receive_report(const char *body, size_t len, const char *ref, struct strbuf *why);
 
 /* remote_push.c: the umask for files written into remote: git's
  * core.sharedRepository makes them group-writable when it is shared. */
