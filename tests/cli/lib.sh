@@ -45,21 +45,26 @@ field() { sed -n '1p' | tr ' ' '\n' | sed -n "s/^$1=//p" | head -1; }
 
 have_libvirtd() { virsh -c qemu:///system version >/dev/null 2>&1; }
 
-# os_delete_servers [--all-projects] ID|NAME...: delete with the openstack client (the
-# cloud of OS_CLOUD), then wait until its list shows none of them (2 min at most; 1 when
-# some are left). --all-projects: an admin's list of every project's servers.
+# os_delete_servers [--all-projects] --prefix P | ID|NAME...: delete with the openstack
+# client (the cloud of OS_CLOUD) the servers named, or every one whose name starts with P,
+# then wait until its list shows none of them (2 min at most; then a "#" line on stderr
+# says which are left, and 1). --all-projects: an admin's list of every project's servers.
 # Not `openstack server delete --wait`: that waits for one server after another and
 # sleeps between its looks, 44 s for 8 servers that Nova deletes in 5.
 os_delete_servers() {
-	local all=() i
+	local all=() i left
 	[ "${1:-}" = --all-projects ] && { all=(--all-projects); shift; }
+	# shellcheck disable=SC2046 # IDs, one word each
+	[ "${1:-}" = --prefix ] && set -- $(openstack server list "${all[@]}" --name "^$2" -f value -c ID 2>/dev/null)
 	[ $# -gt 0 ] || return 0
 	openstack server delete "$@" >/dev/null 2>&1
 	for i in $(seq 120); do
-		openstack server list "${all[@]}" -f value -c ID -c Name 2>/dev/null |
-			awk -v want=" $* " 'index(want, " " $1 " ") || index(want, " " $2 " ") {f=1} END {exit !f}' || return 0
+		left=$(openstack server list "${all[@]}" -f value -c ID -c Name 2>/dev/null |
+			awk -v want=" $* " 'index(want, " " $1 " ") || index(want, " " $2 " ")')
+		[ -z "$left" ] && return 0
 		sleep 1
 	done
+	echo "# os_delete_servers: still listed after 2 min: $(echo "$left" | tr '\n' ' ')" >&2
 	return 1
 }
 
@@ -68,7 +73,7 @@ os_delete_servers() {
 vgx() {
 	local name=$1 want=$2; shift 2
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
-		--suppressions=${CLOUDCTL_SRC:-.}/tests/valgrind.supp "$@" >"$T/out" 2>"$T/err" </dev/null
+		--suppressions=${CLOUDCTL_SRC:-.}/tests/valgrind.supp "$@" >"$T/out" 2>"$T/err" <"${VG_IN:-/dev/null}"
 	local r=$?
 	if [ $r = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: $name" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"
 	elif [ $r != "$want" ]; then fail "valgrind: $name" "exit $r, want $want: $(head -c 300 "$T/err")"

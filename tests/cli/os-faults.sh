@@ -24,8 +24,7 @@ names_on_cloud() { OS_CLOUD=admin openstack server list --all-projects --name "^
 cleanup_hook() {
 	"$SRC/tests/services/openstack-start.sh" >/dev/null 2>&1 # whatever a failed test left stopped
 	OS_CLOUD=admin openstack quota set --instances 10 tenant-b >/dev/null 2>&1
-	local ids; ids=$(OS_CLOUD=admin openstack server list --all-projects --name "^$P" -f value -c ID 2>/dev/null)
-	OS_CLOUD=admin os_delete_servers --all-projects $ids
+	OS_CLOUD=admin os_delete_servers --all-projects --prefix "$P"
 }
 # every server of the cloud named PREFIX* is in the output (stdout or stderr) of the last run
 all_reported() { local n; for n in $(names_on_cloud | grep "^$1"); do grep -q -- "$n" "$T/out" "$T/err" || return 1; done; }

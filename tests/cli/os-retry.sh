@@ -22,8 +22,7 @@ names_on_cloud() { OS_CLIENT_CONFIG_FILE=$ORIG_CONFIG OS_CLIENT_SECURE_FILE=$ORI
 # the servers of this run, deleted (tenant-a's quota is 10 servers)
 delete_made() (
 	export OS_CLIENT_CONFIG_FILE=$ORIG_CONFIG OS_CLIENT_SECURE_FILE=$ORIG_SECURE OS_CLOUD=tenant-a
-	ids=$(openstack server list --name "^$P" -f value -c ID 2>/dev/null)
-	os_delete_servers $ids
+	os_delete_servers --prefix "$P"
 )
 cleanup_hook() {
 	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null

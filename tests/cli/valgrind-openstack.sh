@@ -15,7 +15,7 @@ set -a; . "$OSENV"; set +a
 unset OS_AUTH_URL
 export OS_CLOUD=tenant-a XDG_CACHE_HOME=$T/oscache
 P=vg-$$
-cleanup_hook() { os_delete_servers $(openstack server list --name "^$P-" -f value -c ID 2>/dev/null); }
+cleanup_hook() { os_delete_servers --prefix "$P-"; }
 VM=("$B/cloudctl-vm" --driver openstack)
 vgx "vm --driver openstack list" 0 "${VM[@]}" list
 vgx "vm --driver openstack show: not found" 66 "${VM[@]}" show no-such-server-vg

@@ -7,40 +7,28 @@ if [ ! -x "$BIN" ]; then skip "valgrind" "no normal build at $BIN"; exit 0; fi
 if [ -n "${CLOUDCTL_ASAN:-}" ]; then # the same binaries, the same checks: once is enough
 	skip "valgrind" "it runs the normal build's binaries, checked in the normal run already"; exit 0
 fi
-vg() { # NAME CMD...
-	local name=$1; shift
-	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 "$BIN" "$@" >"$T/out" 2>"$T/err" < "${VG_IN:-/dev/null}"
-	local r=$?
-	if [ $r = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: $name" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"
-	else ok "valgrind: $name"; fi
-}
-vg "list (test driver)" -C test:///default list -o table
-vg "show (test driver)" -C test:///default show test
-printf 'kind=vm name=test\nkind=vm name="bad\n' > "$T/in"; VG_IN=$T/in vg "malformed input" -C test:///default show -
-vg "usage error" list --bogus
+# vgx (lib.sh): memcheck errors and definite leaks fail, and so does another exit code
+vgx "list (test driver)" 0 "$BIN" -C test:///default list -o table
+vgx "show (test driver)" 0 "$BIN" -C test:///default show test
+printf 'kind=vm name=test\nkind=vm name="bad\n' > "$T/in"
+VG_IN=$T/in vgx "malformed input" 65 "$BIN" -C test:///default show -
+vgx "usage error" 64 "$BIN" list --bogus
 if have_libvirtd; then
 	export LIBVIRT_DEFAULT_URI=qemu:///system
-	vg "create with disk and seed" create --name ctv-1 --no-start --no-network --disk 16M --user-data /etc/hostname --tag suite=valgrind
-	vg "list --stats" list --stats -o json
-	vg "stats" stats ctv-1
-	vg "delete" delete ctv-1
+	vgx "create with disk and seed" 0 "$BIN" create --name ctv-1 --no-start --no-network --disk 16M --user-data /etc/hostname --tag suite=valgrind
+	vgx "list --stats" 0 "$BIN" list --stats -o json
+	vgx "stats" 0 "$BIN" stats ctv-1
+	vgx "delete" 0 "$BIN" delete ctv-1
 else skip "valgrind on libvirtd" "no libvirtd answers on qemu:///system"; fi
 RB=${CLOUDCTL_SRC:-.}/build/bin/cloudctl-report
 IN=${CLOUDCTL_SRC:-.}/tests/cli/data/report-input.txt
-for f in table md csv json html prom; do
-	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 "$RB" -q -o $f "$IN" >/dev/null 2>"$T/err"
-	r=$?
-	if [ $r = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: report -o $f" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"; else ok "valgrind: report -o $f"; fi
-done
+for f in table md csv json html prom; do vgx "report -o $f" 0 "$RB" -q -o $f "$IN"; done
 KB=${CLOUDCTL_SRC:-.}/build/bin/cloudctl-k8s
-for args in "tenant render team-a --admin alice --allow-from-namespace x" "tenant render team-a -o json" "tenant render Bad_Name"; do
-	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 $KB $args >/dev/null 2>"$T/err"
-	if [ $? = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: k8s $args" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"; else ok "valgrind: k8s $args"; fi
-done
+vgx "k8s tenant render team-a --admin alice --allow-from-namespace x" 0 "$KB" tenant render team-a --admin alice --allow-from-namespace x
+vgx "k8s tenant render team-a -o json" 0 "$KB" tenant render team-a -o json
+vgx "k8s tenant render Bad_Name" 64 "$KB" tenant render Bad_Name
 for f in kubespray ini json; do
-	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 $KB inventory -f $f \
-		< "${CLOUDCTL_SRC:-.}/tests/cli/data/inventory-input.txt" >/dev/null 2>"$T/err"
-	if [ $? = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: k8s inventory -f $f" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"; else ok "valgrind: k8s inventory -f $f"; fi
+	VG_IN=${CLOUDCTL_SRC:-.}/tests/cli/data/inventory-input.txt vgx "k8s inventory -f $f" 0 "$KB" inventory -f $f
 done
 KENV=$SVC/kube-apiserver/env
 if [ -f "$KENV" ]; then
@@ -49,11 +37,8 @@ if [ -f "$KENV" ]; then
 	for args in "tenant apply vg-tenant --admin alice" "tenant list" "get deploy -A" "apply -n vg-tenant -f ${CLOUDCTL_SRC:-.}/tests/cli/data/k8s/web.yaml" \
 		"wait -n vg-tenant --for condition=Available deployment/web" "rollout status -n vg-tenant deployment/web" \
 		"tenant delete vg-tenant --wait"; do
-		valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 $KB $args >/dev/null 2>"$T/err"
-		r=$?
-		if [ $r = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: k8s $args" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"
-		elif [ $r != 0 ]; then fail "valgrind: k8s $args" "exit $r: $(head -c 300 "$T/err")"
-		else ok "valgrind: k8s $args"; fi
+		# shellcheck disable=SC2086 # the arguments, split on purpose
+		vgx "k8s $args" 0 "$KB" $args
 	done
 	unset KUBECONFIG
 else skip "valgrind: k8s API verbs" "the stand-in API server is not running ($KENV missing)"; fi
@@ -62,23 +47,16 @@ BB=${CLOUDCTL_SRC:-.}/build/bin/cloudctl-build
 mkdir -p "$T/app" && printf 'x\n' > "$T/app/a" && ln -s a "$T/app/l"
 git -C "$T/app" init -q && git -C "$T/app" add -A &&
 	git -C "$T/app" -c user.name=t -c user.email=t@t commit -qm t
-for args in "$T/app --repo oci:$T/img --cmd true" "resolve oci:$T/img:$(git -C "$T/app" rev-parse HEAD)" "tags oci:$T/img" \
-	"$T/nonexistent --repo oci:$T/img --tag x"; do
-	valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
-		--suppressions=${CLOUDCTL_SRC:-.}/tests/valgrind.supp $BB $args >/dev/null 2>"$T/err"
-	if [ $? = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: build $args" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"; else ok "valgrind: build ${args#$T/}"; fi
-done
+vgx "build app --repo oci:... --cmd true" 0 "$BB" "$T/app" --repo "oci:$T/img" --cmd true
+vgx "build resolve" 0 "$BB" resolve "oci:$T/img:$(git -C "$T/app" rev-parse HEAD)"
+vgx "build tags" 0 "$BB" tags "oci:$T/img"
+vgx "build of a missing directory" 66 "$BB" "$T/nonexistent" --repo "oci:$T/img" --tag x
 REGENV=$SVC/registry/env
 if [ -f "$REGENV" ]; then
 	. "$REGENV"
 	for reg in "$REGISTRY" "$REGISTRY_TOKEN"; do
-		DOCKER_CONFIG=$REGISTRY_DOCKER_CONFIG valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
-			--error-exitcode=99 --suppressions=${CLOUDCTL_SRC:-.}/tests/valgrind.supp $BB "$T/app" \
-			--repo "$reg/cloudctl/valgrind:t" --cacert "$REGISTRY_CA" --cmd true >/dev/null 2>"$T/err"
-		r=$?
-		if [ $r = 99 ] || grep -q '==[0-9]*==' "$T/err"; then fail "valgrind: build push to $reg" "$(grep -m5 '==' "$T/err" | tr '\n' ' ')"
-		elif [ $r != 0 ]; then fail "valgrind: build push to $reg" "exit $r: $(head -c 300 "$T/err")"
-		else ok "valgrind: build push to $reg"; fi
+		DOCKER_CONFIG=$REGISTRY_DOCKER_CONFIG vgx "build push to $reg" 0 "$BB" "$T/app" \
+			--repo "$reg/cloudctl/valgrind:t" --cacert "$REGISTRY_CA" --cmd true
 	done
 else skip "valgrind: build push" "no registry ($REGENV missing)"; fi
 # cloudctl-deploy, cloudctl-net (OpenStack: valgrind-openstack.sh)

@@ -19,8 +19,7 @@ BOOT=(--image tiny-image --flavor m1.tiny)
 
 os_ids() { openstack server list --name "^$P" -f value -c ID 2>/dev/null; }
 cleanup_hook() {
-	local ids; ids=$(os_ids)
-	os_delete_servers $ids
+	os_delete_servers --prefix "$P"
 	local p; for p in $(openstack port list -f value -c Name | grep "^$P-p"); do openstack port delete "$p" >/dev/null 2>&1; done
 	openstack security group delete "$P-extra" >/dev/null 2>&1
 	$NET --driver openstack tenant delete "$P" >/dev/null 2>&1

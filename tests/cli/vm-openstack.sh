@@ -17,8 +17,7 @@ KEY=""
 
 os_ids() { openstack server list --name "^$P" -f value -c ID 2>/dev/null; }
 cleanup_hook() {
-	local ids; ids=$(os_ids)
-	os_delete_servers $ids
+	os_delete_servers --prefix "$P"
 	[ -n "$KEY" ] && openstack keypair delete "$KEY" >/dev/null 2>&1
 	openstack subnet delete "$P-sub" >/dev/null 2>&1
 	openstack network delete "$P-net" >/dev/null 2>&1
