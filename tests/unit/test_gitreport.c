@@ -36,55 +36,53 @@ static int run(const struct strbuf *b, struct strbuf *why)
 	return gitr_receive_report(b->buf, b->len, "refs/heads/main", why);
 }
 
-static void test_ok(void)
+/* receive-pack's answer in side-band-64k: msg (band 2, unless NULL), then
+ * the report of lines (band 1), then a flush; parsed for refs/heads/main. */
+static int answer(const char *msg, const char *const *lines, struct strbuf *why)
 {
-	struct strbuf r = STRBUF_INIT, b = STRBUF_INIT, why = STRBUF_INIT;
-	report(&r, (const char *const[]){ "unpack ok\n", "ok refs/heads/main\n", NULL });
+	struct strbuf r = STRBUF_INIT, b = STRBUF_INIT;
+	report(&r, lines);
+	if (msg)
+		band(&b, 2, msg);
 	band(&b, 1, r.buf);
 	sb_adds(&b, "0000");
-	CHECK_INT(run(&b, &why), 0);
-	/* without side-band: the report as is */
-	CHECK_INT(run(&r, &why), 0);
-	/* another ref's ok is not ours */
-	sb_reset(&r);
-	sb_reset(&b);
-	report(&r, (const char *const[]){ "unpack ok\n", "ok refs/heads/mainline\n", NULL });
-	band(&b, 1, r.buf);
-	sb_adds(&b, "0000");
-	CHECK_INT(run(&b, &why), -1);
+	int rc = run(&b, why);
 	sb_release(&r);
 	sb_release(&b);
+	return rc;
+}
+
+static void test_ok(void)
+{
+	struct strbuf r = STRBUF_INIT, why = STRBUF_INIT;
+	CHECK_INT(answer(NULL, (const char *const[]){ "unpack ok\n", "ok refs/heads/main\n", NULL }, &why), 0);
+	/* without side-band: the report as is */
+	report(&r, (const char *const[]){ "unpack ok\n", "ok refs/heads/main\n", NULL });
+	CHECK_INT(run(&r, &why), 0);
+	/* another ref's ok is not ours */
+	CHECK_INT(answer(NULL, (const char *const[]){ "unpack ok\n", "ok refs/heads/mainline\n", NULL }, &why), -1);
+	sb_release(&r);
 	sb_release(&why);
 }
 
 static void test_refused(void)
 {
-	struct strbuf r = STRBUF_INIT, b = STRBUF_INIT, why = STRBUF_INIT;
-	report(&r, (const char *const[]){ "unpack ok\n", "ng refs/heads/main pre-receive hook declined\n", NULL });
-	band(&b, 2, "cloudctl test remote: no pushes here\n");
-	band(&b, 1, r.buf);
-	sb_adds(&b, "0000");
-	CHECK_INT(run(&b, &why), GITR_REJECTED);
+	struct strbuf why = STRBUF_INIT;
+	CHECK_INT(answer("cloudctl test remote: no pushes here\n",
+			 (const char *const[]){ "unpack ok\n", "ng refs/heads/main pre-receive hook declined\n", NULL }, &why),
+		  GITR_REJECTED);
 	CHECK_STR(why.buf, "pre-receive hook declined (remote: cloudctl test remote: no pushes here)");
-	/* a moved branch: the last of the messages is kept */
-	sb_reset(&r);
-	sb_reset(&b);
-	report(&r, (const char *const[]){ "unpack ok\n", "ng refs/heads/main failed to update ref\n", NULL });
-	band(&b, 2, "error: cannot lock ref 'refs/heads/main': is at 1111 but expected 2222\r\n");
-	band(&b, 1, r.buf);
-	sb_adds(&b, "0000");
-	CHECK_INT(run(&b, &why), GITR_REJECTED);
+	/* a moved branch: the last line of the messages is kept */
+	CHECK_INT(answer("hint: one\nerror: cannot lock ref 'refs/heads/main': is at 1111 but expected 2222\r\n",
+			 (const char *const[]){ "unpack ok\n", "ng refs/heads/main failed to update ref\n", NULL }, &why),
+		  GITR_REJECTED);
 	CHECK_STR(why.buf, "failed to update ref (remote: error: cannot lock ref 'refs/heads/main': is at 1111 but expected 2222)");
 	/* the pack not taken */
-	sb_reset(&r);
-	sb_reset(&b);
-	report(&r, (const char *const[]){ "unpack index-pack abnormal exit\n", "ng refs/heads/main unpacker error\n", NULL });
-	band(&b, 1, r.buf);
-	sb_adds(&b, "0000");
-	CHECK_INT(run(&b, &why), GITR_REJECTED);
+	CHECK_INT(answer(NULL,
+			 (const char *const[]){ "unpack index-pack abnormal exit\n", "ng refs/heads/main unpacker error\n", NULL },
+			 &why),
+		  GITR_REJECTED);
 	CHECK_STR(why.buf, "unpacker error");
-	sb_release(&r);
-	sb_release(&b);
 	sb_release(&why);
 }
 
