@@ -2,8 +2,6 @@
  * URL, the cache, fetching the branch, opening and closing, runs taking turns. */
 #include "remote_private.h"
 
-#include <git2/sys/odb_backend.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -286,78 +284,56 @@ out:
 	return rc;
 }
 
-/* A new cache of a repository on this machine reads the remote's objects in
- * place (git clone --shared): copying a long history as loose objects takes
- * seconds, and packing it more. Objects the cache makes itself stay its own;
- * should the remote lose some (a force-push, then gc), the cache no longer
- * reads and is made again. */
-static int share_objects(struct gitr *g, git_repository *remote)
+/* A repository on this machine needs no cache: it is opened in place (g->repo
+ * is the remote itself), read there, and its new objects are written there,
+ * under its core.sharedRepository umask (a cache would mean writing them
+ * twice, and reading through alternates). No ref of it is written but the
+ * branch, by push_local. */
+static int open_local(struct gitr *g, struct strbuf *err)
 {
-	char *objects = xasprintf("%sobjects", git_repository_path(remote));
-	char *file = xasprintf("%sobjects/info/alternates", git_repository_path(g->repo));
-	char *line = xasprintf("%s\n", objects);
-	git_odb *odb = NULL;
-	int rc = write_file_atomic(file, line, strlen(line), 0600) < 0 || git_repository_odb(&odb, g->repo) < 0 ||
-			 git_odb_add_disk_alternate(odb, objects) < 0
-		 ? -1
-		 : 0;
-	git_odb_free(odb);
-	free(objects);
-	free(file);
-	free(line);
-	return rc;
+	char *parent = xstrdup(g->cache_path); /* where the turn lock goes */
+	*strrchr(parent, '/') = 0;
+	int made = mkdirs(parent);
+	free(parent);
+	if (made < 0)
+		return sb_fail(err, EXIT_IOERR, "%s: %s", g->cache_path, strerror(errno));
+	if (git_repository_open_ext(&g->repo, g->url, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		return sb_fail(err, EXIT_NOTFOUND, "%s: not a git repository", g->display_url);
+	g->write_umask = (int)gitr_shared_umask(g->repo);
+	return 0;
 }
 
-/* A repository on this machine: read its branch and copy what is new as
- * loose objects (libgit2's local transport would add a pack per fetch). */
+/* The branch of a repository on this machine, read where it is. */
 static int fetch_local(struct gitr *g, struct strbuf *err)
 {
-	git_repository *remote = NULL;
 	git_reference *head = NULL;
-	int rc = 0;
 	gitr_cb_reset(g->cb);
-	if (git_repository_open_ext(&remote, g->url, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
-		return sb_fail(err, EXIT_NOTFOUND, "%s: not a git repository", g->display_url);
 	if (!g->branch) {
-		if (git_reference_lookup(&head, remote, "HEAD") < 0 || git_reference_type(head) != GIT_REFERENCE_SYMBOLIC ||
-		    !str_starts(git_reference_symbolic_target(head), "refs/heads/"))
-			rc = sb_fail(err, EXIT_NOTFOUND, "%s: the remote has no default branch: give --branch", g->display_url);
-		else
+		int ok = git_reference_lookup(&head, g->repo, "HEAD") == 0 && git_reference_type(head) == GIT_REFERENCE_SYMBOLIC &&
+			 str_starts(git_reference_symbolic_target(head), "refs/heads/");
+		if (ok)
 			g->branch = xstrdup(git_reference_symbolic_target(head) + 11);
 		git_reference_free(head);
+		if (!ok)
+			return sb_fail(err, EXIT_NOTFOUND, "%s: the remote has no default branch: give --branch", g->display_url);
 	}
-	char *name = g->branch ? xasprintf("refs/heads/%s", g->branch) : NULL;
-	char *hint = g->branch ? xasprintf("refs/remotes/origin/%s", g->branch) : NULL;
-	git_oid have;
-	if (!rc && git_reference_name_to_id(&g->tip, remote, name) < 0)
-		rc = sb_fail(err, EXIT_NOTFOUND, "%s: no branch '%s' on the remote", g->display_url, g->branch);
-	if (!rc && git_reference_name_to_id(&have, g->repo, hint) < 0 && share_objects(g, remote) < 0)
-		rc = gitr_fail(g, err, EXIT_IOERR, "objects/info/alternates");
-	if (!rc) {
-		int known = git_reference_name_to_id(&have, g->repo, hint) == 0;
-		git_odb *rodb = NULL;
-		/* The hint must be in the remote too (a force-push drops it). */
-		if (known && (git_repository_odb(&rodb, remote) < 0 || !git_odb_exists(rodb, &have)))
-			known = 0;
-		git_odb_free(rodb);
-		if (gitr_copy_loose(remote, g->repo, &g->tip, known ? &have : NULL) < 0)
-			rc = gitr_fail(g, err, EXIT_DATA, "fetch");
-	}
-	if (!rc && !(git_reference_name_to_id(&have, g->repo, hint) == 0 && git_oid_equal(&have, &g->tip))) {
-		git_reference *out = NULL; /* rewritten only when it changes: each write is a new file */
-		if (git_reference_create(&out, g->repo, hint, &g->tip, 1, NULL) == 0)
-			git_reference_free(out);
-	}
+	char *name = xasprintf("refs/heads/%s", g->branch);
+	int rc = git_reference_name_to_id(&g->tip, g->repo, name) < 0
+			 ? sb_fail(err, EXIT_NOTFOUND, "%s: no branch '%s' on the remote", g->display_url, g->branch)
+			 : 0;
 	free(name);
-	free(hint);
-	git_repository_free(remote);
 	return rc;
 }
 
 int gitr_fetch(struct gitr *g, struct strbuf *err)
 {
 	g->unverified = 0;
-	int rc = g->local ? fetch_local(g, err) : fetch_once(g, err);
+	if (g->local) {
+		int rc = fetch_local(g, err);
+		return rc || tip_readable(g) ? rc : sb_fail(err, EXIT_DATA, "%s: commit %s cannot be read", g->display_url,
+							   git_oid_tostr_s(&g->tip));
+	}
+	int rc = fetch_once(g, err);
 	if (rc == 0 && tip_readable(g))
 		return 0;
 	if (rc != 0 && rc != EXIT_DATA) {
@@ -373,34 +349,10 @@ int gitr_fetch(struct gitr *g, struct strbuf *err)
 	sb_reset(err);
 	if ((rc = cache_open(g, 1, err)) != 0)
 		return rc;
-	if ((rc = g->local ? fetch_local(g, err) : fetch_once(g, err)) != 0)
+	if ((rc = fetch_once(g, err)) != 0)
 		return rc;
 	return tip_readable(g) ? 0 : sb_fail(err, EXIT_DATA, "%s: commit %s cannot be read", g->display_url,
 					     git_oid_tostr_s(&g->tip));
-}
-
-/* A local remote's new objects are written straight into it (the cache's
- * object store gets the remote's loose objects as its first place to write):
- * a commit would otherwise be written into the cache, then copied over when
- * pushed, twice the files. Left out when the remote cannot be opened
- * (gitr_fetch says why). */
-static void write_into_remote(struct gitr *g)
-{
-	git_repository *remote = NULL;
-	git_odb *odb = NULL;
-	git_odb_backend *be = NULL;
-	if (git_repository_open_ext(&remote, g->url, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
-		return;
-	char *objects = xasprintf("%sobjects", git_repository_path(remote));
-	if (git_repository_odb(&odb, g->repo) == 0 && git_odb_backend_loose(&be, objects, -1, 0, 0, 0) == 0) {
-		if (git_odb_add_backend(odb, be, 100) == 0)
-			g->write_umask = (int)gitr_shared_umask(remote);
-		else
-			be->free(be);
-	}
-	git_odb_free(odb);
-	free(objects);
-	git_repository_free(remote);
 }
 
 /* --- open and close --- */
@@ -500,11 +452,11 @@ int gitr_open(struct gitr *g, const struct gitr_opts *o, struct strbuf *err)
 		g->cache_path = gitr_cache_path(root, g->display_url);
 		free(root);
 	}
+	if (g->local)
+		return (rc = open_local(g, err)) != 0 ? rc : gitr_fetch(g, err);
 	if ((rc = cache_open(g, 0, err)) != 0)
 		return rc;
-	if (g->local)
-		write_into_remote(g);
-	g->trust_cache = o->trust_cache && !g->local;
+	g->trust_cache = o->trust_cache;
 	if (g->trust_cache && tip_from_cache(g) == 0) {
 		g->unverified = 1;
 		return 0;

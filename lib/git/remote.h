@@ -3,7 +3,8 @@
  *
  * The remote is a local path, file://, http(s):// or ssh:// (or scp-like
  * user@host:path). Its objects are kept in a bare clone cache, by default
- * $XDG_CACHE_HOME/cloudctl/git/<sha256 of the URL, 16 hex>, reused by every
+ * $XDG_CACHE_HOME/cloudctl/git/<sha256 of the URL, 16 hex> (over https and
+ * ssh), reused by every
  * later run: a run fetches only the branch's new commits. A cache that cannot
  * be read is removed and cloned again. Nothing is ever checked out: files are
  * read from and committed into trees directly, so concurrent runs share one
@@ -16,8 +17,8 @@
  * repository compare-and-swap the branch under git's own ref lock (libgit2's
  * local transport would overwrite it) and run no hooks; pushes over the
  * network rely on the server's receive-pack, which does the same. A local
- * remote's new objects are written straight into it (the cache only reads
- * them); a push over https is one POST of the command and the pack
+ * remote has no cache: g->repo is the remote itself, read and written in
+ * place; a push over https is one POST of the command and the pack
  * (remote_http.c), libgit2's push being the fallback. */
 #ifndef CLOUDCTL_GIT_REMOTE_H
 #define CLOUDCTL_GIT_REMOTE_H
@@ -49,11 +50,11 @@ struct gitr {
 	char *url;             /* as libgit2 takes it (a local path made absolute) */
 	char *display_url;     /* without user or password: for messages and records */
 	char *branch;          /* the branch, once resolved */
-	char *cache_path;
+	char *cache_path;      /* a local remote's: only its turn lock is there */
 	char *cacert;          /* https: the CA bundle in use, NULL for the system's */
 	git_oid tip;           /* the remote branch's commit at the last fetch */
 	int local;             /* the remote is a repository on this machine */
-	int write_umask;       /* local: new objects go straight into the remote, under this umask; -1 otherwise */
+	int write_umask;       /* local: the umask new objects are written under; -1 otherwise */
 	int no_cache;
 	int trust_cache;       /* gitr_opts.trust_cache, for a network remote */
 	int unverified;        /* tip is the cache's, not fetched in this run */

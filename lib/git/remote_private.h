@@ -30,11 +30,6 @@ void gitr_cb_free(struct gitr_cb *cb);
  * callback's own reason when it decided, else from libgit2's error. */
 int gitr_fail(struct gitr *g, struct strbuf *err, int code, const char *what);
 
-/* remote_copy.c: the commits reachable from want and not from have (may be
- * NULL), with their trees, copied from one repository into another as loose
- * objects. Returns 0 or -1 (libgit2's error set). */
-int gitr_copy_loose(git_repository *from, git_repository *to, const git_oid *want, const git_oid *have);
-
 /* remote_http.c: push commit (one commit on g->tip) over https in one POST
  * to git-receive-pack. Returns what gitr_push does, or GITR_FALLBACK when the
  * server did not take it that way (or the commit is not one on g->tip): then

@@ -24,26 +24,22 @@ mode_t gitr_shared_umask(git_repository *remote)
 	return m;
 }
 
-/* A remote on this machine: objects first, then the branch moved under git's
- * ref lock only if it still points at g->tip. No hooks run (as with libgit2). */
+/* A remote on this machine (g->repo itself, the commit's objects already in
+ * it): the branch moved under git's ref lock only if it still points at
+ * g->tip. No hooks run (as with libgit2). */
 static int push_local(struct gitr *g, const git_oid *commit, struct strbuf *err)
 {
-	git_repository *remote = NULL;
 	git_reference *ref = NULL;
-	if (git_repository_open_ext(&remote, g->url, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
-		return gitr_fail(g, err, EXIT_NOTFOUND, "open");
 	char *name = xasprintf("refs/heads/%s", g->branch);
 	git_oid now;
 	int rc = 0;
-	mode_t old = umask(gitr_shared_umask(remote));
-	if (git_reference_name_to_id(&now, remote, name) < 0)
+	mode_t old = umask((mode_t)g->write_umask);
+	if (git_reference_name_to_id(&now, g->repo, name) < 0)
 		rc = gitr_fail(g, err, EXIT_NOTFOUND, name);
 	else if (!git_oid_equal(&now, &g->tip))
 		rc = GITR_MOVED;
-	else if (gitr_copy_loose(g->repo, remote, commit, &g->tip) < 0)
-		rc = gitr_fail(g, err, EXIT_IOERR, "write objects into the remote");
 	else {
-		int grc = git_reference_create_matching(&ref, remote, name, commit, 1, &g->tip, "cloudctl push");
+		int grc = git_reference_create_matching(&ref, g->repo, name, commit, 1, &g->tip, "cloudctl push");
 		if (grc == GIT_EMODIFIED || grc == GIT_ELOCKED)
 			rc = GITR_MOVED;
 		else if (grc < 0)
@@ -52,7 +48,6 @@ static int push_local(struct gitr *g, const git_oid *commit, struct strbuf *err)
 	umask(old);
 	git_reference_free(ref);
 	free(name);
-	git_repository_free(remote);
 	return rc;
 }
 
@@ -132,7 +127,7 @@ out:
 int gitr_push(struct gitr *g, const git_oid *commit, struct strbuf *err)
 {
 	int rc = g->local ? push_local(g, commit, err) : push_network(g, commit, err);
-	if (rc == 0)
+	if (rc == 0 && !g->local)
 		gitr_set_hint(g, commit); /* the next run (or a waiting one) starts from it */
 	return rc;
 }
