@@ -109,21 +109,26 @@ static void unlock_file(int fd)
 
 /* Open the cache, or make it: a bare repository that names its URL in its
  * config (cloudctl.url), so that a stale or foreign directory is noticed. */
+/* The directory the cache (and its lock files) go in. */
+static int make_cache_root(struct gitr *g, struct strbuf *err)
+{
+	char *parent = xstrdup(g->cache_path);
+	*strrchr(parent, '/') = 0;
+	int rc = mkdirs(parent) < 0 ? sb_fail(err, EXIT_IOERR, "%s: %s", g->cache_path, strerror(errno)) : 0;
+	free(parent);
+	return rc;
+}
+
 static int cache_open(struct gitr *g, int rebuild, struct strbuf *err)
 {
 	if (g->repo) {
 		git_repository_free(g->repo);
 		g->repo = NULL;
 	}
-	char *parent = xstrdup(g->cache_path);
-	*strrchr(parent, '/') = 0;
-	if (mkdirs(parent) < 0) {
-		int e = errno;
-		free(parent);
-		return sb_fail(err, EXIT_IOERR, "%s: %s", g->cache_path, strerror(e));
-	}
-	free(parent);
-	int fd = lock_file(g->cache_path), rc = 0;
+	int rc = make_cache_root(g, err);
+	if (rc)
+		return rc;
+	int fd = lock_file(g->cache_path);
 	if (rebuild) {
 		warnx("%s: the clone cache cannot be read: cloning again", g->cache_path);
 		char *old = xasprintf("%s.broken.%ld", g->cache_path, (long)getpid());
@@ -291,12 +296,9 @@ out:
  * branch, by push_local. */
 static int open_local(struct gitr *g, struct strbuf *err)
 {
-	char *parent = xstrdup(g->cache_path); /* where the turn lock goes */
-	*strrchr(parent, '/') = 0;
-	int made = mkdirs(parent);
-	free(parent);
-	if (made < 0)
-		return sb_fail(err, EXIT_IOERR, "%s: %s", g->cache_path, strerror(errno));
+	int rc = make_cache_root(g, err); /* where the turn lock goes */
+	if (rc)
+		return rc;
 	if (git_repository_open_ext(&g->repo, g->url, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
 		return sb_fail(err, EXIT_NOTFOUND, "%s: not a git repository", g->display_url);
 	g->write_umask = (int)gitr_shared_umask(g->repo);
@@ -325,13 +327,19 @@ static int fetch_local(struct gitr *g, struct strbuf *err)
 	return rc;
 }
 
+/* 0 when the tip fetched reads back, else EXIT_DATA saying so. */
+static int tip_check(struct gitr *g, struct strbuf *err)
+{
+	return tip_readable(g) ? 0 : sb_fail(err, EXIT_DATA, "%s: commit %s cannot be read", g->display_url,
+					     git_oid_tostr_s(&g->tip));
+}
+
 int gitr_fetch(struct gitr *g, struct strbuf *err)
 {
 	g->unverified = 0;
 	if (g->local) {
 		int rc = fetch_local(g, err);
-		return rc || tip_readable(g) ? rc : sb_fail(err, EXIT_DATA, "%s: commit %s cannot be read", g->display_url,
-							   git_oid_tostr_s(&g->tip));
+		return rc ? rc : tip_check(g, err);
 	}
 	int rc = fetch_once(g, err);
 	if (rc == 0 && tip_readable(g))
@@ -351,8 +359,7 @@ int gitr_fetch(struct gitr *g, struct strbuf *err)
 		return rc;
 	if ((rc = fetch_once(g, err)) != 0)
 		return rc;
-	return tip_readable(g) ? 0 : sb_fail(err, EXIT_DATA, "%s: commit %s cannot be read", g->display_url,
-					     git_oid_tostr_s(&g->tip));
+	return tip_check(g, err);
 }
 
 /* --- open and close --- */

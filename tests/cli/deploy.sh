@@ -223,6 +223,10 @@ run_in 'kind=image ref="unterminated' "$D" bump --git "$RB" --path "$DEV"
 expect_rc "bad input: a malformed record" 65 "<stdin>:1: " && assert "malformed record: no commit" test "$(count "$RB")" = "$N0"
 run "$D" bump --git "$T/nothere.git" --path "$DEV" --image a:1
 expect_rc "bad input: no such repository" 66
+mkdir -p "$T/plain-dir"
+run "$D" bump --git "$T/plain-dir" --path "$DEV" --image a:1
+expect "bad input: a local directory that is not a repository: exit 66" 66 "" "cloudctl-deploy: $T/plain-dir: not a git repository" &&
+	assert "not a repository: nothing made in it" test -z "$(ls -A "$T/plain-dir")"
 
 # --- the clone cache: reused, and rebuilt when corrupt ---
 CACHE=$(ls -d "$XDG_CACHE_HOME"/cloudctl/git/*/ | head -1)
