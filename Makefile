@@ -32,11 +32,11 @@ ALL_CFLAGS = -fPIC -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -iquote 
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # libcommon is linked whole into every executable, which exports it (-rdynamic)
-# to the driver plugins it loads; the HTTP layer is apart so that tools without
-# it do not load libcurl.
+# to the driver plugins it loads; the HTTP layer is apart. Nothing links libcurl:
+# the HTTP layer loads it with its first request (lib/curlapi.h says why).
 YAMLREAD_SRC = lib/yamlread.c lib/yamledit.c
-COMMON_SRC = $(filter-out lib/http.c $(YAMLREAD_SRC),$(wildcard lib/*.c))
-HTTP_SRC = lib/http.c
+HTTP_SRC = lib/http.c lib/curlapi.c
+COMMON_SRC = $(filter-out $(HTTP_SRC) $(YAMLREAD_SRC),$(wildcard lib/*.c))
 # The Kubernetes client; the YAML reader and editor (libyaml) apart, for every tool that reads YAML.
 KUBE_SRC = $(wildcard lib/kube/*.c)
 # OCI images and registries (cloudctl-build); git through libgit2 (build, deploy).
@@ -121,39 +121,39 @@ $(B)/bin/cloudctl-vm: $(call obj,$(VM_EXE_SRC)) $(COMMON_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(call obj,$(VM_EXE_SRC)) $(WHOLE) $(EXE_LIBS)
 
-# cloudctl-report needs no libvirt; libcurl only for --push.
+# cloudctl-report needs no libvirt; its HTTP layer (libcurl) only for --push.
 $(B)/bin/cloudctl-report: $(call obj,$(REPORT_SRC)) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(REPORT_SRC)) $(HTTP_A) $(WHOLE) $(CURL_LIBS) $(EXE_LIBS) -lpthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(REPORT_SRC)) $(HTTP_A) $(WHOLE) $(EXE_LIBS) -lpthread
 
 $(B)/bin/cloudctl-k8s: $(call obj,$(K8S_EXE_SRC)) $(COMMON_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -rdynamic -o $@ $(call obj,$(K8S_EXE_SRC)) $(WHOLE) $(EXE_LIBS)
 
-# The API verbs of cloudctl-k8s: libcurl (some 30 libraries) and libyaml load only when one runs.
+# The API verbs of cloudctl-k8s: libyaml loads only when one runs (and libcurl with its first request).
 $(B)/lib/cloudctl/cloudctl-k8s-api.so: $(call obj,$(K8S_PLUGIN_SRC)) $(KUBE_A) $(YAMLREAD_A) $(HTTP_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(CURL_LIBS) $(YAML_LIBS)
+	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(YAML_LIBS)
 
 $(B)/bin/cloudctl-build: $(call obj,$(BUILD_SRC)) $(OCI_A) $(GIT_A) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(BUILD_SRC)) $(OCI_A) $(GIT_A) $(HTTP_A) $(WHOLE) \
-		$(GIT2_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS) $(CURL_LIBS) $(EXE_LIBS) -lpthread
+		$(GIT2_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS) $(EXE_LIBS) -lpthread
 
 $(B)/bin/cloudctl-deploy: $(call obj,$(DEPLOY_SRC)) $(GIT_A) $(YAMLREAD_A) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(DEPLOY_SRC)) $(GIT_A) $(YAMLREAD_A) $(HTTP_A) $(WHOLE) \
-		$(GIT2_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) $(CURL_LIBS) $(EXE_LIBS) -lpthread
+		$(GIT2_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) $(EXE_LIBS) -lpthread
 
 # The libvirt driver: libvirt and libxml2 are loaded only when a verb runs.
 $(B)/lib/cloudctl/cloudctl-vm-libvirt.so: $(call obj,$(VM_PLUGIN_SRC)) $(VIRT_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(VIRT_LIBS) $(XML_LIBS)
 
-# OpenStack drivers: libcurl and jansson, no libvirt.
+# OpenStack drivers: the HTTP layer and jansson, no libvirt.
 $(B)/lib/cloudctl/cloudctl-vm-openstack.so: $(call obj,$(VM_OS_SRC)) $(OPENSTACK_A) $(YAMLREAD_A) $(HTTP_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(CURL_LIBS) $(YAML_LIBS) -lpthread
+	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(YAML_LIBS) -lpthread
 
 $(B)/bin/cloudctl-net: $(call obj,$(NET_EXE_SRC)) $(COMMON_A)
 	@mkdir -p $(dir $@)
@@ -161,7 +161,7 @@ $(B)/bin/cloudctl-net: $(call obj,$(NET_EXE_SRC)) $(COMMON_A)
 
 $(B)/lib/cloudctl/cloudctl-net-openstack.so: $(call obj,$(NET_OS_SRC)) $(OPENSTACK_A) $(YAMLREAD_A) $(HTTP_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(CURL_LIBS) $(YAML_LIBS) -lpthread
+	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(YAML_LIBS) -lpthread
 
 $(B)/lib/cloudctl/cloudctl-net-libvirt.so: $(call obj,$(NET_VIRT_SRC)) $(VIRT_A)
 	@mkdir -p $(dir $@)
@@ -169,7 +169,7 @@ $(B)/lib/cloudctl/cloudctl-net-libvirt.so: $(call obj,$(NET_VIRT_SRC)) $(VIRT_A)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(KUBE_A) $(OPENSTACK_A) $(OCI_A) $(GIT_A) $(YAMLREAD_A) $(VIRT_A) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VIRT_LIBS) $(XML_LIBS) $(CURL_LIBS) $(YAML_LIBS) $(GIT2_LIBS) $(OPENSSL_LIBS) \
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VIRT_LIBS) $(XML_LIBS) $(YAML_LIBS) $(GIT2_LIBS) $(OPENSSL_LIBS) \
 		$(ZLIB_LIBS) $(EXE_LIBS) -lpthread
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -27,11 +27,11 @@
  * other body to resp->body, so that the caller reads the server's error.
  */
 #include "http.h"
+#include "curlapi.h"
 #include "log.h"
 #include "util.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -585,7 +585,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 static int status_is_success(struct http_client *c)
 {
 	long status = 0;
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_api.easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
 	return status >= 200 && status < 300;
 }
 
@@ -645,14 +645,26 @@ static int on_seek(void *userp, curl_off_t offset, int origin)
 /* ---- clients ---- */
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static int global_ok;
+static char global_error[256]; /* why libcurl cannot be used, once global_init failed */
 
 static void global_init(void)
 {
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (curl_api_load(global_error, sizeof global_error) < 0)
 		return;
-	global_ok = 1;
-	atexit(curl_global_cleanup);
+	if (curl_api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(global_error, sizeof global_error, "curl_global_init failed");
+		return;
+	}
+	atexit(curl_api.global_cleanup);
+}
+
+/* libcurl, loaded and initialized on first use (curlapi.h says why); the tools
+ * cannot do without it once they make a request. */
+static void need_curl(void)
+{
+	pthread_once(&global_once, global_init);
+	if (global_error[0])
+		die(EXIT_UNAVAIL, "cannot use libcurl: %s", global_error);
 }
 
 static unsigned random_seed(const void *salt)
@@ -666,9 +678,7 @@ static unsigned random_seed(const void *salt)
 struct http_client *http_client_new(const struct http_opts *opts)
 {
 	static const struct http_opts defaults = HTTP_OPTS_INIT;
-	pthread_once(&global_once, global_init);
-	if (!global_ok)
-		die(EXIT_SOFTWARE, "cannot initialize libcurl");
+	need_curl();
 	struct http_client *c = xcalloc(1, sizeof *c);
 	c->opts = opts ? *opts : defaults;
 	if (c->opts.max_retries < 0)
@@ -681,7 +691,7 @@ struct http_client *http_client_new(const struct http_opts *opts)
 	c->opts.cert_file = c->cert_file;
 	c->opts.key_file = c->key_file;
 	c->opts.user_agent = c->user_agent;
-	c->curl = curl_easy_init();
+	c->curl = curl_api.easy_init();
 	if (!c->curl)
 		die(EXIT_OSERR, "out of memory"); /* all curl_easy_init can lack, once initialized */
 	c->rng = random_seed(c);
@@ -696,7 +706,7 @@ void http_client_free(struct http_client *c)
 {
 	if (!c)
 		return;
-	curl_easy_cleanup(c->curl);
+	curl_api.easy_cleanup(c->curl);
 	free(c->cacert);
 	free(c->cert_file);
 	free(c->key_file);
@@ -730,7 +740,7 @@ static struct curl_slist *build_headers(const struct http_request *req)
 {
 	struct curl_slist *list = NULL;
 	for (const char *const *h = req->headers; h && *h; h++) {
-		struct curl_slist *next = curl_slist_append(list, *h);
+		struct curl_slist *next = curl_api.slist_append(list, *h);
 		if (!next)
 			die(EXIT_OSERR, "out of memory");
 		list = next;
@@ -742,14 +752,14 @@ static struct curl_slist *build_headers(const struct http_request *req)
 static void set_source_body(struct http_client *c, const struct http_source *src, const char *method)
 {
 	CURL *h = c->curl;
-	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)src->length);
-	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
-	curl_easy_setopt(h, CURLOPT_READDATA, c);
-	curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
-	curl_easy_setopt(h, CURLOPT_SEEKDATA, c);
+	curl_api.easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	curl_api.easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)src->length);
+	curl_api.easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+	curl_api.easy_setopt(h, CURLOPT_READDATA, c);
+	curl_api.easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
+	curl_api.easy_setopt(h, CURLOPT_SEEKDATA, c);
 	if (strcmp(method, "PUT") != 0)
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+		curl_api.easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 }
 
 static void set_method_and_body(struct http_client *c, const struct http_request *req, const char *method)
@@ -757,7 +767,7 @@ static void set_method_and_body(struct http_client *c, const struct http_request
 	CURL *h = c->curl;
 	if (!strcmp(method, "HEAD")) {
 		/* NOBODY, not CUSTOMREQUEST: libcurl would wait for a body */
-		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		curl_api.easy_setopt(h, CURLOPT_NOBODY, 1L);
 		return;
 	}
 	if (c->xfer && c->xfer->source) {
@@ -766,24 +776,24 @@ static void set_method_and_body(struct http_client *c, const struct http_request
 	}
 	int has_body = req->body || req->body_len || method_has_body(method);
 	if (has_body) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		curl_api.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
+		curl_api.easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
 	}
 	if (strcmp(method, has_body ? "POST" : "GET") != 0)
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+		curl_api.easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 }
 
 static void set_tls(struct http_client *c)
 {
 	if (c->cacert)
-		curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->cacert);
+		curl_api.easy_setopt(c->curl, CURLOPT_CAINFO, c->cacert);
 	if (c->cert_file)
-		curl_easy_setopt(c->curl, CURLOPT_SSLCERT, c->cert_file);
+		curl_api.easy_setopt(c->curl, CURLOPT_SSLCERT, c->cert_file);
 	if (c->key_file)
-		curl_easy_setopt(c->curl, CURLOPT_SSLKEY, c->key_file);
+		curl_api.easy_setopt(c->curl, CURLOPT_SSLKEY, c->key_file);
 	if (c->opts.insecure) {
-		curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl_api.easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_api.easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 }
 
@@ -793,9 +803,9 @@ static void set_trace(struct http_client *c)
 {
 	if (log_level < LOG_DEBUG)
 		return;
-	curl_easy_setopt(c->curl, CURLOPT_DEBUGFUNCTION, on_debug);
-	curl_easy_setopt(c->curl, CURLOPT_DEBUGDATA, c);
-	curl_easy_setopt(c->curl, CURLOPT_VERBOSE, 1L);
+	curl_api.easy_setopt(c->curl, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_api.easy_setopt(c->curl, CURLOPT_DEBUGDATA, c);
+	curl_api.easy_setopt(c->curl, CURLOPT_VERBOSE, 1L);
 }
 
 /* The client's timeout unless the transfer has its own; a stall limit is
@@ -806,11 +816,11 @@ static void set_timeouts(struct http_client *c)
 	long timeout = c->opts.timeout_ms;
 	if (x && x->timeout_ms)
 		timeout = x->timeout_ms < 0 ? 0 : x->timeout_ms;
-	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout);
+	curl_api.easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout);
 	if (x && x->stall_ms > 0) {
 		long secs = (x->stall_ms + 999) / 1000;
-		curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, secs);
+		curl_api.easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_api.easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, secs);
 	}
 }
 
@@ -818,27 +828,27 @@ static void setup_request(struct http_client *c, const struct http_request *req,
 			  int idempotent, struct curl_slist *headers, struct http_response *resp)
 {
 	CURL *h = c->curl;
-	curl_easy_reset(h); /* keeps the connections, DNS and TLS session caches */
-	curl_easy_setopt(h, CURLOPT_URL, req->url);
+	curl_api.easy_reset(h); /* keeps the connections, DNS and TLS session caches */
+	curl_api.easy_setopt(h, CURLOPT_URL, req->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	curl_api.easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM for timeouts: we may be threaded */
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->opts.connect_timeout_ms);
+	curl_api.easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM for timeouts: we may be threaded */
+	curl_api.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->opts.connect_timeout_ms);
 	set_timeouts(c);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
+	curl_api.easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
 	if (c->opts.http1)
-		curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* the tools handle redirects */
-	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, idempotent ? 0L : 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+		curl_api.easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	curl_api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* the tools handle redirects */
+	curl_api.easy_setopt(h, CURLOPT_FRESH_CONNECT, idempotent ? 0L : 1L);
+	curl_api.easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_api.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_api.easy_setopt(h, CURLOPT_WRITEDATA, c);
+	curl_api.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_api.easy_setopt(h, CURLOPT_HEADERDATA, c);
+	curl_api.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	c->resp = resp;
 	set_method_and_body(c, req, method);
 	set_tls(c);
@@ -849,7 +859,7 @@ static void setup_request(struct http_client *c, const struct http_request *req,
 static int request_was_sent(struct http_client *c)
 {
 	long sent = 0;
-	return curl_easy_getinfo(c->curl, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent > 0;
+	return curl_api.easy_getinfo(c->curl, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent > 0;
 }
 
 /* See the top of the file. */
@@ -916,7 +926,7 @@ static void log_retry(const char *method, const char *url, CURLcode rc, const st
 	if (rc == CURLE_OK)
 		snprintf(reason, sizeof reason, "%ld", resp->status);
 	else
-		snprintf(reason, sizeof reason, "%s", curl_easy_strerror(rc));
+		snprintf(reason, sizeof reason, "%s", curl_api.easy_strerror(rc));
 	reason[0] = (char)tolower((unsigned char)reason[0]);
 	struct strbuf safe_url = STRBUF_INIT;
 	redact(&safe_url, url, strlen(url));
@@ -934,7 +944,7 @@ static void describe_failure(struct http_client *c, CURLcode rc, struct http_res
 	else if (c->sink_failed)
 		snprintf(resp->errbuf, sizeof resp->errbuf, "writing the response body failed");
 	else
-		snprintf(resp->errbuf, sizeof resp->errbuf, "%s", c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+		snprintf(resp->errbuf, sizeof resp->errbuf, "%s", c->errbuf[0] ? c->errbuf : curl_api.easy_strerror(rc));
 }
 
 static CURLcode perform_attempt(struct http_client *c, struct http_response *resp)
@@ -945,15 +955,15 @@ static CURLcode perform_attempt(struct http_client *c, struct http_response *res
 	c->source_errno = 0;
 	c->sink_used = 0;
 	c->sink_failed = 0;
-	CURLcode rc = curl_easy_perform(c->curl);
+	CURLcode rc = curl_api.easy_perform(c->curl);
 	trace_flush_all(c);
 	if (rc == CURLE_OK) {
-		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+		curl_api.easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 		return rc;
 	}
 	reset_response(resp); /* a response cut short is no response */
 	resp->sent = request_was_sent(c);
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->cut_status);
+	curl_api.easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->cut_status);
 	describe_failure(c, rc, resp);
 	return rc;
 }
@@ -994,7 +1004,7 @@ int http_do_transfer(struct http_client *c, const struct http_request *req, cons
 		log_retry(method, req->url, rc, resp, attempt + 1, (long)c->opts.max_retries + 1, wait);
 		sleep_ms(wait);
 	}
-	curl_slist_free_all(headers);
+	curl_api.slist_free_all(headers);
 	c->xfer = NULL;
 	c->resp = NULL;
 	return rc == CURLE_OK ? 0 : -1;
@@ -1051,8 +1061,9 @@ long http_parse_retry_after(const char *value, long now_epoch)
 	long secs = parse_delta_seconds(value, n);
 	if (secs >= 0)
 		return secs;
+	need_curl();
 	char *text = xstrndup(value, n);
-	time_t when = curl_getdate(text, NULL);
+	time_t when = curl_api.getdate(text, NULL);
 	free(text);
 	if (when == -1)
 		return -1;
@@ -1061,18 +1072,19 @@ long http_parse_retry_after(const char *value, long now_epoch)
 
 char *http_url_resolve(const char *base, const char *ref)
 {
-	CURLU *u = curl_url();
+	need_curl();
+	CURLU *u = curl_api.url();
 	char *url = NULL, *out = NULL;
 	if (!u)
 		die(EXIT_OSERR, "out of memory");
 	/* A second URL set on a handle is resolved against the first when relative. */
-	if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
-	    curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_URL, &url, 0) == CURLUE_OK) {
+	if (curl_api.url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_api.url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK &&
+	    curl_api.url_get(u, CURLUPART_URL, &url, 0) == CURLUE_OK) {
 		out = xstrdup(url);
-		curl_free(url);
+		curl_api.free(url);
 	}
-	curl_url_cleanup(u);
+	curl_api.url_cleanup(u);
 	return out;
 }
 

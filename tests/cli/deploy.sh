@@ -46,6 +46,10 @@ Source-Time: 1704153600
 Image-Digest: sha256:1111111111111111111111111111111111111111111111111111111111111111"
 assert "local: the author" test "$(git --git-dir="$R" log -1 --format='%an <%ae>' main)" = "$CLOUDCTL_GIT_AUTHOR"
 assert "local: git fsck on the remote" fsck_ok "$R"
+# A local bump makes no request: libcurl (~30 libraries, 3-4 ms of start-up) is not even loaded.
+run env LD_DEBUG=libs LD_DEBUG_OUTPUT="$T/ld" "$D" bump --git "$R" --path "$DEV" --image registry.local/shop/frontend:9d8e7f6 -o kv
+expect_rc "local: a bump with LD_DEBUG=libs" 0 && assert "local: libcurl not loaded" \
+	bash -c "grep -q 'calling init: .*libgit2' '$T'/ld.* && ! grep -q libcurl '$T'/ld.*"
 # A local remote needs no cache: it is read and written in place (its new objects
 # written once); under core.sharedRepository=group its new directories are group-writable.
 RG=$(fresh shared); git --git-dir="$RG" config core.sharedRepository group; git --git-dir="$RG" gc -q # no loose dirs left

@@ -128,5 +128,9 @@ assert "json: a host named 42 stays a string" python3 -c "import json,sys; d=jso
 run $R -q -o prom --push 'http://user:s3cret@127.0.0.1:1' "$T/status"
 expect_rc "push error hides the password in the URL" 69 "^cloudctl-report: --push: http://127.0.0.1:1/metrics/job/cloudctl/instance/"
 assert "no password on stderr" bash -c "! grep -q s3cret '$T/err'"
+# Nothing links libcurl: the HTTP layer loads it with its first request, and says when it cannot.
+mkdir -p "$T/nolib" && : > "$T/nolib/libcurl.so.4"
+run env LD_LIBRARY_PATH="$T/nolib" $R -q -o prom --push http://127.0.0.1:1 "$T/status"
+expect "--push without a usable libcurl: exit 69, why" 69 "" "cloudctl-report: cannot use libcurl: $T/nolib/libcurl.so.4: file too short"
 run $R -q -o prom --push http://127.0.0.1:1 --write /nonexistent/dir/x.prom "$T/status"
 expect_rc "--write failing with --push says why" 74 "^cloudctl-report: --write '/nonexistent/dir/x.prom': No such file or directory"
