@@ -102,10 +102,11 @@ typedef int (*plan_fn)(struct gitr *g, const git_oid *tip, struct plan *p, void 
 int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb);
 
 /* The last entries per image name from the branch's history for path: the
- * newest entry of each name in want (NULL-terminated); found[i] stays
- * zero-filled (name NULL) when none. Walks at most `limit` commits. */
-int history_last(struct gitr *g, const git_oid *tip, const char *path, char *const *want, struct deploy_entry *found,
-		 struct strbuf *err);
+ * newest entry of each name in want (NULL-terminated; "" for one not to look
+ * for); found[i] stays zero-filled (name NULL) when none. Walks back from tip
+ * until each is found, the whole history for one that never was. */
+int history_last(struct gitr *g, const git_oid *tip, const char *path, const char *const *want,
+		 struct deploy_entry *found, struct strbuf *err);
 
 int cmd_bump(int argc, char **argv);
 int cmd_diff(int argc, char **argv);

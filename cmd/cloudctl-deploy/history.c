@@ -367,9 +367,9 @@ static int pr_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg
 		rc = sb_fail(err, EXIT_NOTFOUND, "%s: no image %s", ctx->from, d_image);
 	struct deploy_entry *lf = xcalloc(k + 1, sizeof *lf), *lt = xcalloc(k + 1, sizeof *lt);
 	if (!rc)
-		rc = history_last(g, tip, ctx->from, names, lf, err);
+		rc = history_last(g, tip, ctx->from, (const char *const *)names, lf, err);
 	if (!rc)
-		rc = history_last(g, tip, ctx->to, names, lt, err);
+		rc = history_last(g, tip, ctx->to, (const char *const *)names, lt, err);
 	for (size_t j = 0; j < k && !rc; j++) {
 		const json_t *src = entry_of(from, names[j]);
 		struct change *c = &p->c[p->nc++];

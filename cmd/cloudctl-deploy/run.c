@@ -138,13 +138,14 @@ struct dfile *plan_file(struct plan *p, struct gitr *g, const git_oid *tip, cons
 	return f;
 }
 
-int history_last(struct gitr *g, const git_oid *tip, const char *path, char *const *want, struct deploy_entry *found,
-		 struct strbuf *err)
+int history_last(struct gitr *g, const git_oid *tip, const char *path, const char *const *want,
+		 struct deploy_entry *found, struct strbuf *err)
 {
-	size_t nwant = 0, left;
-	while (want[nwant])
-		nwant++;
-	left = nwant;
+	size_t nwant = 0, left = 0;
+	for (; want[nwant]; nwant++)
+		left += *want[nwant] != '\0';
+	if (!left)
+		return 0;
 	git_revwalk *walk = NULL;
 	if (git_revwalk_new(&walk, g->repo) < 0 || git_revwalk_push(walk, tip) < 0) {
 		git_revwalk_free(walk);
@@ -164,7 +165,7 @@ int history_last(struct gitr *g, const git_oid *tip, const char *path, char *con
 			dmsg_parse(msg, path, &log);
 			for (size_t i = 0; i < log.n; i++)
 				for (size_t j = 0; j < nwant; j++)
-					if (!found[j].name && !strcmp(log.e[i].name, want[j])) {
+					if (!found[j].name && *want[j] && !strcmp(log.e[i].name, want[j])) {
 						found[j] = log.e[i];
 						memset(&log.e[i], 0, sizeof log.e[i]);
 						log.e[i].name = xstrdup(""); /* moved to found[j] */
