@@ -78,6 +78,9 @@ PLUGINS = $(B)/lib/cloudctl/cloudctl-vm-libvirt.so $(B)/lib/cloudctl/cloudctl-k8
 UNITS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 EXE_LIBS = $(JANSSON_LIBS) -ldl -lm $(SAN_EXE_LIBS)
 WHOLE = -Wl,--whole-archive $(COMMON_A) -Wl,--no-whole-archive
+# The tools on libgit2 export lib/git/init.c's stat(), so that libgit2's start
+# does not parse the system's CA bundle (lib/git/init.c says why).
+GIT_EXPORTS = -Wl,--export-dynamic-symbol=stat
 
 all: $(TOOLS) $(PLUGINS) $(UNITS)
 
@@ -137,12 +140,12 @@ $(B)/lib/cloudctl/cloudctl-k8s-api.so: $(call obj,$(K8S_PLUGIN_SRC)) $(KUBE_A) $
 
 $(B)/bin/cloudctl-build: $(call obj,$(BUILD_SRC)) $(OCI_A) $(GIT_A) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(BUILD_SRC)) $(OCI_A) $(GIT_A) $(HTTP_A) $(WHOLE) \
+	$(CC) $(ALL_LDFLAGS) $(GIT_EXPORTS) -o $@ $(call obj,$(BUILD_SRC)) $(OCI_A) $(GIT_A) $(HTTP_A) $(WHOLE) \
 		$(GIT2_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS) $(EXE_LIBS) -lpthread
 
 $(B)/bin/cloudctl-deploy: $(call obj,$(DEPLOY_SRC)) $(GIT_A) $(YAMLREAD_A) $(HTTP_A) $(COMMON_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(DEPLOY_SRC)) $(GIT_A) $(YAMLREAD_A) $(HTTP_A) $(WHOLE) \
+	$(CC) $(ALL_LDFLAGS) $(GIT_EXPORTS) -o $@ $(call obj,$(DEPLOY_SRC)) $(GIT_A) $(YAMLREAD_A) $(HTTP_A) $(WHOLE) \
 		$(GIT2_LIBS) $(YAML_LIBS) $(OPENSSL_LIBS) $(EXE_LIBS) -lpthread
 
 # The libvirt driver: libvirt and libxml2 are loaded only when a verb runs.

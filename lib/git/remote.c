@@ -373,7 +373,7 @@ static const char *set_ca(const char *cacert)
 	if (!ca || !*ca)
 		ca = getenv("SSL_CERT_FILE");
 	if (!ca || !*ca)
-		ca = access("/etc/ssl/certs/ca-certificates.crt", R_OK) == 0 ? "/etc/ssl/certs/ca-certificates.crt" : NULL;
+		ca = access(GITR_SYSTEM_CA, R_OK) == 0 ? GITR_SYSTEM_CA : NULL;
 	if (ca)
 		git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, ca, NULL);
 	return ca;
@@ -393,23 +393,6 @@ static int resolve_url(struct gitr *g, const char *url, struct strbuf *err)
 	g->url = xstrdup(real);
 	g->local = 1;
 	return 0;
-}
-
-
-static void shutdown_at_exit(void)
-{
-	git_libgit2_shutdown(); /* frees libgit2's thread-local error state too */
-}
-
-void gitr_init(void)
-{
-	static int inited;
-	if (inited++)
-		return;
-	git_libgit2_init();
-	atexit(shutdown_at_exit);
-	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0); /* remotes owned by another user are fine */
-	gitr_stream_register();
 }
 
 int gitr_open(struct gitr *g, const struct gitr_opts *o, struct strbuf *err)

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "remote.h"
+#include "git/init.h"
 
 /* State the libgit2 callbacks share: what to offer, and why the last call failed. */
 struct gitr_cb {
@@ -46,10 +47,6 @@ int gitr_receive_report(const char *body, size_t len, const char *ref, struct st
  * core.sharedRepository makes them group-writable when it is shared. */
 mode_t gitr_shared_umask(git_repository *remote);
 
-/* remote.c: libgit2 started once, and shut down at exit. */
-void gitr_init(void);
-/* stream.c: libgit2's TCP connections made with TCP_NODELAY (once, at init). */
-void gitr_stream_register(void);
 /* remote.c: user@host:path */
 int gitr_url_is_scp_like(const char *url);
 

@@ -9,24 +9,9 @@
 
 #include "http.h"
 #include "log.h"
+#include "git/init.h"
 #include "git/source.h"
 
-static void shutdown_at_exit(void)
-{
-	git_libgit2_shutdown();
-}
-
-/* libgit2's global state: set up once, released at exit (its caches and
- * per-thread buffers would otherwise show as leaks). */
-static void init_once(void)
-{
-	static int done;
-	if (!done) {
-		git_libgit2_init();
-		atexit(shutdown_at_exit);
-		done = 1;
-	}
-}
 
 static int git_fail(struct strbuf *err, int code, const char *what)
 {
@@ -306,7 +291,7 @@ int git_source_read_walked(const char *dir, const struct git_walk *walk, struct 
 	memset(out, 0, sizeof *out);
 	if (!git_source_maybe(dir))
 		return sb_fail(err, EXIT_NOTFOUND, "%s: not in a git repository", dir);
-	init_once();
+	gitr_init();
 	git_repository *repo;
 	int grc = git_repository_open_ext(&repo, dir, 0, NULL);
 	if (grc == GIT_ENOTFOUND)
