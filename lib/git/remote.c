@@ -247,6 +247,13 @@ void gitr_set_hint(struct gitr *g, const git_oid *commit)
 
 static int fetch_once(struct gitr *g, struct strbuf *err)
 {
+	int resolved = g->branch == NULL;
+	/* A cache that has the branch: in two requests at most (remote_fetch_http.c). */
+	if (str_starts(g->url, "https://") && gitr_fetch_http(g) == 0) {
+		if (resolved)
+			remember_default_branch(g);
+		return 0;
+	}
 	git_remote *r = NULL;
 	git_remote_callbacks cbs;
 	git_remote_init_callbacks(&cbs, GIT_REMOTE_CALLBACKS_VERSION);
@@ -259,7 +266,6 @@ static int fetch_once(struct gitr *g, struct strbuf *err)
 		rc = gitr_fail(g, err, EXIT_UNAVAIL, "connect");
 		goto out;
 	}
-	int resolved = g->branch == NULL;
 	if ((rc = find_branch(g, r, err)) != 0)
 		goto out;
 	git_odb *odb = NULL;

@@ -19,7 +19,8 @@
  * network rely on the server's receive-pack, which does the same. A local
  * remote has no cache: g->repo is the remote itself, read and written in
  * place; a push over https is one POST of the command and the pack
- * (remote_http.c), libgit2's push being the fallback. */
+ * (remote_http.c), a fetch into a cache two requests at most
+ * (remote_fetch_http.c), libgit2's being the fallback for both. */
 #ifndef CLOUDCTL_GIT_REMOTE_H
 #define CLOUDCTL_GIT_REMOTE_H
 

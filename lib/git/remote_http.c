@@ -19,14 +19,13 @@
 
 #define RESULT_TYPE "application/x-git-receive-pack-result"
 
-static void pkt_line(struct strbuf *sb, const char *data, size_t len)
+void gitr_pkt_line(struct strbuf *sb, const char *data, size_t len)
 {
 	sb_addf(sb, "%04zx", len + 4);
 	sb_add(sb, data, len);
 }
 
-/* The next pkt-line of [*p, end): 1 with its payload, 0 for a flush, -1 when malformed. */
-static int pkt_next(const char **p, const char *end, const char **data, size_t *len)
+int gitr_pkt_next(const char **p, const char *end, const char **data, size_t *len)
 {
 	if (end - *p < 4)
 		return -1;
@@ -133,12 +132,12 @@ static int demux(const char *body, size_t len, struct strbuf *report, struct str
 	const char *p = body, *end = body + len, *data;
 	size_t n;
 	int r;
-	if (pkt_next(&p, end, &data, &n) == 1 && n && data[0] > 3) {
+	if (gitr_pkt_next(&p, end, &data, &n) == 1 && n && data[0] > 3) {
 		sb_add(report, body, len); /* a server without side-band: the report as is */
 		return 0;
 	}
 	p = body;
-	while ((r = pkt_next(&p, end, &data, &n)) == 1) {
+	while ((r = gitr_pkt_next(&p, end, &data, &n)) == 1) {
 		if (n == 0)
 			return -1;
 		if (data[0] == 1)
@@ -161,7 +160,7 @@ static int read_report(const struct strbuf *report, const char *ref, struct strb
 	const char *p = report->buf, *end = report->buf + report->len, *data;
 	size_t n, rlen = strlen(ref);
 	int r, unpack_ok = 0;
-	while ((r = pkt_next(&p, end, &data, &n)) == 1) {
+	while ((r = gitr_pkt_next(&p, end, &data, &n)) == 1) {
 		while (n && data[n - 1] == '\n')
 			n--;
 		if (n >= 7 && !memcmp(data, "unpack ", 7)) {
@@ -181,37 +180,48 @@ static int read_report(const struct strbuf *report, const char *ref, struct strb
 	return -1;
 }
 
-/* The POST: its body is the command, a flush, and the pack. */
-static void post(struct gitr *g, const char *body, size_t len, struct http_response *resp)
+struct http_client *gitr_http_client(struct gitr *g)
 {
 	struct http_opts o = HTTP_OPTS_INIT;
 	o.cacert = g->cacert;
-	o.max_retries = 2; /* only failures before anything was sent: POST is not repeated */
+	o.max_retries = 2; /* only failures before anything was sent, for a push */
 	o.http1 = 1;       /* lighttpd ends an HTTP/2 stream it refuses (401) before its answer */
 	o.user_agent = "git/2.0 (cloudctl/" CLOUDCTL_VERSION ")";
+	return http_client_new(&o);
+}
+
+void gitr_http(struct gitr *g, struct http_client *c, const char *method, const char *path, const char *service,
+	       const char *body, size_t len, struct http_response *resp)
+{
 	struct git_userpass up = { 0 };
-	char *auth = NULL, *auth_h = NULL;
+	char *auth = NULL, *auth_h = NULL, *type_h = NULL, *accept_h = NULL;
 	if (git_creds_lookup(g->url, g->cb->username, g->cb->password, &up)) {
 		auth = http_basic_auth(up.user, up.password);
 		auth_h = xasprintf("Authorization: %s", auth);
 		explicit_bzero(auth, strlen(auth));
 		git_userpass_clear(&up);
 	}
-	const char *headers[] = { "Content-Type: application/x-git-receive-pack-request", "Accept: " RESULT_TYPE,
-				  "Expect:", auth_h, NULL };
-	char *url = xasprintf("%s%sgit-receive-pack", g->url, str_ends(g->url, "/") ? "" : "/");
-	struct http_request req = { "POST", url, headers, body, len, 0 };
-	struct http_client *c = http_client_new(&o);
+	const char *headers[5] = { "Expect:" };
+	size_t nh = 1;
+	if (service) {
+		headers[nh++] = type_h = xasprintf("Content-Type: application/x-git-%s-request", service);
+		headers[nh++] = accept_h = xasprintf("Accept: application/x-git-%s-result", service);
+	}
+	headers[nh] = auth_h;
+	char *url = xasprintf("%s%s%s", g->url, str_ends(g->url, "/") ? "" : "/", path);
+	/* upload-pack only reads: its POST may be sent again */
+	struct http_request req = { method, url, headers, body, len, service && !strcmp(service, "upload-pack") };
 	long long t0 = now_ms();
 	int rc = http_do(c, &req, resp);
-	debug("push: POST %s: HTTP %ld in %lld ms%s%s", g->display_url, resp->status, now_ms() - t0, rc ? ": " : "",
-	      rc ? resp->errbuf : "");
-	http_client_free(c);
+	debug("%s %s/%s: HTTP %ld in %lld ms%s%s", method, g->display_url, path, resp->status, now_ms() - t0,
+	      rc ? ": " : "", rc ? resp->errbuf : "");
 	free(url);
 	if (auth_h)
 		explicit_bzero(auth_h, strlen(auth_h));
 	free(auth_h);
 	free(auth);
+	free(type_h);
+	free(accept_h);
 }
 
 /* What the server answered: see gitr_push_http. */
@@ -271,12 +281,14 @@ int gitr_push_http(struct gitr *g, const git_oid *commit, struct strbuf *err)
 	sb_addf(&cmd, "%s %s %s", old, new, ref);
 	sb_addc(&cmd, 0);
 	sb_addf(&cmd, "report-status side-band-64k quiet agent=cloudctl/%s\n", CLOUDCTL_VERSION);
-	pkt_line(&body, cmd.buf, cmd.len);
+	gitr_pkt_line(&body, cmd.buf, cmd.len);
 	sb_adds(&body, "0000");
 	sb_add(&body, pack.ptr, pack.size);
 	git_buf_dispose(&pack);
 	struct http_response resp = HTTP_RESPONSE_INIT;
-	post(g, body.buf, body.len, &resp);
+	struct http_client *c = gitr_http_client(g);
+	gitr_http(g, c, "POST", "git-receive-pack", "receive-pack", body.buf, body.len, &resp);
+	http_client_free(c);
 	rc = answer(g, &resp, ref, err);
 	http_response_release(&resp);
 	sb_release(&body);

@@ -31,6 +31,20 @@ void gitr_cb_free(struct gitr_cb *cb);
  * callback's own reason when it decided, else from libgit2's error. */
 int gitr_fail(struct gitr *g, struct strbuf *err, int code, const char *what);
 
+/* remote_http.c: git's smart HTTP, through lib/http. A client for the remote
+ * (its CA, HTTP/1.1, a git/ user agent); a request to PATH under the remote's
+ * URL with the credentials sent up front (no 401 round trip), for SERVICE
+ * ("upload-pack", "receive-pack": its request and result types) or none. */
+struct http_client;
+struct http_response;
+struct http_client *gitr_http_client(struct gitr *g);
+void gitr_http(struct gitr *g, struct http_client *c, const char *method, const char *path, const char *service,
+	       const char *body, size_t len, struct http_response *resp);
+/* pkt-lines (gitprotocol-common(5)): append one; read the next of [*p, end):
+ * 1 with its payload, 0 for a flush, -1 when malformed. */
+void gitr_pkt_line(struct strbuf *sb, const char *data, size_t len);
+int gitr_pkt_next(const char **p, const char *end, const char **data, size_t *len);
+
 /* remote_http.c: push commit (one commit on g->tip) over https in one POST
  * to git-receive-pack. Returns what gitr_push does, or GITR_FALLBACK when the
  * server did not take it that way (or the commit is not one on g->tip): then
@@ -42,6 +56,12 @@ int gitr_push_http(struct gitr *g, const git_oid *commit, struct strbuf *err);
  * message line as " (remote: ...)"; -1 when it cannot be read (why: the
  * server's fatal message, if any). */
 int gitr_receive_report(const char *body, size_t len, const char *ref, struct strbuf *why);
+
+/* remote_fetch_http.c: fetch the branch over https in at most two requests
+ * (the advertisement, then one POST when the branch moved): 0 with g->tip
+ * set and its objects in the cache, or GITR_FALLBACK (nothing changed:
+ * libgit2's fetch is the way, and says why when it fails too). */
+int gitr_fetch_http(struct gitr *g);
 
 /* remote_push.c: the umask for files written into remote: git's
  * core.sharedRepository makes them group-writable when it is shared. */

@@ -178,6 +178,28 @@ B64=$(printf '%s:%s' "$GIT_USER" "$GIT_PASS" | base64)
 assert "https: -vv shows neither the password nor the Basic credentials" \
 	bash -c "grep -qi 'authorization: <redacted>' '$T/err' && ! grep -q -e '$GIT_PASS' -e '$B64' '$T/err' '$T/out'"
 assert "https: -vv shows the pack as binary, not its bytes" grep -q '> \[[0-9]* bytes in all, binary from byte 101\]' "$T/err"
+# The fetch from a cache is two requests at most (lib/git/remote_fetch_http.c): the
+# advertisement, with the credentials sent up front (no 401 first), and one POST of
+# git-upload-pack when the branch moved. Requests as the server logged them:
+reqs() { grep "/git/$NO/" "$ALOG" | tail -n +$((n_log + 1)) | awk '{ print $3, $6, $7, $9 }'; }
+XDG_CACHE_HOME=$T/cache-other run "$D" bump "${HO[@]}" --image registry.local/shop/web:o3
+expect_rc "https: another machine bumps (its own cache)" 0 && wait_log "POST /git/$NO/git-receive-pack" 3
+n_log=$(grep -c "/git/$NO/" "$ALOG")
+XDG_CACHE_HOME=$T/cache-one run "$D" bump "${HO[@]}" --image registry.local/shop/api:o4
+expect_rc "https: a bump from a stale cache" 0 && wait_log "POST /git/$NO/git-receive-pack" 5
+assert "https: stale cache: refused, fetched in two requests, pushed again" test "$(reqs)" = "$GIT_USER \"POST /git/$NO/git-receive-pack 200
+$GIT_USER \"GET /git/$NO/info/refs?service=git-upload-pack 200
+$GIT_USER \"POST /git/$NO/git-upload-pack 200
+$GIT_USER \"POST /git/$NO/git-receive-pack 200"
+assert "https: stale cache: attempts=2" test "$(field attempts <"$T/out")" = 2
+assert "https: stale cache: both bumps in the file" bash -c "f=\$(git --git-dir='$RO' show main:$DEV/kustomization.yaml); grep -q 'newTag: o3' <<<\"\$f\" && grep -Eq 'newTag: \"?o4\"?' <<<\"\$f\""
+n_log=$(grep -c "/git/$NO/" "$ALOG")
+XDG_CACHE_HOME=$T/cache-one run "$D" diff "${HO[@]}" --image registry.local/shop/web:o5
+expect_rc "https: diff from an up-to-date cache" 0 && wait_log "info/refs?service=git-upload-pack" $(( $(grep -c "info/refs?service=git-upload-pack" "$ALOG") + 1 ))
+assert "https: diff: one request, the advertisement" test "$(reqs)" = "$GIT_USER \"GET /git/$NO/info/refs?service=git-upload-pack 200"
+# when that GET is refused (401), libgit2 fetches and says why
+XDG_CACHE_HOME=$T/cache-one run env CLOUDCTL_GIT_PASSWORD=Wr0ngPassw0rd "$D" diff "${HO[@]}" --username "$GIT_USER" --image registry.local/shop/web:o5
+expect_rc "https: diff with a wrong password: exit 77" 77 "authentication failed" && assert "https: diff, wrong password: one line" one_line
 run "$D" bump --git "$GIT_REJECT_HTTPS_URL" --cacert "$GIT_CA" --path "$DEV" --image registry.local/shop/frontend:r1
 expect "https: a pre-receive hook refuses: exit 77, its message" 77 "" "cloudctl-deploy: $GIT_REJECT_HTTPS_URL: the remote refused the push to main: pre-receive hook declined (remote: cloudctl test remote: this repository rejects every push (pre-receive hook))" &&
 	assert "https hook: rejecting.git's main unchanged" test "$(git --git-dir="$GIT_REPOS/rejecting.git" rev-list --count main)" = 1

@@ -73,6 +73,11 @@ if [ -f "$GENV" ]; then
 	export CLOUDCTL_GIT_USERNAME=$GIT_USER CLOUDCTL_GIT_PASSWORD=$GIT_PASS
 	vgx "deploy bump (https)" 0 "$B/cloudctl-deploy" bump --git "$GIT_HTTPS_BASE/${R##*/}" --cacert "$GIT_CA" \
 		--path apps/shop/overlays/dev --image registry.local/shop/frontend:vg3
+	# the cache made stale by a bump straight into the repository: the push refused,
+	# the fetch in two requests (lib/git/remote_fetch_http.c), the push again
+	"$B/cloudctl-deploy" bump --git "$R" --path apps/shop/overlays/dev --image registry.local/shop/api:vg5 >/dev/null
+	vgx "deploy bump (https, stale cache)" 0 "$B/cloudctl-deploy" bump --git "$GIT_HTTPS_BASE/${R##*/}" --cacert "$GIT_CA" \
+		--path apps/shop/overlays/dev --image registry.local/shop/frontend:vg6
 	vgx "deploy bump (https, nothing listening)" 69 "$B/cloudctl-deploy" bump --git https://127.0.0.1:1/x.git \
 		--cacert "$GIT_CA" --path apps/shop/overlays/dev --image registry.local/shop/frontend:vg4
 	rm -rf "$R" )

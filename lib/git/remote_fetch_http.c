@@ -1,0 +1,201 @@
+/* remote_fetch_http.c: a fetch over https in two requests at most.
+ *
+ * libgit2 1.5 fetches as git does over smart HTTP: GET info/refs (first
+ * without credentials, answered 401, then again with them), then POST
+ * git-upload-pack once to negotiate and once more to say "done": four or five
+ * requests, each a run of git behind git http-backend. A bump's cache knows
+ * the last tip it saw, which the server has, so one "have" is all the
+ * negotiation it needs: GET the advertisement (credentials sent up front),
+ * and when the branch moved, one POST of want, have and done, answered with
+ * the pack (gitprotocol-http(5), gitprotocol-pack(5): side-band-64k). The pack
+ * goes into the cache through libgit2's indexer (git_odb_write_pack). Anything
+ * unexpected leaves the cache as it was and libgit2 fetches instead. */
+#include "remote_private.h"
+
+#include <git2/sys/odb_backend.h>
+#include <string.h>
+
+#include "http.h"
+#include "log.h"
+
+#define ADVERT_TYPE "application/x-git-upload-pack-advertisement"
+#define RESULT_TYPE "application/x-git-upload-pack-result"
+
+/* Whether the space-separated capability list [caps, end) has cap. */
+static int has_cap(const char *caps, const char *end, const char *cap)
+{
+	size_t n = strlen(cap);
+	for (const char *p = caps; p < end;) {
+		const char *sp = memchr(p, ' ', (size_t)(end - p));
+		const char *e = sp ? sp : end;
+		if ((size_t)(e - p) == n && !memcmp(p, cap, n))
+			return 1;
+		p = e + 1;
+	}
+	return 0;
+}
+
+/* The value of capability "name=..." in [caps, end) that starts with prefix,
+ * without the prefix (symref=HEAD:refs/heads/main), or NULL. */
+static char *cap_value(const char *caps, const char *end, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	for (const char *p = caps; p < end;) {
+		const char *sp = memchr(p, ' ', (size_t)(end - p));
+		const char *e = sp ? sp : end;
+		if ((size_t)(e - p) > n && !memcmp(p, prefix, n))
+			return xstrndup(p + n, (size_t)(e - p) - n);
+		p = e + 1;
+	}
+	return NULL;
+}
+
+/* In upload-pack's advertisement: the commit of *branch, or of the default
+ * branch (HEAD's symref capability) when *branch is NULL, which it then
+ * becomes. 1 found, 0 not there, -1 malformed or without side-band-64k (the
+ * only way the pack is read here). */
+static int advert_find(const char *body, size_t len, char **branch, git_oid *out)
+{
+	const char *p = body, *end = body + len, *data;
+	size_t n;
+	int r, found = 0, first = 1;
+	char *ref = *branch ? xasprintf("refs/heads/%s", *branch) : NULL;
+	if (gitr_pkt_next(&p, end, &data, &n) != 1 || n < 10 || memcmp(data, "# service=", 10) ||
+	    gitr_pkt_next(&p, end, &data, &n) != 0)
+		r = -1;
+	else
+		while ((r = gitr_pkt_next(&p, end, &data, &n)) == 1) {
+			const char *nul = memchr(data, '\0', n);
+			size_t line = nul ? (size_t)(nul - data) : n;
+			if (first) {
+				const char *cend = data + n - (data[n - 1] == '\n');
+				if (!nul || !has_cap(nul + 1, cend, "side-band-64k")) {
+					r = -1;
+					break;
+				}
+				if (!ref)
+					ref = cap_value(nul + 1, cend, "symref=HEAD:");
+				first = 0;
+			}
+			while (line && data[line - 1] == '\n')
+				line--;
+			if (ref && line == 41 + strlen(ref) && data[40] == ' ' && !memcmp(data + 41, ref, line - 41) &&
+			    git_oid_fromstrn(out, data, 40) == 0)
+				found = 1;
+		}
+	if (r == 0 && found && !*branch)
+		*branch = xstrdup(ref + 11);
+	int rc = r == 0 && ref && str_starts(ref, "refs/heads/") ? found : -1;
+	free(ref);
+	return rc;
+}
+
+/* What to say the cache has: the branch's tip as it last saw it. */
+static int have_for(struct gitr *g, const char *branch, git_oid *have)
+{
+	if (!git_oid_is_zero(&g->tip)) {
+		*have = g->tip;
+		return 0;
+	}
+	char *hint = xasprintf("refs/remotes/origin/%s", branch);
+	int rc = git_reference_name_to_id(have, g->repo, hint);
+	free(hint);
+	return rc;
+}
+
+/* upload-pack's answer to want/have/done: ACK or NAK, then the pack in
+ * side-band 1 (2: progress, 3: a fatal message). 0 when the pack was all
+ * given to wp, -1 otherwise. */
+static int unband(const char *body, size_t len, git_odb_writepack *wp, git_indexer_progress *st)
+{
+	const char *p = body, *end = body + len, *data;
+	size_t n;
+	int r, packed = 0;
+	while ((r = gitr_pkt_next(&p, end, &data, &n)) == 1) {
+		if (!packed && n >= 3 && (!memcmp(data, "ACK", 3) || !memcmp(data, "NAK", 3)))
+			continue;
+		if (n == 0 || data[0] == 3 || data[0] > 3)
+			return -1;
+		if (data[0] == 1 && wp->append(wp, data + 1, n - 1, st) < 0)
+			return -1;
+		packed = 1;
+	}
+	return r == 0 && packed ? 0 : -1;
+}
+
+/* POST want, have and done; the pack into the cache. 0, or -1 (nothing kept). */
+static int fetch_pack(struct gitr *g, struct http_client *c, const git_oid *want, const git_oid *have)
+{
+	struct strbuf body = STRBUF_INIT, line = STRBUF_INIT;
+	sb_addf(&line, "want %s side-band-64k ofs-delta no-progress agent=cloudctl/%s\n", git_oid_tostr_s(want),
+		CLOUDCTL_VERSION);
+	gitr_pkt_line(&body, line.buf, line.len);
+	sb_adds(&body, "0000");
+	sb_reset(&line);
+	sb_addf(&line, "have %s\n", git_oid_tostr_s(have));
+	gitr_pkt_line(&body, line.buf, line.len);
+	gitr_pkt_line(&body, "done\n", 5);
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	gitr_http(g, c, "POST", "git-upload-pack", "upload-pack", body.buf, body.len, &resp);
+	const char *type = http_header_get(&resp, "Content-Type");
+	int rc = -1;
+	git_odb *odb = NULL;
+	git_odb_writepack *wp = NULL;
+	git_indexer_progress st = { 0 };
+	if (resp.status == 200 && type && str_starts(type, RESULT_TYPE) && git_repository_odb(&odb, g->repo) == 0 &&
+	    git_odb_write_pack(&wp, odb, NULL, NULL) == 0 && unband(resp.body.buf, resp.body.len, wp, &st) == 0 &&
+	    wp->commit(wp, &st) == 0)
+		rc = git_odb_exists(odb, want) ? 0 : -1;
+	if (wp)
+		wp->free(wp);
+	git_odb_free(odb);
+	http_response_release(&resp);
+	sb_release(&body);
+	sb_release(&line);
+	return rc;
+}
+
+/* Whether the cache has seen the branch (or, without one, the default branch):
+ * a new cache is cloned by libgit2. */
+static int cache_knows(struct gitr *g)
+{
+	git_oid have;
+	git_reference *head = NULL;
+	if (g->branch)
+		return have_for(g, g->branch, &have) == 0;
+	int ok = git_reference_lookup(&head, g->repo, "refs/remotes/origin/HEAD") == 0;
+	git_reference_free(head);
+	return ok;
+}
+
+int gitr_fetch_http(struct gitr *g)
+{
+	if (!cache_knows(g))
+		return GITR_FALLBACK;
+	struct http_client *c = gitr_http_client(g);
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	gitr_http(g, c, "GET", "info/refs?service=git-upload-pack", NULL, NULL, 0, &resp);
+	const char *type = http_header_get(&resp, "Content-Type");
+	char *branch = g->branch ? xstrdup(g->branch) : NULL;
+	git_oid tip, have;
+	int rc = GITR_FALLBACK;
+	if (resp.status == 200 && type && str_starts(type, ADVERT_TYPE) &&
+	    advert_find(resp.body.buf, resp.body.len, &branch, &tip) == 1 && have_for(g, branch, &have) == 0) {
+		git_odb *odb = NULL;
+		int present = git_repository_odb(&odb, g->repo) == 0 && git_odb_exists(odb, &tip);
+		git_odb_free(odb);
+		if (present || fetch_pack(g, c, &tip, &have) == 0) {
+			if (!g->branch)
+				g->branch = xstrdup(branch);
+			g->tip = tip;
+			gitr_set_hint(g, &tip);
+			rc = 0;
+		}
+	}
+	if (rc != 0)
+		debug("fetch: %s: not in two requests, libgit2 fetches", g->display_url);
+	free(branch);
+	http_response_release(&resp);
+	http_client_free(c);
+	return rc;
+}
