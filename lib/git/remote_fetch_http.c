@@ -50,11 +50,7 @@ static char *cap_value(const char *caps, const char *end, const char *prefix)
 	return NULL;
 }
 
-/* In upload-pack's advertisement: the commit of *branch, or of the default
- * branch (HEAD's symref capability) when *branch is NULL, which it then
- * becomes. 1 found, 0 not there, -1 malformed or without side-band-64k (the
- * only way the pack is read here). */
-static int advert_find(const char *body, size_t len, char **branch, git_oid *out)
+int gitr_upload_advert(const char *body, size_t len, char **branch, git_oid *out)
 {
 	const char *p = body, *end = body + len, *data;
 	size_t n;
@@ -180,7 +176,7 @@ int gitr_fetch_http(struct gitr *g)
 	git_oid tip, have;
 	int rc = GITR_FALLBACK;
 	if (resp.status == 200 && type && str_starts(type, ADVERT_TYPE) &&
-	    advert_find(resp.body.buf, resp.body.len, &branch, &tip) == 1 && have_for(g, branch, &have) == 0) {
+	    gitr_upload_advert(resp.body.buf, resp.body.len, &branch, &tip) == 1 && have_for(g, branch, &have) == 0) {
 		git_odb *odb = NULL;
 		int present = git_repository_odb(&odb, g->repo) == 0 && git_odb_exists(odb, &tip);
 		git_odb_free(odb);

@@ -62,6 +62,11 @@ int gitr_receive_report(const char *body, size_t len, const char *ref, struct st
  * set and its objects in the cache, or GITR_FALLBACK (nothing changed:
  * libgit2's fetch is the way, and says why when it fails too). */
 int gitr_fetch_http(struct gitr *g);
+/* In upload-pack's advertisement: the commit of *branch, or of the default
+ * branch (HEAD's symref capability) when *branch is NULL, which it then
+ * becomes (allocated). 1 found, 0 not there, -1 malformed or without
+ * side-band-64k (the only way the pack is read here). */
+int gitr_upload_advert(const char *body, size_t len, char **branch, git_oid *out);
 
 /* remote_push.c: the umask for files written into remote: git's
  * core.sharedRepository makes them group-writable when it is shared. */
