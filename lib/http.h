@@ -1,4 +1,4 @@
-/* http.h: the one HTTP layer of cloudctl, on libcurl.
+/* http.h: the one HTTP layer of cloudctl, on libcurl (loaded with the first request: curlapi.h).
  *
  * - TLS verification is always on unless insecure is set explicitly; cacert
  *   names a CA bundle to trust instead of the system one.
