@@ -21,30 +21,21 @@
 #define ADVERT_TYPE "application/x-git-upload-pack-advertisement"
 #define RESULT_TYPE "application/x-git-upload-pack-result"
 
-/* Whether the space-separated capability list [caps, end) has cap. */
-static int has_cap(const char *caps, const char *end, const char *cap)
+/* The capability of the space-separated list [caps, end) that is name
+ * ("side-band-64k"), or that starts with it when it ends in ':' or '='
+ * ("symref=HEAD:"): its start, its length in *len; NULL when none. */
+static const char *cap_find(const char *caps, const char *end, const char *name, size_t *len)
 {
-	size_t n = strlen(cap);
+	size_t n = strlen(name);
+	int prefix = n && (name[n - 1] == ':' || name[n - 1] == '=');
 	for (const char *p = caps; p < end;) {
 		const char *sp = memchr(p, ' ', (size_t)(end - p));
 		const char *e = sp ? sp : end;
-		if ((size_t)(e - p) == n && !memcmp(p, cap, n))
-			return 1;
-		p = e + 1;
-	}
-	return 0;
-}
-
-/* The value of capability "name=..." in [caps, end) that starts with prefix,
- * without the prefix (symref=HEAD:refs/heads/main), or NULL. */
-static char *cap_value(const char *caps, const char *end, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	for (const char *p = caps; p < end;) {
-		const char *sp = memchr(p, ' ', (size_t)(end - p));
-		const char *e = sp ? sp : end;
-		if ((size_t)(e - p) > n && !memcmp(p, prefix, n))
-			return xstrndup(p + n, (size_t)(e - p) - n);
+		size_t tl = (size_t)(e - p);
+		if ((tl == n || (prefix && tl > n)) && !memcmp(p, name, n)) {
+			*len = tl;
+			return p;
+		}
 		p = e + 1;
 	}
 	return NULL;
@@ -64,13 +55,14 @@ int gitr_upload_advert(const char *body, size_t len, char **branch, git_oid *out
 			const char *nul = memchr(data, '\0', n);
 			size_t line = nul ? (size_t)(nul - data) : n;
 			if (first) {
-				const char *cend = data + n - (data[n - 1] == '\n');
-				if (!nul || !has_cap(nul + 1, cend, "side-band-64k")) {
+				const char *cend = data + n - (data[n - 1] == '\n'), *head;
+				size_t cl;
+				if (!nul || !cap_find(nul + 1, cend, "side-band-64k", &cl)) {
 					r = -1;
 					break;
 				}
-				if (!ref)
-					ref = cap_value(nul + 1, cend, "symref=HEAD:");
+				if (!ref && (head = cap_find(nul + 1, cend, "symref=HEAD:", &cl)) != NULL)
+					ref = xstrndup(head + 12, cl - 12);
 				first = 0;
 			}
 			while (line && data[line - 1] == '\n')

@@ -68,8 +68,8 @@ static void test_fallback(void)
 {
 	struct strbuf b = STRBUF_INIT;
 	char hex[GIT_OID_HEXSZ + 1] = "", *br = NULL;
-	/* no side-band-64k: the pack could not be read here */
-	advert(&b, "multi_ack ofs-delta symref=HEAD:refs/heads/main", (const char *const[]){ MAIN " refs/heads/main", NULL });
+	/* side-band but no side-band-64k: the pack could not be read here */
+	advert(&b, "multi_ack side-band ofs-delta symref=HEAD:refs/heads/main", (const char *const[]){ MAIN " refs/heads/main", NULL });
 	CHECK_INT(find(&b, "main", &br, hex), -1);
 	free(br);
 	/* no symref: the default branch unknown */
