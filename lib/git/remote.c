@@ -15,6 +15,7 @@
 #include <openssl/sha.h>
 
 #include "creds.h"
+#include "http.h"
 #include "log.h"
 
 /* --- URLs --- */
@@ -496,6 +497,7 @@ void gitr_close(struct gitr *g)
 		free(dir);
 	}
 	gitr_cb_free(g->cb);
+	http_client_free(g->http);
 	free(g->url);
 	free(g->display_url);
 	free(g->branch);

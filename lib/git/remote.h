@@ -62,6 +62,7 @@ struct gitr {
 	unsigned push_seq;
 	int lock_fd;           /* gitr_lock's, -1 when not held */
 	struct gitr_cb *cb;
+	struct http_client *http; /* https: the run's client for our own requests (remote_http.c) */
 };
 
 /* Results of gitr_push besides 0 and exit codes (all exit codes are > 0). */

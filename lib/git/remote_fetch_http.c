@@ -184,6 +184,5 @@ int gitr_fetch_http(struct gitr *g)
 		debug("fetch: %s: not in two requests, libgit2 fetches", g->display_url);
 	free(branch);
 	http_response_release(&resp);
-	http_client_free(c);
 	return rc;
 }

@@ -182,12 +182,16 @@ static int read_report(const struct strbuf *report, const char *ref, struct strb
 
 struct http_client *gitr_http_client(struct gitr *g)
 {
+	/* One for the run: a retry's fetch rides the refused push's connection,
+	 * and libcurl parses the CA bundle once, not per request. */
+	if (g->http)
+		return g->http;
 	struct http_opts o = HTTP_OPTS_INIT;
 	o.cacert = g->cacert;
 	o.max_retries = 2; /* only failures before anything was sent, for a push */
 	o.http1 = 1;       /* lighttpd ends an HTTP/2 stream it refuses (401) before its answer */
 	o.user_agent = "git/2.0 (cloudctl/" CLOUDCTL_VERSION ")";
-	return http_client_new(&o);
+	return g->http = http_client_new(&o);
 }
 
 void gitr_http(struct gitr *g, struct http_client *c, const char *method, const char *path, const char *service,
@@ -286,9 +290,7 @@ int gitr_push_http(struct gitr *g, const git_oid *commit, struct strbuf *err)
 	sb_add(&body, pack.ptr, pack.size);
 	git_buf_dispose(&pack);
 	struct http_response resp = HTTP_RESPONSE_INIT;
-	struct http_client *c = gitr_http_client(g);
-	gitr_http(g, c, "POST", "git-receive-pack", "receive-pack", body.buf, body.len, &resp);
-	http_client_free(c);
+	gitr_http(g, gitr_http_client(g), "POST", "git-receive-pack", "receive-pack", body.buf, body.len, &resp);
 	rc = answer(g, &resp, ref, err);
 	http_response_release(&resp);
 	sb_release(&body);

@@ -31,8 +31,8 @@ void gitr_cb_free(struct gitr_cb *cb);
  * callback's own reason when it decided, else from libgit2's error. */
 int gitr_fail(struct gitr *g, struct strbuf *err, int code, const char *what);
 
-/* remote_http.c: git's smart HTTP, through lib/http. A client for the remote
- * (its CA, HTTP/1.1, a git/ user agent); a request to PATH under the remote's
+/* remote_http.c: git's smart HTTP, through lib/http. The run's client for the
+ * remote (its CA, HTTP/1.1, a git/ user agent; freed by gitr_close); a request to PATH under the remote's
  * URL with the credentials sent up front (no 401 round trip), for SERVICE
  * ("upload-pack", "receive-pack": its request and result types) or none. */
 struct http_client;

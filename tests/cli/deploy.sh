@@ -185,8 +185,13 @@ reqs() { grep "/git/$NO/" "$ALOG" | tail -n +$((n_log + 1)) | awk '{ print $3, $
 XDG_CACHE_HOME=$T/cache-other run "$D" bump "${HO[@]}" --image registry.local/shop/web:o3
 expect_rc "https: another machine bumps (its own cache)" 0 && wait_log "POST /git/$NO/git-receive-pack" 3
 n_log=$(grep -c "/git/$NO/" "$ALOG")
-XDG_CACHE_HOME=$T/cache-one run "$D" bump "${HO[@]}" --image registry.local/shop/api:o4
+XDG_CACHE_HOME=$T/cache-one run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	strace -f -qq -e trace=connect -o "$T/strace-o4" "$D" bump "${HO[@]}" --image registry.local/shop/api:o4
 expect_rc "https: a bump from a stale cache" 0 && wait_log "POST /git/$NO/git-receive-pack" 5
+# (a POST of receive-pack always gets a connection of its own; the fetch rides the
+# refused push's)
+assert "https: stale cache: two connections for the four requests" \
+	test "$(grep -c "connect(.*htons($GIT_HTTPS_PORT)" "$T/strace-o4")" = 2
 assert "https: stale cache: refused, fetched in two requests, pushed again" test "$(reqs)" = "$GIT_USER \"POST /git/$NO/git-receive-pack 200
 $GIT_USER \"GET /git/$NO/info/refs?service=git-upload-pack 200
 $GIT_USER \"POST /git/$NO/git-upload-pack 200
