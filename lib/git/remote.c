@@ -108,8 +108,6 @@ static void unlock_file(int fd)
 		close(fd); /* releases the flock */
 }
 
-/* Open the cache, or make it: a bare repository that names its URL in its
- * config (cloudctl.url), so that a stale or foreign directory is noticed. */
 /* The directory the cache (and its lock files) go in. */
 static int make_cache_root(struct gitr *g, struct strbuf *err)
 {
@@ -120,6 +118,8 @@ static int make_cache_root(struct gitr *g, struct strbuf *err)
 	return rc;
 }
 
+/* Open the cache, or make it: a bare repository that names its URL in its
+ * config (cloudctl.url), so that a stale or foreign directory is noticed. */
 static int cache_open(struct gitr *g, int rebuild, struct strbuf *err)
 {
 	if (g->repo) {

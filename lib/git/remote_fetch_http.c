@@ -91,10 +91,7 @@ static int have_for(struct gitr *g, const char *branch, git_oid *have)
 	return rc;
 }
 
-/* upload-pack's answer to want/have/done: ACK or NAK, then the pack in
- * side-band 1 (2: progress, 3: a fatal message). 0 when the pack was all
- * given to wp, -1 otherwise. */
-static int unband(const char *body, size_t len, git_odb_writepack *wp, git_indexer_progress *st)
+int gitr_upload_result(const char *body, size_t len, git_odb_writepack *wp, git_indexer_progress *st)
 {
 	const char *p = body, *end = body + len, *data;
 	size_t n;
@@ -131,7 +128,7 @@ static int fetch_pack(struct gitr *g, struct http_client *c, const git_oid *want
 	git_odb_writepack *wp = NULL;
 	git_indexer_progress st = { 0 };
 	if (resp.status == 200 && type && str_starts(type, RESULT_TYPE) && git_repository_odb(&odb, g->repo) == 0 &&
-	    git_odb_write_pack(&wp, odb, NULL, NULL) == 0 && unband(resp.body.buf, resp.body.len, wp, &st) == 0 &&
+	    git_odb_write_pack(&wp, odb, NULL, NULL) == 0 && gitr_upload_result(resp.body.buf, resp.body.len, wp, &st) == 0 &&
 	    wp->commit(wp, &st) == 0)
 		rc = git_odb_exists(odb, want) ? 0 : -1;
 	if (wp)
@@ -143,32 +140,27 @@ static int fetch_pack(struct gitr *g, struct http_client *c, const git_oid *want
 	return rc;
 }
 
-/* Whether the cache has seen the branch (or, without one, the default branch):
- * a new cache is cloned by libgit2. */
-static int cache_knows(struct gitr *g)
-{
-	git_oid have;
-	git_reference *head = NULL;
-	if (g->branch)
-		return have_for(g, g->branch, &have) == 0;
-	int ok = git_reference_lookup(&head, g->repo, "refs/remotes/origin/HEAD") == 0;
-	git_reference_free(head);
-	return ok;
-}
-
 int gitr_fetch_http(struct gitr *g)
 {
-	if (!cache_knows(g))
+	/* A new cache (no tip of the branch, or of the default one, seen yet) is
+	 * cloned by libgit2. */
+	git_oid have;
+	git_reference *head = NULL;
+	int known = g->branch ? have_for(g, g->branch, &have) == 0
+			      : git_reference_lookup(&head, g->repo, "refs/remotes/origin/HEAD") == 0;
+	git_reference_free(head);
+	if (!known)
 		return GITR_FALLBACK;
 	struct http_client *c = gitr_http_client(g);
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	gitr_http(g, c, "GET", "info/refs?service=git-upload-pack", NULL, NULL, 0, &resp);
 	const char *type = http_header_get(&resp, "Content-Type");
 	char *branch = g->branch ? xstrdup(g->branch) : NULL;
-	git_oid tip, have;
+	git_oid tip;
 	int rc = GITR_FALLBACK;
 	if (resp.status == 200 && type && str_starts(type, ADVERT_TYPE) &&
-	    gitr_upload_advert(resp.body.buf, resp.body.len, &branch, &tip) == 1 && have_for(g, branch, &have) == 0) {
+	    gitr_upload_advert(resp.body.buf, resp.body.len, &branch, &tip) == 1 &&
+	    (g->branch || have_for(g, branch, &have) == 0)) {
 		git_odb *odb = NULL;
 		int present = git_repository_odb(&odb, g->repo) == 0 && git_odb_exists(odb, &tip);
 		git_odb_free(odb);

@@ -67,6 +67,10 @@ int gitr_fetch_http(struct gitr *g);
  * becomes (allocated). 1 found, 0 not there, -1 malformed or without
  * side-band-64k (the only way the pack is read here). */
 int gitr_upload_advert(const char *body, size_t len, char **branch, git_oid *out);
+/* upload-pack's answer to want/have/done: ACK or NAK, then the pack in
+ * side-band 1 (2: progress, 3: a fatal message). 0 when the pack was all
+ * given to wp (for wp->commit to index), -1 otherwise. */
+int gitr_upload_result(const char *body, size_t len, git_odb_writepack *wp, git_indexer_progress *st);
 
 /* remote_push.c: the umask for files written into remote: git's
  * core.sharedRepository makes them group-writable when it is shared. */

@@ -7,27 +7,20 @@
 
 #include <string.h>
 
-/* A pkt-line of s (len bytes) appended to b. */
-static void pkt(struct strbuf *b, const char *s, size_t len)
-{
-	sb_addf(b, "%04zx", len + 4);
-	sb_add(b, s, len);
-}
-
 /* A side-band packet: band, then the text. */
 static void band(struct strbuf *b, char n, const char *s)
 {
 	struct strbuf t = STRBUF_INIT;
 	sb_addc(&t, n);
 	sb_adds(&t, s);
-	pkt(b, t.buf, t.len);
+	gitr_pkt_line(b, t.buf, t.len);
 	sb_release(&t);
 }
 
 static void report(struct strbuf *r, const char *const *lines)
 {
 	for (; *lines; lines++)
-		pkt(r, *lines, strlen(*lines));
+		gitr_pkt_line(r, *lines, strlen(*lines));
 	sb_adds(r, "0000");
 }
 
