@@ -55,6 +55,10 @@ int gitr_upload_advert(const char *body, size_t len, char **branch, git_oid *out
 			const char *nul = memchr(data, '\0', n);
 			size_t line = nul ? (size_t)(nul - data) : n;
 			if (first) {
+				if (n == 0) { /* "0004": an empty first ref line has no capabilities */
+					r = -1;
+					break;
+				}
 				const char *cend = data + n - (data[n - 1] == '\n'), *head;
 				size_t cl;
 				if (!nul || !cap_find(nul + 1, cend, "side-band-64k", &cl)) {
@@ -71,9 +75,11 @@ int gitr_upload_advert(const char *body, size_t len, char **branch, git_oid *out
 			    git_oid_fromstrn(out, data, 40) == 0)
 				found = 1;
 		}
-	if (r == 0 && found && !*branch)
-		*branch = xstrdup(ref + 11);
+	/* symref=HEAD:X comes from the server: X need not name a branch, nor be
+	 * 11 bytes long */
 	int rc = r == 0 && ref && str_starts(ref, "refs/heads/") ? found : -1;
+	if (rc == 1 && !*branch)
+		*branch = xstrdup(ref + 11);
 	free(ref);
 	return rc;
 }

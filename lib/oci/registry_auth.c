@@ -52,6 +52,14 @@ void reg_challenge_release(struct challenge *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* RFC 7235 lets a parameter occur once per challenge; a server that repeats one
+ * gets its first value (a later one must not leak the first). */
+static void first_value(char **slot, const char *v)
+{
+	if (!*slot)
+		*slot = xstrdup(v);
+}
+
 void reg_parse_challenge(const char *h, struct challenge *c)
 {
 	memset(c, 0, sizeof *c);
@@ -69,11 +77,11 @@ void reg_parse_challenge(const char *h, struct challenge *c)
 	for (const char *p = h + n; *(p = skip_ws(p));) {
 		const char *next = next_param(p, &name, &value);
 		if (!strcasecmp(name.buf, "realm"))
-			c->realm = xstrdup(value.buf);
+			first_value(&c->realm, value.buf);
 		else if (!strcasecmp(name.buf, "service"))
-			c->service = xstrdup(value.buf);
+			first_value(&c->service, value.buf);
 		else if (!strcasecmp(name.buf, "error"))
-			c->error = xstrdup(value.buf);
+			first_value(&c->error, value.buf);
 		p = next == p ? p + 1 : next;
 	}
 	sb_release(&name);
