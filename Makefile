@@ -5,6 +5,7 @@
 #   make install         PREFIX=/usr/local DESTDIR=: binaries, man pages, completions
 #   make demo            the demo pipeline on the embedded defaults (needs root)
 #   make bench           side-by-side benchmarks (bench/)
+#   make fuzz            each libFuzzer target for FUZZ_SECONDS (clang, ASan+UBSan, build-fuzz/)
 
 ifeq ($(wildcard config.mk),)
 $(error config.mk is missing: run ./configure (or ./bootstrap build))
@@ -23,6 +24,10 @@ SAN_EXE_LIBS = -Wl,--no-as-needed -ltirpc -Wl,--as-needed
 else
 B ?= build
 SANFLAGS =
+endif
+# make fuzz: the libFuzzer targets, built by clang with ASan+UBSan into build-fuzz/
+ifeq ($(FUZZ),1)
+SANFLAGS += -fsanitize=fuzzer-no-link
 endif
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
@@ -175,6 +180,24 @@ $(B)/tests/%: $(B)/tests/unit/%.o $(KUBE_A) $(OPENSTACK_A) $(OCI_A) $(GIT_A) $(Y
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VIRT_LIBS) $(XML_LIBS) $(YAML_LIBS) $(GIT2_LIBS) $(OPENSSL_LIBS) \
 		$(ZLIB_LIBS) $(EXE_LIBS) -lpthread
 
+# libFuzzer targets, one per parser of outside input (tests/fuzz/README).
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(filter-out tests/fuzz/fuzz_common.c,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SECONDS ?= 60
+
+fuzz-build:
+	$(MAKE) B=build-fuzz CC=clang SANITIZE=1 FUZZ=1 fuzz-targets
+
+fuzz-targets: $(FUZZ_TARGETS)
+
+$(B)/fuzz/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/fuzz_common.o $(KUBE_A) $(OPENSTACK_A) $(OCI_A) $(GIT_A) $(YAMLREAD_A) \
+		$(HTTP_A) $(COMMON_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(YAML_LIBS) $(GIT2_LIBS) $(OPENSSL_LIBS) $(ZLIB_LIBS) \
+		$(JANSSON_LIBS) -ldl -lm -lpthread
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
+
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # Completions are generated from the option tables; the committed copies are
@@ -216,7 +239,7 @@ install: $(TOOLS) $(PLUGINS)
 	done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 distclean: clean
 	rm -rf config.mk config.log config.status configure autom4te.cache

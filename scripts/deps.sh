@@ -12,7 +12,7 @@ BUILD="build-essential autoconf pkg-config libcurl4-openssl-dev libjansson-dev l
 # token server in node) and skopeo, the oracle, for the registry client; umoci and runc run
 # the images cloudctl-build makes (crun does not work on these machines); strace shows the
 # socket options cloudctl-deploy sets.
-TEST="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base busybox-static
+TEST="clang libclang-rt-14-dev libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base busybox-static
   cpio iproute2 kmod python3 openssl genisoimage valgrind zsh fish mandoc
   prometheus prometheus-pushgateway chromium libxml2-utils curl
   lighttpd lighttpd-mod-openssl apache2-utils openssh-server openssh-client git
