@@ -5,6 +5,7 @@
 #   make install         PREFIX=/usr/local DESTDIR=: binaries, man pages, completions
 #   make demo            the demo pipeline on the embedded defaults (needs root)
 #   make bench           side-by-side benchmarks (bench/)
+#   make dist / deb      a source tarball / Debian packages of HEAD (build-dist/, build-deb/)
 #   make fuzz            each libFuzzer target for FUZZ_SECONDS (clang, ASan+UBSan, build-fuzz/)
 
 ifeq ($(wildcard config.mk),)
@@ -14,6 +15,11 @@ include config.mk
 
 PREFIX ?= $(prefix)
 DESTDIR ?=
+# Where the driver plugins are installed. Left empty, a tool looks in ../lib/cloudctl
+# beside its own executable (the build tree, make install); a package sets an
+# absolute directory (debian/rules: /usr/libexec/cloudctl), compiled in.
+PLUGINDIR ?=
+ZSHDIR ?= $(PREFIX)/share/zsh/site-functions
 ifeq ($(SANITIZE),1)
 B ?= build-asan
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -32,7 +38,8 @@ endif
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -fPIC -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -iquote lib -DCLOUDCTL_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = -fPIC -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -iquote lib -DCLOUDCTL_VERSION='"$(VERSION)"' \
+	$(if $(PLUGINDIR),-DCLOUDCTL_PLUGINDIR='"$(PLUGINDIR)"') \
 	$(CURL_CFLAGS) $(JANSSON_CFLAGS) $(VIRT_CFLAGS) $(XML_CFLAGS) $(YAML_CFLAGS) $(GIT2_CFLAGS) $(OPENSSL_CFLAGS) $(ZLIB_CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
@@ -88,6 +95,8 @@ WHOLE = -Wl,--whole-archive $(COMMON_A) -Wl,--no-whole-archive
 GIT_EXPORTS = -Wl,--export-dynamic-symbol=stat
 
 all: $(TOOLS) $(PLUGINS) $(UNITS)
+
+tools: $(TOOLS) $(PLUGINS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -223,25 +232,37 @@ bench: $(TOOLS) $(PLUGINS)
 	CLOUDCTL_BUILD=$(B) bench/deploy
 	CLOUDCTL_BUILD=$(B) bench/openstack
 
+INSTALL_PLUGINDIR = $(or $(PLUGINDIR),$(PREFIX)/lib/cloudctl)
 install: $(TOOLS) $(PLUGINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(ZSHDIR) \
 		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
-	install -d $(DESTDIR)$(PREFIX)/lib/cloudctl
-	install -m 644 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/cloudctl/
+	install -d $(DESTDIR)$(INSTALL_PLUGINDIR)
+	install -m 644 $(PLUGINS) $(DESTDIR)$(INSTALL_PLUGINDIR)/
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	for t in $(notdir $(TOOLS)); do \
 		install -m 644 completions/$$t.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t; \
-		install -m 644 completions/_$$t $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$t; \
+		install -m 644 completions/_$$t $(DESTDIR)$(ZSHDIR)/_$$t; \
 		install -m 644 completions/$$t.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$t.fish; \
 	done
 
+# make dist: the committed tree of HEAD as cloudctl-VERSION.tar.gz, with a
+# generated configure, so that ./configure && make builds it.
+# make deb: the Debian packages (debian/) from that tree, into build-deb/.
+GIT_VERSION = $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null | sed 's/^v//; s/-\([0-9]*\)-g/+git\1./' || true)
+DIST_VERSION = $(or $(GIT_VERSION),$(VERSION)+git$(shell git rev-list --count HEAD 2>/dev/null).$(shell git rev-parse --short=12 HEAD 2>/dev/null))
+dist:
+	scripts/dist.sh "$(DIST_VERSION)" build-dist
+
+deb:
+	scripts/deb.sh "$(DIST_VERSION)" build-deb
+
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-dist build-deb
 
 distclean: clean
 	rm -rf config.mk config.log config.status configure autom4te.cache
 
-.PHONY: all check demo bench install clean distclean completions
+.PHONY: all tools check demo bench install clean distclean completions dist deb fuzz fuzz-build fuzz-targets

@@ -14,6 +14,10 @@ static char *plugin_dir(void)
 	const char *env = getenv("CLOUDCTL_PLUGIN_DIR");
 	if (env && *env)
 		return xstrdup(env);
+#ifdef CLOUDCTL_PLUGINDIR
+	/* a package's fixed place (make PLUGINDIR=/usr/libexec/cloudctl) */
+	return xstrdup(CLOUDCTL_PLUGINDIR);
+#else
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n <= 0)
@@ -22,6 +26,7 @@ static char *plugin_dir(void)
 	char *slash = strrchr(exe, '/');
 	*slash = '\0';
 	return xasprintf("%s/../lib/cloudctl", exe);
+#endif
 }
 
 int plugin_run(const char *name, const char *verb, int argc, char **argv)
