@@ -9,7 +9,7 @@ src=$out/cloudctl-$v
 for c in dpkg-buildpackage dh lintian; do
 	command -v $c > /dev/null || { echo "deb.sh: $c is missing: apt-get install dpkg-dev debhelper lintian" >&2; exit 69; }
 done
-rm -rf "$src" && mkdir -p "$src"
+rm -rf "$out" && mkdir -p "$src"  # no packages of another version left beside
 git archive --format=tar HEAD | tar -x -C "$src"
 top=$(dpkg-parsechangelog -l "$src/debian/changelog" -S Version)
 if [ "$top" != "$v" ]; then

@@ -34,7 +34,7 @@ boot=$!
 run make -s deb
 expect_rc "make deb: dpkg-buildpackage and lintian (no error, no warning)" 0 || { cat "$T/err" | tail -20; }
 mkdir -p "$T/deb1" && cp build-deb/*.deb "$T/deb1/"
-ver=$(dpkg-deb -f "$T"/deb1/cloudctl_*.deb Version)
+ver=$(dpkg-deb -f "$(ls "$T"/deb1/cloudctl_*.deb)" Version)
 assert "cloudctl does not depend on libvirt" sh -c "! dpkg-deb -f '$T'/deb1/cloudctl_*.deb Depends | grep -q libvirt"
 assert "cloudctl-libvirt holds the libvirt plugins" sh -c \
 	"dpkg-deb -c '$T'/deb1/cloudctl-libvirt_*.deb | grep -q ' ./usr/libexec/cloudctl/cloudctl-vm-libvirt.so$'"
