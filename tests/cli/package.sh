@@ -102,11 +102,11 @@ run in_root sh -c 'set -e; export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@x GIT_COM
 	sha=$(git -C /tmp/app rev-parse HEAD)
 	CLOUDCTL_GIT_AUTHOR="t <t@x>" XDG_CACHE_HOME=/tmp/cache cloudctl-deploy bump --git /tmp/gitops.git --path app \
 		--image registry.local/demo/app:$sha -o kv -c changed,pushed
-	git -C /tmp/gitops.git show main:app/kustomization.yaml | grep -c "newTag: $sha"'
+	git -C /tmp/gitops.git show main:app/kustomization.yaml | grep -c "newTag: \"$sha\""'
 expect "installed: build to an OCI layout, bump a local bare repository" 0 "changed=true pushed=true
 1"
 
-run in_root apt-get purge -y -qq cloudctl cloudctl-libvirt
-expect_rc "apt purge removes both" 0
+run in_root apt-get purge --autoremove -y -qq cloudctl cloudctl-libvirt
+expect_rc "apt purge --autoremove removes both and what they pulled in" 0
 listing > "$T/after"
 assert "nothing is left behind" diff "$T/before" "$T/after"
