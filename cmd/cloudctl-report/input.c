@@ -50,7 +50,34 @@ void input_close(struct input *in)
 	in->f = NULL;
 }
 
-int inputs_check(int argc, char **argv)
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* --write naming one of the inputs would replace the records being read with
+ * the report on them. */
+static int written_is_read(int argc, char **argv, const char *write_path)
+{
+	struct stat w, in;
+	if (!write_path || stat(write_path, &w) != 0)
+		return 0;
+	int uses_stdin = argc == 0;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0)
+			uses_stdin = 1;
+		else if (stat(argv[i], &in) == 0 && same_file(&w, &in))
+			goto same;
+	}
+	if (uses_stdin && fstat(STDIN_FILENO, &in) == 0 && S_ISREG(in.st_mode) && same_file(&w, &in))
+		goto same;
+	return 0;
+same:
+	errorx("--write '%s' is also an input: the report would replace the records it reads", write_path);
+	return 1;
+}
+
+int inputs_check(int argc, char **argv, const char *write_path)
 {
 	int seen = 0;
 	for (int i = 0; i < argc; i++)
@@ -58,7 +85,7 @@ int inputs_check(int argc, char **argv)
 			errorx("'-' is given twice: standard input can be read only once");
 			return EXIT_USAGE;
 		}
-	return 0;
+	return written_is_read(argc, argv, write_path) ? EXIT_USAGE : 0;
 }
 
 void inputs_name(struct strbuf *sb, int argc, char **argv)

@@ -166,14 +166,34 @@ static int label_ok(const char *s)
 
 /* PUT replaces every metric of this job and instance, so a VM that is gone
  * disappears from the Pushgateway too. */
-static int push(const char *body, size_t len)
+static char push_host[256];
+
+/* The instance label: --instance, else this machine's name. */
+static const char *push_instance(void)
 {
-	char host[256] = "";
-	const char *inst = o_instance ? o_instance : (gethostname(host, sizeof host - 1) == 0 ? host : "unknown");
-	if (!label_ok(o_job) || !label_ok(inst)) {
-		errorx("--job and --instance take [A-Za-z0-9_.-] only");
+	if (o_instance)
+		return o_instance;
+	if (!push_host[0] && gethostname(push_host, sizeof push_host - 1) != 0)
+		snprintf(push_host, sizeof push_host, "unknown");
+	return push_host;
+}
+
+/* Checked before anything is read or written: a bad label found at push
+ * time would come after --write has replaced its file. */
+static int check_push_labels(void)
+{
+	const char *bad = !label_ok(o_job) ? "job" : !label_ok(push_instance()) ? "instance" : NULL;
+	if (bad) {
+		errorx("--%s '%s': letters, digits, '_', '.' and '-' only%s", bad, *bad == 'j' ? o_job : push_instance(),
+		       *bad == 'i' && !o_instance ? " (the host name; give --instance)" : "");
 		return EXIT_USAGE;
 	}
+	return 0;
+}
+
+static int push(const char *body, size_t len)
+{
+	const char *inst = push_instance();
 	size_t ul = strlen(o_push);
 	char *url = xasprintf("%.*s/metrics/job/%s/instance/%s", (int)(ul && o_push[ul - 1] == '/' ? ul - 1 : ul),
 			      o_push, o_job, inst);
@@ -248,6 +268,8 @@ static int check_args(long long *stale_ms)
 		errorx("--push sends Prometheus text: use it with -o prom");
 		return EXIT_USAGE;
 	}
+	if (o_push && check_push_labels())
+		return EXIT_USAGE;
 	if (common.columns) {
 		/* Ignoring it would print every column to someone who asked for two. */
 		errorx("-c '%s': the report's formats have fixed columns (-c is for diff)", common.columns);
@@ -309,7 +331,7 @@ int cmd_report(int argc, char **argv)
 {
 	long long stale_ms;
 	int rc = check_args(&stale_ms);
-	if (rc || (rc = inputs_check(argc, argv)))
+	if (rc || (rc = inputs_check(argc, argv, o_write)))
 		return rc;
 	if (argc == 1 && strcmp(argv[0], "-") == 0)
 		argc = 0;
@@ -345,7 +367,7 @@ int cmd_diff(int argc, char **argv)
 		errorx("diff: --threshold '%lld': a percentage, 0 or more", o_threshold);
 		return EXIT_USAGE;
 	}
-	int rc = inputs_check(argc, argv);
+	int rc = inputs_check(argc, argv, NULL);
 	if (rc)
 		return rc;
 	struct diff_opts o = { o_threshold, o_allow_empty, o_exit_code };

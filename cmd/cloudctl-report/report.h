@@ -112,8 +112,9 @@ struct input {
  * terminal. */
 int input_open(const char *path, struct input *in);
 void input_close(struct input *in);
-/* The operands, checked before anything is read: 64 when '-' is given twice. */
-int inputs_check(int argc, char **argv);
+/* The operands, checked before anything is read: 64 when '-' is given twice,
+ * or when write_path (--write; may be NULL) is one of the inputs. */
+int inputs_check(int argc, char **argv, const char *write_path);
 /* "a.rec, <stdin>" for messages (argc 0: standard input). */
 void inputs_name(struct strbuf *sb, int argc, char **argv);
 /* Say that the inputs held no vm record; returns 65. */

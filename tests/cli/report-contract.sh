@@ -105,6 +105,23 @@ done
 run as_user "$(command -v $R)" -q -o prom --write "$T/ro/x.prom" "$T/one.rec"
 expect "--write into a directory we may not write: 77" 77 "" "cloudctl-report: --write '$T/ro/x.prom': Permission denied"
 
+# ---- nothing written before a usage error found late ----
+cp "$T/one.rec" "$T/in.rec"
+for f in $FORMATS; do
+	run $R -q -o "$f" --write "$T/in.rec" "$T/two.rec" "$T/in.rec"
+	expect "$f --write naming an input file: 64" 64 "" "cloudctl-report: --write '$T/in.rec' is also an input: the report would replace the records it reads"
+	run $R -q -o "$f" --write "$T/./in.rec" < "$T/in.rec"
+	expect "$f --write naming the file on stdin: 64" 64 "" "cloudctl-report: --write '$T/./in.rec' is also an input: the report would replace the records it reads"
+	assert "$f --write naming an input: the input intact" cmp -s "$T/in.rec" "$T/one.rec"
+done
+for c in "--job a/b|--job 'a/b'" "--instance x:y|--instance 'x:y'"; do
+	rm -f "$T/late.prom"
+	# shellcheck disable=SC2086 # the option and its value
+	run $R -q -o prom --write "$T/late.prom" --push http://127.0.0.1:1 ${c%%|*} "$T/one.rec"
+	expect "--push ${c%%|*}: 64 before anything is read or written" 64 "" "cloudctl-report: ${c#*|}: letters, digits, '_', '.' and '-' only"
+	assert "--push ${c%%|*}: no --write file made" test ! -e "$T/late.prom"
+done
+
 # ---- a reader that goes away early: every format exits 0, silently ----
 awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "kind=vm id=m%d name=m%d state=running host=h%d vcpus=1 mem_mib=512\n", i, i, i }' > "$T/many.rec"
 for f in $FORMATS; do
