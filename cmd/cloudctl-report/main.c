@@ -103,7 +103,7 @@ static int read_inputs(int argc, char **argv, record_fn fn, void *ctx)
 static int check_read(int argc, char **argv, long instances, long skipped)
 {
 	info("%ld instance%s, %ld record%s skipped; writing %s to %s", instances, instances == 1 ? "" : "s", skipped,
-	     skipped == 1 ? "" : "s", common.output, o_push ? "a buffer for --push" : o_write ? o_write : "stdout");
+	     skipped == 1 ? "" : "s", common.output, o_push ? "the Pushgateway" : o_write ? o_write : "stdout");
 	if (instances == 0 && !o_allow_empty)
 		return inputs_empty(argc, argv);
 	return 0;
@@ -164,8 +164,6 @@ static int label_ok(const char *s)
 	return 1;
 }
 
-/* PUT replaces every metric of this job and instance, so a VM that is gone
- * disappears from the Pushgateway too. */
 static char push_host[256];
 
 /* The instance label: --instance, else this machine's name. */
@@ -191,6 +189,8 @@ static int check_push_labels(void)
 	return 0;
 }
 
+/* PUT replaces every metric of this job and instance, so a VM that is gone
+ * disappears from the Pushgateway too. */
 static int push(const char *body, size_t len)
 {
 	const char *inst = push_instance();
@@ -344,7 +344,7 @@ int cmd_report(int argc, char **argv)
 		if (!rc && o_write && write_file_atomic(o_write, buf, len, 0644) < 0)
 			rc = write_failed(o_write);
 		if (!rc && o_write)
-			info("wrote %zu bytes to %s", len, o_write);
+			info("wrote %s", o_write);
 		if (!rc)
 			rc = push(buf, len);
 		free(buf);

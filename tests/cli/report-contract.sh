@@ -161,6 +161,11 @@ cloudctl-report: warning: <stdin>:2: skipped: kind net
 cloudctl-report: read 2 records from <stdin>
 cloudctl-report: 1 instance, 1 record skipped; writing csv to $T/v.csv
 cloudctl-report: wrote $T/v.csv"
+run $R -v -o prom --push http://127.0.0.1:1 --write "$T/v.prom" "$T/one.rec"
+expect_rc "-v --push: exit 69 (nothing listens)" 69
+assert "-v --push: what is read, written and pushed where" test "$(sed -n 1,3p "$T/err")" = "cloudctl-report: read 1 record from $T/one.rec
+cloudctl-report: 1 instance, 0 records skipped; writing prom to the Pushgateway
+cloudctl-report: wrote $T/v.prom"
 run $R -v diff -o kv "$T/one.rec" "$T/two.rec"
 expect_rc "diff -v: exit 0" 0
 assert "diff -v: what was read and the count of changes" test "$(cat "$T/err")" = "cloudctl-report: read 1 record from $T/one.rec, 1 vm
