@@ -327,11 +327,26 @@ static int emit(int argc, char **argv, FILE *out, long long stale_ms)
 	return rc;
 }
 
+/* `cloudctl-report --allow-empty diff a b`: an option before the verb made the
+ * default verb run, with "diff" as its first file. Say what happened instead of
+ * "cannot open 'diff'". */
+static int verb_as_operand(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		for (const struct verb *v = verbs; v->name; v++)
+			if (!strcmp(argv[i], v->name) && access(argv[i], F_OK) != 0) {
+				errorx("'%s' is a verb: give its options after it (%s %s [OPTIONS] %s)", v->name,
+				       tool.name, v->name, v->operands);
+				return EXIT_USAGE;
+			}
+	return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	long long stale_ms;
 	int rc = check_args(&stale_ms);
-	if (rc || (rc = inputs_check(argc, argv, o_write)))
+	if (rc || (rc = verb_as_operand(argc, argv)) || (rc = inputs_check(argc, argv, o_write)))
 		return rc;
 	if (argc == 1 && strcmp(argv[0], "-") == 0)
 		argc = 0;

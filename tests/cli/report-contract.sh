@@ -122,6 +122,16 @@ for c in "--job a/b|--job 'a/b'" "--instance x:y|--instance 'x:y'"; do
 	assert "--push ${c%%|*}: no --write file made" test ! -e "$T/late.prom"
 done
 
+# a verb's options before the verb ran the default verb on a file named 'diff'
+run $R --allow-empty diff "$T/one.rec" "$T/two.rec"
+expect "an option before 'diff': 64, says why" 64 "" "cloudctl-report: 'diff' is a verb: give its options after it (cloudctl-report diff [OPTIONS] OLD NEW)"
+run $R -g tenant report "$T/one.rec"
+expect "an option before 'report': 64, says why" 64 "" "cloudctl-report: 'report' is a verb: give its options after it (cloudctl-report report [OPTIONS] [FILE...|-])"
+(cd "$T" && cp one.rec diff && $R -q -o csv -g host diff > "$T/out" 2> "$T/err"); rc=$?
+expect "a file that is named diff is still read" 0 "host,instances,states,vcpus,mem_bytes,mem_used_bytes,disk_bytes,disk_used_bytes,rx_bytes,tx_bytes,addresses
+h1,1,running=1,2,1073741824,0,0,0,0,0,0"
+rm -f "$T/diff"
+
 # ---- a reader that goes away early: every format exits 0, silently ----
 awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "kind=vm id=m%d name=m%d state=running host=h%d vcpus=1 mem_mib=512\n", i, i, i }' > "$T/many.rec"
 for f in $FORMATS; do
