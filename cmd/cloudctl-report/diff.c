@@ -47,7 +47,7 @@ static int load(const char *path, struct side *s, int allow_empty)
 		     s->by_id.len == 1 ? "" : "s");
 	/* An empty side would show every VM as new or gone. */
 	if (!rc && s->by_id.len == 0 && !allow_empty)
-		rc = inputs_empty(1, (char *[]){ (char *)path });
+		rc = inputs_empty(1, (char *[]){ (char *)path }, (long)s->rs.n);
 	input_close(&in);
 	return rc;
 }

@@ -96,14 +96,17 @@ void inputs_name(struct strbuf *sb, int argc, char **argv)
 		sb_addf(sb, "%s%s", i ? ", " : "", strcmp(argv[i], "-") ? argv[i] : "<stdin>");
 }
 
-int inputs_empty(int argc, char **argv)
+int inputs_empty(int argc, char **argv, long others)
 {
-	struct strbuf names = STRBUF_INIT;
+	struct strbuf names = STRBUF_INIT, why = STRBUF_INIT;
 	inputs_name(&names, argc, argv);
+	if (others > 0)
+		sb_addf(&why, "only %ld record%s of other kinds or without an id; ", others, others == 1 ? "" : "s");
 	/* An upstream command that failed writes nothing; an empty report (or a
 	 * fresh, empty .prom file) would hide that behind a success. */
-	errorx("no vm records in %s (did the command that wrote them fail?); --allow-empty if none is right",
-	       names.buf);
+	errorx("no vm records in %s (%sdid the command that wrote them fail?); --allow-empty if none is right",
+	       names.buf, why.buf);
 	sb_release(&names);
+	sb_release(&why);
 	return EXIT_DATA;
 }

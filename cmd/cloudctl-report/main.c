@@ -57,6 +57,8 @@ static const struct tool tool = {
 
 typedef void (*record_fn)(void *ctx, const struct record *r);
 
+static long records_read; /* from every input */
+
 static int read_one_file(const char *path, record_fn fn, void *ctx)
 {
 	struct input in;
@@ -79,6 +81,7 @@ static int read_one_file(const char *path, record_fn fn, void *ctx)
 	} else {
 		info("read %ld record%s from %s", n, n == 1 ? "" : "s", in.name);
 	}
+	records_read += n;
 	rec_clear(&r);
 	sb_release(&err);
 	rec_reader_free(rd);
@@ -105,7 +108,7 @@ static int check_read(int argc, char **argv, long instances, long skipped)
 	info("%ld instance%s, %ld record%s skipped; writing %s to %s", instances, instances == 1 ? "" : "s", skipped,
 	     skipped == 1 ? "" : "s", common.output, o_push ? "the Pushgateway" : o_write ? o_write : "stdout");
 	if (instances == 0 && !o_allow_empty)
-		return inputs_empty(argc, argv);
+		return inputs_empty(argc, argv, records_read);
 	return 0;
 }
 

@@ -117,8 +117,9 @@ void input_close(struct input *in);
 int inputs_check(int argc, char **argv, const char *write_path);
 /* "a.rec, <stdin>" for messages (argc 0: standard input). */
 void inputs_name(struct strbuf *sb, int argc, char **argv);
-/* Say that the inputs held no vm record; returns 65. */
-int inputs_empty(int argc, char **argv);
+/* Say that the inputs held no vm record (others: the records they held);
+ * returns 65. */
+int inputs_empty(int argc, char **argv, long others);
 
 struct diff_opts {
 	long long threshold_pct;

@@ -14,7 +14,13 @@ printf 'kind=vm id=c1 name=c1 state=running host=h1 vcpus=2 mem_mib=1024\n' > "$
 printf 'kind=vm id=c1 name=c1 state=shutoff host=h1 vcpus=2 mem_mib=1024\nkind=vm id=c2 name=c2 state=running host=h2\n' > "$T/two.rec"
 printf 'kind=host name=h1 vcpus=8 mem_mib=8192\nkind=net id=n1 name=n1\n' > "$T/novm.rec"
 : > "$T/empty.rec"
-empty_msg() { echo "cloudctl-report: no vm records in $1 (did the command that wrote them fail?); --allow-empty if none is right"; }
+printf 'kind=vm state=running vcpus=2\n' > "$T/noid.rec" # a vm record without id or name is skipped
+# empty_msg INPUTS [N]: the line for inputs without a vm record, N records of other kinds in them
+empty_msg() {
+	local n=${2:-0} others=
+	[ "$n" -gt 0 ] && others="only $n record$([ "$n" = 1 ] || echo s) of other kinds or without an id; "
+	echo "cloudctl-report: no vm records in $1 (${others}did the command that wrote them fail?); --allow-empty if none is right"
+}
 
 # ---- empty input: formats x (records, none) x (stdout, --write) ----
 for f in $FORMATS; do
@@ -27,16 +33,17 @@ for f in $FORMATS; do
 	expect "$f --write: records: nothing on stdout" 0 ""
 	assert "$f --write: records: the file holds what stdout would" cmp -s "$T/w.$f" "$T/want.$f"
 
-	# the inputs without a vm record, and how the message names them
-	for input in "stdin|<stdin>" "empty.rec|$T/empty.rec" "novm.rec|$T/novm.rec" \
-		"empty.rec novm.rec|$T/empty.rec, $T/novm.rec"; do
-		files=${input%%|*} shown=${input#*|} args=()
+	# the inputs without a vm record, how the message names them, the records they held
+	for input in "stdin|<stdin>|0" "empty.rec|$T/empty.rec|0" "novm.rec|$T/novm.rec|2" "noid.rec|$T/noid.rec|1" \
+		"empty.rec novm.rec|$T/empty.rec, $T/novm.rec|2"; do
+		IFS='|' read -r files shown others <<< "$input"
+		args=()
 		[ "$files" != stdin ] && for x in $files; do args+=("$T/$x"); done
 		run $R -q -o "$f" "${args[@]}" < /dev/null
-		expect "$f: no vm in $files: exit 65, one line, no output" 65 "" "$(empty_msg "$shown")"
+		expect "$f: no vm in $files: exit 65, one line, no output" 65 "" "$(empty_msg "$shown" "$others")"
 		echo old > "$T/w.$f" && touch -d @1700000000 "$T/w.$f"
 		run $R -q -o "$f" --write "$T/w.$f" "${args[@]}" < /dev/null
-		expect "$f --write: no vm in $files: exit 65" 65 "" "$(empty_msg "$shown")"
+		expect "$f --write: no vm in $files: exit 65" 65 "" "$(empty_msg "$shown" "$others")"
 		assert "$f --write: no vm in $files: the old file, its old time" \
 			test "$(cat "$T/w.$f") $(stat -c %Y "$T/w.$f")" = "old 1700000000"
 		assert "$f --write: no vm in $files: no temporary file left" test "$(ls "$T" | grep -c "^w\.$f\.tmp")" = 0
@@ -157,9 +164,9 @@ expect "diff: the same, exit 0" 0 ""
 run $R diff --exit-code "$T/one.rec" "$T/nosuch.rec"
 expect "diff --exit-code: an error is still its own code" 66 "" "cloudctl-report: cannot open '$T/nosuch.rec': No such file or directory"
 for side in old new; do
-	if [ $side = old ]; then a=$T/empty.rec b=$T/one.rec ch=new; else a=$T/one.rec b=$T/novm.rec ch=gone; fi
+	if [ $side = old ]; then a=$T/empty.rec b=$T/one.rec ch=new bad=$a n=0; else a=$T/one.rec b=$T/novm.rec ch=gone bad=$b n=2; fi
 	run $R diff -q -o kv "$a" "$b"
-	expect "diff: $side without vm records: 65" 65 "" "$(empty_msg "$([ $side = old ] && echo "$a" || echo "$b")")"
+	expect "diff: $side without vm records: 65" 65 "" "$(empty_msg "$bad" $n)"
 	run $R diff -q --allow-empty --exit-code -o kv "$a" "$b"
 	expect "diff --allow-empty: $side without vm records: every vm $ch, exit 1" 1 "kind=change change=$ch id=c1 name=c1 host=h1"
 done
