@@ -20,8 +20,8 @@ _cloudctl_report() {
 	case $verb in
 	'')
 		COMPREPLY=($(compgen -W "report diff $common" -- "$cur")); return ;;
-	report) opts=" --group-by -g --top -n --stale --write -w --push --job --instance --cacert --insecure"; operands() { COMPREPLY=($(compgen -f -- "$cur")); } ;;
-	diff) opts=" --threshold"; operands() { COMPREPLY=($(compgen -f -- "$cur")); } ;;
+	report) opts=" --group-by -g --top -n --stale --write -w --push --job --instance --cacert --insecure --allow-empty"; operands() { COMPREPLY=($(compgen -f -- "$cur")); } ;;
+	diff) opts=" --threshold --exit-code --allow-empty"; operands() { COMPREPLY=($(compgen -f -- "$cur")); } ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts $common" -- "$cur")); else operands; fi

@@ -17,7 +17,10 @@ complete -c cloudctl-report -n '__fish_seen_subcommand_from report' -l job -r -f
 complete -c cloudctl-report -n '__fish_seen_subcommand_from report' -l instance -r -f -d 'instance label for --push (default: host name)'
 complete -c cloudctl-report -n '__fish_seen_subcommand_from report' -l cacert -r -F -d 'CA bundle to trust for --push over https'
 complete -c cloudctl-report -n '__fish_seen_subcommand_from report' -l insecure -d 'do not verify the Pushgateway'\''s TLS certificate'
+complete -c cloudctl-report -n '__fish_seen_subcommand_from report' -l allow-empty -d 'report input without vm records (else exit 65)'
 complete -c cloudctl-report -n '__fish_seen_subcommand_from report' -s o -l output -r -f -a 'table md csv json html prom' -d 'report format'
 complete -c cloudctl-report -n '__fish_seen_subcommand_from report' -F
 complete -c cloudctl-report -n '__fish_seen_subcommand_from diff' -l threshold -r -f -d 'report usage grown by more than PCT percent (default 20)'
+complete -c cloudctl-report -n '__fish_seen_subcommand_from diff' -l exit-code -d 'exit 1 when there are changes, 0 when none'
+complete -c cloudctl-report -n '__fish_seen_subcommand_from diff' -l allow-empty -d 'compare files without vm records (else exit 65)'
 complete -c cloudctl-report -n '__fish_seen_subcommand_from diff' -F

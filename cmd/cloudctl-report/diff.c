@@ -27,23 +27,28 @@ static int is_vm(const struct record *r)
 	return (!kind || !strcmp(kind, "vm")) && vm_id(r);
 }
 
-static int load(const char *path, struct side *s)
+static int load(const char *path, struct side *s, int allow_empty)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	if (!f) {
-		errorx("cannot open '%s': %s", path, strerror(errno));
-		return EXIT_NOTFOUND;
-	}
-	struct strbuf err = STRBUF_INIT;
-	int rc = rec_read_all(f, strcmp(path, "-") ? path : "<stdin>", &s->rs, &err) < 0 ? EXIT_DATA : 0;
+	struct input in;
+	int rc = input_open(path, &in);
 	if (rc)
+		return rc;
+	struct strbuf err = STRBUF_INIT;
+	if (rec_read_all(in.f, in.name, &s->rs, &err) < 0) {
 		errorx("%s", err.buf);
+		rc = EXIT_DATA;
+	}
 	sb_release(&err);
-	if (f != stdin)
-		fclose(f);
 	for (size_t i = 0; !rc && i < s->rs.n; i++)
 		if (is_vm(&s->rs.r[i]))
 			strmap_put(&s->by_id, vm_id(&s->rs.r[i]), i); /* a later sample wins */
+	if (!rc)
+		info("read %zu record%s from %s, %zu vm%s", s->rs.n, s->rs.n == 1 ? "" : "s", in.name, s->by_id.len,
+		     s->by_id.len == 1 ? "" : "s");
+	/* An empty side would show every VM as new or gone. */
+	if (!rc && s->by_id.len == 0 && !allow_empty)
+		rc = inputs_empty(1, (char *[]){ (char *)path }, (long)s->rs.n);
+	input_close(&in);
 	return rc;
 }
 
@@ -109,15 +114,16 @@ static void changes(struct side *old, struct side *new, long long threshold, str
 	}
 }
 
-int report_diff(const char *old_path, const char *new_path, long long threshold)
+int report_diff(const char *old_path, const char *new_path, const struct diff_opts *o)
 {
 	struct side old = { RECSET_INIT, STRMAP_INIT }, new = { RECSET_INIT, STRMAP_INIT };
 	struct recset out = RECSET_INIT;
-	int rc = load(old_path, &old);
+	int rc = load(old_path, &old, o->allow_empty);
 	if (!rc)
-		rc = load(new_path, &new);
+		rc = load(new_path, &new, o->allow_empty);
 	if (!rc) {
-		changes(&old, &new, threshold, &out);
+		changes(&old, &new, o->threshold_pct, &out);
+		info("%zu change%s", out.n, out.n == 1 ? "" : "s");
 		struct rec_writer *w = rec_writer_new(stdout, common.format, common.columns,
 						      "change,name,host,field,old,new,pct");
 		for (size_t i = 0; i < out.n; i++)
@@ -125,6 +131,9 @@ int report_diff(const char *old_path, const char *new_path, long long threshold)
 		errno = 0;
 		if (rec_writer_finish(w) < 0)
 			rc = stdout_failed(errno, rc);
+		/* --exit-code: as git diff --exit-code, 1 says "there are changes" */
+		if (!rc && o->exit_code && out.n > 0)
+			rc = EXIT_FAIL;
 	}
 	recset_clear(&old.rs);
 	recset_clear(&new.rs);

@@ -14,7 +14,7 @@
 static const char *o_group_by = "host", *o_write, *o_push, *o_job = "cloudctl", *o_instance, *o_stale = "7d";
 static const char *o_cacert;
 static long long o_top = 5, o_threshold = 20;
-static int o_insecure;
+static int o_insecure, o_allow_empty, o_exit_code;
 
 static const struct opt report_opts[] = {
 	{ "group-by", 'g', OPT_STRING, &o_group_by, "KEY", "host (default), tenant, state or tag.K",
@@ -27,12 +27,15 @@ static const struct opt report_opts[] = {
 	{ "instance", 0, OPT_STRING, &o_instance, "NAME", "instance label for --push (default: host name)", NULL },
 	{ "cacert", 0, OPT_STRING, &o_cacert, "FILE", "CA bundle to trust for --push over https", "file" },
 	{ "insecure", 0, OPT_BOOL, &o_insecure, NULL, "do not verify the Pushgateway's TLS certificate", NULL },
+	{ "allow-empty", 0, OPT_BOOL, &o_allow_empty, NULL, "report input without vm records (else exit 65)", NULL },
 	OPT_END
 };
 
 static const struct opt diff_opts[] = {
 	{ "threshold", 0, OPT_INT, &o_threshold, "PCT", "report usage grown by more than PCT percent (default 20)",
 	  NULL },
+	{ "exit-code", 0, OPT_BOOL, &o_exit_code, NULL, "exit 1 when there are changes, 0 when none", NULL },
+	{ "allow-empty", 0, OPT_BOOL, &o_allow_empty, NULL, "compare files without vm records (else exit 65)", NULL },
 	OPT_END
 };
 
@@ -54,30 +57,35 @@ static const struct tool tool = {
 
 typedef void (*record_fn)(void *ctx, const struct record *r);
 
+static long records_read; /* from every input */
+
 static int read_one_file(const char *path, record_fn fn, void *ctx)
 {
-	int is_stdin = strcmp(path, "-") == 0;
-	FILE *f = is_stdin ? stdin : fopen(path, "r");
-	if (!f) {
-		errorx("cannot open '%s': %s", path, strerror(errno));
-		return EXIT_NOTFOUND;
-	}
-	struct rec_reader *rd = rec_reader_new(f, is_stdin ? "<stdin>" : path);
-	report_set_source(is_stdin ? "<stdin>" : path);
+	struct input in;
+	int rc = input_open(path, &in);
+	if (rc)
+		return rc;
+	struct rec_reader *rd = rec_reader_new(in.f, in.name);
+	report_set_source(in.name);
 	struct record r = RECORD_INIT;
 	struct strbuf err = STRBUF_INIT;
-	int got, rc = 0;
-	while ((got = rec_reader_next(rd, &r, &err)) > 0)
+	int got;
+	long n = 0;
+	while ((got = rec_reader_next(rd, &r, &err)) > 0) {
 		fn(ctx, &r);
+		n++;
+	}
 	if (got < 0) {
 		errorx("%s", err.buf);
 		rc = EXIT_DATA;
+	} else {
+		info("read %ld record%s from %s", n, n == 1 ? "" : "s", in.name);
 	}
+	records_read += n;
 	rec_clear(&r);
 	sb_release(&err);
 	rec_reader_free(rd);
-	if (!is_stdin)
-		fclose(f);
+	input_close(&in);
 	return rc;
 }
 
@@ -93,6 +101,17 @@ static int read_inputs(int argc, char **argv, record_fn fn, void *ctx)
 	return 0;
 }
 
+/* After the input is read: one line for -v, and the refusal of an input
+ * without instances. */
+static int check_read(int argc, char **argv, long instances, long skipped)
+{
+	info("%ld instance%s, %ld record%s skipped; writing %s to %s", instances, instances == 1 ? "" : "s", skipped,
+	     skipped == 1 ? "" : "s", common.output, o_push ? "the Pushgateway" : o_write ? o_write : "stdout");
+	if (instances == 0 && !o_allow_empty)
+		return inputs_empty(argc, argv, records_read);
+	return 0;
+}
+
 /* ---- output: stdout, or FILE written atomically ---- */
 
 struct sink {
@@ -101,16 +120,22 @@ struct sink {
 	int atomic;
 };
 
+/* A file we cannot write: 77 when not allowed, else 74. */
+static int write_failed(const char *path)
+{
+	int err = errno;
+	errorx("--write '%s': %s", path, strerror(err));
+	return err == EACCES || err == EPERM ? EXIT_PERM : EXIT_IOERR;
+}
+
 static int sink_open(struct sink *s)
 {
 	s->atomic = o_write != NULL;
 	s->out = stdout;
 	if (!s->atomic)
 		return 0;
-	if (atomic_open(&s->af, o_write, 0644) < 0) {
-		errorx("--write '%s': %s", o_write, strerror(errno));
-		return EXIT_IOERR;
-	}
+	if (atomic_open(&s->af, o_write, 0644) < 0)
+		return write_failed(o_write);
 	s->out = s->af.f;
 	return 0;
 }
@@ -123,10 +148,9 @@ static int sink_close(struct sink *s, int rc)
 		atomic_abort(&s->af);
 		return rc;
 	}
-	if (atomic_commit(&s->af) < 0) {
-		errorx("--write '%s': %s", o_write, strerror(errno));
-		return EXIT_IOERR;
-	}
+	if (atomic_commit(&s->af) < 0)
+		return write_failed(o_write);
+	info("wrote %s", o_write);
 	return 0;
 }
 
@@ -143,16 +167,36 @@ static int label_ok(const char *s)
 	return 1;
 }
 
+static char push_host[256];
+
+/* The instance label: --instance, else this machine's name. */
+static const char *push_instance(void)
+{
+	if (o_instance)
+		return o_instance;
+	if (!push_host[0] && gethostname(push_host, sizeof push_host - 1) != 0)
+		snprintf(push_host, sizeof push_host, "unknown");
+	return push_host;
+}
+
+/* Checked before anything is read or written: a bad label found at push
+ * time would come after --write has replaced its file. */
+static int check_push_labels(void)
+{
+	const char *bad = !label_ok(o_job) ? "job" : !label_ok(push_instance()) ? "instance" : NULL;
+	if (bad) {
+		errorx("--%s '%s': letters, digits, '_', '.' and '-' only%s", bad, *bad == 'j' ? o_job : push_instance(),
+		       *bad == 'i' && !o_instance ? " (the host name; give --instance)" : "");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* PUT replaces every metric of this job and instance, so a VM that is gone
  * disappears from the Pushgateway too. */
 static int push(const char *body, size_t len)
 {
-	char host[256] = "";
-	const char *inst = o_instance ? o_instance : (gethostname(host, sizeof host - 1) == 0 ? host : "unknown");
-	if (!label_ok(o_job) || !label_ok(inst)) {
-		errorx("--job and --instance take [A-Za-z0-9_.-] only");
-		return EXIT_USAGE;
-	}
+	const char *inst = push_instance();
 	size_t ul = strlen(o_push);
 	char *url = xasprintf("%.*s/metrics/job/%s/instance/%s", (int)(ul && o_push[ul - 1] == '/' ? ul - 1 : ul),
 			      o_push, o_job, inst);
@@ -227,15 +271,40 @@ static int check_args(long long *stale_ms)
 		errorx("--push sends Prometheus text: use it with -o prom");
 		return EXIT_USAGE;
 	}
+	if (o_push && check_push_labels())
+		return EXIT_USAGE;
+	if (common.columns) {
+		/* Ignoring it would print every column to someone who asked for two. */
+		errorx("-c '%s': the report's formats have fixed columns (-c is for diff)", common.columns);
+		return EXIT_USAGE;
+	}
 	return 0;
+}
+
+/* prom_finish failed: on the output (stdout or the --write file) or on a
+ * temporary file it reads back. */
+static int prom_write_failed(FILE *out)
+{
+	int err = errno ? errno : EIO;
+	if (!ferror(out)) {
+		errorx("reading back a temporary file: %s", strerror(err));
+		return EXIT_IOERR;
+	}
+	if (out == stdout)
+		return stdout_failed(err, 0); /* a reader that went away (| head) is no error */
+	errorx("--write '%s': %s", o_write ? o_write : "(buffer)", strerror(err));
+	return EXIT_IOERR;
 }
 
 static int report_prom(int argc, char **argv, FILE *out, long long now)
 {
 	struct prom *p = prom_new(o_group_by);
 	int rc = read_inputs(argc, argv, add_to_prom, p);
+	if (!rc)
+		rc = check_read(argc, argv, prom_instances(p), prom_skipped(p));
+	errno = 0;
 	if (!rc && prom_finish(p, out, now) < 0)
-		rc = EXIT_IOERR;
+		rc = prom_write_failed(out);
 	prom_free(p);
 	return rc;
 }
@@ -251,6 +320,8 @@ static int emit(int argc, char **argv, FILE *out, long long stale_ms)
 		return rc;
 	}
 	int rc = read_inputs(argc, argv, add_to_report, &rp);
+	if (!rc)
+		rc = check_read(argc, argv, (long)rp.nall, rp.skipped);
 	if (!rc) {
 		report_finish(&rp);
 		render(&rp, out);
@@ -259,11 +330,26 @@ static int emit(int argc, char **argv, FILE *out, long long stale_ms)
 	return rc;
 }
 
+/* `cloudctl-report --allow-empty diff a b`: an option before the verb made the
+ * default verb run, with "diff" as its first file. Say what happened instead of
+ * "cannot open 'diff'". */
+static int verb_as_operand(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		for (const struct verb *v = verbs; v->name; v++)
+			if (!strcmp(argv[i], v->name) && access(argv[i], F_OK) != 0) {
+				errorx("'%s' is a verb: give its options after it (%s %s [OPTIONS] %s)", v->name,
+				       tool.name, v->name, v->operands);
+				return EXIT_USAGE;
+			}
+	return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	long long stale_ms;
 	int rc = check_args(&stale_ms);
-	if (rc)
+	if (rc || (rc = verb_as_operand(argc, argv)) || (rc = inputs_check(argc, argv, o_write)))
 		return rc;
 	if (argc == 1 && strcmp(argv[0], "-") == 0)
 		argc = 0;
@@ -273,10 +359,10 @@ int cmd_report(int argc, char **argv)
 		FILE *mem = open_memstream(&buf, &len);
 		rc = emit(argc, argv, mem, stale_ms);
 		fclose(mem);
-		if (!rc && o_write && write_file_atomic(o_write, buf, len, 0644) < 0) {
-			errorx("--write '%s': %s", o_write, strerror(errno));
-			rc = EXIT_IOERR;
-		}
+		if (!rc && o_write && write_file_atomic(o_write, buf, len, 0644) < 0)
+			rc = write_failed(o_write);
+		if (!rc && o_write)
+			info("wrote %s", o_write);
 		if (!rc)
 			rc = push(buf, len);
 		free(buf);
@@ -299,7 +385,11 @@ int cmd_diff(int argc, char **argv)
 		errorx("diff: --threshold '%lld': a percentage, 0 or more", o_threshold);
 		return EXIT_USAGE;
 	}
-	return report_diff(argv[0], argv[1], o_threshold);
+	int rc = inputs_check(argc, argv, NULL);
+	if (rc)
+		return rc;
+	struct diff_opts o = { o_threshold, o_allow_empty, o_exit_code };
+	return report_diff(argv[0], argv[1], &o);
 }
 
 int main(int argc, char **argv)

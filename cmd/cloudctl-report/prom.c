@@ -362,6 +362,16 @@ int prom_finish(struct prom *p, FILE *out, long long generated_at)
 	return rc;
 }
 
+long prom_instances(const struct prom *p)
+{
+	return p->vms;
+}
+
+long prom_skipped(const struct prom *p)
+{
+	return p->skipped;
+}
+
 void prom_free(struct prom *p)
 {
 	for (int i = 0; i < F_VM_FAMILIES; i++)

@@ -101,8 +101,33 @@ void render_json(const struct report *rp, FILE *out);
 void render_html(const struct report *rp, FILE *out);
 
 
+/* A file of records to read ("-": standard input). */
+struct input {
+	FILE *f;
+	const char *name; /* for messages: the path, or "<stdin>" */
+	int is_stdin;
+};
+/* Open path for reading. Returns 0, or the exit code after one line on stderr:
+ * 66 not found or a directory, 77 permission denied, 64 standard input is a
+ * terminal. */
+int input_open(const char *path, struct input *in);
+void input_close(struct input *in);
+/* The operands, checked before anything is read: 64 when '-' is given twice,
+ * or when write_path (--write; may be NULL) is one of the inputs. */
+int inputs_check(int argc, char **argv, const char *write_path);
+/* "a.rec, <stdin>" for messages (argc 0: standard input). */
+void inputs_name(struct strbuf *sb, int argc, char **argv);
+/* Say that the inputs held no vm record (others: the records they held);
+ * returns 65. */
+int inputs_empty(int argc, char **argv, long others);
+
+struct diff_opts {
+	long long threshold_pct;
+	int allow_empty;   /* an input without vm records is not an error */
+	int exit_code;     /* exit 1 when there are changes */
+};
 /* diff OLD NEW: change records on stdout. Returns the exit code. */
-int report_diff(const char *old_path, const char *new_path, long long threshold_pct);
+int report_diff(const char *old_path, const char *new_path, const struct diff_opts *o);
 
 /* Helpers the renderers share. */
 double agg_cpu_pct(const struct agg *a);             /* mean CPU use %, -1 when unknown */

@@ -179,8 +179,16 @@ void render_csv(const struct report *rp, FILE *out)
 	struct recset rs = RECSET_INIT;
 	for (size_t i = 0; i < rp->ngroups; i++)
 		agg_record(rp, &rp->groups[i], 0, 1, recset_add(&rs));
-	if (!rs.n)
+	if (!rs.n) {
+		/* No group (--allow-empty): the header alone, so that a reader of the
+		 * file finds its columns and no row rather than nothing at all. */
+		agg_record(rp, &rp->total, 0, 1, recset_add(&rs));
+		char *cols = columns_of(&rs);
+		fprintf(out, "%s\n", cols);
+		free(cols);
+		recset_clear(&rs);
 		return;
+	}
 	char *cols = columns_of(&rs);
 	struct rec_writer *w = rec_writer_new(out, FMT_CSV, NULL, cols);
 	for (size_t i = 0; i < rs.n; i++)

@@ -27,6 +27,13 @@ if [ -s "$ENVF" ] && curl -sf "$(sed -n 's/^PUSHGATEWAY_URL=//p' "$ENVF")/-/read
 	run $R -q -o prom --push "$PUSHGATEWAY_URL/" --job cloudctl-test --instance ci "$T/less"
 	expect "second push" 0 ""
 	assert "PUT replaced the group: node2 is gone" bash -c "! curl -sf '$PUSHGATEWAY_URL/metrics' | grep -q 'host=\"node2\".*job=\"cloudctl-test\"'"
+	# an upstream that failed: nothing pushed, the Pushgateway keeps the last good metrics
+	curl -sf "$PUSHGATEWAY_URL/metrics" | grep 'job="cloudctl-test"' > "$T/pgw-before"
+	run $R -q -o prom --push "$PUSHGATEWAY_URL" --job cloudctl-test --instance ci < /dev/null
+	expect_rc "push of input without vm records: 65" 65 "^cloudctl-report: no vm records in <stdin>"
+	curl -sf "$PUSHGATEWAY_URL/metrics" | grep 'job="cloudctl-test"' > "$T/pgw-after"
+	assert "the Pushgateway still holds the last good push" \
+		bash -c "[ -s '$T/pgw-before' ] && cmp -s '$T/pgw-before' '$T/pgw-after'"
 	curl -sf -X DELETE "$PUSHGATEWAY_URL/metrics/job/cloudctl-test/instance/ci" >/dev/null
 else
 	skip "pushgateway and prometheus" "not running (as root: tests/services/prometheus-start.sh)"

@@ -57,11 +57,11 @@ expect "unparseable line" 65 "" "cloudctl-report: $T/bad:2: unterminated quoted 
 printf 'kind=vm id=x1 name=ok\nkind=vm id=x2 name=\xff\xfe\n' > "$T/utf8"
 run $R -o prom "$T/utf8"
 expect "invalid UTF-8 is unparseable" 65 "" "cloudctl-report: $T/utf8:2: invalid UTF-8 at byte 20"
-run $R -q -o prom < /dev/null
-expect_rc "empty input" 0
+run $R -q -o prom --allow-empty < /dev/null
+expect_rc "empty input, --allow-empty" 0
 assert "empty input: promtool passes" bash -c "promtool check metrics < $T/out"
 assert "empty input: nothing counted" grep -qx 'cloudctl_report_skipped_records 0' "$T/out"
-run $R -q < /dev/null
+run $R -q --allow-empty < /dev/null
 expect "empty input: table" 0 "Totals
 INSTANCES  VCPUS  MEMORY  MEM_USED  DISK  DISK_USED  RX   TX   ADDRESSES
 0          0      0 B     0 B       0 B   0 B        0 B  0 B  0"
@@ -113,7 +113,7 @@ assert "html: a Content-Security-Policy that forbids fetching" grep -q "default-
 assert "html: an SVG donut" grep -q '<svg' "$T/a.html"
 
 printf 'kind=vm id=s1 name=s1 status=ACTIVE host=42\nkind=vm id=s2 name=s2 state=shutoff host=42\n' > "$T/status"
-run $R -q --group-by state -o csv -c x "$T/status"
+run $R -q --group-by state -o csv "$T/status"
 expect "group by state uses status when state is absent" 0 "state,instances,states,vcpus,mem_bytes,mem_used_bytes,disk_bytes,disk_used_bytes,rx_bytes,tx_bytes,addresses
 ACTIVE,1,ACTIVE=1,0,0,0,0,0,0,0,0
 shutoff,1,shutoff=1,0,0,0,0,0,0,0,0"
