@@ -32,8 +32,13 @@ extern int a_force, a_dry_run, g_all_namespaces;
 extern long long i_control_plane, i_etcd;
 extern const char *i_format;
 
+/* check.c: values checked by the rules of the program that reads them */
 int k8s_name_ok(const char *s);      /* RFC 1123 label (a namespace name) */
+int k8s_subdomain_ok(const char *s, size_t max); /* RFC 1123 DNS subdomain */
 int k8s_quantity_ok(const char *s);  /* a resource.Quantity such as 500m or 16Gi */
+int k8s_quantity_more(const char *a, const char *b); /* a > b, both quantities */
+int k8s_node_address(const char *s, char out[46], const char **why);
+const char *k8s_show(struct strbuf *sb, const char *s); /* control characters escaped */
 json_t *tenant_objects(const char *name);
 
 /* api.c */

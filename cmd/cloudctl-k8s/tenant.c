@@ -15,55 +15,6 @@ static char *t_req_cpu, *t_req_mem, *t_lim_cpu, *t_lim_mem;
 struct strlist t_admin, t_edit, t_view, t_from_ns, t_labels;
 int t_open_egress;
 
-/* RFC 1123 label: what a namespace name must be. */
-int k8s_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 63)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-		if (!alnum && !(c == '-' && i > 0 && i + 1 < n))
-			return 0;
-	}
-	return 1;
-}
-
-/* A Kubernetes quantity (resource.Quantity): a non-negative decimal number with an
- * optional suffix: binary Ki Mi Gi Ti Pi Ei, decimal n u m k M G T P E, or an
- * exponent e3 / E-2. "16GB" and "-1" are not quantities. */
-int k8s_quantity_ok(const char *s)
-{
-	static const char *const suffixes[] = { "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m",
-						 "k", "M", "G", "T", "P", "E" };
-	const char *p = s;
-	int digits = 0, dot = 0;
-	if (*p == '+')
-		p++;
-	for (; (*p >= '0' && *p <= '9') || *p == '.'; p++) {
-		if (*p == '.' && dot++)
-			return 0;
-		digits += *p != '.';
-	}
-	if (!digits)
-		return 0;
-	if (*p == 'e' || *p == 'E') {
-		const char *q = p + 1;
-		if (*q == '+' || *q == '-')
-			q++;
-		if (*q >= '0' && *q <= '9') {
-			while (*q >= '0' && *q <= '9')
-				q++;
-			return *q == '\0';
-		}
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++)
-		if (strcmp(p, suffixes[i]) == 0)
-			return 1;
-	return 0;
-}
-
 static int check_quantity(const char *opt, const char *v)
 {
 	if (!v || k8s_quantity_ok(v))

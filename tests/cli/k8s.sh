@@ -95,6 +95,6 @@ expect_rc "cloudctl-vm list | cloudctl-k8s inventory" 0
 assert "the VM's address from cloudctl-vm" grep -qx 'test ansible_host=192.168.122.3 ip=192.168.122.3 access_ip=192.168.122.3' "$T/out"
 printf 'kind=vm name=a ip=10.0.0.1\nkind=vm name=a ip=10.0.0.2\n' > "$T/dup"
 run $K inventory < "$T/dup"
-expect "a name twice" 65 "" "cloudctl-k8s: <stdin>:2: vm 'a' appears twice (an inventory needs unique names)"
+expect "a name twice" 65 "" "cloudctl-k8s: <stdin>:2: vm 'a' appears twice (line 1 too): an inventory needs unique names"
 run $K inventory -o ini < "$D/inventory-input.txt" --control-plane 3
 expect "-o picks the format too" 0 "$(cat "$D/inventory.ini")"
