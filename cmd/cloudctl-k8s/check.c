@@ -152,3 +152,39 @@ int k8s_node_address(const char *s, char out[INET6_ADDRSTRLEN], const char **why
 	}
 	return *why ? -1 : 0;
 }
+
+/* The name part of a label key, and a label value: [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?,
+ * at most 63 (a value may also be empty). */
+static int label_word_ok(const char *s, size_t len)
+{
+	if (len > 63)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+		if (!alnum && ((c != '-' && c != '_' && c != '.') || i == 0 || i + 1 == len))
+			return 0;
+	}
+	return 1;
+}
+
+/* A label as the API server's validation takes it (IsQualifiedName for the key,
+ * IsValidLabelValue for the value); NULL, or what is wrong. */
+const char *k8s_label_problem(const char *key, const char *value)
+{
+	const char *slash = strchr(key, '/'), *name = slash ? slash + 1 : key;
+	if (slash) {
+		char *prefix = xstrndup(key, (size_t)(slash - key));
+		int ok = k8s_subdomain_ok(prefix, 253);
+		free(prefix);
+		if (!ok)
+			return "its key's prefix is not a DNS subdomain";
+	}
+	if (!*name || !label_word_ok(name, strlen(name)))
+		return "its key's name is not 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter "
+		       "or digit";
+	if (!label_word_ok(value, strlen(value)))
+		return "its value is not at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter "
+		       "or digit";
+	return NULL;
+}

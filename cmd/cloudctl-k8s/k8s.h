@@ -38,8 +38,10 @@ int k8s_subdomain_ok(const char *s, size_t max); /* RFC 1123 DNS subdomain */
 int k8s_quantity_ok(const char *s);  /* a resource.Quantity such as 500m or 16Gi */
 int k8s_quantity_more(const char *a, const char *b); /* a > b, both quantities */
 int k8s_node_address(const char *s, char out[46], const char **why);
+const char *k8s_label_problem(const char *key, const char *value); /* NULL when valid */
 const char *k8s_show(struct strbuf *sb, const char *s); /* control characters escaped */
 json_t *tenant_objects(const char *name);
+int k8s_tenant_name_ok(const char *what, const char *name); /* 0, or 64 with a message */
 
 /* api.c */
 int k8s_connect(struct kube_client *kc);
