@@ -3,8 +3,33 @@
 #include "k8s.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* SIGINT or SIGTERM, once caught: the verb finishes the request in flight,
+ * reports what exists and exits 130. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	interrupted = sig;
+}
+
+void k8s_catch_interrupts(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+const char *k8s_interrupted(void)
+{
+	return interrupted == SIGINT ? "SIGINT" : interrupted ? "SIGTERM" : NULL;
+}
 
 int k8s_connect(struct kube_client *kc)
 {

@@ -49,18 +49,23 @@ static int collect(const char *file, json_t *docs, json_t *objs)
 	return 0;
 }
 
-int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *what)
+int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *what, struct rec_writer *w,
+		      size_t *applied)
 {
 	struct kube_apply_opts o = { a_manager, a_force, a_dry_run };
-	struct rec_writer *w = k8s_writer("kind,name,namespace,result");
-	if (!w)
-		return EXIT_CONFIG;
 	struct strbuf err = STRBUF_INIT;
 	struct record r = { 0 };
 	int rc = 0;
 	size_t i;
 	json_t *obj;
+	*applied = 0;
 	json_array_foreach(objs, i, obj) {
+		if (k8s_interrupted()) {
+			errorx("%s: interrupted (%s) after %zu of %zu objects: the records say which exist; run it again "
+			       "to finish", what, k8s_interrupted(), i, json_array_size(objs));
+			rc = K8S_EXIT_INTERRUPTED;
+			break;
+		}
 		json_t *res = NULL;
 		int created = 0;
 		rc = kube_apply(kc, obj, k8s_namespace(kc), &o, &res, &created, &err);
@@ -75,9 +80,10 @@ int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *wh
 		rec_write(w, &r);
 		rec_clear(&r);
 		json_decref(res);
+		(*applied)++;
 	}
 	sb_release(&err);
-	return k8s_finish(w, rc);
+	return rc;
 }
 
 int cmd_apply(int argc, char **argv)
@@ -104,7 +110,11 @@ int cmd_apply(int argc, char **argv)
 	rc = rc ? rc : collect(name, docs, objs);
 	struct kube_client kc;
 	if (!rc && !(rc = k8s_connect(&kc))) {
-		rc = k8s_apply_objects(&kc, objs, name);
+		struct rec_writer *w = k8s_writer("kind,name,namespace,result");
+		size_t applied;
+		k8s_catch_interrupts();
+		rc = w ? k8s_apply_objects(&kc, objs, name, w, &applied) : EXIT_CONFIG;
+		rc = k8s_finish(w, rc);
 		kube_client_close(&kc);
 	}
 	json_decref(objs);

@@ -50,7 +50,14 @@ struct rec_writer *k8s_writer(const char *default_cols);
 int k8s_finish(struct rec_writer *w, int rc);
 void k8s_object_record(struct record *r, const json_t *obj, const char *kind);
 long long k8s_deadline(long long default_ms); /* from --timeout; -1 when it is not a duration */
-int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *what);
+/* Apply objs in order, a record for each to w; stops at the first failure, or
+ * after the object in flight when interrupted (k8s_catch_interrupts): 130.
+ * *applied counts the objects applied. */
+int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *what, struct rec_writer *w,
+		      size_t *applied);
+void k8s_catch_interrupts(void);
+const char *k8s_interrupted(void); /* "SIGINT", "SIGTERM" once caught, else NULL */
+#define K8S_EXIT_INTERRUPTED 130
 int k8s_list(struct kube_client *kc, const char *path, const char *selector,
 	     void (*emit)(const json_t *item, const char *kind, void *arg), void *arg, struct strbuf *err);
 

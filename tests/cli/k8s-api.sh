@@ -6,23 +6,7 @@
 SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 D=$SRC/tests/cli/data/k8s
 K=cloudctl-k8s
-ENV=$SVC/kube-apiserver/env
-if [ ! -f "$ENV" ]; then
-	"$SRC/tests/services/kube-apiserver-start.sh" > "$T/start.log" 2>&1 ||
-		{ skip "k8s-api" "the stand-in API server did not start: $(tail -1 "$T/start.log")"; exit 0; }
-fi
-. "$ENV"
-KC=$KUBE_STANDIN_DIR/kubeconfig
-export KUBECONFIG=$KC
-ADMIN_TOKEN=$(sed -n 's/^ *token: *//p' "$KC" | head -1)
-
-# api METHOD PATH [BODY [CONTENT-TYPE]]: the stand-in's answer, as admin
-api() {
-	curl -sS --cacert "$KUBE_STANDIN_DIR/ca.crt" -H "Authorization: Bearer $ADMIN_TOKEN" -X "$1" \
-		${3:+--data-binary "$3"} ${3:+-H "Content-Type: ${4:-application/json}"} "$KUBE_STANDIN_URL$2"
-}
-# jq-like: py EXPR < JSON: print the python expression over d
-py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+. "$SRC/tests/k8s/standin-env.sh" k8s-api
 requests() { api GET /standin/requests; }
 
 api POST /standin/reset > /dev/null
@@ -171,8 +155,13 @@ assert "-vv traces do not show the token" sh -c "! grep -qF '$ADMIN_TOKEN' '$T/e
 
 # ---- tenant delete ----
 run $K tenant delete default
+expect "tenant delete refuses a namespace of Kubernetes itself before asking" 64 "" \
+	"cloudctl-k8s: tenant delete: 'default' is a namespace of Kubernetes itself (default, kube-*), not one for a tenant"
+api POST /api/v1/namespaces '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"not-a-tenant"}}' > /dev/null
+run $K tenant delete not-a-tenant
 expect "tenant delete refuses a namespace that is not a tenant's" 65 "" \
-	"cloudctl-k8s: tenant delete: namespace \"default\" is not a tenant's (no label cloudctl.dev/tenant=default): not deleting it"
+	"cloudctl-k8s: tenant delete: namespace \"not-a-tenant\" is not a tenant's (no label cloudctl.dev/tenant=not-a-tenant): not deleting it"
+assert "and it is still there" test "$(api GET /api/v1/namespaces/not-a-tenant | py "d['status']['phase']")" = Active
 run $K tenant delete team-a --wait --timeout 20s -o kv
 expect "tenant delete --wait" 0 "kind=tenant name=team-a result=deleted"
 assert "the namespace and what was in it are gone" test \
