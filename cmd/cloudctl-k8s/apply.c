@@ -100,9 +100,8 @@ int cmd_apply(int argc, char **argv)
 	struct strbuf err = STRBUF_INIT;
 	json_t *docs = NULL, *objs = json_array();
 	int rc = 0;
-	if (strcmp(a_file, "-") != 0 && access(a_file, R_OK) < 0) {
-		errorx("apply: %s: %s", a_file, strerror(errno));
-		rc = errno == ENOENT ? EXIT_NOTFOUND : EXIT_PERM;
+	if (strcmp(a_file, "-") != 0 && (rc = kube_file_check("apply: -f", a_file, &err))) {
+		errorx("%s", err.buf);
 	} else if (yaml_read_file(a_file, &docs, &err) < 0) {
 		errorx("%s", err.buf);
 		rc = EXIT_DATA;

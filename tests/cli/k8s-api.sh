@@ -118,7 +118,7 @@ expect "apply: an object without a name: nothing sent" 65 "" "cloudctl-k8s: $D/b
 run $K apply -n team-a -f "$D/bad-yaml.yaml"
 expect_rc "apply: a file that is not YAML" 65 'bad-yaml.yaml:5:'
 run $K apply -f /nonexistent.yaml
-expect "apply: a missing file" 66 "" "cloudctl-k8s: apply: /nonexistent.yaml: No such file or directory"
+expect "apply: a missing file" 66 "" "cloudctl-k8s: apply: -f '/nonexistent.yaml': No such file or directory"
 assert "the bad files sent nothing" test "$(requests | py "len(d['items'])")" = "$n0"
 run $K apply -n other -f "$D/stuck.yaml"
 expect_rc "apply into a namespace that does not exist" 66 'namespaces "other" not found'
