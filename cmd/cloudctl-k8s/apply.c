@@ -14,6 +14,24 @@ static const char *str_at(const json_t *obj, const char *k1, const char *k2)
 	return json_string_value(k2 ? json_object_get(v, k2) : v);
 }
 
+/* The first object before index n with obj's apiVersion group, kind, namespace
+ * and name; n when there is none. */
+static size_t first_same(const json_t *objs, const json_t *obj, size_t n)
+{
+	const char *api = str_at(obj, "apiVersion", NULL), *slash = strchr(api, '/');
+	size_t glen = slash ? (size_t)(slash - api) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *o = json_array_get(objs, i);
+		const char *oapi = str_at(o, "apiVersion", NULL), *oslash = strchr(oapi, '/');
+		size_t olen = oslash ? (size_t)(oslash - oapi) : 0;
+		if (glen == olen && !strncmp(api, oapi, glen) && str_eq(str_at(o, "kind", NULL), str_at(obj, "kind", NULL)) &&
+		    str_eq(str_at(o, "metadata", "name"), str_at(obj, "metadata", "name")) &&
+		    str_eq(str_at(o, "metadata", "namespace"), str_at(obj, "metadata", "namespace")))
+			return i;
+	}
+	return n;
+}
+
 /* Documents -> the objects to apply: empty documents dropped, Lists expanded. */
 static int collect(const char *file, json_t *docs, json_t *objs)
 {
@@ -39,6 +57,12 @@ static int collect(const char *file, json_t *docs, json_t *objs)
 		if (k_namespace && ns && strcmp(ns, k_namespace) != 0) {
 			errorx("%s: %s/%s: its namespace '%s' is not the --namespace '%s'", file, str_at(d, "kind", NULL),
 			       name, ns, k_namespace);
+			return EXIT_DATA;
+		}
+		size_t j = first_same(objs, d, i);
+		if (j < i) {
+			errorx("%s: object %zu: %s/%s is object %zu too: one of them would silently undo the other", file,
+			       i + 1, str_at(d, "kind", NULL), name, j + 1);
 			return EXIT_DATA;
 		}
 	}

@@ -83,6 +83,10 @@ expect_rc "get: the group's preferred version (autoscaling/v2) is used" 0
 assert "the request went to autoscaling/v2" sh -c "curl -sS --cacert '$KUBE_STANDIN_DIR/ca.crt' -H 'Authorization: Bearer $ADMIN_TOKEN' '$KUBE_STANDIN_URL/standin/requests' | grep -q '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers'"
 run $K get frobnicators
 expect "get: an unknown kind" 66 "" "cloudctl-k8s: get: the server has no resource type \"frobnicators\""
+run $K get deploy web -n team-a -l app=web
+expect "get: names and a selector (which would be passed over)" 64 "" "cloudctl-k8s: get: objects named (web) cannot also be chosen by --selector"
+run $K get deploy web -A
+expect "get: names and -A (a name is looked up in one namespace)" 64 "" "cloudctl-k8s: get: objects named (web) cannot also be chosen by --all-namespaces (a name is looked up in one namespace: -n)"
 run $K get deploy nothere -n team-a
 expect_rc "get: a missing object: 66 with the server's message" 66 'deployments.apps "nothere" not found'
 
@@ -117,6 +121,9 @@ run $K apply -n team-a -f "$D/bad-noname.yaml"
 expect "apply: an object without a name: nothing sent" 65 "" "cloudctl-k8s: $D/bad-noname.yaml: object 2: needs apiVersion, kind and metadata.name"
 run $K apply -n team-a -f "$D/bad-yaml.yaml"
 expect_rc "apply: a file that is not YAML" 65 'bad-yaml.yaml:5:'
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: twice\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: twice\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: twice\ndata:\n  a: b\n' > "$T/twice.yaml"
+run $K apply -n team-a -f "$T/twice.yaml"
+expect "apply: one object twice in a stream (the second would undo the first)" 65 "" "cloudctl-k8s: $T/twice.yaml: object 3: ConfigMap/twice is object 1 too: one of them would silently undo the other"
 run $K apply -f /nonexistent.yaml
 expect "apply: a missing file" 66 "" "cloudctl-k8s: apply: -f '/nonexistent.yaml': No such file or directory"
 assert "the bad files sent nothing" test "$(requests | py "len(d['items'])")" = "$n0"

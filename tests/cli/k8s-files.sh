@@ -66,3 +66,24 @@ client-certificate
 client-key
 apply-f
 EOT
+
+# the credential files made from *-data values (the client key) are removed when a
+# signal ends a verb, as at a normal exit
+NS=files-$$
+api POST /api/v1/namespaces "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"$NS\"}}" > /dev/null
+$K apply -n "$NS" -f "$T/cm.yaml" > /dev/null
+for sig in INT TERM HUP; do
+	before=$(ls -d /tmp/cloudctl-kube.* 2>/dev/null | sort)
+	$K wait -n "$NS" --for delete configmap/files-test --timeout 30s --kubeconfig "$KUBE_STANDIN_DIR/kubeconfig-data" > "$T/out" 2> "$T/err" &
+	pid=$!
+	for _ in $(seq 50); do
+		new=$(comm -13 <(echo "$before") <(ls -d /tmp/cloudctl-kube.* 2>/dev/null | sort))
+		[ -n "$new" ] && [ -e "$new/client.key" ] && break
+		sleep 0.1
+	done
+	sleep 0.5
+	kill -$sig $pid; { wait $pid; } 2>/dev/null; rc=$?
+	assert "SIG$sig: the wait ends by the signal ($rc) and its key file is gone" \
+		test -n "$new" -a ! -e "$new/client.key" -a ! -e "$new" -a "$rc" -gt 128
+done
+api DELETE "/api/v1/namespaces/$NS" > /dev/null
