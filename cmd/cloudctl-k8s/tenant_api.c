@@ -115,6 +115,32 @@ static int prune(struct kube_client *kc, const char *name, const json_t *objs, s
 	return p.rc;
 }
 
+static const char *tenant_label_of(const json_t *ns)
+{
+	return json_string_value(
+		json_object_get(json_object_get(json_object_get(ns, "metadata"), "labels"), TENANT_LABEL));
+}
+
+/* A namespace that exists and is not this tenant's (someone's application, or
+ * another tenant's under that name) is not taken over: its label would be
+ * changed and default-deny policies put among its pods. */
+static int not_anothers(struct kube_client *kc, const char *name, struct strbuf *err)
+{
+	const struct kube_resource *res;
+	int rc = kube_resource_for_kind(kc, "v1", "Namespace", &res, err);
+	char *path = rc ? NULL : kube_path(res, NULL, name);
+	json_t *ns = NULL;
+	rc = rc ? rc : kube_request(kc, "GET", path, NULL, NULL, &ns, err);
+	if (rc == EXIT_NOTFOUND)
+		rc = 0; /* a new tenant */
+	else if (!rc && !str_eq(tenant_label_of(ns), name))
+		rc = sb_fail(err, EXIT_EXISTS, "namespace \"%s\" exists and is not this tenant's (no label %s=%s): not "
+			     "taking it over (label it so to make it one)", name, TENANT_LABEL, name);
+	json_decref(ns);
+	free(path);
+	return rc;
+}
+
 static int tenant_apply(const char *name)
 {
 	struct kube_client kc;
@@ -126,7 +152,10 @@ static int tenant_apply(const char *name)
 	json_t *objs = tenant_objects(name);
 	size_t applied;
 	k8s_catch_interrupts();
-	rc = w ? k8s_apply_objects(&kc, objs, "tenant apply", w, &applied) : EXIT_CONFIG;
+	if (w && (rc = not_anothers(&kc, name, &err)))
+		errorx("tenant apply: %s", err.buf);
+	else
+		rc = w ? k8s_apply_objects(&kc, objs, "tenant apply", w, &applied) : EXIT_CONFIG;
 	if (!rc && (rc = prune(&kc, name, objs, w, &err)))
 		errorx("tenant apply: %s", err.buf);
 	rc = k8s_finish(w, rc);
@@ -148,9 +177,7 @@ static int delete_namespace(struct kube_client *kc, const char *name, struct str
 	char *path = rc ? NULL : kube_path(res, NULL, name);
 	json_t *ns = NULL;
 	rc = rc ? rc : kube_request(kc, "GET", path, NULL, NULL, &ns, err);
-	const char *label = json_string_value(
-		json_object_get(json_object_get(json_object_get(ns, "metadata"), "labels"), TENANT_LABEL));
-	if (!rc && !str_eq(label, name))
+	if (!rc && !str_eq(tenant_label_of(ns), name))
 		rc = sb_fail(err, EXIT_DATA, "namespace \"%s\" is not a tenant's (no label %s=%s): not deleting it", name,
 			     TENANT_LABEL, name);
 	rc = rc ? rc : kube_request(kc, "DELETE", path, NULL, NULL, NULL, err);

@@ -11,7 +11,7 @@ K=cloudctl-k8s
 P=conv-$$
 cleanup_hook() {
 	api POST /standin/delay '{"method":"PATCH","seconds":0}' > /dev/null 2>&1
-	for ns in "$P-a" "$P-b" "$P-c"; do api DELETE "/api/v1/namespaces/$ns" > /dev/null 2>&1; done
+	for ns in "$P-a" "$P-b" "$P-c" "$P-d"; do api DELETE "/api/v1/namespaces/$ns" > /dev/null 2>&1; done
 }
 PATHS='/apis/rbac.authorization.k8s.io/v1/namespaces/NS/rolebindings
 /apis/networking.k8s.io/v1/namespaces/NS/networkpolicies
@@ -103,3 +103,12 @@ if api POST /standin/delay '{"method":"PATCH","seconds":0.3}' | grep -q '"PATCH"
 else
 	skip "interrupted tenant apply" "the running stand-in has no /standin/delay (restart it: tests/services/kube-apiserver-stop.sh)"
 fi
+
+# a namespace that is not this tenant's is not taken over
+O=$P-d
+api POST /api/v1/namespaces "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"$O\",\"labels\":{\"team\":\"payments\"}}}" > /dev/null
+run $K tenant apply "$O" --admin alice
+expect "tenant apply refuses an existing namespace that is not a tenant's (73)" 73 "" \
+	"cloudctl-k8s: tenant apply: namespace \"$O\" exists and is not this tenant's (no label cloudctl.dev/tenant=$O): not taking it over (label it so to make it one)"
+assert "its labels are unchanged and nothing was put in it" test \
+	"$(api GET "/api/v1/namespaces/$O" | py "d['metadata']['labels']")|$(stored "$O")" = "{'team': 'payments', 'kubernetes.io/metadata.name': '$O'}|"
