@@ -115,10 +115,24 @@ static int prune(struct kube_client *kc, const char *name, const json_t *objs, s
 	return p.rc;
 }
 
-static const char *tenant_label_of(const json_t *ns)
+/* The namespace NAME (*ns, NULL when the server has none: 66), its resource
+ * and path (to free) for what comes next. */
+static int read_namespace(struct kube_client *kc, const char *name, const struct kube_resource **res, char **path,
+			  json_t **ns, struct strbuf *err)
 {
-	return json_string_value(
-		json_object_get(json_object_get(json_object_get(ns, "metadata"), "labels"), TENANT_LABEL));
+	*path = NULL;
+	*ns = NULL;
+	int rc = kube_resource_for_kind(kc, "v1", "Namespace", res, err);
+	*path = rc ? NULL : kube_path(*res, NULL, name);
+	return rc ? rc : kube_request(kc, "GET", *path, NULL, NULL, ns, err);
+}
+
+/* Whether the namespace carries cloudctl.dev/tenant=NAME. */
+static int is_tenant(const json_t *ns, const char *name)
+{
+	return str_eq(json_string_value(json_object_get(
+			      json_object_get(json_object_get(ns, "metadata"), "labels"), TENANT_LABEL)),
+		      name);
 }
 
 /* A namespace that exists and is not this tenant's (someone's application, or
@@ -127,13 +141,12 @@ static const char *tenant_label_of(const json_t *ns)
 static int not_anothers(struct kube_client *kc, const char *name, struct strbuf *err)
 {
 	const struct kube_resource *res;
-	int rc = kube_resource_for_kind(kc, "v1", "Namespace", &res, err);
-	char *path = rc ? NULL : kube_path(res, NULL, name);
-	json_t *ns = NULL;
-	rc = rc ? rc : kube_request(kc, "GET", path, NULL, NULL, &ns, err);
+	char *path;
+	json_t *ns;
+	int rc = read_namespace(kc, name, &res, &path, &ns, err);
 	if (rc == EXIT_NOTFOUND)
 		rc = 0; /* a new tenant */
-	else if (!rc && !str_eq(tenant_label_of(ns), name))
+	else if (!rc && !is_tenant(ns, name))
 		rc = sb_fail(err, EXIT_EXISTS, "namespace \"%s\" exists and is not this tenant's (no label %s=%s): not "
 			     "taking it over (label it so to make it one)", name, TENANT_LABEL, name);
 	json_decref(ns);
@@ -173,11 +186,10 @@ static int gone(const char *type, json_t *obj, void *arg, struct strbuf *err)
 static int delete_namespace(struct kube_client *kc, const char *name, struct strbuf *err)
 {
 	const struct kube_resource *res;
-	int rc = kube_resource_for_kind(kc, "v1", "Namespace", &res, err);
-	char *path = rc ? NULL : kube_path(res, NULL, name);
-	json_t *ns = NULL;
-	rc = rc ? rc : kube_request(kc, "GET", path, NULL, NULL, &ns, err);
-	if (!rc && !str_eq(tenant_label_of(ns), name))
+	char *path;
+	json_t *ns;
+	int rc = read_namespace(kc, name, &res, &path, &ns, err);
+	if (!rc && !is_tenant(ns, name))
 		rc = sb_fail(err, EXIT_DATA, "namespace \"%s\" is not a tenant's (no label %s=%s): not deleting it", name,
 			     TENANT_LABEL, name);
 	rc = rc ? rc : kube_request(kc, "DELETE", path, NULL, NULL, NULL, err);
