@@ -66,7 +66,8 @@ NET_EXE_SRC = $(wildcard cmd/cloudctl-net/*.c)
 NET_OS_SRC = $(wildcard cmd/cloudctl-net/openstack/*.c)
 NET_VIRT_SRC = $(wildcard cmd/cloudctl-net/libvirt/*.c)
 REPORT_SRC = $(wildcard cmd/cloudctl-report/*.c)
-K8S_EXE_SRC = cmd/cloudctl-k8s/main.c cmd/cloudctl-k8s/options.c cmd/cloudctl-k8s/tenant.c cmd/cloudctl-k8s/inventory.c
+K8S_EXE_SRC = cmd/cloudctl-k8s/main.c cmd/cloudctl-k8s/options.c cmd/cloudctl-k8s/tenant.c cmd/cloudctl-k8s/inventory.c \
+	cmd/cloudctl-k8s/check.c
 K8S_PLUGIN_SRC = $(filter-out $(K8S_EXE_SRC),$(wildcard cmd/cloudctl-k8s/*.c))
 BUILD_SRC = $(wildcard cmd/cloudctl-build/*.c)
 DEPLOY_SRC = $(wildcard cmd/cloudctl-deploy/*.c)

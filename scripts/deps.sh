@@ -11,12 +11,12 @@ BUILD="build-essential autoconf pkg-config libcurl4-openssl-dev libjansson-dev l
 # from apache2-utils) and ssh (a private sshd) for the GitOps tests; docker-registry (+ the
 # token server in node) and skopeo, the oracle, for the registry client; umoci and runc run
 # the images cloudctl-build makes (crun does not work on these machines); strace shows the
-# socket options cloudctl-deploy sets.
+# socket options cloudctl-deploy sets; ansible-inventory reads the inventories cloudctl-k8s writes.
 TEST="clang libclang-rt-14-dev libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base busybox-static
   cpio iproute2 kmod python3 openssl genisoimage valgrind zsh fish mandoc
   prometheus prometheus-pushgateway chromium libxml2-utils curl
   lighttpd lighttpd-mod-openssl apache2-utils openssh-server openssh-client git
-  docker-registry skopeo umoci runc util-linux strace"
+  docker-registry skopeo umoci runc util-linux strace ansible-core"
 # For tests/k8s (kubernetes-models through npm; tests/k8s/setup.sh): node >= 18 and npm, from
 # Debian (nodejs 18.20.4, npm 9.2.0) only when no node is on PATH: NodeSource's nodejs bundles
 # npm and conflicts with Debian's. kubectl is the oracle of tests/k8s/kubectl-oracle.sh: Debian's

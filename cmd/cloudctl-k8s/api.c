@@ -3,8 +3,65 @@
 #include "k8s.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* SIGINT or SIGTERM, once caught: the verb finishes the request in flight,
+ * reports what exists and exits 130. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	interrupted = sig;
+}
+
+void k8s_catch_interrupts(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+const char *k8s_interrupted(void)
+{
+	return interrupted == SIGINT ? "SIGINT" : interrupted ? "SIGTERM" : NULL;
+}
+
+/* The credential files made from a kubeconfig's *-data values (a client key):
+ * removed by kube_client_close, and by a signal that ends the process first. */
+static char secret_files[4][4096];
+
+static void remove_secrets_and_die(int sig)
+{
+	for (int i = 0; i < 3; i++)
+		if (secret_files[i][0])
+			unlink(secret_files[i]);
+	if (secret_files[3][0])
+		rmdir(secret_files[3]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void guard_secrets(const struct kube_target *t)
+{
+	static const char *const names[] = { "ca.crt", "client.crt", "client.key" };
+	if (!t->tmpdir)
+		return;
+	for (int i = 0; i < 3; i++)
+		snprintf(secret_files[i], sizeof secret_files[i], "%s/%s", t->tmpdir, names[i]);
+	snprintf(secret_files[3], sizeof secret_files[3], "%s", t->tmpdir);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = remove_secrets_and_die;
+	sigemptyset(&sa.sa_mask);
+	for (int s = 0; s < 3; s++)
+		sigaction((int[]){ SIGINT, SIGTERM, SIGHUP }[s], &sa, NULL);
+}
 
 int k8s_connect(struct kube_client *kc)
 {
@@ -12,6 +69,8 @@ int k8s_connect(struct kube_client *kc)
 	int rc = kube_client_open(kc, k_kubeconfig, k_context, &err);
 	if (rc)
 		errorx("kubeconfig: %s", err.buf);
+	else
+		guard_secrets(&kc->target);
 	sb_release(&err);
 	return rc;
 }

@@ -14,6 +14,24 @@ static const char *str_at(const json_t *obj, const char *k1, const char *k2)
 	return json_string_value(k2 ? json_object_get(v, k2) : v);
 }
 
+/* The first object before index n with obj's apiVersion group, kind, namespace
+ * and name; n when there is none. */
+static size_t first_same(const json_t *objs, const json_t *obj, size_t n)
+{
+	const char *api = str_at(obj, "apiVersion", NULL), *slash = strchr(api, '/');
+	size_t glen = slash ? (size_t)(slash - api) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *o = json_array_get(objs, i);
+		const char *oapi = str_at(o, "apiVersion", NULL), *oslash = strchr(oapi, '/');
+		size_t olen = oslash ? (size_t)(oslash - oapi) : 0;
+		if (glen == olen && !strncmp(api, oapi, glen) && str_eq(str_at(o, "kind", NULL), str_at(obj, "kind", NULL)) &&
+		    str_eq(str_at(o, "metadata", "name"), str_at(obj, "metadata", "name")) &&
+		    str_eq(str_at(o, "metadata", "namespace"), str_at(obj, "metadata", "namespace")))
+			return i;
+	}
+	return n;
+}
+
 /* Documents -> the objects to apply: empty documents dropped, Lists expanded. */
 static int collect(const char *file, json_t *docs, json_t *objs)
 {
@@ -41,6 +59,12 @@ static int collect(const char *file, json_t *docs, json_t *objs)
 			       name, ns, k_namespace);
 			return EXIT_DATA;
 		}
+		size_t j = first_same(objs, d, i);
+		if (j < i) {
+			errorx("%s: object %zu: %s/%s is object %zu too: one of them would silently undo the other", file,
+			       i + 1, str_at(d, "kind", NULL), name, j + 1);
+			return EXIT_DATA;
+		}
 	}
 	if (json_array_size(objs) == 0) {
 		errorx("%s: no objects to apply", file);
@@ -49,18 +73,23 @@ static int collect(const char *file, json_t *docs, json_t *objs)
 	return 0;
 }
 
-int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *what)
+int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *what, struct rec_writer *w,
+		      size_t *applied)
 {
 	struct kube_apply_opts o = { a_manager, a_force, a_dry_run };
-	struct rec_writer *w = k8s_writer("kind,name,namespace,result");
-	if (!w)
-		return EXIT_CONFIG;
 	struct strbuf err = STRBUF_INIT;
 	struct record r = { 0 };
 	int rc = 0;
 	size_t i;
 	json_t *obj;
+	*applied = 0;
 	json_array_foreach(objs, i, obj) {
+		if (k8s_interrupted()) {
+			errorx("%s: interrupted (%s) after %zu of %zu objects: the records say which exist; run it again "
+			       "to finish", what, k8s_interrupted(), i, json_array_size(objs));
+			rc = K8S_EXIT_INTERRUPTED;
+			break;
+		}
 		json_t *res = NULL;
 		int created = 0;
 		rc = kube_apply(kc, obj, k8s_namespace(kc), &o, &res, &created, &err);
@@ -75,9 +104,10 @@ int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *wh
 		rec_write(w, &r);
 		rec_clear(&r);
 		json_decref(res);
+		(*applied)++;
 	}
 	sb_release(&err);
-	return k8s_finish(w, rc);
+	return rc;
 }
 
 int cmd_apply(int argc, char **argv)
@@ -94,9 +124,8 @@ int cmd_apply(int argc, char **argv)
 	struct strbuf err = STRBUF_INIT;
 	json_t *docs = NULL, *objs = json_array();
 	int rc = 0;
-	if (strcmp(a_file, "-") != 0 && access(a_file, R_OK) < 0) {
-		errorx("apply: %s: %s", a_file, strerror(errno));
-		rc = errno == ENOENT ? EXIT_NOTFOUND : EXIT_PERM;
+	if (strcmp(a_file, "-") != 0 && (rc = kube_file_check("apply: -f", a_file, &err))) {
+		errorx("%s", err.buf);
 	} else if (yaml_read_file(a_file, &docs, &err) < 0) {
 		errorx("%s", err.buf);
 		rc = EXIT_DATA;
@@ -104,7 +133,11 @@ int cmd_apply(int argc, char **argv)
 	rc = rc ? rc : collect(name, docs, objs);
 	struct kube_client kc;
 	if (!rc && !(rc = k8s_connect(&kc))) {
-		rc = k8s_apply_objects(&kc, objs, name);
+		struct rec_writer *w = k8s_writer("kind,name,namespace,result");
+		size_t applied;
+		k8s_catch_interrupts();
+		rc = w ? k8s_apply_objects(&kc, objs, name, w, &applied) : EXIT_CONFIG;
+		rc = k8s_finish(w, rc);
 		kube_client_close(&kc);
 	}
 	json_decref(objs);

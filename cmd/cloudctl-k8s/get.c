@@ -53,6 +53,12 @@ int cmd_get(int argc, char **argv)
 		errorx("get: name the resource type: get KIND [NAME...]");
 		return EXIT_USAGE;
 	}
+	/* as kubectl: a selector or every namespace would be passed over for named objects */
+	if (argc > 1 && (g_selector || g_all_namespaces)) {
+		errorx("get: objects named (%s) cannot also be chosen by %s", argv[1],
+		       g_selector ? "--selector" : "--all-namespaces (a name is looked up in one namespace: -n)");
+		return EXIT_USAGE;
+	}
 	struct kube_client kc;
 	int rc = k8s_connect(&kc);
 	if (rc)
@@ -71,7 +77,7 @@ int cmd_get(int argc, char **argv)
 		free(path);
 	}
 	for (int i = 1; !rc && i < argc; i++) {
-		char *path = kube_path(res, ns ? ns : k8s_namespace(&kc), argv[i]);
+		char *path = kube_path(res, ns, argv[i]);
 		json_t *obj = NULL;
 		rc = kube_request(&kc, "GET", path, NULL, NULL, &obj, &err);
 		if (!rc)

@@ -13,18 +13,79 @@ long long i_control_plane = -1, i_etcd = -1;
 const char *i_format; /* --format; else -o (common.output), whose default is kubespray */
 
 struct host {
-	const char *name, *ip, *role;
+	const char *name, *role;
+	char ip[46]; /* INET6_ADDRSTRLEN: the address as Ansible's facts write it */
+	long line;
 	int control, etcd, node;
 };
 
+/* The roles a VM may carry (tag.role): a typo must not make a worker of a
+ * control-plane machine. */
+static const char *const control_roles[] = { "control-plane", "master", "controlplane" };
+static const char *const worker_roles[] = { "worker", "node" };
+
+static int in_list(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (!strcmp(s, list[i]))
+			return 1;
+	return 0;
+}
+
 static int is_control_role(const char *role)
 {
-	return role && (!strcmp(role, "control-plane") || !strcmp(role, "master") || !strcmp(role, "controlplane"));
+	return in_list(role, control_roles, ARRAY_SIZE(control_roles));
 }
 
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct host *)a)->name, ((const struct host *)b)->name);
+}
+
+/* Names Ansible reads as something else: its implicit groups and host, and
+ * the one Kubespray group whose name is a valid host name. */
+static const char *const reserved_names[] = { "all", "ungrouped", "localhost", "etcd" };
+
+/* What Kubespray needs of a host: a name it can make the node's hostname (its
+ * "Stop if bad hostname" check: an RFC 1123 subdomain; Linux takes 64
+ * characters) and an address of its own that other hosts reach. */
+static int check_host(const struct record *r, const struct host *seen, size_t nseen, struct host *h)
+{
+	struct strbuf a = STRBUF_INIT;
+	const char *name = h->name, *ip = rec_get(r, "ip"), *why = NULL;
+	int rc = 0;
+	if (!k8s_subdomain_ok(name, 64) || in_list(name, reserved_names, ARRAY_SIZE(reserved_names))) {
+		errorx("<stdin>:%ld: name '%s': not a valid node name (%s)", r->line, k8s_show(&a, name),
+		       k8s_subdomain_ok(name, 64) ? "Ansible reads it as one of its groups or as this machine"
+						  : "lower-case letters, digits, '-' and '.', at most 64, each part "
+						    "starting and ending with a letter or digit");
+		rc = EXIT_DATA;
+	} else if (!ip || !*ip) {
+		errorx("<stdin>:%ld: vm '%s' has no address (ip): start it and wait for one (cloudctl-vm wait --ip)",
+		       r->line, name);
+		rc = EXIT_DATA;
+	} else if (k8s_node_address(ip, h->ip, &why) < 0) {
+		errorx("<stdin>:%ld: ip '%s': %s%s", r->line, k8s_show(&a, ip), why,
+		       str_starts(why, "not") ? "" : ", not one the other nodes can reach");
+		rc = EXIT_DATA;
+	} else if (h->role && !is_control_role(h->role) && !in_list(h->role, worker_roles, ARRAY_SIZE(worker_roles))) {
+		errorx("<stdin>:%ld: tag.role '%s': not a node role (control-plane, master, controlplane, worker, node)",
+		       r->line, k8s_show(&a, h->role));
+		rc = EXIT_DATA;
+	}
+	for (size_t j = 0; !rc && j < nseen; j++) {
+		if (!strcmp(seen[j].name, name)) {
+			errorx("<stdin>:%ld: vm '%s' appears twice (line %ld too): an inventory needs unique names", r->line,
+			       name, seen[j].line);
+			rc = EXIT_DATA;
+		} else if (!strcmp(seen[j].ip, h->ip)) {
+			errorx("<stdin>:%ld: vm '%s': address %s already belongs to vm '%s' (line %ld): every node needs "
+			       "its own", r->line, name, h->ip, seen[j].name, seen[j].line);
+			rc = EXIT_DATA;
+		}
+	}
+	sb_release(&a);
+	return rc;
 }
 
 /* Hosts from vm records; every one needs a name and an address. */
@@ -37,23 +98,17 @@ static int read_hosts(const struct recset *in, struct host **out, size_t *n)
 		const char *kind = rec_get(r, "kind");
 		if (kind && strcmp(kind, "vm") != 0)
 			continue;
-		const char *name = rec_get(r, "name"), *ip = rec_get(r, "ip");
+		const char *name = rec_get(r, "name");
 		if (!name || !*name) {
 			errorx("<stdin>:%ld: a vm record without a name", r->line);
 			return EXIT_DATA;
 		}
-		if (!ip || !*ip) {
-			errorx("<stdin>:%ld: vm '%s' has no address (ip): start it and wait for one (cloudctl-vm wait --ip)",
-			       r->line, name);
-			return EXIT_DATA;
-		}
-		for (size_t j = 0; j < *n; j++) {
-			if (strcmp((*out)[j].name, name) == 0) {
-				errorx("<stdin>:%ld: vm '%s' appears twice (an inventory needs unique names)", r->line, name);
-				return EXIT_DATA;
-			}
-		}
-		(*out)[(*n)++] = (struct host){ name, ip, rec_get(r, "tag.role"), 0, 0, 0 };
+		struct host *h = &(*out)[*n];
+		*h = (struct host){ .name = name, .role = rec_get(r, "tag.role"), .line = r->line };
+		int rc = check_host(r, *out, *n, h);
+		if (rc)
+			return rc;
+		(*n)++;
 	}
 	if (*n == 0) {
 		errorx("inventory: no vm records on stdin (pipe in 'cloudctl-vm list')");
@@ -63,11 +118,40 @@ static int read_hosts(const struct recset *in, struct host **out, size_t *n)
 	return 0;
 }
 
-static int has_roles(const struct host *h, size_t n)
+static size_t with_role(const struct host *h, size_t n)
 {
+	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (is_control_role(h[i].role))
-			return 1;
+		k += h[i].role != NULL;
+	return k;
+}
+
+/* The control plane: the roles' when the records give roles, else the first N. */
+static int choose_control_plane(struct host *h, size_t n, long long *cp)
+{
+	*cp = i_control_plane >= 0 ? i_control_plane : (n >= 6 ? 3 : 1);
+	if (!with_role(h, n)) {
+		if (*cp < 1 || (size_t)*cp > n) {
+			errorx("inventory: --control-plane %lld: between 1 and the %zu hosts", *cp, n);
+			return EXIT_USAGE;
+		}
+		for (size_t i = 0; i < (size_t)*cp; i++)
+			h[i].control = 1;
+		return 0;
+	}
+	long long roles = 0;
+	for (size_t i = 0; i < n; i++)
+		roles += h[i].control = is_control_role(h[i].role);
+	if (!roles) {
+		errorx("inventory: the records give roles (tag.role) but none is control-plane: a cluster needs one");
+		return EXIT_DATA;
+	}
+	if (i_control_plane >= 0 && i_control_plane != roles) {
+		errorx("inventory: --control-plane %lld: the records' roles make %lld control-plane nodes", i_control_plane,
+		       roles);
+		return EXIT_USAGE;
+	}
+	*cp = roles;
 	return 0;
 }
 
@@ -75,18 +159,10 @@ static int assign(struct host *h, size_t n)
 {
 	/* Defaults: one control-plane node (and etcd member) up to five hosts,
 	 * three from six on, where losing one node must not stop the cluster. */
-	long long cp = i_control_plane >= 0 ? i_control_plane : (n >= 6 ? 3 : 1);
-	if (has_roles(h, n)) {
-		cp = 0;
-		for (size_t i = 0; i < n; i++)
-			cp += h[i].control = is_control_role(h[i].role);
-	} else if (cp < 1 || (size_t)cp > n) {
-		errorx("inventory: --control-plane %lld: between 1 and the %zu hosts", cp, n);
-		return EXIT_USAGE;
-	} else {
-		for (size_t i = 0; i < (size_t)cp; i++)
-			h[i].control = 1;
-	}
+	long long cp;
+	int rc = choose_control_plane(h, n, &cp);
+	if (rc)
+		return rc;
 	/* etcd: as many members as control-plane nodes, made odd */
 	long long etcd = i_etcd >= 0 ? i_etcd : (cp % 2 ? cp : cp - 1);
 	if (etcd % 2 == 0 || etcd < 1) {

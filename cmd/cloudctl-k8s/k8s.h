@@ -32,9 +32,16 @@ extern int a_force, a_dry_run, g_all_namespaces;
 extern long long i_control_plane, i_etcd;
 extern const char *i_format;
 
+/* check.c: values checked by the rules of the program that reads them */
 int k8s_name_ok(const char *s);      /* RFC 1123 label (a namespace name) */
+int k8s_subdomain_ok(const char *s, size_t max); /* RFC 1123 DNS subdomain */
 int k8s_quantity_ok(const char *s);  /* a resource.Quantity such as 500m or 16Gi */
+int k8s_quantity_more(const char *a, const char *b); /* a > b, both quantities */
+int k8s_node_address(const char *s, char out[46], const char **why);
+const char *k8s_label_problem(const char *key, const char *value); /* NULL when valid */
+const char *k8s_show(struct strbuf *sb, const char *s); /* control characters escaped */
 json_t *tenant_objects(const char *name);
+int k8s_tenant_name_ok(const char *what, const char *name); /* 0, or 64 with a message */
 
 /* api.c */
 int k8s_connect(struct kube_client *kc);
@@ -43,7 +50,14 @@ struct rec_writer *k8s_writer(const char *default_cols);
 int k8s_finish(struct rec_writer *w, int rc);
 void k8s_object_record(struct record *r, const json_t *obj, const char *kind);
 long long k8s_deadline(long long default_ms); /* from --timeout; -1 when it is not a duration */
-int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *what);
+/* Apply objs in order, a record for each to w; stops at the first failure, or
+ * after the object in flight when interrupted (k8s_catch_interrupts): 130.
+ * *applied counts the objects applied. */
+int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *what, struct rec_writer *w,
+		      size_t *applied);
+void k8s_catch_interrupts(void);
+const char *k8s_interrupted(void); /* "SIGINT", "SIGTERM" once caught, else NULL */
+#define K8S_EXIT_INTERRUPTED 130
 int k8s_list(struct kube_client *kc, const char *path, const char *selector,
 	     void (*emit)(const json_t *item, const char *kind, void *arg), void *arg, struct strbuf *err);
 

@@ -15,55 +15,6 @@ static char *t_req_cpu, *t_req_mem, *t_lim_cpu, *t_lim_mem;
 struct strlist t_admin, t_edit, t_view, t_from_ns, t_labels;
 int t_open_egress;
 
-/* RFC 1123 label: what a namespace name must be. */
-int k8s_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 63)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-		if (!alnum && !(c == '-' && i > 0 && i + 1 < n))
-			return 0;
-	}
-	return 1;
-}
-
-/* A Kubernetes quantity (resource.Quantity): a non-negative decimal number with an
- * optional suffix: binary Ki Mi Gi Ti Pi Ei, decimal n u m k M G T P E, or an
- * exponent e3 / E-2. "16GB" and "-1" are not quantities. */
-int k8s_quantity_ok(const char *s)
-{
-	static const char *const suffixes[] = { "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m",
-						 "k", "M", "G", "T", "P", "E" };
-	const char *p = s;
-	int digits = 0, dot = 0;
-	if (*p == '+')
-		p++;
-	for (; (*p >= '0' && *p <= '9') || *p == '.'; p++) {
-		if (*p == '.' && dot++)
-			return 0;
-		digits += *p != '.';
-	}
-	if (!digits)
-		return 0;
-	if (*p == 'e' || *p == 'E') {
-		const char *q = p + 1;
-		if (*q == '+' || *q == '-')
-			q++;
-		if (*q >= '0' && *q <= '9') {
-			while (*q >= '0' && *q <= '9')
-				q++;
-			return *q == '\0';
-		}
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++)
-		if (strcmp(p, suffixes[i]) == 0)
-			return 1;
-	return 0;
-}
-
 static int check_quantity(const char *opt, const char *v)
 {
 	if (!v || k8s_quantity_ok(v))
@@ -72,25 +23,58 @@ static int check_quantity(const char *opt, const char *v)
 	return EXIT_USAGE;
 }
 
+/* Subjects that stand for everyone, signed in or not: a role bound to them is
+ * the tenant's namespace opened to the whole cluster, or to the world. */
+static const char *const everyone[] = { "system:anonymous", "system:unauthenticated", "system:authenticated" };
+
 static int check_subjects(const char *opt, const struct strlist *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	struct strbuf shown = STRBUF_INIT;
+	int rc = 0;
+	for (size_t i = 0; i < l->n && !rc; i++) {
 		const char *s = l->v[i];
 		const char *name = str_starts(s, "group:") ? s + 6 : str_starts(s, "user:") ? s + 5 : s;
-		if (!*name) {
-			errorx("tenant: --%s '%s': expected USER, user:USER or group:GROUP", opt, s);
-			return EXIT_USAGE;
+		size_t n = strlen(name);
+		int blank_end = n && (name[0] == ' ' || name[n - 1] == ' ');
+		int control = 0;
+		for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+			control |= *p < 0x20 || *p == 0x7f;
+		if (!*name || blank_end || control) {
+			errorx("tenant: --%s '%s': expected USER, user:USER or group:GROUP (no control characters, "
+			       "no space at either end)", opt, k8s_show(&shown, s));
+			rc = EXIT_USAGE;
+		}
+		for (size_t e = 0; !rc && e < ARRAY_SIZE(everyone); e++) {
+			if (!strcmp(name, everyone[e])) {
+				errorx("tenant: --%s '%s': that is everyone%s, not a tenant's user or group", opt, s,
+				       e == 2 ? " signed in to the cluster" : ", signed in or not");
+				rc = EXIT_USAGE;
+			}
 		}
 	}
-	return 0;
+	sb_release(&shown);
+	return rc;
 }
 
+/* Labels the API server would refuse, or that would take the namespace from the
+ * tenant: its own label, and the one Kubernetes sets to the namespace's name. */
 static int check_labels(void)
 {
 	for (size_t i = 0; i < t_labels.n; i++) {
 		const char *eq = strchr(t_labels.v[i], '=');
 		if (!eq || eq == t_labels.v[i]) {
 			errorx("tenant: --label '%s': expected KEY=VALUE", t_labels.v[i]);
+			return EXIT_USAGE;
+		}
+		char *key = xstrndup(t_labels.v[i], (size_t)(eq - t_labels.v[i]));
+		const char *why = k8s_label_problem(key, eq + 1);
+		if (!why && (!strcmp(key, TENANT_LABEL) || !strcmp(key, "kubernetes.io/metadata.name")))
+			why = "that label is set by cloudctl-k8s or by Kubernetes";
+		free(key);
+		if (why) {
+			struct strbuf shown = STRBUF_INIT;
+			errorx("tenant: --label '%s': %s", k8s_show(&shown, t_labels.v[i]), why);
+			sb_release(&shown);
 			return EXIT_USAGE;
 		}
 	}
@@ -118,6 +102,52 @@ static int split_resources(const char *opt, const char *arg, char **cpu, char **
 	return rc;
 }
 
+/* What the API server refuses (a default request above the default limit: 422,
+ * after the namespace and quota were made) and what would leave every
+ * container without resources of its own unable to start (a default above
+ * the quota). */
+static int check_default(const char *what, const char *req, const char *lim, const char *quota, const char *qopt)
+{
+	if (k8s_quantity_more(req, lim)) {
+		errorx("tenant: --default-request %s=%s is more than --default-limit %s=%s: the API server refuses it", what,
+		       req, what, lim);
+		return EXIT_USAGE;
+	}
+	if (k8s_quantity_more(lim, quota)) {
+		errorx("tenant: --default-limit %s=%s is more than the quota --%s %s: no container without limits of its "
+		       "own could start", what, lim, qopt, quota);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int check_defaults(void)
+{
+	int rc = check_default("cpu", t_req_cpu ? t_req_cpu : "100m", t_lim_cpu ? t_lim_cpu : "500m", t_cpu, "cpu");
+	return rc ? rc
+		  : check_default("memory", t_req_mem ? t_req_mem : "128Mi", t_lim_mem ? t_lim_mem : "512Mi", t_memory,
+				  "memory");
+}
+
+/* A tenant's namespace name: an RFC 1123 label, and not one of Kubernetes' own
+ * (default, kube-*: "reserved for Kubernetes system namespaces"), where the
+ * tenant's default-deny policies would cut the cluster's DNS and controllers off. */
+int k8s_tenant_name_ok(const char *what, const char *name)
+{
+	struct strbuf shown = STRBUF_INIT;
+	int rc = 0;
+	if (!k8s_name_ok(name)) {
+		errorx("%s: '%s' is not a valid namespace name (RFC 1123: lower-case letters, digits and '-', "
+		       "at most 63, starting and ending with a letter or digit)", what, k8s_show(&shown, name));
+		rc = EXIT_USAGE;
+	} else if (!strcmp(name, "default") || str_starts(name, "kube-")) {
+		errorx("%s: '%s' is a namespace of Kubernetes itself (default, kube-*), not one for a tenant", what, name);
+		rc = EXIT_USAGE;
+	}
+	sb_release(&shown);
+	return rc;
+}
+
 static int check_tenant_args(const char *name)
 {
 	int rc0 = split_resources("default-request", t_default_request, &t_req_cpu, &t_req_mem);
@@ -125,11 +155,9 @@ static int check_tenant_args(const char *name)
 		rc0 = split_resources("default-limit", t_default_limit, &t_lim_cpu, &t_lim_mem);
 	if (rc0)
 		return rc0;
-	if (!k8s_name_ok(name)) {
-		errorx("tenant: '%s' is not a valid namespace name (RFC 1123: lower-case letters, digits and '-', "
-		       "at most 63, starting and ending with a letter or digit)", name);
-		return EXIT_USAGE;
-	}
+	int rc = k8s_tenant_name_ok("tenant", name);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < t_from_ns.n; i++) {
 		if (!k8s_name_ok(t_from_ns.v[i])) {
 			errorx("tenant: --allow-from-namespace '%s': not a valid namespace name", t_from_ns.v[i]);
@@ -141,7 +169,7 @@ static int check_tenant_args(const char *name)
 		errorx("tenant: --pods '%s': a whole number", t_pods);
 		return EXIT_USAGE;
 	}
-	int rc = check_quantity("cpu", t_cpu);
+	rc = check_quantity("cpu", t_cpu);
 	rc = rc ? rc : check_quantity("memory", t_memory);
 	rc = rc ? rc : check_quantity("storage", t_storage);
 	rc = rc ? rc : check_quantity("default-request", t_req_cpu);
@@ -151,7 +179,8 @@ static int check_tenant_args(const char *name)
 	rc = rc ? rc : check_subjects("admin", &t_admin);
 	rc = rc ? rc : check_subjects("edit", &t_edit);
 	rc = rc ? rc : check_subjects("view", &t_view);
-	return rc ? rc : check_labels();
+	rc = rc ? rc : check_labels();
+	return rc ? rc : check_defaults();
 }
 
 /* ---- objects ---- */
@@ -406,11 +435,8 @@ int cmd_tenant(int argc, char **argv)
 	if (list)
 		return plugin_run(K8S_API_PLUGIN, "tenant_api", argc, argv);
 	if (!strcmp(action, "delete")) {
-		if (!k8s_name_ok(argv[1])) {
-			errorx("tenant delete: '%s' is not a valid namespace name (RFC 1123 label)", argv[1]);
-			return EXIT_USAGE;
-		}
-		return plugin_run(K8S_API_PLUGIN, "tenant_api", argc, argv);
+		int rc = k8s_tenant_name_ok("tenant delete", argv[1]);
+		return rc ? rc : plugin_run(K8S_API_PLUGIN, "tenant_api", argc, argv);
 	}
 	int rc = check_tenant_args(argv[1]);
 	if (!rc)

@@ -7,15 +7,173 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The kinds of a tenant's objects in its namespace: what a re-apply that no
+ * longer renders one of them removes. */
+static const struct {
+	const char *api, *kind;
+} tenant_kinds[] = {
+	{ "v1", "ResourceQuota" },
+	{ "v1", "LimitRange" },
+	{ "rbac.authorization.k8s.io/v1", "RoleBinding" },
+	{ "networking.k8s.io/v1", "NetworkPolicy" },
+};
+
+static int rendered(const json_t *objs, const char *kind, const char *name)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(objs, i, o) {
+		const json_t *m = json_object_get(o, "metadata");
+		if (str_eq(json_string_value(json_object_get(o, "kind")), kind) &&
+		    str_eq(json_string_value(json_object_get(m, "name")), name))
+			return 1;
+	}
+	return 0;
+}
+
+/* Ours: carries the tenant's label (the list selected by it) and was applied
+ * by cloudctl's field manager; an object someone else made, even with the
+ * label copied, is not. */
+static int applied_by_us(const json_t *obj)
+{
+	size_t i;
+	json_t *mf;
+	json_array_foreach(json_object_get(json_object_get(obj, "metadata"), "managedFields"), i, mf) {
+		if (str_eq(json_string_value(json_object_get(mf, "manager")), a_manager ? a_manager : "cloudctl") &&
+		    str_eq(json_string_value(json_object_get(mf, "operation")), "Apply"))
+			return 1;
+	}
+	return 0;
+}
+
+struct prune {
+	struct kube_client *kc;
+	const struct kube_resource *res;
+	const json_t *objs;
+	const char *tenant;
+	struct rec_writer *w;
+	struct strbuf *err;
+	int rc;
+};
+
+/* DELETE with the uid and resourceVersion listed as preconditions: an object
+ * changed or made again since (409) is left alone. */
+static void prune_one(const json_t *item, const char *kind, void *arg)
+{
+	struct prune *p = arg;
+	const json_t *m = json_object_get(item, "metadata");
+	const char *name = json_string_value(json_object_get(m, "name"));
+	if (p->rc || !name || rendered(p->objs, p->res->kind, name) || !applied_by_us(item))
+		return;
+	if (k8s_interrupted()) {
+		p->rc = sb_fail(p->err, K8S_EXIT_INTERRUPTED, "interrupted (%s) while removing what is no longer asked for: "
+				"the records say what was removed; run it again to finish", k8s_interrupted());
+		return;
+	}
+	json_t *opts = json_pack("{s:s, s:s, s:{s:O, s:O}}", "apiVersion", "v1", "kind", "DeleteOptions", "preconditions",
+				 "uid", json_object_get(m, "uid"), "resourceVersion", json_object_get(m, "resourceVersion"));
+	char *body = json_dumps(opts, JSON_COMPACT);
+	char *path = kube_path(p->res, p->tenant, name);
+	char *url = xasprintf("%s%s", path, a_dry_run ? "?dryRun=All" : "");
+	p->rc = kube_request(p->kc, "DELETE", url, "application/json", body, NULL, p->err);
+	if (p->rc == EXIT_NOTFOUND) {
+		p->rc = 0; /* gone already */
+	} else if (p->rc) {
+		char *why = xstrdup(p->err->buf);
+		sb_fail(p->err, p->rc, "%s/%s: %s", p->res->kind, name, why);
+		free(why);
+	} else {
+		struct record r = { 0 };
+		k8s_object_record(&r, item, p->res->kind);
+		rec_set(&r, "result", "deleted");
+		if (a_dry_run)
+			rec_set(&r, "dry_run", "true");
+		rec_write(p->w, &r);
+		rec_clear(&r);
+	}
+	free(url);
+	free(path);
+	free(body);
+	json_decref(opts);
+}
+
+/* Remove the tenant's objects it no longer renders: one list per kind. */
+static int prune(struct kube_client *kc, const char *name, const json_t *objs, struct rec_writer *w,
+		 struct strbuf *err)
+{
+	char *selector = xasprintf("%s=%s", TENANT_LABEL, name);
+	struct prune p = { kc, NULL, objs, name, w, err, 0 };
+	for (size_t i = 0; !p.rc && i < ARRAY_SIZE(tenant_kinds); i++) {
+		p.rc = kube_resource_for_kind(kc, tenant_kinds[i].api, tenant_kinds[i].kind, &p.res, err);
+		char *path = p.rc ? NULL : kube_path(p.res, name, NULL);
+		int lrc = p.rc ? p.rc : k8s_list(kc, path, selector, prune_one, &p, err);
+		if (!p.rc)
+			p.rc = lrc;
+		free(path);
+	}
+	free(selector);
+	return p.rc;
+}
+
+/* The namespace NAME (*ns, NULL when the server has none: 66), its resource
+ * and path (to free) for what comes next. */
+static int read_namespace(struct kube_client *kc, const char *name, const struct kube_resource **res, char **path,
+			  json_t **ns, struct strbuf *err)
+{
+	*path = NULL;
+	*ns = NULL;
+	int rc = kube_resource_for_kind(kc, "v1", "Namespace", res, err);
+	*path = rc ? NULL : kube_path(*res, NULL, name);
+	return rc ? rc : kube_request(kc, "GET", *path, NULL, NULL, ns, err);
+}
+
+/* Whether the namespace carries cloudctl.dev/tenant=NAME. */
+static int is_tenant(const json_t *ns, const char *name)
+{
+	return str_eq(json_string_value(json_object_get(
+			      json_object_get(json_object_get(ns, "metadata"), "labels"), TENANT_LABEL)),
+		      name);
+}
+
+/* A namespace that exists and is not this tenant's (someone's application, or
+ * another tenant's under that name) is not taken over: its label would be
+ * changed and default-deny policies put among its pods. */
+static int not_anothers(struct kube_client *kc, const char *name, struct strbuf *err)
+{
+	const struct kube_resource *res;
+	char *path;
+	json_t *ns;
+	int rc = read_namespace(kc, name, &res, &path, &ns, err);
+	if (rc == EXIT_NOTFOUND)
+		rc = 0; /* a new tenant */
+	else if (!rc && !is_tenant(ns, name))
+		rc = sb_fail(err, EXIT_EXISTS, "namespace \"%s\" exists and is not this tenant's (no label %s=%s): not "
+			     "taking it over (label it so to make it one)", name, TENANT_LABEL, name);
+	json_decref(ns);
+	free(path);
+	return rc;
+}
+
 static int tenant_apply(const char *name)
 {
 	struct kube_client kc;
 	int rc = k8s_connect(&kc);
 	if (rc)
 		return rc;
+	struct rec_writer *w = k8s_writer("kind,name,namespace,result");
+	struct strbuf err = STRBUF_INIT;
 	json_t *objs = tenant_objects(name);
-	rc = k8s_apply_objects(&kc, objs, "tenant apply");
+	size_t applied;
+	k8s_catch_interrupts();
+	if (w && (rc = not_anothers(&kc, name, &err)))
+		errorx("tenant apply: %s", err.buf);
+	else
+		rc = w ? k8s_apply_objects(&kc, objs, "tenant apply", w, &applied) : EXIT_CONFIG;
+	if (!rc && (rc = prune(&kc, name, objs, w, &err)))
+		errorx("tenant apply: %s", err.buf);
+	rc = k8s_finish(w, rc);
 	json_decref(objs);
+	sb_release(&err);
 	kube_client_close(&kc);
 	return rc;
 }
@@ -28,13 +186,10 @@ static int gone(const char *type, json_t *obj, void *arg, struct strbuf *err)
 static int delete_namespace(struct kube_client *kc, const char *name, struct strbuf *err)
 {
 	const struct kube_resource *res;
-	int rc = kube_resource_for_kind(kc, "v1", "Namespace", &res, err);
-	char *path = rc ? NULL : kube_path(res, NULL, name);
-	json_t *ns = NULL;
-	rc = rc ? rc : kube_request(kc, "GET", path, NULL, NULL, &ns, err);
-	const char *label = json_string_value(
-		json_object_get(json_object_get(json_object_get(ns, "metadata"), "labels"), TENANT_LABEL));
-	if (!rc && !str_eq(label, name))
+	char *path;
+	json_t *ns;
+	int rc = read_namespace(kc, name, &res, &path, &ns, err);
+	if (!rc && !is_tenant(ns, name))
 		rc = sb_fail(err, EXIT_DATA, "namespace \"%s\" is not a tenant's (no label %s=%s): not deleting it", name,
 			     TENANT_LABEL, name);
 	rc = rc ? rc : kube_request(kc, "DELETE", path, NULL, NULL, NULL, err);

@@ -11,6 +11,8 @@
 
 struct target {
 	char *kind, *name, *ns;
+	long line; /* of its record on stdin; 0 for an operand */
+	const struct kube_resource *res;
 };
 
 struct cond {
@@ -51,13 +53,21 @@ static const json_t *condition(const json_t *obj, const char *type)
 	return NULL;
 }
 
+/* An object that is not there: it never was (as first read), or was deleted. */
+static int absent(const char *type, const struct cond *c, struct strbuf *err)
+{
+	if (!strcmp(type, "ADDED"))
+		return sb_fail(err, EXIT_NOTFOUND, "does not exist");
+	return sb_fail(err, EXIT_NOTFOUND, "was deleted while waiting for %s", c->type ? c->type : "its rollout");
+}
+
 static int decide_wait(const char *type, json_t *obj, void *arg, struct strbuf *err)
 {
 	struct cond *c = arg;
 	if (!c->type)
 		return obj ? KUBE_WAIT_MORE : 0;
 	if (!obj)
-		return sb_fail(err, EXIT_NOTFOUND, "%s %s", c->what, strcmp(type, "ADDED") ? "was deleted" : "not found");
+		return absent(type, c, err);
 	const json_t *cd = condition(obj, c->type);
 	const char *st = cd ? str_at(cd, "status", NULL) : NULL;
 	return st && !strcasecmp(st, c->want) && !stale(obj) ? 0 : KUBE_WAIT_MORE;
@@ -68,7 +78,7 @@ static int decide_rollout(const char *type, json_t *obj, void *arg, struct strbu
 {
 	struct cond *c = arg;
 	if (!obj)
-		return sb_fail(err, EXIT_NOTFOUND, "%s %s", c->what, strcmp(type, "ADDED") ? "was deleted" : "not found");
+		return absent(type, c, err);
 	const char *name = str_at(obj, "metadata", "name");
 	char line[256];
 	const json_t *st = json_object_get(obj, "status"), *want = json_object_get(json_object_get(obj, "spec"), "replicas");
@@ -96,6 +106,89 @@ static int decide_rollout(const char *type, json_t *obj, void *arg, struct strbu
 		snprintf(c->last, sizeof c->last, "%s", line);
 	}
 	return KUBE_WAIT_MORE;
+}
+
+/* The status conditions of the kinds whose set is known (the Kubernetes API
+ * reference; their controllers set no others): an empty list for kinds with no
+ * status conditions at all. Kinds not listed (Pod, with its readiness gates,
+ * Node, Service, StatefulSet, DaemonSet, custom resources...) may have any. */
+static const char *const no_conditions[] = { NULL };
+static const char *const deployment_conditions[] = { "Available", "Progressing", "ReplicaFailure", NULL };
+static const char *const replica_conditions[] = { "ReplicaFailure", NULL };
+static const char *const job_conditions[] = { "Complete", "Failed", "Suspended", "FailureTarget",
+					      "SuccessCriteriaMet", NULL };
+static const char *const hpa_conditions[] = { "AbleToScale", "ScalingActive", "ScalingLimited", NULL };
+static const char *const pdb_conditions[] = { "DisruptionAllowed", NULL };
+static const char *const namespace_conditions[] = { "NamespaceDeletionDiscoveryFailure",
+						    "NamespaceDeletionContentFailure",
+						    "NamespaceDeletionGroupVersionParsingFailure",
+						    "NamespaceContentRemaining", "NamespaceFinalizersRemaining", NULL };
+static const char *const crd_conditions[] = { "Established", "NamesAccepted", "NonStructuralSchema", "Terminating",
+					      "KubernetesAPIApprovalPolicyConformant", NULL };
+static const char *const csr_conditions[] = { "Approved", "Denied", "Failed", NULL };
+static const char *const apiservice_conditions[] = { "Available", NULL };
+
+static const struct {
+	const char *group, *kind;
+	const char *const *types;
+} kind_conditions[] = {
+	{ "", "ConfigMap", no_conditions },
+	{ "", "Secret", no_conditions },
+	{ "", "ServiceAccount", no_conditions },
+	{ "", "Endpoints", no_conditions },
+	{ "", "LimitRange", no_conditions },
+	{ "", "ResourceQuota", no_conditions },
+	{ "", "Event", no_conditions },
+	{ "", "PodTemplate", no_conditions },
+	{ "", "PersistentVolume", no_conditions },
+	{ "", "Namespace", namespace_conditions },
+	{ "", "ReplicationController", replica_conditions },
+	{ "apps", "Deployment", deployment_conditions },
+	{ "apps", "ReplicaSet", replica_conditions },
+	{ "apps", "ControllerRevision", no_conditions },
+	{ "batch", "Job", job_conditions },
+	{ "batch", "CronJob", no_conditions },
+	{ "autoscaling", "HorizontalPodAutoscaler", hpa_conditions },
+	{ "policy", "PodDisruptionBudget", pdb_conditions },
+	{ "networking.k8s.io", "NetworkPolicy", no_conditions },
+	{ "networking.k8s.io", "Ingress", no_conditions },
+	{ "networking.k8s.io", "IngressClass", no_conditions },
+	{ "rbac.authorization.k8s.io", "Role", no_conditions },
+	{ "rbac.authorization.k8s.io", "RoleBinding", no_conditions },
+	{ "rbac.authorization.k8s.io", "ClusterRole", no_conditions },
+	{ "rbac.authorization.k8s.io", "ClusterRoleBinding", no_conditions },
+	{ "storage.k8s.io", "StorageClass", no_conditions },
+	{ "scheduling.k8s.io", "PriorityClass", no_conditions },
+	{ "coordination.k8s.io", "Lease", no_conditions },
+	{ "discovery.k8s.io", "EndpointSlice", no_conditions },
+	{ "apiextensions.k8s.io", "CustomResourceDefinition", crd_conditions },
+	{ "apiregistration.k8s.io", "APIService", apiservice_conditions },
+	{ "certificates.k8s.io", "CertificateSigningRequest", csr_conditions },
+};
+
+/* 0 when the kind may have the condition, else 65 and why. */
+static int condition_known(const struct kube_resource *res, const char *type, struct strbuf *err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kind_conditions); i++) {
+		const char *const *t = kind_conditions[i].types;
+		if (strcmp(kind_conditions[i].group, res->group) || strcmp(kind_conditions[i].kind, res->kind))
+			continue;
+		if (!*t)
+			return sb_fail(err, EXIT_DATA, "a %s has no status conditions: nothing to wait for (--for delete waits "
+				       "for its deletion)", res->kind);
+		struct strbuf names = STRBUF_INIT;
+		for (; *t; t++) {
+			if (!strcasecmp(*t, type)) {
+				sb_release(&names);
+				return 0;
+			}
+			sb_addf(&names, "%s%s", names.len ? ", " : "", *t);
+		}
+		int rc = sb_fail(err, EXIT_DATA, "a %s has no condition %s (its conditions: %s)", res->kind, type, names.buf);
+		sb_release(&names);
+		return rc;
+	}
+	return 0;
 }
 
 static int parse_target(const char *arg, struct target *t)
@@ -133,6 +226,10 @@ static int read_targets(int argc, char **argv, struct target **out, size_t *n)
 		errorx("%s", err.buf);
 		rc = EXIT_DATA;
 	}
+	if (!rc && in.n == 0) {
+		errorx("no records on stdin: nothing to wait for (did the command before the pipe fail?)");
+		rc = EXIT_DATA;
+	}
 	*out = xcalloc(in.n ? in.n : 1, sizeof **out);
 	for (size_t i = 0; !rc && i < in.n; i++, (*n)++) {
 		const struct record *r = &in.r[i];
@@ -142,7 +239,8 @@ static int read_targets(int argc, char **argv, struct target **out, size_t *n)
 			break;
 		}
 		(*out)[i] = (struct target){ xstrdup(rec_get(r, "kind")), xstrdup(rec_get(r, "name")),
-					     rec_get(r, "namespace") ? xstrdup(rec_get(r, "namespace")) : NULL };
+					     rec_get(r, "namespace") ? xstrdup(rec_get(r, "namespace")) : NULL, r->line,
+					     NULL };
 	}
 	recset_clear(&in);
 	sb_release(&err);
@@ -159,30 +257,52 @@ static void free_targets(struct target *t, size_t n)
 	free(t);
 }
 
+/* "<stdin>:3: deployment/web" or "deployment/web": how messages name a target. */
+static char *target_name(const struct target *t)
+{
+	return t->line ? xasprintf("<stdin>:%ld: %s/%s", t->line, t->kind, t->name) : xasprintf("%s/%s", t->kind, t->name);
+}
+
+/* Before waiting on any: every kind known to the server, and the condition one
+ * it can have. */
+static int check_target(struct kube_client *kc, struct target *t, const struct cond *c, kube_decide_fn decide)
+{
+	struct strbuf err = STRBUF_INIT;
+	int rc = kube_resource_lookup(kc, t->kind, &t->res, &err);
+	if (!rc && decide == decide_rollout && strcmp(t->res->kind, "Deployment") != 0)
+		rc = sb_fail(&err, EXIT_USAGE, "rollout status: only deployments (not %s)", t->res->kind);
+	if (!rc && decide != decide_rollout && c->type)
+		rc = condition_known(t->res, c->type, &err);
+	if (rc) {
+		char *what = target_name(t);
+		errorx("%s: %s", what, err.buf);
+		free(what);
+	}
+	sb_release(&err);
+	return rc;
+}
+
 /* Wait on one target; its record on success. */
 static int wait_one(struct kube_client *kc, const struct target *t, struct cond *c, kube_decide_fn decide,
 		    long long deadline, struct rec_writer *w)
 {
 	struct strbuf err = STRBUF_INIT;
-	const struct kube_resource *res;
+	const struct kube_resource *res = t->res;
 	const char *ns = t->ns ? t->ns : k8s_namespace(kc);
-	char *what = xasprintf("%s/%s", t->kind, t->name);
+	char *what = target_name(t);
 	c->what = what;
 	c->last[0] = '\0';
-	int rc = kube_resource_lookup(kc, t->kind, &res, &err);
-	if (!rc && decide == decide_rollout && strcmp(res->kind, "Deployment") != 0)
-		rc = sb_fail(&err, EXIT_USAGE, "rollout status: only deployments (not %s)", res->kind);
-	if (!rc)
-		rc = kube_wait_object(kc, res, ns, t->name, decide, c, deadline, &err);
+	int rc = kube_wait_object(kc, res, ns, t->name, decide, c, deadline, &err);
 	if (rc == EXIT_TEMPFAIL)
 		errorx("%s: timed out after %s waiting for %s", what, k_timeout ? k_timeout : "the default time",
 		       decide == decide_rollout ? "the rollout" : c->type ? c->type : "its deletion");
+	else if (rc == EXIT_NOTFOUND && res->namespaced)
+		errorx("%s: %s (in namespace %s)", what, err.buf, ns);
 	else if (rc)
 		errorx("%s: %s", what, err.buf);
 	if (!rc) {
 		struct record r = { 0 };
-		char *kind = xstrdup(res->singular);
-		rec_set(&r, "kind", kind);
+		rec_set(&r, "kind", res->singular);
 		rec_set(&r, "name", t->name);
 		rec_set(&r, "namespace", res->namespaced ? ns : NULL);
 		if (decide == decide_rollout)
@@ -191,7 +311,6 @@ static int wait_one(struct kube_client *kc, const struct target *t, struct cond 
 			rec_set(&r, "for", w_for);
 		rec_write(w, &r);
 		rec_clear(&r);
-		free(kind);
 	}
 	free(what);
 	sb_release(&err);
@@ -209,7 +328,11 @@ static int wait_all(struct target *t, size_t n, struct cond *c, kube_decide_fn d
 	int rc = k8s_connect(&kc);
 	if (rc)
 		return rc;
-	struct rec_writer *w = k8s_writer("kind,name,namespace");
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = check_target(&kc, &t[i], c, decide);
+	struct rec_writer *w = rc ? NULL : k8s_writer("kind,name,namespace");
+	if (!rc && !w)
+		rc = EXIT_CONFIG;
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = wait_one(&kc, &t[i], c, decide, deadline, w);
 	rc = k8s_finish(w, rc);

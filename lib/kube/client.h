@@ -78,7 +78,7 @@ int kube_apply(struct kube_client *kc, const json_t *obj, const char *default_ns
  * resourceVersion, by name) until decide() is satisfied or deadline_ms
  * (kube_now_ms() clock) passes. decide() gets the event type ("ADDED" for the
  * state first read, "MODIFIED", "DELETED") and the object, or NULL when there is
- * none; it returns KUBE_WAIT_MORE, 0 when satisfied, or an exit code with err set.
+ * none ("ADDED" and NULL: it did not exist when first read); it returns KUBE_WAIT_MORE, 0 when satisfied, or an exit code with err set.
  * A 410 Expired (history compacted) reads the object again and resumes. Returns 0,
  * what decide returned, 75 on timeout, or another exit code. */
 #define KUBE_WAIT_MORE (-1)

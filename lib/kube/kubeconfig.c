@@ -4,6 +4,7 @@
 #include "yamlread.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,29 +94,49 @@ static int merge_file(struct merged *m, const char *file, struct strbuf *err)
 	return rc;
 }
 
+int kube_file_check(const char *what, const char *path, struct strbuf *err)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sb_fail(err, errno == EACCES || errno == EPERM ? EXIT_PERM : EXIT_NOTFOUND, "%s '%s': %s", what,
+			       path, strerror(errno));
+	int dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+	close(fd);
+	return dir ? sb_fail(err, EXIT_NOTFOUND, "%s '%s': is a directory, not a file", what, path) : 0;
+}
+
 /* The files to read, in order: --kubeconfig, else KUBECONFIG's existing entries, else ~/.kube/config. */
 static int file_list(const char *path, struct strlist *files, struct strbuf *err)
 {
 	struct stat st;
 	if (path) {
-		if (stat(path, &st) < 0)
-			return sb_fail(err, EXIT_NOTFOUND, "--kubeconfig '%s': %s", path, strerror(errno));
-		strlist_add(files, path);
-		return 0;
+		int rc = kube_file_check("--kubeconfig", path, err);
+		if (!rc)
+			strlist_add(files, path);
+		return rc;
 	}
 	const char *env = getenv("KUBECONFIG");
 	if (env && *env) {
 		char *copy = xstrdup(env), *save = NULL;
-		for (char *f = strtok_r(copy, ":", &save); f; f = strtok_r(NULL, ":", &save))
-			if (stat(f, &st) == 0)
+		/* as kubectl: files that do not exist are passed over; one there that
+		 * cannot be read is an error */
+		int rc = 0;
+		for (char *f = strtok_r(copy, ":", &save); f && !rc; f = strtok_r(NULL, ":", &save))
+			if (stat(f, &st) == 0 && !(rc = kube_file_check("KUBECONFIG: file", f, err)))
 				strlist_add(files, f);
 		free(copy);
+		if (rc)
+			return rc;
 	} else {
 		const char *home = getenv("HOME");
 		char *def = xasprintf("%s/.kube/config", home ? home : "");
-		if (stat(def, &st) == 0)
+		int rc = stat(def, &st) == 0 ? kube_file_check("kubeconfig", def, err) : -1;
+		if (rc == 0)
 			strlist_add(files, def);
 		free(def);
+		if (rc > 0)
+			return rc;
 	}
 	if (!files->n)
 		return sb_fail(err, EXIT_NOTFOUND, "no kubeconfig found (%s)",
@@ -164,6 +185,18 @@ static const char *str_of(json_t *obj, const char *key)
 	return v && *v ? v : NULL;
 }
 
+/* A file the kubeconfig names: there (66) and readable (77) before any
+ * request, with the entry that names it in the message. */
+static int named_file(struct kube_target *t, const char *entry, const char *name, const char *key, const char *path,
+		      struct strbuf *err)
+{
+	struct strbuf what = STRBUF_INIT;
+	sb_addf(&what, "%s '%s': %s", entry, name, key);
+	int rc = kube_file_check(what.buf, path, err);
+	sb_release(&what);
+	return rc;
+}
+
 static int cluster_fields(struct kube_target *t, json_t *c, struct strbuf *err)
 {
 	const char *server = str_of(c, "server");
@@ -173,16 +206,23 @@ static int cluster_fields(struct kube_target *t, json_t *c, struct strbuf *err)
 	t->insecure = json_is_true(json_object_get(c, "insecure-skip-tls-verify"));
 	if (str_of(c, "certificate-authority-data"))
 		return data_file(t, "ca.crt", str_of(c, "certificate-authority-data"), &t->ca_file, err);
-	if (str_of(c, "certificate-authority"))
+	if (str_of(c, "certificate-authority")) {
 		t->ca_file = xstrdup(str_of(c, "certificate-authority"));
+		return named_file(t, "cluster", t->cluster, "certificate-authority", t->ca_file, err);
+	}
 	return 0;
 }
 
 static int read_token_file(struct kube_target *t, const char *path, struct strbuf *err)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, what = STRBUF_INIT;
+	sb_addf(&what, "user '%s': tokenFile", t->user);
+	int rc = kube_file_check(what.buf, path, err);
+	sb_release(&what);
+	if (rc)
+		return rc;
 	if (sb_read_file(&sb, path) < 0) {
-		int rc = sb_fail(err, EXIT_CONFIG, "user '%s': tokenFile '%s': %s", t->user, path, strerror(errno));
+		rc = sb_fail(err, EXIT_IOERR, "user '%s': tokenFile '%s': %s", t->user, path, strerror(errno));
 		sb_release(&sb);
 		return rc;
 	}
@@ -213,6 +253,10 @@ static int user_fields(struct kube_target *t, json_t *u, struct strbuf *err)
 		t->key_file = xstrdup(str_of(u, "client-key"));
 	if (!rc && (!t->cert_file) != (!t->key_file))
 		rc = sb_fail(err, EXIT_CONFIG, "user '%s': a client certificate needs both a certificate and a key", t->user);
+	if (!rc && str_of(u, "client-certificate") && !str_of(u, "client-certificate-data"))
+		rc = named_file(t, "user", t->user, "client-certificate", t->cert_file, err);
+	if (!rc && str_of(u, "client-key") && !str_of(u, "client-key-data"))
+		rc = named_file(t, "user", t->user, "client-key", t->key_file, err);
 	if (!rc && json_is_object(json_object_get(u, "exec")) && !t->token && !t->cert_file)
 		rc = kube_exec_credential(t, json_object_get(u, "exec"), err);
 	return rc;

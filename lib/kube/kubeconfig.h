@@ -26,10 +26,16 @@ struct kube_target {
 
 /* Load and resolve. path: --kubeconfig (NULL: KUBECONFIG, then ~/.kube/config);
  * context: --context (NULL: current-context). Returns 0, or an exit code (78 for
- * configuration errors, 66 when no kubeconfig exists) with a one-line reason in err
- * naming the file and the entry. */
+ * configuration errors, 66 when no kubeconfig exists or a file it names does not,
+ * 77 when one may not be read) with a one-line reason in err naming the file and
+ * the entry. */
 int kube_config_load(const char *path, const char *context, struct kube_target *t, struct strbuf *err);
 void kube_target_free(struct kube_target *t);
+
+/* A file given by name (an option, a kubeconfig entry) that is to be read:
+ * 0; 66 when it does not exist or is a directory, 77 when it may not be read,
+ * with "WHAT 'PATH': why" in err. */
+int kube_file_check(const char *what, const char *path, struct strbuf *err);
 
 /* The target's private 0700 directory for credential files, made on first use. */
 int kube_private_dir(struct kube_target *t, struct strbuf *err);

@@ -15,6 +15,7 @@ struct waiter {
 	struct strbuf *err;
 	char *rv;     /* resourceVersion to resume from */
 	int expired;  /* the server said 410: read the object again */
+	int seen;     /* the object was read once: absent now means deleted */
 	int rc;       /* KUBE_WAIT_MORE until decided */
 };
 
@@ -49,7 +50,10 @@ static int read_current(struct waiter *w, const struct kube_resource *r, const c
 	if (rc)
 		return rc;
 	set_rv(w, obj);
-	w->rc = w->decide(obj ? "ADDED" : "DELETED", obj, w->arg, w->err);
+	/* absent at the first read: "ADDED" with no object (it never was, as far as
+	 * we know); absent at a later read: it was deleted in between */
+	w->rc = w->decide(obj || !w->seen ? "ADDED" : "DELETED", obj, w->arg, w->err);
+	w->seen = 1;
 	json_decref(obj);
 	return 0;
 }
@@ -99,7 +103,7 @@ static int watch_once(struct waiter *w, const struct kube_resource *r, const cha
 int kube_wait_object(struct kube_client *kc, const struct kube_resource *r, const char *ns, const char *name,
 		     kube_decide_fn decide, void *arg, long long deadline_ms, struct strbuf *err)
 {
-	struct waiter w = { kc, decide, arg, err, NULL, 1, KUBE_WAIT_MORE };
+	struct waiter w = { kc, decide, arg, err, NULL, 1, 0, KUBE_WAIT_MORE };
 	int rc = 0;
 	while (!rc && w.rc == KUBE_WAIT_MORE) {
 		if (kube_now_ms() >= deadline_ms) {

@@ -6,23 +6,7 @@
 SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 D=$SRC/tests/cli/data/k8s
 K=cloudctl-k8s
-ENV=$SVC/kube-apiserver/env
-if [ ! -f "$ENV" ]; then
-	"$SRC/tests/services/kube-apiserver-start.sh" > "$T/start.log" 2>&1 ||
-		{ skip "k8s-api" "the stand-in API server did not start: $(tail -1 "$T/start.log")"; exit 0; }
-fi
-. "$ENV"
-KC=$KUBE_STANDIN_DIR/kubeconfig
-export KUBECONFIG=$KC
-ADMIN_TOKEN=$(sed -n 's/^ *token: *//p' "$KC" | head -1)
-
-# api METHOD PATH [BODY [CONTENT-TYPE]]: the stand-in's answer, as admin
-api() {
-	curl -sS --cacert "$KUBE_STANDIN_DIR/ca.crt" -H "Authorization: Bearer $ADMIN_TOKEN" -X "$1" \
-		${3:+--data-binary "$3"} ${3:+-H "Content-Type: ${4:-application/json}"} "$KUBE_STANDIN_URL$2"
-}
-# jq-like: py EXPR < JSON: print the python expression over d
-py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+. "$SRC/tests/k8s/standin-env.sh" k8s-api
 requests() { api GET /standin/requests; }
 
 api POST /standin/reset > /dev/null
@@ -99,6 +83,10 @@ expect_rc "get: the group's preferred version (autoscaling/v2) is used" 0
 assert "the request went to autoscaling/v2" sh -c "curl -sS --cacert '$KUBE_STANDIN_DIR/ca.crt' -H 'Authorization: Bearer $ADMIN_TOKEN' '$KUBE_STANDIN_URL/standin/requests' | grep -q '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers'"
 run $K get frobnicators
 expect "get: an unknown kind" 66 "" "cloudctl-k8s: get: the server has no resource type \"frobnicators\""
+run $K get deploy web -n team-a -l app=web
+expect "get: names and a selector (which would be passed over)" 64 "" "cloudctl-k8s: get: objects named (web) cannot also be chosen by --selector"
+run $K get deploy web -A
+expect "get: names and -A (a name is looked up in one namespace)" 64 "" "cloudctl-k8s: get: objects named (web) cannot also be chosen by --all-namespaces (a name is looked up in one namespace: -n)"
 run $K get deploy nothere -n team-a
 expect_rc "get: a missing object: 66 with the server's message" 66 'deployments.apps "nothere" not found'
 
@@ -133,8 +121,11 @@ run $K apply -n team-a -f "$D/bad-noname.yaml"
 expect "apply: an object without a name: nothing sent" 65 "" "cloudctl-k8s: $D/bad-noname.yaml: object 2: needs apiVersion, kind and metadata.name"
 run $K apply -n team-a -f "$D/bad-yaml.yaml"
 expect_rc "apply: a file that is not YAML" 65 'bad-yaml.yaml:5:'
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: twice\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: twice\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: twice\ndata:\n  a: b\n' > "$T/twice.yaml"
+run $K apply -n team-a -f "$T/twice.yaml"
+expect "apply: one object twice in a stream (the second would undo the first)" 65 "" "cloudctl-k8s: $T/twice.yaml: object 3: ConfigMap/twice is object 1 too: one of them would silently undo the other"
 run $K apply -f /nonexistent.yaml
-expect "apply: a missing file" 66 "" "cloudctl-k8s: apply: /nonexistent.yaml: No such file or directory"
+expect "apply: a missing file" 66 "" "cloudctl-k8s: apply: -f '/nonexistent.yaml': No such file or directory"
 assert "the bad files sent nothing" test "$(requests | py "len(d['items'])")" = "$n0"
 run $K apply -n other -f "$D/stuck.yaml"
 expect_rc "apply into a namespace that does not exist" 66 'namespaces "other" not found'
@@ -171,8 +162,13 @@ assert "-vv traces do not show the token" sh -c "! grep -qF '$ADMIN_TOKEN' '$T/e
 
 # ---- tenant delete ----
 run $K tenant delete default
+expect "tenant delete refuses a namespace of Kubernetes itself before asking" 64 "" \
+	"cloudctl-k8s: tenant delete: 'default' is a namespace of Kubernetes itself (default, kube-*), not one for a tenant"
+api POST /api/v1/namespaces '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"not-a-tenant"}}' > /dev/null
+run $K tenant delete not-a-tenant
 expect "tenant delete refuses a namespace that is not a tenant's" 65 "" \
-	"cloudctl-k8s: tenant delete: namespace \"default\" is not a tenant's (no label cloudctl.dev/tenant=default): not deleting it"
+	"cloudctl-k8s: tenant delete: namespace \"not-a-tenant\" is not a tenant's (no label cloudctl.dev/tenant=not-a-tenant): not deleting it"
+assert "and it is still there" test "$(api GET /api/v1/namespaces/not-a-tenant | py "d['status']['phase']")" = Active
 run $K tenant delete team-a --wait --timeout 20s -o kv
 expect "tenant delete --wait" 0 "kind=tenant name=team-a result=deleted"
 assert "the namespace and what was in it are gone" test \

@@ -95,6 +95,38 @@ expect_rc "cloudctl-vm list | cloudctl-k8s inventory" 0
 assert "the VM's address from cloudctl-vm" grep -qx 'test ansible_host=192.168.122.3 ip=192.168.122.3 access_ip=192.168.122.3' "$T/out"
 printf 'kind=vm name=a ip=10.0.0.1\nkind=vm name=a ip=10.0.0.2\n' > "$T/dup"
 run $K inventory < "$T/dup"
-expect "a name twice" 65 "" "cloudctl-k8s: <stdin>:2: vm 'a' appears twice (an inventory needs unique names)"
+expect "a name twice" 65 "" "cloudctl-k8s: <stdin>:2: vm 'a' appears twice (line 1 too): an inventory needs unique names"
 run $K inventory -o ini < "$D/inventory-input.txt" --control-plane 3
 expect "-o picks the format too" 0 "$(cat "$D/inventory.ini")"
+
+# tenant: every value is checked before it reaches a manifest, for render and
+# apply alike (apply checks before it reads the kubeconfig: 64, not 66).
+# Each case: NAME|ARGS (words; the tenant's name first)|STDERR after "cloudctl-k8s: tenant: "
+while IFS='|' read -r name args msg; do
+	[ -n "$name" ] || continue
+	for verb in render apply; do
+		# shellcheck disable=SC2086 # ARGS are words
+		run $K tenant $verb $args --kubeconfig /nonexistent
+		expect "tenant $verb refuses $name" 64 "" "cloudctl-k8s: tenant: $msg"
+	done
+done <<'EOT'
+a name of Kubernetes itself|kube-system|'kube-system' is a namespace of Kubernetes itself (default, kube-*), not one for a tenant
+the default namespace|default|'default' is a namespace of Kubernetes itself (default, kube-*), not one for a tenant
+a name with a dot|team.a|'team.a' is not a valid namespace name (RFC 1123: lower-case letters, digits and '-', at most 63, starting and ending with a letter or digit)
+an admin that is everyone|t --admin system:anonymous|--admin 'system:anonymous': that is everyone, signed in or not, not a tenant's user or group
+an edit group of everyone|t --edit group:system:unauthenticated|--edit 'group:system:unauthenticated': that is everyone, signed in or not, not a tenant's user or group
+a view group of all users|t --view group:system:authenticated|--view 'group:system:authenticated': that is everyone signed in to the cluster, not a tenant's user or group
+an empty group|t --admin group:|--admin 'group:': expected USER, user:USER or group:GROUP (no control characters, no space at either end)
+the tenant label|t --label cloudctl.dev/tenant=other|--label 'cloudctl.dev/tenant=other': that label is set by cloudctl-k8s or by Kubernetes
+the namespace-name label|t --label kubernetes.io/metadata.name=x|--label 'kubernetes.io/metadata.name=x': that label is set by cloudctl-k8s or by Kubernetes
+a label value with a slash|t --label env=a/b|--label 'env=a/b': its value is not at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit
+a label key with a bad prefix|t --label Bad_Prefix/env=dev|--label 'Bad_Prefix/env=dev': its key's prefix is not a DNS subdomain
+a request above the limit|t --default-request cpu=2|--default-request cpu=2 is more than --default-limit cpu=500m: the API server refuses it
+a default limit above the quota|t --memory 256Mi|--default-limit memory=512Mi is more than the quota --memory 256Mi: no container without limits of its own could start
+a zero CPU quota|t --cpu 0|--default-limit cpu=500m is more than the quota --cpu 0: no container without limits of its own could start
+a quantity with a unit nobody has|t --storage 10GB|--storage '10GB': not a Kubernetes quantity (e.g. 8, 500m, 16Gi)
+EOT
+run $K tenant render t --admin "$(printf 'al\tice')"
+expect "tenant render: a control character in a user is refused, shown escaped" 64 "" "cloudctl-k8s: tenant: --admin 'al\\tice': expected USER, user:USER or group:GROUP (no control characters, no space at either end)"
+run $K tenant render t --label pod-security.kubernetes.io/enforce=restricted --default-limit cpu=1000m,memory=1Gi --cpu 1
+expect_rc "tenant render: a Pod Security label and a limit equal to the quota are fine" 0

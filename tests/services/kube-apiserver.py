@@ -45,6 +45,11 @@ Test-only endpoints (group system:masters only):
   GET    /standin/requests  the requests seen: {"items":[{method, path, query,
                             contentType, user, code}]} (not the /standin ones)
   DELETE /standin/requests  clear that log
+  POST   /standin/delay     {"method": "PATCH", "seconds": 0.3}: answer every
+                            later request of that method (not the /standin ones)
+                            that much later, as a loaded server would; seconds 0
+                            ends it; a reset ends every delay. For the tests of
+                            what a client does when it is interrupted midway.
 Unauthenticated: /healthz, /livez, /readyz ("ok") and /version, as on a real
 server. Annotations honoured on Deployments: standin.cloudctl.dev/stuck: "true"
 (never becomes available), standin.cloudctl.dev/fail: "true" (Progressing=False,
@@ -1689,6 +1694,9 @@ class Handler(BaseHTTPRequestHandler):
             self.user = self.authenticate()
             if path.startswith("/standin/"):
                 return self.standin(path, body)
+            delay = STATE.get("delays", {}).get(self.command, 0)
+            if delay:
+                time.sleep(delay)
             self.route(path, body)
         except ApiError as e:
             self.send_error_status(e)
@@ -1934,7 +1942,17 @@ class Handler(BaseHTTPRequestHandler):
                 store.compact()
             with STATE["log_lock"]:
                 STATE["requests"].clear()
+            STATE["delays"] = {}
             return self.send_json(200, {"reset": True, "resourceVersion": str(store.rv)})
+        if path == "/standin/delay" and self.command == "POST":
+            want = self.json_body(body)
+            if not isinstance(want, dict) or not isinstance(want.get("method"), str) or \
+                    not isinstance(want.get("seconds"), (int, float)) or not 0 <= want["seconds"] <= 10:
+                raise err_bad_request('want {"method": "PATCH", "seconds": 0 to 10}')
+            delays = dict(STATE.get("delays", {}))
+            delays[want["method"].upper()] = want["seconds"]
+            STATE["delays"] = delays
+            return self.send_json(200, {"delays": delays})
         if path == "/standin/compact" and self.command == "POST":
             with store.lock:
                 store.compact()

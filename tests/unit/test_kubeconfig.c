@@ -55,6 +55,10 @@ static void setup(void)
 	char *sub = path_of("secrets");
 	mkdir(sub, 0700);
 	free(sub);
+	sub = path_of("ca");
+	mkdir(sub, 0700);
+	free(sub);
+	put("ca/one.crt", "not read by kube_config_load, only checked\n", 0600);
 	put("config1", config1, 0600);
 	char *plugin = path_of("plugin.sh");
 	/* the plugin checks its argument and KUBERNETES_EXEC_INFO, then prints a token */
@@ -162,6 +166,38 @@ static void test_errors(void)
 	sb_release(&err);
 }
 
+/* Files a kubeconfig names: missing 66, a directory 66 (77 for one that may not
+ * be read needs a user other than root: tests/cli/k8s-files.sh). */
+static void test_named_files(void)
+{
+	struct kube_target t;
+	struct strbuf err = STRBUF_INIT;
+	put("noca", "current-context: x\nclusters:\n- name: c\n  cluster:\n    server: https://x\n"
+		    "    certificate-authority: nosuch.crt\ncontexts:\n- name: x\n  context:\n    cluster: c\n", 0600);
+	char *p = path_of("noca"), *want = xasprintf("cluster 'c': certificate-authority '%s/nosuch.crt': No such file "
+						     "or directory", dir);
+	CHECK_INT(kube_config_load(p, NULL, &t, &err), EXIT_NOTFOUND);
+	CHECK_STR(err.buf, want);
+	free(p);
+	free(want);
+	put("notoken", "current-context: x\nclusters:\n- name: c\n  cluster:\n    server: https://x\n"
+		       "contexts:\n- name: x\n  context:\n    cluster: c\n    user: u\n"
+		       "users:\n- name: u\n  user:\n    tokenFile: secrets\n", 0600);
+	p = path_of("notoken");
+	want = xasprintf("user 'u': tokenFile '%s/secrets': is a directory, not a file", dir);
+	CHECK_INT(kube_config_load(p, NULL, &t, &err), EXIT_NOTFOUND);
+	CHECK_STR(err.buf, want);
+	free(p);
+	free(want);
+	p = path_of("secrets");
+	want = xasprintf("--kubeconfig '%s': is a directory, not a file", p);
+	CHECK_INT(kube_config_load(p, NULL, &t, &err), EXIT_NOTFOUND);
+	CHECK_STR(err.buf, want);
+	free(p);
+	free(want);
+	sb_release(&err);
+}
+
 static void test_base64(void)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -181,6 +217,7 @@ int main(void)
 	RUN(test_context_token_file_inline_ca);
 	RUN(test_exec_plugin);
 	RUN(test_errors);
+	RUN(test_named_files);
 	RUN(test_base64);
 	char *cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
