@@ -60,7 +60,7 @@ static int ref_check(const char *where, const char *ref, const struct image_ref 
 static int want_add(struct wants *ws, const char *name, const char *ref, const struct record *r, const char *where)
 {
 	ws->w = xgrow(ws->w, &ws->cap, ws->n + 1, sizeof *ws->w);
-	struct want *w = &ws->w[ws->n];
+	struct want *w = &ws->w[ws->n++]; /* counted now: wants_clear frees it on every refusal below */
 	memset(w, 0, sizeof *w);
 	if (image_ref_parse(ref, &w->ref) < 0) {
 		errorx("%s: '%s' is not an image reference (REPOSITORY[:TAG][@DIGEST])", where, ref);
@@ -95,7 +95,6 @@ static int want_add(struct wants *ws, const char *name, const char *ref, const s
 	}
 	if (r)
 		rec_copy(&w->in, r);
-	ws->n++;
 	return 0;
 }
 

@@ -19,6 +19,9 @@
  *   both, newTag alone sets the tag and drops the digest, digest alone drops
  *   the tag, tagSuffix appends to the tag. The result is NAME[:TAG][@DIGEST]:
  *   a runtime pulls the digest whatever the tag says.
+ * Components are walked as bases are: their images entries apply to their own
+ * resources only (kustomize applies a component's transformers to everything
+ * accumulated before it).
  * Resources outside the repository (URLs), Helm charts and generators cannot be
  * followed: when the entry matches nothing we can see and some were skipped,
  * the check says so in a warning instead of refusing. */

@@ -39,6 +39,18 @@ static int check_file_opt(const char *opt, const char *path, struct strbuf *err)
 	return 0;
 }
 
+/* --cache-dir: a directory when it exists (it is made otherwise): 73 for
+ * anything else, 77 when it cannot be searched. */
+static int check_dir_opt(const char *opt, const char *path, struct strbuf *err)
+{
+	struct stat st;
+	if (!path || stat(path, &st) < 0)
+		return path && errno == EACCES ? sb_fail(err, EXIT_PERM, "%s %s: %s", opt, path, strerror(errno)) : 0;
+	if (!S_ISDIR(st.st_mode))
+		return sb_fail(err, EXIT_EXISTS, "%s %s: not a directory", opt, path);
+	return 0;
+}
+
 static char *read_password_file(const char *file, struct strbuf *err, int *rc)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -70,6 +82,7 @@ int deploy_open(struct gitr *g, int trust_cache)
 	if ((rc = check_file_opt("--cacert", d_cacert, &err)) || (rc = check_file_opt("--ssh-key", d_ssh_key, &err)) ||
 	    (rc = check_file_opt("--known-hosts", d_known_hosts, &err)) ||
 	    (rc = check_file_opt("--password-file", d_password_file, &err)) ||
+	    (rc = check_dir_opt("--cache-dir", d_cache_dir, &err)) ||
 	    (d_password_file && !(password = read_password_file(d_password_file, &err, &rc)))) {
 		errorx("%s", err.buf);
 		sb_release(&err);

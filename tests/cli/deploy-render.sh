@@ -195,6 +195,8 @@ for v in "${VERBS[@]}"; do
 			skip "$verb $opt unreadable: 77" "needs root to run as another user"
 		fi
 	done
+	run "$D" $v --git "$R" --cache-dir "$T/secret"
+	expect "$verb --cache-dir a file: 73" 73 "" "cloudctl-deploy: --cache-dir $T/secret: not a directory"
 	case $verb in
 	history) run "$D" history --git "$R" --path apps/nosuch
 		expect "history: a path that is not there: 66" 66 "" "cloudctl-deploy: $R: no directory apps/nosuch on branch main, and no deploys of it on record" ;;
