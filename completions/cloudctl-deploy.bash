@@ -26,11 +26,11 @@ _cloudctl_deploy() {
 	case $verb in
 	'')
 		COMPREPLY=($(compgen -W "bump diff history rollback promote $common" -- "$cur")); return ;;
-	bump) opts=" --image --pin --values --key --create --force --dry-run --attempts --author"; operands() { COMPREPLY=(); } ;;
-	diff) opts=" --image --pin --values --key --create --force"; operands() { COMPREPLY=(); } ;;
+	bump) opts=" --image --image-name --pin --values --key --create --force --dry-run --attempts --author"; operands() { COMPREPLY=(); } ;;
+	diff) opts=" --image --image-name --pin --values --key --create --force --exit-code"; operands() { COMPREPLY=(); } ;;
 	history) opts=" --image --limit"; operands() { COMPREPLY=(); } ;;
-	rollback) opts=" --image --to --steps --dry-run --attempts --author"; operands() { COMPREPLY=(); } ;;
-	promote) opts=" --from --to --image --force --dry-run --attempts --author"; operands() { COMPREPLY=(); } ;;
+	rollback) opts=" --image --to --steps --dry-run --attempts --author --values --key"; operands() { COMPREPLY=(); } ;;
+	promote) opts=" --from --to --image --force --dry-run --attempts --author --values --key"; operands() { COMPREPLY=(); } ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts $common" -- "$cur")); else operands; fi

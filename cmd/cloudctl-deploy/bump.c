@@ -3,6 +3,7 @@
 #include "deploy.h"
 
 #include <string.h>
+#include <unistd.h>
 
 /* One image to set, from a record or an argument. */
 struct want {
@@ -29,17 +30,50 @@ static void wants_clear(struct wants *ws)
 	free(ws->w);
 }
 
+/* One line saying why the reference is not one a cluster can pull, and 65; or 0. */
+static int ref_check(const char *where, const char *ref, const struct image_ref *r, const char *digest)
+{
+	const char *why;
+	if ((why = image_repo_problem(r->repo)) != NULL) {
+		if (d_image_name)
+			errorx("%s: --image-name %s: %s", where, r->repo, why);
+		else if (str_starts(r->repo, "oci:") || strchr("/.~", r->repo[0]))
+			errorx("%s: '%s': the repository %s is %s (push it to a registry, or name the repository the "
+			       "cluster pulls it from with --image-name REPOSITORY)", where, ref, r->repo, why);
+		else
+			errorx("%s: '%s': the repository %s is %s", where, ref, r->repo, why);
+		return EXIT_DATA;
+	}
+	if (r->tag && (why = image_tag_problem(r->tag)) != NULL) {
+		errorx("%s: '%s': the tag %s: %s", where, ref, r->tag, why);
+		return EXIT_DATA;
+	}
+	const char *d = r->digest ? r->digest : digest;
+	if (d && (why = image_digest_problem(d)) != NULL) {
+		errorx("%s: the digest %s: %s", where, d, why);
+		return EXIT_DATA;
+	}
+	return 0;
+}
+
 /* NAME=REF or REF; a record's ref, image, digest, source, source_time. */
 static int want_add(struct wants *ws, const char *name, const char *ref, const struct record *r, const char *where)
 {
 	ws->w = xgrow(ws->w, &ws->cap, ws->n + 1, sizeof *ws->w);
-	struct want *w = &ws->w[ws->n];
+	struct want *w = &ws->w[ws->n++]; /* counted now: wants_clear frees it on every refusal below */
 	memset(w, 0, sizeof *w);
 	if (image_ref_parse(ref, &w->ref) < 0) {
 		errorx("%s: '%s' is not an image reference (REPOSITORY[:TAG][@DIGEST])", where, ref);
 		return EXIT_DATA;
 	}
 	const char *digest = r ? rec_get(r, "digest") : NULL, *st = r ? rec_get(r, "source_time") : NULL;
+	if (d_image_name) { /* the repository the cluster pulls this image from */
+		free(w->ref.repo);
+		w->ref.repo = xstrdup(d_image_name);
+	}
+	int rc = ref_check(where, ref, &w->ref, digest && *digest && !w->ref.digest ? digest : NULL);
+	if (rc)
+		return rc;
 	w->named = name != NULL;
 	w->name = xstrdup(name ? name : w->ref.repo);
 	w->digest = xstrdup(w->ref.digest ? w->ref.digest : digest && *digest ? digest : "");
@@ -61,7 +95,6 @@ static int want_add(struct wants *ws, const char *name, const char *ref, const s
 	}
 	if (r)
 		rec_copy(&w->in, r);
-	ws->n++;
 	return 0;
 }
 
@@ -78,6 +111,11 @@ static int read_wants(int argc, char **argv, struct wants *ws)
 	}
 	if (rc || (d_images.n && !(argc > 0 && !strcmp(argv[0], "-"))))
 		return rc;
+	if (isatty(STDIN_FILENO)) {
+		errorx("no images: pipe kind=image records in (cloudctl-build ... | %s ...) or give --image NAME=REF",
+		       progname);
+		return EXIT_USAGE;
+	}
 	struct recset rs = RECSET_INIT;
 	struct strbuf err = STRBUF_INIT;
 	if (rec_read_all(stdin, NULL, &rs, &err) < 0) {
@@ -152,7 +190,7 @@ static const char *guard(const struct want *w, const struct deploy_entry *last)
 
 static void warn_skip(const struct change *c, const struct deploy_entry *last, const struct want *w)
 {
-	char a[32] = "?", b[32] = "?";
+	char a[32] = "", b[32] = "";
 	if (w->stime >= 0)
 		fmt_time(a, sizeof a, w->stime);
 	if (last->stime >= 0)
@@ -160,6 +198,12 @@ static void warn_skip(const struct change *c, const struct deploy_entry *last, c
 	if (!strcmp(c->skipped, "older"))
 		warnx("%s: not replaced: the branch has a newer deploy (%s, source %s) than this source (%s); --force to replace",
 		      c->d.name, last->new_, b, a);
+	else if (w->stime < 0)
+		warnx("%s: not bumped: it was rolled back (to %s) and this record has no source_time to show it is newer "
+		      "than the source undone%s%s%s; --force to bump", c->d.name, last->new_, *b ? " (" : "", b, *b ? ")" : "");
+	else if (last->stime < 0)
+		warnx("%s: not bumped: it was rolled back (to %s) and the rollback recorded no Source-Time to compare this "
+		      "source (%s) with; --force to bump", c->d.name, last->new_, a);
 	else
 		warnx("%s: not bumped: it was rolled back (to %s) and this source (%s) is not newer than the one undone (%s); "
 		      "--force to bump", c->d.name, last->new_, a, b);
@@ -169,6 +213,7 @@ struct bump_ctx {
 	struct wants ws;
 	char *path;
 	char *values; /* --values FILE within path */
+	int announced; /* the appended entries were reported (plans are redone when the branch moves) */
 };
 
 /* Set one image in a kustomization: newTag or digest, and newName when the repository changed. */
@@ -196,6 +241,7 @@ static int set_kustomize(struct dfile *f, struct change *c, const struct want *w
 		return EXIT_DATA;
 	}
 	c->changed = r == YEDIT_CHANGED || r2 == YEDIT_CHANGED;
+	c->appended = e == NULL;
 	c->d.old = rename ? xasprintf("%s:%s", cur, old ? old : "none") : old ? old : NULL;
 	c->d.new_ = rename ? xasprintf("%s:%s", w->ref.repo, value) : xstrdup(value);
 	if (rename)
@@ -205,18 +251,102 @@ static int set_kustomize(struct dfile *f, struct change *c, const struct want *w
 	return 0;
 }
 
+const json_t *values_get(const json_t *doc, const char *key)
+{
+	char *k = xstrdup(key), *save = NULL;
+	const json_t *v = doc;
+	for (char *t = strtok_r(k, ".", &save); t && v; t = strtok_r(NULL, ".", &save))
+		v = json_object_get(v, t);
+	free(k);
+	return v;
+}
+
+char *values_repository(const json_t *doc, const char *key)
+{
+	const char *dot = strrchr(key, '.');
+	char *parent = dot ? xstrndup(key, (size_t)(dot - key)) : NULL;
+	const json_t *m = parent ? values_get(doc, parent) : doc;
+	free(parent);
+	const char *repo = json_string_value(json_object_get(m, "repository")),
+		   *reg = json_string_value(json_object_get(m, "registry"));
+	if (!repo || !*repo)
+		return NULL;
+	return reg && *reg ? xasprintf("%s/%s", reg, repo) : xstrdup(repo);
+}
+
+char *values_scalar(const json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	if (json_is_number(v) || json_is_boolean(v))
+		return json_dumps(v, JSON_ENCODE_ANY);
+	return NULL;
+}
+
+int values_opts_check(void)
+{
+	if (!d_values != !d_key) {
+		errorx("--values FILE and --key KEY go together");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Set the --key of a Helm values file: refused when the key is missing
+ * (unless --create), when the values name another repository beside it, and
+ * when a digest would go into a tag. A key holding a whole reference
+ * (REPO:TAG) gets the whole reference. */
 static int set_helm(struct dfile *f, struct change *c, const struct want *w, struct strbuf *err)
 {
 	int pin_digest = (d_pin && !strcmp(d_pin, "digest")) || !w->ref.tag;
-	const char *value = pin_digest ? w->digest : w->ref.tag;
+	const char *value = pin_digest ? w->digest : w->ref.tag, *last = strrchr(d_key, '.');
+	last = last ? last + 1 : d_key;
+	const json_t *cur = values_get(f->e.doc, d_key);
+	if (!cur && !d_create)
+		return sb_fail(err, EXIT_DATA, "%s: no key %s (a chart's templates read only the keys its values have; "
+			       "--create to add it)", f->path, d_key);
+	if (cur && !json_is_string(cur) && !json_is_number(cur) && !json_is_null(cur))
+		return sb_fail(err, EXIT_DATA, "%s: %s is not a scalar", f->path, d_key);
+	char *repo = values_repository(f->e.doc, d_key), *whole = NULL;
+	struct image_ref held = { 0 };
+	if (!repo && json_string_value(cur) && strchr(json_string_value(cur), '/') &&
+	    image_ref_parse(json_string_value(cur), &held) == 0 && !image_repo_problem(held.repo)) {
+		repo = xstrdup(held.repo); /* the key holds REPO:TAG or REPO@DIGEST */
+		whole = pin_digest ? xasprintf("%s@%s", w->ref.repo, value) : xasprintf("%s:%s", w->ref.repo, value);
+		value = whole;
+	}
+	image_ref_clear(&held);
+	int rc = 0;
+	if (repo && strcmp(repo, w->ref.repo) != 0)
+		rc = sb_fail(err, EXIT_DATA, "%s: the values name the repository %s beside %s, not %s: the chart would "
+			     "deploy %s:%s", f->path, repo, d_key, w->ref.repo, repo, pin_digest ? value : w->ref.tag);
+	else if (pin_digest && !whole && !strcmp(last, "tag"))
+		rc = sb_fail(err, EXIT_DATA, "%s: a digest in %s would render %s:%s, not an image reference (--key the "
+			     "chart's digest key, or --pin tag)", f->path, d_key, repo ? repo : w->ref.repo, value);
 	char *old = NULL;
-	int r = yedit_set_path(&f->e, d_key, value, &old, err);
-	if (r < 0)
-		return EXIT_DATA;
-	c->changed = r == YEDIT_CHANGED;
-	c->d.old = old;
-	c->d.new_ = xstrdup(value);
-	return 0;
+	int r = rc ? 0 : yedit_set_path(&f->e, d_key, value, &old, err);
+	if (!rc && r < 0)
+		rc = EXIT_DATA;
+	if (!rc) {
+		c->changed = r == YEDIT_CHANGED;
+		c->d.old = old;
+		c->d.new_ = xstrdup(value);
+	}
+	free(repo);
+	free(whole);
+	return rc;
+}
+
+/* What the edited kustomization renders for the change's entry must be the
+ * image asked for. */
+static int check_kustomize(struct gitr *g, const git_oid *tip, const char *dir, const struct dfile *f,
+			   const struct change *c, const struct want *w, struct strbuf *err)
+{
+	int pin_digest = (d_pin && !strcmp(d_pin, "digest")) || !w->ref.tag;
+	return render_check(g, tip, dir, f->path, f->e.doc, c->d.name, w->ref.repo, pin_digest ? NULL : w->ref.tag,
+			    pin_digest ? w->digest : NULL, err);
 }
 
 static int bump_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg, struct strbuf *err)
@@ -270,6 +400,14 @@ static int bump_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *a
 		}
 		rc = b->values ? set_helm(f, c, w, err) : set_kustomize(f, c, w, err);
 	}
+	for (size_t i = 0; i < p->nc && !rc && !b->values; i++)
+		if (!p->c[i].skipped)
+			rc = check_kustomize(g, tip, b->path, f, &p->c[i], &b->ws.w[i], err);
+	/* A new entry is how a mistyped repository lands: say so (once a run). */
+	for (size_t i = 0; i < p->nc && !rc; i++)
+		if (p->c[i].appended && !b->announced++)
+			warnx("%s: no images entry matched %s: appended one named %s", f->path, b->ws.w[i].ref.repo,
+			      p->c[i].d.name);
 	struct deploy_log l = { last, b->ws.n, b->ws.n };
 	for (size_t i = 0; i < l.n; i++)
 		if (!last[i].name)
@@ -283,7 +421,7 @@ static int bump_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *a
 
 static int bump_or_diff(int argc, char **argv, int diff_verb)
 {
-	struct bump_ctx b = { { 0 }, NULL, NULL };
+	struct bump_ctx b = { { 0 }, NULL, NULL, 0 };
 	if (!d_path) {
 		errorx("--path DIR is required");
 		return EXIT_USAGE;
@@ -292,11 +430,14 @@ static int bump_or_diff(int argc, char **argv, int diff_verb)
 		errorx("--pin %s: want tag or digest", d_pin);
 		return EXIT_USAGE;
 	}
-	if (!d_values != !d_key) {
-		errorx("--values FILE and --key KEY go together");
-		return EXIT_USAGE;
+	int rc = values_opts_check();
+	if (rc)
+		return rc;
+	rc = read_wants(argc, argv, &b.ws);
+	if (!rc && d_image_name && b.ws.n > 1) {
+		errorx("--image-name: one image per run (%zu given)", b.ws.n);
+		rc = EXIT_USAGE;
 	}
-	int rc = read_wants(argc, argv, &b.ws);
 	if (!rc && d_values && b.ws.n > 1) {
 		errorx("--values: one image per run (%zu given)", b.ws.n);
 		rc = EXIT_USAGE;

@@ -18,7 +18,8 @@ extern const char *d_git, *d_branch, *d_path, *d_cacert, *d_username, *d_passwor
 extern int d_no_cache;
 /* bump and diff */
 extern struct strlist d_images;
-extern const char *d_pin, *d_values, *d_key;
+extern const char *d_pin, *d_values, *d_key, *d_image_name;
+extern int d_exit_code;
 extern int d_force, d_dry_run, d_create;
 extern long long d_attempts;
 /* history, rollback, promote */
@@ -56,6 +57,18 @@ struct image_ref {
 };
 int image_ref_parse(const char *ref, struct image_ref *out); /* -1 when it has no repository */
 void image_ref_clear(struct image_ref *r);
+/* Why a repository, tag or digest is not one a cluster can pull (an oci: layout,
+ * a local path, the distribution grammar broken), or NULL when it is (render.c). */
+const char *image_repo_problem(const char *repo);
+const char *image_tag_problem(const char *tag);
+const char *image_digest_problem(const char *digest);
+/* After an edit of the kustomization FILE of DIR (its document kdoc, as edited):
+ * the workloads' images that its images[] entry ENTRY matches must render, by
+ * kustomize's rules, as REPO with TAG (and no digest) or with DIGEST; 0, or
+ * EXIT_DATA with why in err. When ENTRY matches nothing and resources could not
+ * be followed (remote, Helm charts), a warning instead. */
+int render_check(struct gitr *g, const git_oid *tip, const char *dir, const char *file, const json_t *kdoc,
+		 const char *entry, const char *repo, const char *tag, const char *digest, struct strbuf *err);
 
 /* The remote of the global options, fetched; with trust_cache, a network
  * remote's tip may come from the cache unfetched (g->unverified: the push
@@ -79,6 +92,7 @@ struct dfile {
 struct change {
 	struct deploy_entry d; /* name, old, new_, source, digest, stime */
 	int changed;
+	int appended;          /* a new images entry was added for it */
 	const char *skipped;   /* why it was not applied: "older" / "rolled-back", or NULL */
 	struct record in;      /* the input record, passed through */
 };
@@ -107,6 +121,15 @@ int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb);
  * until each is found, the whole history for one that never was. */
 int history_last(struct gitr *g, const git_oid *tip, const char *path, const char *const *want,
 		 struct deploy_entry *found, struct strbuf *err);
+
+/* Helm values (bump.c): the value at a dotted key, or NULL; the repository the
+ * values name beside the key (the chart convention: image.repository, with
+ * image.registry before it when there is one), or NULL; a scalar as text. */
+const json_t *values_get(const json_t *doc, const char *key);
+char *values_repository(const json_t *doc, const char *key);
+char *values_scalar(const json_t *v);
+/* --values and --key for rollback and promote: check them; 0 or EXIT_USAGE */
+int values_opts_check(void);
 
 int cmd_bump(int argc, char **argv);
 int cmd_diff(int argc, char **argv);

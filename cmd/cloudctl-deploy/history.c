@@ -74,6 +74,13 @@ static int history_collect(struct gitr *g, const git_oid *tip, const char *path,
 	return 0;
 }
 
+/* The commit message writes "none" for a value that was not there; records
+ * write "" for it, as bump does. */
+static const char *shown_value(const char *v)
+{
+	return v && strcmp(v, "none") ? v : "";
+}
+
 int cmd_history(int argc, char **argv)
 {
 	if (!d_path) {
@@ -89,6 +96,12 @@ int cmd_history(int argc, char **argv)
 	struct strbuf err = STRBUF_INIT;
 	if ((rc = history_collect(&g, &g.tip, path, d_image, NULL, d_limit, &hs, &err)) != 0)
 		errorx("%s", err.buf);
+	else if (hs.n == 0 && !gitr_is_dir(&g, &g.tip, path)) {
+		/* a path that was never deployed and is not there: a typo, not "no deploys" */
+		errorx("%s: no directory %s on branch %s, and no deploys of it on record", g.display_url, path, g.branch);
+		rc = EXIT_NOTFOUND;
+	}
+	info("%s: %zu deploys of %s on branch %s", g.display_url, hs.n, path, g.branch);
 	int fmt = rc ? 0 : rec_format_pick(common.format, stdout, &err);
 	if (!rc && fmt < 0) {
 		errorx("%s", err.buf);
@@ -108,8 +121,8 @@ int cmd_history(int argc, char **argv)
 			rec_set(&r, "action", h->e.verb);
 			rec_set(&r, "path", path);
 			rec_set(&r, "image", h->e.name);
-			rec_set(&r, "old", h->e.old);
-			rec_set(&r, "new", h->e.new_);
+			rec_set(&r, "old", shown_value(h->e.old));
+			rec_set(&r, "new", shown_value(h->e.new_));
 			rec_set(&r, "source", h->e.source ? h->e.source : "");
 			if (h->e.stime >= 0) {
 				fmt_time(t, sizeof t, h->e.stime);
@@ -178,16 +191,24 @@ static int copy_fields(struct dfile *f, const char *name, const json_t *src, int
 	return 0;
 }
 
-/* The kustomization of dir at commit, parsed (into doc). */
-static int doc_at(struct gitr *g, const git_oid *commit, const char *dir, json_t **doc, struct strbuf *err)
+/* What the edited kustomization renders for entry name must be what src
+ * (the entry copied) says: its newName (or name), and its digest or tag. */
+static int check_entry(struct gitr *g, const git_oid *tip, const char *dir, const struct dfile *f, const char *name,
+		       const json_t *src, struct strbuf *err)
 {
-	char *file = NULL;
-	int rc = find_kustomization(g, commit, dir, &file, err);
-	if (rc)
-		return rc;
+	const char *nn = json_string_value(json_object_get(src, "newName")),
+		   *tag = json_string_value(json_object_get(src, "newTag")),
+		   *digest = json_string_value(json_object_get(src, "digest"));
+	return render_check(g, tip, dir, f->path, f->e.doc, name, nn ? nn : name, digest ? NULL : tag, digest, err);
+}
+
+/* FILE at commit, parsed as yamledit reads it (into doc); frees file. */
+static int file_doc_at(struct gitr *g, const git_oid *commit, char *file, json_t **doc, struct strbuf *err)
+{
 	struct strbuf text = STRBUF_INIT;
 	struct yedit e;
-	if ((rc = gitr_read(g, commit, file, &text, err)) == 0) {
+	int rc = gitr_read(g, commit, file, &text, err);
+	if (!rc) {
 		struct strbuf e2 = STRBUF_INIT;
 		if (yedit_load(&e, file, text.buf, text.len, &e2) < 0)
 			rc = sb_fail(err, EXIT_DATA, "%s", e2.buf);
@@ -199,6 +220,52 @@ static int doc_at(struct gitr *g, const git_oid *commit, const char *dir, json_t
 	sb_release(&text);
 	free(file);
 	return rc;
+}
+
+/* The kustomization of dir at commit, parsed (into doc). */
+static int doc_at(struct gitr *g, const git_oid *commit, const char *dir, json_t **doc, struct strbuf *err)
+{
+	char *file = NULL;
+	int rc = find_kustomization(g, commit, dir, &file, err);
+	return rc ? rc : file_doc_at(g, commit, file, doc, err);
+}
+
+/* --- Helm values --- */
+
+static char *values_path(const char *dir)
+{
+	return *dir ? xasprintf("%s/%s", dir, d_values) : xstrdup(d_values);
+}
+
+/* The values file of dir at commit, parsed (into doc). */
+static int values_doc_at(struct gitr *g, const git_oid *commit, const char *dir, json_t **doc, struct strbuf *err)
+{
+	if (!gitr_is_dir(g, commit, dir))
+		return sb_fail(err, EXIT_NOTFOUND, "%s: no directory %s at %s", g->display_url, dir, git_oid_tostr_s(commit));
+	return file_doc_at(g, commit, values_path(dir), doc, err);
+}
+
+/* Set --key of f to the scalar src holds there: the change's old and new,
+ * and whether it changed. The key must be in both. */
+static int copy_value(struct dfile *f, const json_t *src, const char *where, struct change *c, struct strbuf *err)
+{
+	const json_t *cur = values_get(f->e.doc, d_key), *v = values_get(src, d_key);
+	if (!v)
+		return sb_fail(err, EXIT_NOTFOUND, "%s: no key %s in %s there", where, d_key, d_values);
+	if (!cur)
+		return sb_fail(err, EXIT_DATA, "%s: no key %s (a chart's templates read only the keys its values have)",
+			       f->path, d_key);
+	char *nv = values_scalar(v);
+	if (!nv)
+		return sb_fail(err, EXIT_DATA, "%s: %s is not a scalar in %s", where, d_key, d_values);
+	free(c->d.old), free(c->d.new_);
+	c->d.old = values_scalar(cur);
+	c->d.new_ = nv;
+	int r = yedit_set_path(&f->e, d_key, nv, NULL, err);
+	if (r < 0)
+		return EXIT_DATA;
+	c->changed |= r == YEDIT_CHANGED;
+	return 0;
 }
 
 /* --- rollback --- */
@@ -274,7 +341,13 @@ static int rb_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg
 {
 	struct rb_ctx *ctx = arg;
 	char *file = NULL;
-	int rc = find_kustomization(g, tip, ctx->path, &file, err);
+	int rc = 0;
+	if (d_values && !gitr_is_dir(g, tip, ctx->path))
+		rc = sb_fail(err, EXIT_NOTFOUND, "%s: no directory %s on branch %s", g->display_url, ctx->path, g->branch);
+	else if (d_values)
+		file = values_path(ctx->path);
+	else
+		rc = find_kustomization(g, tip, ctx->path, &file, err);
 	p->verb = xstrdup("rollback");
 	p->msg_path = xstrdup(ctx->path);
 	if (rc)
@@ -295,9 +368,20 @@ static int rb_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg
 		char *source = NULL;
 		json_t *doc = NULL;
 		if ((rc = rb_target(g, tip, ctx->path, names.v[i], &target, &guard, &source, err)) != 0 ||
-		    (rc = doc_at(g, &target, ctx->path, &doc, err)) != 0) {
+		    (rc = (d_values ? values_doc_at : doc_at)(g, &target, ctx->path, &doc, err)) != 0) {
 			free(source);
 			break;
+		}
+		if (d_values) {
+			struct change *c = &p->c[p->nc++];
+			c->d.verb = xstrdup("rollback");
+			c->d.name = xstrdup(names.v[i]);
+			c->d.stime = guard;
+			c->d.source = source;
+			c->d.rollback_to = xstrdup(git_oid_tostr_s(&target));
+			rc = copy_value(f, doc, c->d.rollback_to, c, err);
+			json_decref(doc);
+			continue;
 		}
 		const json_t *src = entry_of(doc, names.v[i]), *cur = entry_of(f->e.doc, names.v[i]);
 		struct change *c = &p->c[p->nc++];
@@ -312,6 +396,8 @@ static int rb_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg
 			rc = sb_fail(err, EXIT_NOTFOUND, "%s: no image %s at %s", ctx->path, names.v[i], c->d.rollback_to);
 		else
 			rc = copy_fields(f, names.v[i], src, &c->changed, err);
+		if (!rc)
+			rc = check_entry(g, tip, ctx->path, f, names.v[i], src, err);
 		json_decref(doc);
 	}
 	strlist_clear(&names);
@@ -328,6 +414,8 @@ int cmd_rollback(int argc, char **argv)
 		errorx("--to and --steps: one or the other");
 		return EXIT_USAGE;
 	}
+	if (values_opts_check())
+		return EXIT_USAGE;
 	struct rb_ctx ctx = { clean_path(d_path) };
 	int rc = deploy_run(rb_plan, &ctx, "rollback", 0);
 	free(ctx.path);
@@ -340,9 +428,71 @@ struct pr_ctx {
 	char *from, *to;
 };
 
+/* promote of a Helm values key: --key of --from's values file into --to's */
+static int pr_plan_values(struct gitr *g, const git_oid *tip, struct plan *p, struct pr_ctx *ctx, struct strbuf *err)
+{
+	json_t *from = NULL;
+	char *file = NULL, *name = NULL;
+	struct dfile *f = NULL;
+	int rc = values_doc_at(g, tip, ctx->from, &from, err);
+	if (!rc && !gitr_is_dir(g, tip, ctx->to))
+		rc = sb_fail(err, EXIT_NOTFOUND, "%s: no directory %s on branch %s", g->display_url, ctx->to, g->branch);
+	if (!rc) {
+		file = values_path(ctx->to);
+		f = plan_file(p, g, tip, file, err, &rc);
+		free(file);
+	}
+	if (rc) {
+		json_decref(from);
+		return rc;
+	}
+	/* the image's name, as bump records it: the repository the values name */
+	name = d_image ? xstrdup(d_image) : values_repository(from, d_key);
+	if (!name)
+		name = xstrdup(d_key);
+	const char *want[2] = { name, NULL };
+	struct deploy_entry lf = { 0 }, lt = { 0 };
+	p->c = xcalloc(1, sizeof *p->c);
+	struct change *c = &p->c[p->nc++];
+	c->d.verb = xstrdup("promote");
+	c->d.name = xstrdup(name);
+	if ((rc = history_last(g, tip, ctx->from, want, &lf, err)) == 0 &&
+	    (rc = history_last(g, tip, ctx->to, want, &lt, err)) == 0) {
+		c->d.stime = lf.name ? lf.stime : -1;
+		c->d.source = lf.source ? xstrdup(lf.source) : NULL;
+		c->d.digest = lf.digest ? xstrdup(lf.digest) : NULL;
+		if (!d_force && c->d.stime >= 0 && lt.name && lt.stime > c->d.stime) {
+			c->skipped = "older";
+			c->d.old = values_scalar(values_get(f->e.doc, d_key));
+			c->d.new_ = values_scalar(values_get(from, d_key));
+			warnx("%s: not promoted: %s has a newer source than %s (--force to promote)", name, ctx->to, ctx->from);
+		} else
+			rc = copy_value(f, from, ctx->from, c, err);
+	}
+	struct deploy_log l = { &lf, 1, 1 }, l2 = { &lt, 1, 1 };
+	struct deploy_entry *a = xmalloc(sizeof *a), *b = xmalloc(sizeof *b);
+	*a = lf, *b = lt;
+	if (!a->name)
+		a->name = xstrdup("");
+	if (!b->name)
+		b->name = xstrdup("");
+	l.e = a, l2.e = b;
+	dlog_clear(&l);
+	dlog_clear(&l2);
+	free(name);
+	json_decref(from);
+	return rc;
+}
+
 static int pr_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg, struct strbuf *err)
 {
 	struct pr_ctx *ctx = arg;
+	if (d_values) {
+		p->verb = xstrdup("promote");
+		p->msg_path = xstrdup(ctx->to);
+		sb_addf(&p->trailers, "Promoted-From: %s\n", ctx->from);
+		return pr_plan_values(g, tip, p, ctx, err);
+	}
 	char *file = NULL;
 	json_t *from = NULL;
 	p->verb = xstrdup("promote");
@@ -386,6 +536,8 @@ static int pr_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg
 			continue;
 		}
 		rc = copy_fields(f, names[j], src, &c->changed, err);
+		if (!rc)
+			rc = check_entry(g, tip, ctx->to, f, names[j], src, err);
 	}
 	struct deploy_log l1 = { lf, k, k }, l2 = { lt, k, k };
 	for (size_t j = 0; j < k; j++) {
@@ -408,6 +560,8 @@ int cmd_promote(int argc, char **argv)
 		errorx("--from DIR and --to DIR are required");
 		return EXIT_USAGE;
 	}
+	if (values_opts_check())
+		return EXIT_USAGE;
 	struct pr_ctx ctx = { clean_path(d_from), clean_path(d_to) };
 	int rc = deploy_run(pr_plan, &ctx, "promote", 0);
 	free(ctx.from);

@@ -7,7 +7,8 @@ const char *d_git, *d_branch, *d_path, *d_cacert, *d_username, *d_password_file,
 	*d_cache_dir, *d_author;
 int d_no_cache;
 struct strlist d_images;
-const char *d_pin, *d_values, *d_key;
+const char *d_pin, *d_values, *d_key, *d_image_name;
+int d_exit_code;
 int d_force, d_dry_run, d_create;
 long long d_attempts;
 const char *d_image, *d_to, *d_from;
@@ -16,11 +17,15 @@ long long d_steps, d_limit;
 #define BUMP_OPTS                                                                                                  \
 	{ "image", 0, OPT_LIST, &d_images, "[NAME=]REF", "set this image (instead of records on stdin); repeatable",  \
 	  NULL },                                                                                                  \
+	{ "image-name", 0, OPT_STRING, &d_image_name, "REPOSITORY",                                                  \
+	  "the repository the cluster pulls the image from, instead of the ref's (an oci: layout, a local path)",   \
+	  NULL },                                                                                                  \
 	{ "pin", 0, OPT_STRING, &d_pin, "tag|digest", "set newTag (default) or digest", "words:tag digest" },        \
 	{ "values", 0, OPT_STRING, &d_values, "FILE", "a Helm values file in --path instead of kustomization.yaml",  \
 	  NULL },                                                                                                  \
 	{ "key", 0, OPT_STRING, &d_key, "KEY", "with --values: the dotted key to set, e.g. image.tag", NULL },        \
-	{ "create", 0, OPT_BOOL, &d_create, NULL, "add an images: list to a kustomization without one", NULL },      \
+	{ "create", 0, OPT_BOOL, &d_create, NULL,                                                                    \
+	  "add an images: list to a kustomization without one; with --values, add --key's last key", NULL },       \
 	{ "force", 0, OPT_BOOL, &d_force, NULL, "replace a newer deploy or a rollback", NULL }
 
 static const struct opt bump_opts[] = {
@@ -32,7 +37,12 @@ static const struct opt bump_opts[] = {
 	OPT_END
 };
 
-static const struct opt diff_opts[] = { BUMP_OPTS, OPT_END };
+static const struct opt diff_opts[] = {
+	BUMP_OPTS,
+	{ "exit-code", 0, OPT_BOOL, &d_exit_code, NULL, "exit 1 when there are differences, 0 when none (as git diff)",
+	  NULL },
+	OPT_END
+};
 
 static const struct opt history_opts[] = {
 	{ "image", 0, OPT_STRING, &d_image, "NAME", "only this image", NULL },
@@ -47,6 +57,9 @@ static const struct opt rollback_opts[] = {
 	{ "dry-run", 0, OPT_BOOL, &d_dry_run, NULL, "print the unified diff; change nothing", NULL },
 	{ "attempts", 0, OPT_INT, &d_attempts, "N", "push attempts when the branch moves (default 1000)", NULL },
 	{ "author", 0, OPT_STRING, &d_author, "NAME <EMAIL>", "the commit author", NULL },
+	{ "values", 0, OPT_STRING, &d_values, "FILE", "a Helm values file in the path(s) instead of kustomization.yaml",
+	  NULL },
+	{ "key", 0, OPT_STRING, &d_key, "KEY", "with --values: the dotted key of the image's tag, e.g. image.tag", NULL },
 	OPT_END
 };
 
@@ -58,6 +71,9 @@ static const struct opt promote_opts[] = {
 	{ "dry-run", 0, OPT_BOOL, &d_dry_run, NULL, "print the unified diff; change nothing", NULL },
 	{ "attempts", 0, OPT_INT, &d_attempts, "N", "push attempts when the branch moves (default 1000)", NULL },
 	{ "author", 0, OPT_STRING, &d_author, "NAME <EMAIL>", "the commit author", NULL },
+	{ "values", 0, OPT_STRING, &d_values, "FILE", "a Helm values file in the path(s) instead of kustomization.yaml",
+	  NULL },
+	{ "key", 0, OPT_STRING, &d_key, "KEY", "with --values: the dotted key of the image's tag, e.g. image.tag", NULL },
 	OPT_END
 };
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,36 +23,78 @@ char *clean_path(const char *p)
 	return s;
 }
 
-static char *read_password_file(const char *file, struct strbuf *err)
+/* A file an option names must be a readable regular file: 66 when it is
+ * missing or a directory, 77 when it cannot be read; 0 when it can. */
+static int check_file_opt(const char *opt, const char *path, struct strbuf *err)
+{
+	struct stat st;
+	if (!path)
+		return 0;
+	if (stat(path, &st) < 0)
+		return sb_fail(err, errno == EACCES ? EXIT_PERM : EXIT_NOTFOUND, "%s %s: %s", opt, path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return sb_fail(err, EXIT_NOTFOUND, "%s %s: a directory, not a file", opt, path);
+	if (access(path, R_OK) < 0)
+		return sb_fail(err, errno == EACCES ? EXIT_PERM : EXIT_IOERR, "%s %s: %s", opt, path, strerror(errno));
+	return 0;
+}
+
+/* --cache-dir: a directory when it exists (it is made otherwise): 73 for
+ * anything else, 77 when it cannot be searched. */
+static int check_dir_opt(const char *opt, const char *path, struct strbuf *err)
+{
+	struct stat st;
+	if (!path || stat(path, &st) < 0)
+		return path && errno == EACCES ? sb_fail(err, EXIT_PERM, "%s %s: %s", opt, path, strerror(errno)) : 0;
+	if (!S_ISDIR(st.st_mode))
+		return sb_fail(err, EXIT_EXISTS, "%s %s: not a directory", opt, path);
+	return 0;
+}
+
+static char *read_password_file(const char *file, struct strbuf *err, int *rc)
 {
 	struct strbuf sb = STRBUF_INIT;
 	if (sb_read_file(&sb, file) < 0) {
-		sb_fail(err, errno == ENOENT ? EXIT_NOTFOUND : EXIT_IOERR, "--password-file %s: %s", file, strerror(errno));
+		*rc = sb_fail(err, errno == ENOENT ? EXIT_NOTFOUND : errno == EACCES ? EXIT_PERM : EXIT_IOERR,
+			      "--password-file %s: %s", file, strerror(errno));
 		sb_release(&sb);
 		return NULL;
 	}
 	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == '\r'))
 		sb.buf[--sb.len] = 0;
+	if (!sb.len) {
+		*rc = sb_fail(err, EXIT_DATA, "--password-file %s: empty", file);
+		sb_release(&sb);
+		return NULL;
+	}
 	return sb_detach(&sb);
 }
 
 int deploy_open(struct gitr *g, int trust_cache)
 {
 	struct strbuf err = STRBUF_INIT;
+	int rc = 0;
 	if (!d_git) {
 		errorx("--git URL|PATH is required");
 		return EXIT_USAGE;
 	}
 	char *password = NULL;
-	if (d_password_file && !(password = read_password_file(d_password_file, &err))) {
+	if ((rc = check_file_opt("--cacert", d_cacert, &err)) || (rc = check_file_opt("--ssh-key", d_ssh_key, &err)) ||
+	    (rc = check_file_opt("--known-hosts", d_known_hosts, &err)) ||
+	    (rc = check_file_opt("--password-file", d_password_file, &err)) ||
+	    (rc = check_dir_opt("--cache-dir", d_cache_dir, &err)) ||
+	    (d_password_file && !(password = read_password_file(d_password_file, &err, &rc)))) {
 		errorx("%s", err.buf);
 		sb_release(&err);
-		return EXIT_NOTFOUND;
+		return rc;
 	}
 	struct gitr_opts o = { d_git, d_branch, d_cacert, d_username, password, d_ssh_key, d_known_hosts,
 			       d_cache_dir, d_no_cache, trust_cache };
 	long long t0 = now_ms();
-	int rc = gitr_open(g, &o, &err);
+	info("%s: reading branch %s%s", d_git, d_branch ? d_branch : "(the remote's default)",
+	     trust_cache ? " (from the clone cache when it has it)" : "");
+	rc = gitr_open(g, &o, &err);
+	/* gitr_open keeps its own copy: this one is wiped now */
 	if (password) {
 		explicit_bzero(password, strlen(password));
 		free(password);
@@ -84,7 +127,8 @@ int find_kustomization(struct gitr *g, const git_oid *commit, const char *dir, c
 	}
 	sb_release(&tmp);
 	sb_release(&e2);
-	return sb_fail(err, EXIT_NOTFOUND, "%s: no kustomization.yaml in %s on branch %s", g->display_url, dir, g->branch);
+	return sb_fail(err, EXIT_NOTFOUND, "%s: no kustomization.yaml in %s on branch %s (a Helm values file: --values "
+		       "FILE --key KEY)", g->display_url, dir, g->branch);
 }
 
 void plan_clear(struct plan *p)
@@ -281,6 +325,12 @@ static void backoff(int attempt, long long cycle_ms)
 	sleep_ms(random() % (max + 1));
 }
 
+/* --exit-code: 1 when there are differences, as git diff --exit-code */
+static int diff_status(const struct plan *p)
+{
+	return d_exit_code && plan_changed(p) ? EXIT_FAIL : 0;
+}
+
 static int diff_output(struct gitr *g, struct plan *p, const char *action)
 {
 	if (!strcmp(common.output, "diff") || !common.output[0]) {
@@ -288,7 +338,7 @@ static int diff_output(struct gitr *g, struct plan *p, const char *action)
 		plan_diff(p, &d);
 		fwrite(d.buf, 1, d.len, stdout);
 		sb_release(&d);
-		return 0;
+		return diff_status(p);
 	}
 	struct strbuf err = STRBUF_INIT;
 	int fmt = rec_format_parse(common.output);
@@ -296,7 +346,7 @@ static int diff_output(struct gitr *g, struct plan *p, const char *action)
 					      "image,old,new,changed");
 	emit(w, g, p, action, NULL, 0, 0);
 	sb_release(&err);
-	return rec_writer_finish(w) < 0 ? EXIT_IOERR : 0;
+	return rec_writer_finish(w) < 0 ? EXIT_IOERR : diff_status(p);
 }
 
 int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
@@ -348,6 +398,8 @@ int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
 			rc = diff_output(&g, &p, action);
 			break;
 		}
+		if (!plan_changed(&p))
+			info("%s: nothing to change on %s at %s", p.msg_path, g.branch, git_oid_tostr_s(&g.tip));
 		if (!plan_changed(&p) || d_dry_run) {
 			if (d_dry_run) {
 				struct strbuf d = STRBUF_INIT;
@@ -363,12 +415,15 @@ int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
 			errorx("%s", err.buf);
 			break;
 		}
+		info("%s: committed %s on %s (attempt %d): pushing to %s", p.msg_path, git_oid_tostr_s(&id),
+		     git_oid_tostr_s(&g.tip), attempt, g.display_url);
 		git_oid old_tip = g.tip;
 		rc = gitr_push(&g, &id, &err);
 		long long push_ms = now_ms() - t_push;
 		if (rc == 0) {
 			git_oid_tostr(commit, sizeof commit, &id);
 			pushed = 1;
+			info("%s: pushed %s to %s in %lld ms", g.display_url, commit, g.branch, push_ms);
 			break;
 		}
 		if (rc > 0) {

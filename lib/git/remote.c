@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -334,6 +335,39 @@ static int fetch_local(struct gitr *g, struct strbuf *err)
 	return rc;
 }
 
+int gitr_branch_writable(struct gitr *g, struct strbuf *err)
+{
+	if (!g->local || git_repository_is_bare(g->repo) || !g->branch)
+		return 0;
+	git_reference *head = NULL;
+	char *name = xasprintf("refs/heads/%s", g->branch);
+	int checked_out = git_reference_lookup(&head, g->repo, "HEAD") == 0 &&
+			  git_reference_type(head) == GIT_REFERENCE_SYMBOLIC && !strcmp(git_reference_symbolic_target(head), name);
+	git_reference_free(head);
+	free(name);
+	if (!checked_out)
+		return 0;
+	/* git's receive.denyCurrentBranch: refuse (the default), updateInstead
+	 * (a work tree update we do not make), or ignore/warn/false (git pushes) */
+	git_config *cfg = NULL;
+	const char *v = NULL;
+	git_buf b = GIT_BUF_INIT;
+	if (git_repository_config_snapshot(&cfg, g->repo) == 0 && git_config_get_string_buf(&b, cfg, "receive.denyCurrentBranch") == 0)
+		v = b.ptr;
+	int allowed = v && (!strcasecmp(v, "ignore") || !strcasecmp(v, "warn") || !strcasecmp(v, "false") ||
+			    !strcasecmp(v, "no") || !strcasecmp(v, "off") || !strcmp(v, "0"));
+	if (allowed && !strcasecmp(v, "warn"))
+		warnx("%s: updating the checked-out branch %s: its work tree and index stay as they were "
+		      "(receive.denyCurrentBranch=warn)", g->display_url, g->branch);
+	int rc = allowed ? 0
+			 : sb_fail(err, EXIT_PERM, "%s: refusing to update the checked-out branch %s of a non-bare repository, "
+				   "as git does (receive.denyCurrentBranch%s%s): push to a bare repository, or check out "
+				   "another branch there", g->display_url, g->branch, v ? "=" : "", v ? v : "");
+	git_buf_dispose(&b);
+	git_config_free(cfg);
+	return rc;
+}
+
 /* 0 when the tip fetched reads back, else EXIT_DATA saying so. */
 static int tip_check(struct gitr *g, struct strbuf *err)
 {
@@ -436,8 +470,10 @@ int gitr_open(struct gitr *g, const struct gitr_opts *o, struct strbuf *err)
 	gitr_cb_new(g, o);
 	if (url_pass && !o->password)
 		g->cb->password = g->cb->owned_password = url_pass;
-	else
+	else if (url_pass) {
+		explicit_bzero(url_pass, strlen(url_pass));
 		free(url_pass);
+	}
 	g->no_cache = o->no_cache;
 	if (o->no_cache) {
 		char tmpl[] = "/tmp/cloudctl-git.XXXXXX";

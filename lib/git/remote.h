@@ -33,7 +33,8 @@ struct gitr_opts {
 	const char *branch;      /* NULL: the remote's default branch (its HEAD) */
 	const char *cacert;      /* https: PEM CA bundle; NULL: $GIT_SSL_CAINFO, $SSL_CERT_FILE, the system's */
 	const char *username;    /* https: NULL: from the URL, environment, credential files */
-	const char *password;    /* https: password or token; never printed */
+	const char *password;    /* https: password or token; never printed; gitr_open copies
+				  * it (and the other strings the callbacks need) */
 	const char *ssh_key;     /* ssh: private key (KEY.pub beside it is used when present);
 				  * NULL: ssh-agent ($SSH_AUTH_SOCK), then ~/.ssh/id_ed25519, ~/.ssh/id_rsa */
 	const char *known_hosts; /* ssh: NULL: ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts */
@@ -75,6 +76,11 @@ enum { GITR_MOVED = -2, GITR_REJECTED = -3 };
 int gitr_open(struct gitr *g, const struct gitr_opts *o, struct strbuf *err);
 /* Fetch the branch again (after a push was refused). Same results. */
 int gitr_fetch(struct gitr *g, struct strbuf *err);
+/* A local non-bare remote whose checked-out branch is g->branch is not pushed
+ * to, as git's receive.denyCurrentBranch (default refuse) says: EXIT_PERM with
+ * why in err; 0 when it may be (bare, another branch checked out, or the
+ * repository's config says ignore or warn: then a warning). */
+int gitr_branch_writable(struct gitr *g, struct strbuf *err);
 /* The tip again after waiting for a turn (gitr_lock): the cache's when it is
  * trusted (another run on this machine may have pushed), else fetched. */
 int gitr_refresh(struct gitr *g, struct strbuf *err);

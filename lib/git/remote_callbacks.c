@@ -189,9 +189,11 @@ void gitr_cb_new(struct gitr *g, const struct gitr_opts *o)
 {
 	struct gitr_cb *cb = g->cb = xcalloc(1, sizeof *cb);
 	cb->fail = cb->remote_msg = cb->status = (struct strbuf)STRBUF_INIT;
-	cb->ssh_key = o->ssh_key;
-	cb->username = o->username;
-	cb->password = o->password;
+	/* Copies: the caller may free (and wipe) its strings once gitr_open
+	 * returns, and libgit2 asks for credentials at every connection after. */
+	cb->ssh_key = cb->owned_ssh_key = o->ssh_key ? xstrdup(o->ssh_key) : NULL;
+	cb->username = cb->owned_username = o->username ? xstrdup(o->username) : NULL;
+	cb->password = cb->owned_password = o->password ? xstrdup(o->password) : NULL;
 	const char *home = getenv("HOME");
 	if (o->known_hosts)
 		cb->known_hosts[0] = xstrdup(o->known_hosts);
@@ -209,7 +211,11 @@ void gitr_cb_free(struct gitr_cb *cb)
 	for (int i = 0; i < 3; i++)
 		free(cb->known_hosts[i]);
 	free(cb->host);
+	if (cb->owned_password)
+		explicit_bzero(cb->owned_password, strlen(cb->owned_password));
 	free(cb->owned_password);
+	free(cb->owned_username);
+	free(cb->owned_ssh_key);
 	sb_release(&cb->fail);
 	sb_release(&cb->remote_msg);
 	sb_release(&cb->status);

@@ -10,7 +10,7 @@
 /* State the libgit2 callbacks share: what to offer, and why the last call failed. */
 struct gitr_cb {
 	const char *username, *password, *ssh_key;
-	char *owned_password;
+	char *owned_password, *owned_username, *owned_ssh_key; /* copies of the options' (freed here) */
 	char *known_hosts[3];
 	char *host;          /* ssh host and port, from the URL */
 	int port;

@@ -34,7 +34,9 @@ static int push_local(struct gitr *g, const git_oid *commit, struct strbuf *err)
 	git_oid now;
 	int rc = 0;
 	mode_t old = umask((mode_t)g->write_umask);
-	if (git_reference_name_to_id(&now, g->repo, name) < 0)
+	if ((rc = gitr_branch_writable(g, err)) != 0)
+		;
+	else if (git_reference_name_to_id(&now, g->repo, name) < 0)
 		rc = gitr_fail(g, err, EXIT_NOTFOUND, name);
 	else if (!git_oid_equal(&now, &g->tip))
 		rc = GITR_MOVED;

@@ -4,20 +4,8 @@
 # bad input (exit code, one-line error, no commit), concurrent bumpers, history/rollback/promote.
 # DEPLOY_WRITERS x DEPLOY_BUMPS concurrent bumps (default 16 x 25: about 40 s).
 . "$(dirname "$0")/lib.sh"
-SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-D=${CLOUDCTL_BIN:-$SRC/${CLOUDCTL_BUILD:-build}/bin}/cloudctl-deploy
-ENV=$SVC/git/env
-if [ ! -s "$ENV" ]; then skip "deploy" "git services not running: tests/services/git-start.sh (as root) writes $ENV"; exit 0; fi
-set -a; . "$ENV"; set +a
-export HOME=$T XDG_CACHE_HOME=$T/cache GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$T/gitconfig GIT_TERMINAL_PROMPT=0
-export CLOUDCTL_GIT_AUTHOR="deploy test <deploy@cloudctl.invalid>"
-unset CLOUDCTL_GIT_USERNAME CLOUDCTL_GIT_PASSWORD SSH_AUTH_SOCK
-# ASan builds: whole stacks through libgit2 (no frame pointers), so that tests/lsan.supp
-# can name where its ssh transport leaks
-export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0
-: >"$T/gitconfig"
+NAME=deploy; . "$(dirname "$0")/data/deploy/env.sh"
 FIX=$SRC/tests/services/git/gitops/apps/shop
-DATA=$SRC/tests/cli/data/deploy
 DEV=apps/shop/overlays/dev
 cleanup_hook() { rm -rf "${GIT_REPOS:?}"/t-deploy-$$-*.git; }
 # fresh NAME: a new seeded remote repository of this test (removed at exit)
@@ -85,10 +73,15 @@ expect "--dry-run prints the unified diff" 0 "--- a/$DEV/kustomization.yaml
 run "$D" diff --git "$R" --path "$DEV" --image registry.local/shop/frontend:zzz -o kv
 assert "diff -o kv: the record, nothing pushed" test "$(field new <"$T/out"),$(field changed <"$T/out"),$(count "$R")" = "zzz,true,3"
 # the backend is an entry named .../backend whose newName is .../api: a ref of the api repository finds it
+# an image no workload of the overlay uses would be appended and never deployed: refused,
+# and with it the whole run (tests/cli/deploy-render.sh walks the rules)
 run "$D" bump --git "$R" --path "$DEV" --image registry.local/shop/api:77aa --image registry.local/shop/web:1 -o kv
+expect "two images, one that no workload uses: refused" 65 "" "cloudctl-deploy: $DEV/kustomization.yaml: images entry registry.local/shop/web matches no image of $DEV's workloads, so registry.local/shop/web:1 would not be deployed (their images after kustomize: registry.local/shop/frontend:1.20, registry.local/shop/api:77aa)" &&
+	assert "two images, one refused: no commit" test "$(count "$R")" = 3
+run "$D" bump --git "$R" --path "$DEV" --image registry.local/shop/api:77aa --image registry.local/shop/frontend:1.20 -o kv
 expect_rc "two images in one run" 0 && assert "two images: one commit" test "$(count "$R")" = 4
-assert "two images: newTag by newName, a new entry appended in the file's style" cmp -s <(show "$R" "$DEV/kustomization.yaml") \
-	<(dev_with '"1.20"' | sed 's/newTag: "0123456"/newTag: "77aa"/'; printf '  - name: registry.local/shop/web\n    newTag: "1"\n')
+assert "two images: newTag by newName" cmp -s <(show "$R" "$DEV/kustomization.yaml") \
+	<(dev_with '"1.20"' | sed 's/newTag: "0123456"/newTag: "77aa"/')
 run "$D" bump --git "$R" --path "$DEV" --image registry.local/shop/backend=registry.local/other/api:5 -o kv
 assert "NAME=REF with another repository sets newName" bash -c "show() { git --git-dir='$R' show main:$DEV/kustomization.yaml; }; show | grep -q '^    newName: registry.local/other/api$' && show | grep -q '^    newTag: \"5\"$'"
 if command -v kubectl >/dev/null; then
@@ -145,7 +138,7 @@ expect_rc "https: a ~/.git-credentials line as git credential-store writes it (h
 # Two machines (two caches): each bump starts from its own cache's tip without a fetch,
 # so B's tip is stale after A's push; B's push is refused, fetched, re-applied.
 HB=(--git "$GIT_HTTPS_BASE/$NH" --cacert "$GIT_CA" --path "$DEV" -o kv)
-for m in A B; do XDG_CACHE_HOME=$T/cache-$m run "$D" bump "${HB[@]}" --image registry.local/shop/web:$m; done
+for m in A B; do XDG_CACHE_HOME=$T/cache-$m run "$D" bump "${HB[@]}" --image registry.local/shop/api:$m; done
 n0=$(count "$RH")
 printf 'kind=image ref=registry.local/shop/frontend:h5 source=a5 source_time=1800000100\n' >"$T/a5"
 XDG_CACHE_HOME=$T/cache-A run "$D" bump "${HB[@]}" <"$T/a5"
@@ -155,7 +148,7 @@ expect_rc "stale caches: B bumps the api from its stale tip" 0 && assert "stale 
 	test "$(field attempts <"$T/out"),$(count "$RH"),$(git --git-dir="$RH" rev-parse main~1)" = "2,$((n0 + 2)),$(git --git-dir="$RH" log -1 --format=%H --grep=h5 main)"
 assert "stale caches: both bumps in the file" bash -c "f=\$(git --git-dir='$RH' show main:$DEV/kustomization.yaml); grep -q 'newTag: h5   # main' <<<\"\$f\" && grep -Eq 'newTag: \"?b5\"?$' <<<\"\$f\""
 printf 'kind=image ref=registry.local/shop/frontend:h4old source=a4 source_time=1800000000\n' >"$T/a4"
-XDG_CACHE_HOME=$T/cache-A run "$D" bump "${HB[@]}" --image registry.local/shop/web:A2
+XDG_CACHE_HOME=$T/cache-A run "$D" bump "${HB[@]}" --image registry.local/shop/api:A2
 XDG_CACHE_HOME=$T/cache-B run "$D" bump "${HB[@]}" <"$T/a4"
 expect_rc "stale caches: an older source from a stale cache" 0 "newer deploy" && assert "stale caches: the newer deploy kept (skipped=older), no commit" \
 	test "$(field skipped <"$T/out"),$(count "$RH")" = "older,$((n0 + 3))"
@@ -166,14 +159,14 @@ ALOG=$SVC/git/lighttpd-access.log
 wait_log() { for _ in $(seq 1 75); do [ "$(grep -c -- "$1" "$ALOG")" -ge "$2" ] && return 0; sleep 0.2; done; return 1; }
 RO=$(fresh https-one); NO=$(basename "$RO")
 HO=(--git "$GIT_HTTPS_BASE/$NO" --cacert "$GIT_CA" --path "$DEV" -o kv)
-XDG_CACHE_HOME=$T/cache-one run "$D" bump "${HO[@]}" --image registry.local/shop/web:o1
+XDG_CACHE_HOME=$T/cache-one run "$D" bump "${HO[@]}" --image registry.local/shop/frontend:o1
 expect_rc "https: a first bump (the cache cloned)" 0 && wait_log "POST /git/$NO/git-receive-pack" 1
 n_log=$(grep -c "/git/$NO/" "$ALOG")
-XDG_CACHE_HOME=$T/cache-one run "$D" -vv bump "${HO[@]}" --image registry.local/shop/web:o2
+XDG_CACHE_HOME=$T/cache-one run "$D" -vv bump "${HO[@]}" --image registry.local/shop/frontend:o2
 expect_rc "https: a bump from the warm cache" 0 && wait_log "POST /git/$NO/git-receive-pack" 2
 assert "https: one request to the server, a POST of git-receive-pack" test "$(grep -c "/git/$NO/" "$ALOG")" = $((n_log + 1))
 assert "https: the landed commit is that bump's" test "$(git --git-dir="$RO" log -1 --format=%s main)" = \
-	"deploy($DEV): registry.local/shop/web o1 -> o2"
+	"deploy($DEV): registry.local/shop/frontend o1 -> o2"
 B64=$(printf '%s:%s' "$GIT_USER" "$GIT_PASS" | base64)
 assert "https: -vv shows neither the password nor the Basic credentials" \
 	bash -c "grep -qi 'authorization: <redacted>' '$T/err' && ! grep -q -e '$GIT_PASS' -e '$B64' '$T/err' '$T/out'"
@@ -182,7 +175,7 @@ assert "https: -vv shows the pack as binary, not its bytes" grep -q '> \[[0-9]* 
 # advertisement, with the credentials sent up front (no 401 first), and one POST of
 # git-upload-pack when the branch moved. Requests as the server logged them:
 reqs() { grep "/git/$NO/" "$ALOG" | tail -n +$((n_log + 1)) | awk '{ print $3, $6, $7, $9 }'; }
-XDG_CACHE_HOME=$T/cache-other run "$D" bump "${HO[@]}" --image registry.local/shop/web:o3
+XDG_CACHE_HOME=$T/cache-other run "$D" bump "${HO[@]}" --image registry.local/shop/frontend:o3
 expect_rc "https: another machine bumps (its own cache)" 0 && wait_log "POST /git/$NO/git-receive-pack" 3
 n_log=$(grep -c "/git/$NO/" "$ALOG")
 XDG_CACHE_HOME=$T/cache-one run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
@@ -199,11 +192,11 @@ $GIT_USER \"POST /git/$NO/git-receive-pack 200"
 assert "https: stale cache: attempts=2" test "$(field attempts <"$T/out")" = 2
 assert "https: stale cache: both bumps in the file" bash -c "f=\$(git --git-dir='$RO' show main:$DEV/kustomization.yaml); grep -q 'newTag: o3' <<<\"\$f\" && grep -Eq 'newTag: \"?o4\"?' <<<\"\$f\""
 n_log=$(grep -c "/git/$NO/" "$ALOG")
-XDG_CACHE_HOME=$T/cache-one run "$D" diff "${HO[@]}" --image registry.local/shop/web:o5
+XDG_CACHE_HOME=$T/cache-one run "$D" diff "${HO[@]}" --image registry.local/shop/frontend:o5
 expect_rc "https: diff from an up-to-date cache" 0 && wait_log "info/refs?service=git-upload-pack" $(( $(grep -c "info/refs?service=git-upload-pack" "$ALOG") + 1 ))
 assert "https: diff: one request, the advertisement" test "$(reqs)" = "$GIT_USER \"GET /git/$NO/info/refs?service=git-upload-pack 200"
 # when that GET is refused (401), libgit2 fetches and says why
-XDG_CACHE_HOME=$T/cache-one run env CLOUDCTL_GIT_PASSWORD=Wr0ngPassw0rd "$D" diff "${HO[@]}" --username "$GIT_USER" --image registry.local/shop/web:o5
+XDG_CACHE_HOME=$T/cache-one run env CLOUDCTL_GIT_PASSWORD=Wr0ngPassw0rd "$D" diff "${HO[@]}" --username "$GIT_USER" --image registry.local/shop/frontend:o5
 expect_rc "https: diff with a wrong password: exit 77" 77 "authentication failed" && assert "https: diff, wrong password: one line" one_line
 run "$D" bump --git "$GIT_REJECT_HTTPS_URL" --cacert "$GIT_CA" --path "$DEV" --image registry.local/shop/frontend:r1
 expect "https: a pre-receive hook refuses: exit 77, its message" 77 "" "cloudctl-deploy: $GIT_REJECT_HTTPS_URL: the remote refused the push to main: pre-receive hook declined (remote: cloudctl test remote: this repository rejects every push (pre-receive hook))" &&
