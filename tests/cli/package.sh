@@ -88,7 +88,7 @@ run in_root bash -c '. /usr/share/bash-completion/bash_completion; _completion_l
 expect "bash completes a verb of the installed cloudctl-vm" 0 "list"
 
 run in_root sh -c 'printf "kind=vm name=a state=running host=h1 vcpus=2 mem_mib=1024\nkind=vm name=b state=shutoff host=h1 vcpus=1 mem_mib=512\n" |
-	cloudctl-report -o csv -c host,vms,vcpus'
+	cloudctl-report -o csv'
 assert "records | installed cloudctl-report" grep -q '^h1,2,' "$T/out"
 run in_root cloudctl-k8s tenant render team-a --cpu 2 --memory 4Gi
 assert "installed cloudctl-k8s tenant render" grep -q '^kind: Namespace' "$T/out"
@@ -97,7 +97,9 @@ expect "the libvirt plugin loads from /usr/libexec/cloudctl" 0 "name=test"
 run in_root sh -c 'set -e; export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@x GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@x
 	mkdir -p /tmp/app /tmp/seed/app; cd /tmp/app; echo hi > index.html; git init -q -b main; git add -A; git commit -qm app
 	cloudctl-build /tmp/app --repo oci:/tmp/images -o kv > /tmp/image.rec
-	cd /tmp/seed; git init -q -b main; printf "images:\n- name: registry.local/demo/app\n  newTag: \"0.1\"\n" > app/kustomization.yaml
+	cd /tmp/seed; git init -q -b main
+	printf "resources:\n- deploy.yaml\nimages:\n- name: registry.local/demo/app\n  newTag: \"0.1\"\n" > app/kustomization.yaml
+	printf "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers:\n      - {name: app, image: registry.local/demo/app}\n" > app/deploy.yaml
 	git add -A; git commit -qm seed; git init -q --bare -b main /tmp/gitops.git; git push -q /tmp/gitops.git main
 	sha=$(git -C /tmp/app rev-parse HEAD)
 	CLOUDCTL_GIT_AUTHOR="t <t@x>" XDG_CACHE_HOME=/tmp/cache cloudctl-deploy bump --git /tmp/gitops.git --path app \
