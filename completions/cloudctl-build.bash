@@ -9,6 +9,11 @@ _cloudctl_build() {
 		[[ $w == -* ]] && continue
 		verb=$w; break
 	done
+	local first=$verb
+	case $verb in
+	build|resolve|tags) ;;
+	*) verb=build ;;
+	esac
 	case "$verb:$prev" in
 	build:--repo|build:-r) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	build:--tag-format) COMPREPLY=($(compgen -W "full short" -- "$cur")); return ;;
@@ -19,13 +24,12 @@ _cloudctl_build() {
 	esac
 	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --cacert --insecure --auth-file" opts= operands=
 	case $verb in
-	'')
-		COMPREPLY=($(compgen -W "build resolve tags $common" -- "$cur")); return ;;
-	build) opts=" --repo -r --base -b --tag -t --tag-format --allow-dirty --entrypoint --cmd --env -e --label -l --workdir -w --user -u --platform --ignore-file --jobs -j"; operands() { COMPREPLY=($(compgen -d -- "$cur")); } ;;
+	build) opts=" --repo -r --base -b --tag -t --tag-format --allow-dirty --entrypoint --cmd --env -e --label -l --source-url --keep-modes --workdir -w --user -u --platform --ignore-file --jobs -j"; operands() { COMPREPLY=($(compgen -d -- "$cur")); } ;;
 	resolve) opts=""; operands() { COMPREPLY=(); } ;;
 	tags) opts=""; operands() { COMPREPLY=(); } ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts $common" -- "$cur")); else operands; fi
+	[[ -z $first && $cur != -* ]] && COMPREPLY+=($(compgen -W "build resolve tags " -- "$cur"))
 }
 complete -F _cloudctl_build cloudctl-build

@@ -9,6 +9,11 @@ _cloudctl_report() {
 		[[ $w == -* ]] && continue
 		verb=$w; break
 	done
+	local first=$verb
+	case $verb in
+	report|diff) ;;
+	*) verb=report ;;
+	esac
 	case "$verb:$prev" in
 	report:--group-by|report:-g) COMPREPLY=($(compgen -W "host tenant state" -- "$cur")); return ;;
 	report:--write|report:-w) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -18,12 +23,11 @@ _cloudctl_report() {
 	esac
 	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version" opts= operands=
 	case $verb in
-	'')
-		COMPREPLY=($(compgen -W "report diff $common" -- "$cur")); return ;;
 	report) opts=" --group-by -g --top -n --stale --write -w --push --job --instance --cacert --insecure --allow-empty"; operands() { COMPREPLY=($(compgen -f -- "$cur")); } ;;
 	diff) opts=" --threshold --exit-code --allow-empty"; operands() { COMPREPLY=($(compgen -f -- "$cur")); } ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts $common" -- "$cur")); else operands; fi
+	[[ -z $first && $cur != -* ]] && COMPREPLY+=($(compgen -W "report diff " -- "$cur"))
 }
 complete -F _cloudctl_report cloudctl-report

@@ -76,6 +76,18 @@ static void bash_arg_cases(struct strbuf *sb, const struct tool *t, const char *
 	}
 }
 
+/* A tool with a default verb (cloudctl-build ./app --repo ...): a first
+ * operand that names no verb, or none yet, is the default verb's; first is
+ * the first operand, if any (if none, verbs are offered beside the
+ * default verb's operands). */
+static void bash_default_verb(struct strbuf *sb, const struct tool *t)
+{
+	sb_adds(sb, "\tlocal first=$verb\n\tcase $verb in\n\t");
+	for (const struct verb *v = t->verbs; v->name; v++)
+		sb_addf(sb, "%s%s", v == t->verbs ? "" : "|", v->name);
+	sb_addf(sb, ") ;;\n\t*) verb=%s ;;\n\tesac\n", t->default_verb);
+}
+
 static void bash(struct strbuf *sb, const struct tool *t, const struct opt *common_opts)
 {
 	struct strbuf fn = STRBUF_INIT;
@@ -93,6 +105,8 @@ static void bash(struct strbuf *sb, const struct tool *t, const struct opt *comm
 	sb_adds(sb, " \"\n\tfor ((i = 1; i < COMP_CWORD; i++)); do\n\t\tw=${COMP_WORDS[i]}\n"
 		    "\t\tif [[ $argopts == *\" $w \"* ]]; then ((i++)); continue; fi\n"
 		    "\t\t[[ $w == -* ]] && continue\n\t\tverb=$w; break\n\tdone\n");
+	if (t->default_verb)
+		bash_default_verb(sb, t);
 	sb_adds(sb, "\tcase \"$verb:$prev\" in\n");
 	for (const struct verb *v = t->verbs; v->name; v++) {
 		bash_arg_cases(sb, t, v->name, v->opts);
@@ -105,10 +119,13 @@ static void bash(struct strbuf *sb, const struct tool *t, const struct opt *comm
 	sb_adds(sb, "\tesac\n\tlocal common=\"");
 	bash_opt_words(sb, common_opts, 0);
 	bash_opt_words(sb, t->globals, 0);
-	sb_adds(sb, "\" opts= operands=\n\tcase $verb in\n\t'')\n\t\tCOMPREPLY=($(compgen -W \"");
-	for (const struct verb *v = t->verbs; v->name; v++)
-		sb_addf(sb, "%s ", v->name);
-	sb_adds(sb, "$common\" -- \"$cur\")); return ;;\n");
+	sb_adds(sb, "\" opts= operands=\n\tcase $verb in\n");
+	if (!t->default_verb) {
+		sb_adds(sb, "\t'')\n\t\tCOMPREPLY=($(compgen -W \"");
+		for (const struct verb *v = t->verbs; v->name; v++)
+			sb_addf(sb, "%s ", v->name);
+		sb_adds(sb, "$common\" -- \"$cur\")); return ;;\n");
+	}
 	for (const struct verb *v = t->verbs; v->name; v++) {
 		sb_addf(sb, "\t%s) opts=\"", v->name);
 		bash_opt_words(sb, v->opts, 0);
@@ -118,9 +135,24 @@ static void bash(struct strbuf *sb, const struct tool *t, const struct opt *comm
 	}
 	sb_adds(sb, "\t*) return ;;\n\tesac\n");
 	sb_adds(sb, "\tif [[ $cur == -* ]]; then COMPREPLY=($(compgen -W \"$opts $common\" -- \"$cur\")); "
-		    "else operands; fi\n}\n");
+		    "else operands; fi\n");
+	if (t->default_verb) {
+		sb_adds(sb, "\t[[ -z $first && $cur != -* ]] && COMPREPLY+=($(compgen -W \"");
+		for (const struct verb *v = t->verbs; v->name; v++)
+			sb_addf(sb, "%s ", v->name);
+		sb_adds(sb, "\" -- \"$cur\"))\n");
+	}
+	sb_adds(sb, "}\n");
 	sb_addf(sb, "complete -F %s %s\n", fn.buf, t->name);
 	sb_release(&fn);
+}
+
+static const struct verb *find_default(const struct tool *t)
+{
+	for (const struct verb *v = t->verbs; v->name; v++)
+		if (str_eq(v->name, t->default_verb))
+			return v;
+	return NULL;
 }
 
 /* ---- zsh ---- */
@@ -195,8 +227,19 @@ static void zsh(struct strbuf *sb, const struct tool *t, const struct opt *commo
 		sb_adds(sb, "'\n");
 	}
 	sb_adds(sb, "\t)\n\t_arguments -C $common '1:verb:->verb' '*::arg:->args' && ret=0\n"
-		    "\tcase $state in\n\tverb) _describe -t verbs verb verbs && ret=0 ;;\n"
-		    "\targs)\n\t\tcase $line[1] in\n");
+		    "\tcase $state in\n\tverb) _describe -t verbs verb verbs && ret=0");
+	const struct verb *dv = t->default_verb ? find_default(t) : NULL;
+	if (dv && dv->operand_complete) { /* the default verb's first operand */
+		sb_adds(sb, "; ");
+		zsh_action(sb, t, dv->operand_complete);
+		sb_adds(sb, " && ret=0");
+	}
+	sb_adds(sb, " ;;\n\targs)\n");
+	if (dv) /* a first operand that is no verb: the default verb's, as if it were named */
+		sb_addf(sb, "\t\tif (( ! ${verbs[(I)${(b)line[1]}:*]} )); then\n"
+			    "\t\t\twords=(%s \"${words[@]}\"); (( CURRENT++ )); line=(%s \"${line[@]}\")\n\t\tfi\n",
+			dv->name, dv->name);
+	sb_adds(sb, "\t\tcase $line[1] in\n");
 	for (const struct verb *v = t->verbs; v->name; v++) {
 		sb_addf(sb, "\t\t%s) _arguments $common \\\n", v->name);
 		zsh_specs(sb, t, v->opts, 1);
@@ -210,6 +253,21 @@ static void zsh(struct strbuf *sb, const struct tool *t, const struct opt *commo
 
 /* ---- fish ---- */
 
+/* The condition under which verb v's options and operands complete: v named,
+ * or, for the default verb, no other verb named. */
+static void fish_cond(struct strbuf *sb, const struct tool *t, const char *verb)
+{
+	if (!t->default_verb || !str_eq(verb, t->default_verb)) {
+		sb_addf(sb, " -n '__fish_seen_subcommand_from %s'", verb);
+		return;
+	}
+	sb_adds(sb, " -n 'not __fish_seen_subcommand_from");
+	for (const struct verb *v = t->verbs; v->name; v++)
+		if (!str_eq(v->name, verb))
+			sb_addf(sb, " %s", v->name);
+	sb_adds(sb, "'");
+}
+
 static void fish_opt(struct strbuf *sb, const struct tool *t, const char *cond, const struct opt *o)
 {
 	for (; o && o->name; o++) {
@@ -217,7 +275,7 @@ static void fish_opt(struct strbuf *sb, const struct tool *t, const char *cond, 
 			continue;
 		sb_addf(sb, "complete -c %s", t->name);
 		if (cond)
-			sb_addf(sb, " -n '__fish_seen_subcommand_from %s'", cond);
+			fish_cond(sb, t, cond);
 		if (o->short_name)
 			sb_addf(sb, " -s %c", o->short_name);
 		sb_addf(sb, " -l %s", o->name);
@@ -258,8 +316,9 @@ static void fish(struct strbuf *sb, const struct tool *t, const struct opt *comm
 	for (const struct verb *v = t->verbs; v->name; v++) {
 		fish_opt(sb, t, v->name, v->opts);
 		if (v->formats) {
-			sb_addf(sb, "complete -c %s -n '__fish_seen_subcommand_from %s' -s o -l output -r -f -a ", t->name,
-				v->name);
+			sb_addf(sb, "complete -c %s", t->name);
+			fish_cond(sb, t, v->name);
+			sb_adds(sb, " -s o -l output -r -f -a ");
 			sh_quote(sb, v->formats);
 			sb_adds(sb, " -d 'report format'\n");
 		}
@@ -269,14 +328,24 @@ static void fish(struct strbuf *sb, const struct tool *t, const struct opt *comm
 			sb_addc(&c, '(');
 			hint_cmd(&c, t, h);
 			sb_addc(&c, ')');
-			sb_addf(sb, "complete -c %s -n '__fish_seen_subcommand_from %s' -a ", t->name, v->name);
+			sb_addf(sb, "complete -c %s", t->name);
+			fish_cond(sb, t, v->name);
+			sb_adds(sb, " -a ");
 			sh_quote(sb, c.buf);
 			sb_adds(sb, "\n");
 			sb_release(&c);
 		} else if (h && !strcmp(h, "file")) {
-			sb_addf(sb, "complete -c %s -n '__fish_seen_subcommand_from %s' -F\n", t->name, v->name);
+			sb_addf(sb, "complete -c %s", t->name);
+			fish_cond(sb, t, v->name);
+			sb_adds(sb, " -F\n");
+		} else if (h && !strcmp(h, "dir")) {
+			sb_addf(sb, "complete -c %s", t->name);
+			fish_cond(sb, t, v->name);
+			sb_adds(sb, " -a '(__fish_complete_directories)'\n");
 		} else if (h && str_starts(h, "words:")) {
-			sb_addf(sb, "complete -c %s -n '__fish_seen_subcommand_from %s' -a ", t->name, v->name);
+			sb_addf(sb, "complete -c %s", t->name);
+			fish_cond(sb, t, v->name);
+			sb_adds(sb, " -a ");
 			sh_quote(sb, h + 6);
 			sb_adds(sb, "\n");
 		}
