@@ -15,6 +15,7 @@
 #include "oci/image.h"
 #include "oci/layer.h"
 #include "oci/layout.h"
+#include "oci/pathcheck.h"
 #include "oci/ref.h"
 #include "oci/regdest.h"
 
@@ -22,9 +23,10 @@
 #define SHORT_SHA 12
 #define MTIME_MAX 8589934591LL /* what tar's 11 octal digits hold */
 
-const char *b_repo, *b_base, *b_tag_format, *b_entrypoint, *b_cmd, *b_workdir, *b_user, *b_platform, *b_ignore_file;
+const char *b_repo, *b_base, *b_tag_format, *b_entrypoint, *b_cmd, *b_workdir, *b_user, *b_platform, *b_ignore_file,
+	*b_source_url;
 struct strlist b_tags, b_env, b_labels;
-int b_allow_dirty;
+int b_allow_dirty, b_keep_modes;
 long long b_jobs;
 
 struct build {
@@ -50,6 +52,7 @@ struct build {
 	/* the result */
 	struct layer layer;
 	int layer_cached; /* known from the cache, and the destination has it */
+	unsigned long long tar_estimate; /* for progress */
 	struct oci_desc config;
 	char digest[OCI_DIGEST_MAX];
 	unsigned long long size, uploaded;
@@ -71,6 +74,27 @@ static int key_value_ok(const struct strlist *l, const char *opt)
 	return 1;
 }
 
+/* --source-url goes into every copy of the image: a URL, and never a password. */
+static int source_url_ok(void)
+{
+	if (!b_source_url)
+		return 1;
+	const char *p = b_source_url;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
+		p++;
+	if (p == b_source_url || !str_starts(p, "://") || !p[3]) {
+		errorx("build: --source-url '%s': expected a URL (SCHEME://HOST/PATH, e.g. https://git.example.com/shop/app.git)",
+		       b_source_url);
+		return 0;
+	}
+	char *bare = git_url_without_credentials(b_source_url);
+	int same = str_eq(bare, b_source_url);
+	free(bare);
+	if (!same)
+		errorx("build: --source-url: has a user name or password; give the URL without them");
+	return same;
+}
+
 static int check_options(struct build *b)
 {
 	if (!b_repo) {
@@ -87,7 +111,7 @@ static int check_options(struct build *b)
 			return EXIT_USAGE;
 		}
 	}
-	if (!key_value_ok(&b_env, "--env") || !key_value_ok(&b_labels, "--label"))
+	if (!key_value_ok(&b_env, "--env") || !key_value_ok(&b_labels, "--label") || !source_url_ok())
 		return EXIT_USAGE;
 	if (b_jobs < 0 || b_jobs > 64) {
 		errorx("build: --jobs %lld: between 1 and 64", b_jobs);
@@ -127,19 +151,7 @@ static int read_epoch(struct build *b)
 /* DIR must be a directory we can read before anything else happens. */
 static int check_dir(struct build *b)
 {
-	int fd = open(b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		close(fd);
-		return 0;
-	}
-	int e = errno;
-	if (e == ENOENT)
-		return sb_fail(&b->err, EXIT_NOTFOUND, "%s: no such directory", b->dir);
-	if (e == ELOOP)
-		return sb_fail(&b->err, EXIT_DATA, "%s: symlink loop (too many levels of symbolic links)", b->dir);
-	if (e == ENOTDIR)
-		return sb_fail(&b->err, EXIT_DATA, "%s: not a directory", b->dir);
-	return sb_fail(&b->err, e == EACCES || e == EPERM ? EXIT_PERM : EXIT_IOERR, "%s: %s", b->dir, strerror(e));
+	return oci_check_dir(NULL, b->dir, &b->err);
 }
 
 /* Whether the destination reference names a tag ("oci:out:v1", "host/repo:v1"). */
@@ -285,10 +297,14 @@ static int cached_layer(struct build *b, const char *fp)
 static int build_layer(struct build *b)
 {
 	char fp[65];
-	int have_fp = cache_fingerprint(b->walk, b_ignore_file, b->epoch, fp) == 0;
+	int have_fp = cache_fingerprint(b->walk, b_ignore_file, b->epoch, !b_keep_modes, fp) == 0;
+	b->tar_estimate = cache_walk_tar_estimate(b->walk);
 	cache_walk_free(b->walk);
 	b->walk = NULL;
 	int rc = have_fp ? cached_layer(b, fp) : 0;
+	if (!rc && b->layer_cached)
+		info("layer %s: %s is unchanged since its last build, and %s has that layer", b->layer.digest, b->dir,
+		     b_repo);
 	if (!rc && !b->layer_cached)
 		rc = make_layer(b);
 	if (!rc && have_fp && !b->layer_cached)
@@ -306,12 +322,16 @@ static int make_layer(struct build *b)
 		ignore_path = dflt = xasprintf("%s/.dockerignore", b->dir);
 	struct ignore *ig = NULL;
 	int rc = ignore_load(ignore_path, b_ignore_file == NULL, &ig, &b->err);
-	struct tar_opts o = { .mtime = b->epoch, .ignore = ig };
+	struct tar_opts o = { .mtime = b->epoch, .ignore = ig, .git_modes = !b_keep_modes,
+			      .progress = progress_bytes };
 	struct stat st;
 	if (!rc && stat(ignore_path, &st) == 0) {
 		o.skip_dev = st.st_dev;
 		o.skip_ino = st.st_ino;
 	}
+	if (!rc)
+		progress_phase("layer", b->tar_estimate, "building the layer of %s (about %.1f MiB of tar)", b->dir,
+			       b->tar_estimate / 1048576.0);
 	if (!rc)
 		rc = layer_build(b->dir, &o, LAYER_GZIP_LEVEL, b->dest->ops->tmpdir(b->dest), &b->layer, &b->err);
 	if (!rc)
@@ -381,8 +401,10 @@ static int make_config(struct build *b, struct strbuf *json)
 		strlist_add(&labels, (l = xasprintf("%s=%s", LABEL_REVISION, b->src.sha)));
 		free(l);
 	}
-	if (b->have_git && b->src.remote_url) {
-		strlist_add(&labels, (l = xasprintf("%s=%s", LABEL_SOURCE, b->src.remote_url)));
+	/* Only when asked: a remote's URL is spelled differently in each clone
+	 * (https or ssh, a mirror, a local path) and the digest must not be. */
+	if (b_source_url) {
+		strlist_add(&labels, (l = xasprintf("%s=%s", LABEL_SOURCE, b_source_url)));
 		free(l);
 	}
 	strlist_add(&labels, (l = xasprintf("%s=%s", LABEL_CREATED, b->created)));
@@ -431,6 +453,8 @@ static int push_manifest(struct build *b)
 	oci_digest_bytes(m.buf, m.len, b->digest);
 	b->size += m.len;
 	int rc = 0;
+	progress_phase("tag", 0, "writing the manifest %s as %zu tag%s of %s", b->digest, b->tags.n,
+		       b->tags.n == 1 ? "" : "s", b->dest->name);
 	for (size_t i = 0; i < b->tags.n && !rc; i++)
 		rc = b->dest->ops->put_manifest(b->dest, b->tags.v[i], MT_OCI_MANIFEST, m.buf, m.len, &b->err);
 	sb_release(&m);
@@ -513,11 +537,19 @@ int cmd_build(int argc, char **argv)
 	}
 	rc = check_dir(&b);
 	if (!rc)
+		rc = check_input_files(&b.err);
+	if (!rc) {
+		progress_phase("scan", 0, "scanning %s and reading its git commit", b.dir);
 		b.walk = cache_walk_start(b.dir, git_source_maybe(b.dir));
+	}
 	if (!rc)
 		rc = read_source(&b);
-	if (!rc && b_base)
+	if (!rc && b.have_git)
+		info("%s: commit %s%s", b.dir, b.src.sha, b.src.dirty ? ", with uncommitted changes" : "");
+	if (!rc && b_base) {
+		progress_phase("base", 0, "reading the base image %s", b_base);
 		rc = load_base(&b);
+	}
 	if (!rc)
 		rc = store_open(b_repo, 1, &b.dest, &b.err);
 	if (!rc && b.base)
@@ -530,6 +562,7 @@ int cmd_build(int argc, char **argv)
 		rc = build_layer(&b);
 	if (!rc)
 		rc = push(&b);
+	progress_end();
 	if (!rc)
 		rc = report(&b);
 	else if (b.err.len)

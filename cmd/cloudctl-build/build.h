@@ -10,16 +10,20 @@
 
 /* build options (build.c) */
 extern const char *b_repo, *b_base, *b_tag_format, *b_entrypoint, *b_cmd, *b_workdir, *b_user, *b_platform,
-	*b_ignore_file;
+	*b_ignore_file, *b_source_url;
 extern struct strlist b_tags, b_env, b_labels;
-extern int b_allow_dirty;
+extern int b_allow_dirty, b_keep_modes;
 extern long long b_jobs;
 #define BUILD_JOBS_DEFAULT 4
 /* registry options, for every verb (main.c) */
 extern const char *g_cacert, *g_auth_file;
 extern int g_insecure;
 
-/* store.c: open what a reference names: "oci:PATH[:TAG]" is a layout (made
+/* store.c: every file an option names (--cacert, --auth-file, --ignore-file)
+ * is there and readable, whether or not this run would read it: 0, or an
+ * exit code (66 missing or a directory, 77 not allowed) with err set. */
+int check_input_files(struct strbuf *err);
+/* open what a reference names: "oci:PATH[:TAG]" is a layout (made
  * when create), anything else a registry repository. */
 int store_open(const char *ref, int create, struct oci_dest **out, struct strbuf *err);
 /* "name:tag" for records ("oci:out:TAG", "host/repo:TAG"). */
@@ -47,8 +51,11 @@ struct push_result {
 int push_blobs(struct oci_dest *dest, struct oci_dest *base, struct blob_task *t, size_t n, int jobs,
 	       struct push_result *res, struct strbuf *err);
 
-/* progress.c: the bar on stderr when it is a terminal */
-void progress_start(unsigned long long total);
+/* progress.c: each phase of the work, a line at -v, and a status line
+ * redrawn on stderr when it is a terminal; total 0: of unknown size. */
+void progress_phase(const char *label, unsigned long long total, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void progress_bytes(void *ctx, unsigned long long done);
 void progress_blob(void *arg, const char *digest, long long done, long long total);
 void progress_settle(const char *digest, unsigned long long size);
 void progress_end(void);
@@ -61,8 +68,11 @@ void progress_end(void);
 struct layer;
 struct tree_walk;
 struct tree_walk *cache_walk_start(const char *dir, int keep_entries);
-int cache_fingerprint(struct tree_walk *w, const char *ignore_file, long long epoch, char out[65]);
+int cache_fingerprint(struct tree_walk *w, const char *ignore_file, long long epoch, int git_modes, char out[65]);
 void cache_walk_free(struct tree_walk *w);
+/* About the size of the tar of the walked tree (headers and file data), for
+ * progress; 0 when unknown. Waits for the walk. */
+unsigned long long cache_walk_tar_estimate(struct tree_walk *w);
 /* Its files, for a struct git_walk (git/source.h): ctx is the tree_walk
  * (-1 unless started with keep_entries). */
 struct git_walked_file;

@@ -54,6 +54,7 @@
 #define WALK_THREADS_MAX 4
 #define DIGEST_LEN 32
 #define DENTS_BUF 32768
+#define TAR_BLOCK 512ULL
 
 struct entry {
 	const char *name; /* in the directory's names */
@@ -87,6 +88,7 @@ struct tree_walk {
 	int failed, stop;
 	long long start_ns;   /* when the walk began */
 	long long newest_ns;  /* the latest mtime or ctime seen */
+	unsigned long long tar_bytes; /* about the tar's size: a header an entry, files' data */
 	struct dir_digest *dirs;
 	size_t ndirs, cap;
 	struct git_walked_file *files; /* made by cache_walk_files */
@@ -163,10 +165,11 @@ static const char *take_dir(struct tree_walk *w, size_t *i)
 }
 
 static void done_dir(struct tree_walk *w, const char *rel, const unsigned char *md, long long newest_ns, int ok,
-		     struct entry *e, size_t n, char *names)
+		     struct entry *e, size_t n, char *names, unsigned long long tar_bytes)
 {
 	pthread_mutex_lock(&w->lock);
 	w->busy--;
+	w->tar_bytes += tar_bytes;
 	if (!ok)
 		w->failed = 1;
 	if (newest_ns > w->newest_ns)
@@ -266,9 +269,13 @@ static void walk_one(struct tree_walk *w, const char *rel, size_t i)
 	struct strbuf names = STRBUF_INIT, lines = STRBUF_INIT;
 	int ok = read_dir(w, i, &names, &e, &n) == 0;
 	long long t = 0;
+	unsigned long long tar_bytes = 0;
 	for (size_t k = 0; k < n && ok; k++) {
 		if (e[k].dotgit)
 			continue;
+		tar_bytes += TAR_BLOCK;
+		if (S_ISREG(e[k].st.st_mode))
+			tar_bytes += ((unsigned long long)e[k].st.st_size + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
 		if (S_ISDIR(e[k].st.st_mode))
 			queue_dir(w, rel, e[k].name, &e[k].st);
 		add_stat_line(&lines, e[k].name, &e[k].st);
@@ -284,7 +291,7 @@ static void walk_one(struct tree_walk *w, const char *rel, size_t i)
 		n = 0;
 		sb_release(&names);
 	}
-	done_dir(w, rel, md, t, ok, e, n, names.len ? sb_detach(&names) : NULL);
+	done_dir(w, rel, md, t, ok, e, n, names.len ? sb_detach(&names) : NULL, tar_bytes);
 	sb_release(&names);
 }
 
@@ -367,6 +374,14 @@ void cache_walk_free(struct tree_walk *w)
 	free(w);
 }
 
+unsigned long long cache_walk_tar_estimate(struct tree_walk *w)
+{
+	if (!w)
+		return 0;
+	join(w);
+	return w->failed || w->stop ? 0 : w->tar_bytes;
+}
+
 /* Every entry that is not a directory, for git_source_read_walked (a
  * struct git_walk's files; a ".git" without stat data); waits for the walk. */
 int cache_walk_files(void *ctx, const struct git_walked_file **files, size_t *n)
@@ -395,15 +410,15 @@ int cache_walk_files(void *ctx, const struct git_walked_file **files, size_t *n)
 
 /* The fingerprint of the walked tree as hex in out[65]; -1 when it cannot be
  * had or is racy. Waits for the walk to end. */
-int cache_fingerprint(struct tree_walk *w, const char *ignore_file, long long epoch, char out[65])
+int cache_fingerprint(struct tree_walk *w, const char *ignore_file, long long epoch, int git_modes, char out[65])
 {
 	join(w);
 	if (w->failed || w->stop)
 		return -1;
 	struct strbuf all = STRBUF_INIT;
 	/* everything the layer's bytes depend on besides the tree */
-	sb_addf(&all, "cloudctl-build %s layer-v3 gzip blocks %d zlib %s level %d epoch %lld", CLOUDCTL_VERSION,
-		PGZIP_BLOCK, zlibVersion(), LAYER_GZIP_LEVEL, epoch);
+	sb_addf(&all, "cloudctl-build %s layer-v3 gzip blocks %d zlib %s level %d epoch %lld modes %s", CLOUDCTL_VERSION,
+		PGZIP_BLOCK, zlibVersion(), LAYER_GZIP_LEVEL, epoch, git_modes ? "git" : "kept");
 	add_stat_line(&all, "", &w->root_st);
 	qsort(w->dirs, w->ndirs, sizeof *w->dirs, by_rel);
 	for (size_t i = 0; i < w->ndirs; i++) {

@@ -147,7 +147,7 @@ int push_blobs(struct oci_dest *dest, struct oci_dest *base, struct blob_task *t
 	unsigned long long total = 0;
 	for (size_t i = 0; i < n; i++)
 		total += t[i].size;
-	progress_start(total);
+	progress_phase("push", total, "pushing %zu blobs (%.1f MiB) to %s", n, total / 1048576.0, dest->name);
 	size_t workers = (size_t)(jobs > 0 ? jobs : 1);
 	if (workers > n)
 		workers = n ? n : 1;

@@ -5,14 +5,31 @@
 #include "build.h"
 #include "oci/image.h"
 #include "oci/layout.h"
+#include "oci/pathcheck.h"
 #include "oci/regdest.h"
 
 const char *g_cacert, *g_auth_file;
 int g_insecure;
 
+int check_input_files(struct strbuf *err)
+{
+	const struct { const char *opt, *path; } files[] = {
+		{ "--cacert", g_cacert }, { "--auth-file", g_auth_file }, { "--ignore-file", b_ignore_file },
+	};
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		int rc = files[i].path ? oci_check_file(files[i].opt, files[i].path, err) : 0;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int store_open(const char *ref, int create, struct oci_dest **out, struct strbuf *err)
 {
 	*out = NULL;
+	int rc = check_input_files(err);
+	if (rc)
+		return rc;
 	if (str_starts(ref, "oci:"))
 		return layout_open(ref + 4, create, out, err);
 	struct regdest_opts o = {

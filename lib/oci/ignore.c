@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "oci/ignore.h"
+#include "oci/pathcheck.h"
 
 struct pattern {
 	char *pat;
@@ -275,9 +276,7 @@ int ignore_load(const char *path, int optional, struct ignore **out, struct strb
 		sb_release(&text);
 		if (e == ENOENT && optional)
 			return 0;
-		int code = e == ENOENT ? EXIT_NOTFOUND : e == EACCES || e == EPERM ? EXIT_PERM
-			 : e == EISDIR || e == ELOOP ? EXIT_DATA : EXIT_IOERR;
-		return sb_fail(err, code, "%s: %s", path, strerror(e));
+		return sb_fail(err, oci_errno_exit(e), "%s: %s", path, strerror(e));
 	}
 	int rc = ignore_parse(text.buf, text.len, path, out, err);
 	sb_release(&text);

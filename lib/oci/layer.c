@@ -20,6 +20,7 @@ struct gz_sink {
 	int fd;
 	const char *path;
 	unsigned long long tar_size, blob_size;
+	const struct tar_opts *o; /* its progress callback */
 };
 
 static void hex_digest(EVP_MD_CTX *md, char out[OCI_DIGEST_MAX])
@@ -106,6 +107,8 @@ static int gz_write(void *ctx, const void *data, size_t n, struct strbuf *err)
 	struct gz_sink *g = ctx;
 	EVP_DigestUpdate(g->tar_md, data, n);
 	g->tar_size += n;
+	if (g->o->progress)
+		g->o->progress(g->o->progress_ctx, g->tar_size);
 	return pgzip_write(g->z, data, n, err);
 }
 
@@ -147,7 +150,7 @@ int layer_build(const char *dir, const struct tar_opts *o, int level, const char
 		struct layer *out, struct strbuf *err)
 {
 	memset(out, 0, sizeof *out);
-	struct gz_sink g = { .fd = -1 };
+	struct gz_sink g = { .fd = -1, .o = o };
 	int rc = open_temp(tmpdir, &out->path, &g.fd, err);
 	if (rc)
 		return rc;

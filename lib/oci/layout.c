@@ -13,6 +13,7 @@
 #include "log.h"
 #include "oci/image.h"
 #include "oci/layout.h"
+#include "oci/pathcheck.h"
 #include "oci/ref.h"
 
 #define OCI_LAYOUT_FILE "{\"imageLayoutVersion\":\"1.0.0\"}"
@@ -23,26 +24,9 @@ struct layout {
 	char *path, *blobdir;
 };
 
-static int errno_exit(int e)
-{
-	switch (e) {
-	case ENOENT:
-		return EXIT_NOTFOUND;
-	case EACCES:
-	case EPERM:
-	case EROFS:
-		return EXIT_PERM;
-	case ENOTDIR:
-	case ELOOP:
-		return EXIT_DATA;
-	default:
-		return EXIT_IOERR;
-	}
-}
-
 static int sys_fail(struct strbuf *err, const char *path, int e)
 {
-	return sb_fail(err, errno_exit(e), "%s: %s", path, strerror(e));
+	return sb_fail(err, oci_errno_exit(e), "%s: %s", path, strerror(e));
 }
 
 void layout_split(const char *spec, char **path, char **tag)
@@ -381,6 +365,8 @@ static int check_or_create(struct layout *l, int create, struct strbuf *err)
 		json_decref(j);
 		if (!rc && create)
 			rc = mkdir_p(l->blobdir, err);
+	} else if (errno == ENOTDIR) { /* the layout's path, or a directory above it, is a file */
+		rc = sb_fail(err, EXIT_NOTFOUND, "%s: not a directory (a file is on its path)", l->d.name);
 	} else if (errno != ENOENT) {
 		rc = sys_fail(err, marker, errno);
 	} else if (!create) {

@@ -234,9 +234,21 @@ static int emit(struct walk *w, const void *data, size_t n)
 	return n ? w->sink->write(w->sink->ctx, data, n, w->err) : 0;
 }
 
+/* The mode git would record for an entry of this type (see tar_opts.git_modes). */
+static unsigned git_mode(char type, unsigned mode)
+{
+	if (type == '5')
+		return 0755;
+	if (type == '2')
+		return 0777;
+	return mode & S_IXUSR ? 0755 : 0644;
+}
+
 static int emit_header(struct walk *w, const char *path, const char *link, char type,
 		       unsigned mode, unsigned long long size)
 {
+	if (w->o->git_modes)
+		mode = git_mode(type, mode);
 	struct tar_header h = { path, link, type, mode, size, w->o->mtime };
 	sb_reset(&w->hdr);
 	tar_format_header(&w->hdr, &h);

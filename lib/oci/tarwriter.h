@@ -5,7 +5,10 @@
  *   directory before what it holds; DIR itself is not an entry;
  * - every mtime is the one given (SOURCE_DATE_EPOCH or the commit time),
  *   uid/gid 0, no user or group names, no atime/ctime;
- * - modes kept (the permission bits with setuid/setgid/sticky);
+ * - modes kept (the permission bits with setuid/setgid/sticky), or, with
+ *   git_modes, the modes git records: 0755 for a directory or a file its
+ *   owner may run, 0644 for another file, 0777 for a symlink (the umask of
+ *   a checkout, which differs between machines, then changes nothing);
  * - a pax extended header ('x') only where ustar cannot hold a value: a path
  *   or link target longer than 100 bytes or not ASCII, a size of 8 GiB or more;
  * - symlinks stored as links, never followed; a file seen again through
@@ -34,6 +37,10 @@ struct tar_opts {
 	/* A file never archived (the ignore file itself) when skip_ino != 0. */
 	dev_t skip_dev;
 	ino_t skip_ino;
+	int git_modes;               /* modes as git records them (see above) */
+	/* Called with the tar's bytes so far as they are written, or NULL. */
+	void (*progress)(void *ctx, unsigned long long tar_bytes);
+	void *progress_ctx;
 	/* Test hook: called with each directory's path (relative, "" for the
 	 * top) once its names are listed and before any of them is read. */
 	void (*listed)(void *ctx, const char *rel);

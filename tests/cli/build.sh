@@ -72,8 +72,8 @@ drwxr-xr-x 0/0 0 2024-05-01 12:00 dir-with-a-rather-long-name-for-ustar/
 -rw-r--r-- 0/0 5 2024-05-01 12:00 $LONG
 drwxr-xr-x 0/0 0 2024-05-01 12:00 etc/
 -rw-r--r-- 0/0 21 2024-05-01 12:00 etc/msg
--rwxr-x--- 0/0 10 2024-05-01 12:00 etc/run.sh"
-if [ "$got" = "$want" ]; then ok "layer listing: sorted, modes, 0/0, commit time, long name via pax"
+-rwxr-xr-x 0/0 10 2024-05-01 12:00 etc/run.sh"
+if [ "$got" = "$want" ]; then ok "layer listing: sorted, git's modes (750 stored as 755), 0/0, commit time, long name via pax"
 else fail "layer listing" "$(diff <(echo "$want") <(echo "$got") | head -20)"; fi
 assert "the long name went through a pax header" sh -c "zcat '$(layer_blob "$T/l1" "$SHA")' | grep -aq '[0-9] path=$LONG'"
 
@@ -106,11 +106,10 @@ expect_rc "a change outside DIR does not make it dirty" 0
 # the labels, through skopeo
 if command -v skopeo >/dev/null; then
 	run skopeo inspect "oci:$T/l1:$SHA"
-	assert "skopeo: revision, source without credentials, created" python3 -c "
+	assert "skopeo: revision and created (no source: a remote's URL differs between clones)" python3 -c "
 import json, sys
 l = json.load(open('$T/out'))['Labels']
 sys.exit(l != {'org.opencontainers.image.revision': '$SHA',
-	'org.opencontainers.image.source': 'https://git.example.com/shop/app.git',
 	'org.opencontainers.image.created': '2024-05-01T12:00:00Z'})"
 	assert "skopeo: the digest" test "$(python3 -c "import json; print(json.load(open('$T/out'))['Digest'])")" = "$D1"
 else
