@@ -74,6 +74,21 @@ static int key_value_ok(const struct strlist *l, const char *opt)
 	return 1;
 }
 
+/* Whether the destination reference names a tag ("oci:out:v1", "host/repo:v1"). */
+static int repo_names_tag(const char *ref)
+{
+	if (str_starts(ref, "oci:")) {
+		char *path, *tag;
+		layout_split(ref + 4, &path, &tag);
+		int has = tag != NULL;
+		free(path);
+		free(tag);
+		return has;
+	}
+	const char *colon = strrchr(ref, ':');
+	return colon && !strchr(colon, '/');
+}
+
 /* --source-url goes into every copy of the image: a URL, and never a password. */
 static int source_url_ok(void)
 {
@@ -103,6 +118,11 @@ static int check_options(struct build *b)
 	}
 	if (b_tag_format && strcmp(b_tag_format, "full") != 0 && strcmp(b_tag_format, "short") != 0) {
 		errorx("build: --tag-format '%s': full or short", b_tag_format);
+		return EXIT_USAGE;
+	}
+	if (b_tag_format && (b_tags.n || repo_names_tag(b_repo))) {
+		/* it would be ignored: the image would not get the tag asked for */
+		errorx("build: --tag-format chooses the default tag; with %s there is none", b_tags.n ? "--tag" : "a tag in --repo");
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < b_tags.n; i++) {
@@ -152,21 +172,6 @@ static int read_epoch(struct build *b)
 static int check_dir(struct build *b)
 {
 	return oci_check_dir(NULL, b->dir, &b->err);
-}
-
-/* Whether the destination reference names a tag ("oci:out:v1", "host/repo:v1"). */
-static int repo_names_tag(const char *ref)
-{
-	if (str_starts(ref, "oci:")) {
-		char *path, *tag;
-		layout_split(ref + 4, &path, &tag);
-		int has = tag != NULL;
-		free(path);
-		free(tag);
-		return has;
-	}
-	const char *colon = strrchr(ref, ':');
-	return colon && !strchr(colon, '/');
 }
 
 static int read_source(struct build *b)

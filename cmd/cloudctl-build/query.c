@@ -48,6 +48,7 @@ int cmd_resolve(int argc, char **argv)
 	char *mt = NULL, digest[OCI_DIGEST_MAX];
 	struct oci_manifest m = { 0 };
 	char *ref = store_ref(d, tag);
+	info("resolving %s (for %s/%s when it is an index)", ref, p.os, p.arch);
 	rc = store_resolve(d, tag, &p, &bytes, &mt, digest, &err);
 	if (!rc)
 		rc = image_manifest_parse(bytes.buf, bytes.len, ref, &m, &err);
@@ -87,7 +88,9 @@ int cmd_tags(int argc, char **argv)
 	struct oci_dest *d;
 	struct strbuf err = STRBUF_INIT;
 	struct strlist tags = STRLIST_INIT;
-	if ((rc = store_open(argv[0], 0, &d, &err)) == 0 && (rc = d->ops->list_tags(d, &tags, &err)) == 0) {
+	if ((rc = store_open(argv[0], 0, &d, &err)) == 0)
+		info("listing the tags of %s", d->name);
+	if (!rc && (rc = d->ops->list_tags(d, &tags, &err)) == 0) {
 		struct rec_writer *w = build_writer("repo,tag");
 		for (size_t i = 0; i < tags.n; i++) {
 			struct record r = RECORD_INIT;

@@ -92,6 +92,13 @@ EOF
 assert "refused --source-url: no layout made" test ! -e "$T/badsrc"
 if grep -rq s3cret "$T/err"; then fail "the password is not echoed" "$(cat "$T/err")"; else ok "the password is not echoed"; fi
 
+# an option that would be ignored is refused: the image would not be tagged as asked
+run $B "$T/one/clone/app" --repo "oci:$T/tf" --tag v1 --tag-format short
+expect "--tag-format with --tag" 64 "" "cloudctl-build: build: --tag-format chooses the default tag; with --tag there is none"
+run $B "$T/one/clone/app" --repo "oci:$T/tf:v1" --tag-format full
+expect "--tag-format with a tag in --repo" 64 "" "cloudctl-build: build: --tag-format chooses the default tag; with a tag in --repo there is none"
+assert "--tag-format refused: no layout made" test ! -e "$T/tf"
+
 # ---- files and directories that options and operands name ----
 mkdir -p "$T/f/adir" "$T/f/ro" && touch "$T/f/afile" && echo '{}' > "$T/f/secret" && chmod 600 "$T/f/secret"
 mkdir -p "$T/f/locked" && chmod 000 "$T/f/locked"
@@ -165,6 +172,10 @@ cloudctl-build: pushing 2 blobs (0.0 MiB) to oci:$T/verbose
 cloudctl-build: writing the manifest D as 1 tag of oci:$T/verbose"
 got=$(sed 's/manifest sha256:[0-9a-f]* /manifest D /' "$T/err")
 if [ "$got" = "$want" ]; then ok "-v: one line a phase"; else fail "-v: one line a phase" "$(diff <(echo "$want") <(echo "$got"))"; fi
+run $B -v resolve "oci:$T/verbose:v1"
+expect "resolve -v" 0 "$(cat "$T/out")" "cloudctl-build: resolving oci:$T/verbose:v1 (for linux/amd64 when it is an index)"
+run $B -v tags "oci:$T/verbose"
+expect "tags -v" 0 "kind=tag repo=oci:$T/verbose tag=v1" "cloudctl-build: listing the tags of oci:$T/verbose"
 run $B "$T/third/app" --repo "oci:$T/verbose" --tag v2
 expect "no -v, not a terminal: nothing on stderr" 0 "$(cat "$T/out")" ""
 

@@ -63,11 +63,10 @@ skopeo inspect --raw --creds "$CREDS" --cert-dir "$REGISTRY_CERT_DIR" "docker://
 assert "uploaded = layer + config bytes" test "$(field uploaded < "$T/out")" = \
 	"$(py "d['config']['size'] + sum(l['size'] for l in d['layers'])" < "$T/manifest.json")"
 assert "skopeo inspect: the digest" test "$(py "d['Digest']" < "$T/inspect.json")" = "$D1"
-assert "skopeo inspect: the labels" python3 -c "
+assert "skopeo inspect: the labels (no source without --source-url)" python3 -c "
 import json, sys
 l = json.load(open('$T/inspect.json'))['Labels']
 sys.exit(l != {'team': 'shop', 'org.opencontainers.image.revision': '$SHA',
-	'org.opencontainers.image.source': 'https://git.example.com/shop/app.git',
 	'org.opencontainers.image.created': '2024-05-01T12:00:00Z'})"
 
 # pull it back and run it
@@ -169,7 +168,8 @@ assert "a registry base into a layout: the same digest as on the registry" \
 # ---- the progress bar: on a terminal only ----
 if command -v script > /dev/null; then
 	script -qec "$CLOUDCTL_BIN/$B $T/c1/app --repo $R/cloudctl/tty-$ID --cacert $REGISTRY_CA --tag t 2>&1 >/dev/null" /dev/null > "$T/tty" 2>&1
-	assert "a terminal gets the progress bar, cleared at the end" grep -qa $'push \\[#*\\] 100% .*MiB\r\033\\[K' "$T/tty"
+	assert "a terminal gets the push bar" grep -qaE 'push \[[#.]+\] +[0-9]+% .*MiB' "$T/tty"
+	assert "the line is cleared at the end" test "$(tail -c 4 "$T/tty" | od -An -c | tr -d ' ')" = '\r033[K'
 else
 	skip "progress bar" "script(1) not installed"
 fi
