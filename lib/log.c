@@ -13,6 +13,7 @@
 
 int log_level = LOG_WARN;
 const char *progname = "cloudctl";
+void (*log_before)(void);
 
 void log_init(const char *argv0)
 {
@@ -30,6 +31,8 @@ static void vlog(const char *prefix, const char *fmt, va_list ap)
 	/* One fprintf per message so lines from threads do not interleave. */
 	char buf[4096];
 	vsnprintf(buf, sizeof buf, fmt, ap);
+	if (log_before)
+		log_before();
 	fprintf(stderr, "%s: %s%s\n", progname, prefix, buf);
 }
 

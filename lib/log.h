@@ -29,6 +29,10 @@ enum log_level { LOG_QUIET = -1, LOG_WARN = 0, LOG_INFO = 1, LOG_DEBUG = 2, LOG_
 
 extern int log_level;
 extern const char *progname;
+/* Called before each message is written, or NULL: a tool that redraws a
+ * status line on a terminal clears it there, so that the message gets a
+ * line of its own. It must not log, and may run on any thread. */
+extern void (*log_before)(void);
 
 void log_init(const char *argv0);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

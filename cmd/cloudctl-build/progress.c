@@ -10,6 +10,7 @@
  * callback), so the counts are under a lock. */
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,9 +22,13 @@
 #define MAX_BLOBS 256
 #define LABEL_MAX 16
 
+/* The line is on the terminal: read and cleared by log messages too (from
+ * any thread, without the lock: see clear_for_log). */
+static atomic_int drawn;
+
 static struct {
 	pthread_mutex_t lock;
-	int tty, drawn;
+	int tty;
 	char label[LABEL_MAX];
 	unsigned long long total, settled; /* settled: bytes of finished work (blobs sent, skipped or mounted) */
 	struct {
@@ -34,10 +39,15 @@ static struct {
 	long long last_draw;
 } pb = { .lock = PTHREAD_MUTEX_INITIALIZER, .tty = -1 };
 
+static void clear_line(void);
+
 static int on(void)
 {
-	if (pb.tty < 0)
+	if (pb.tty < 0) {
 		pb.tty = isatty(STDERR_FILENO) && !common.quiet;
+		if (pb.tty)
+			log_before = clear_line;
+	}
 	return pb.tty;
 }
 
@@ -46,7 +56,7 @@ static void draw(void)
 	if (!pb.total) {
 		fprintf(stderr, "\r%s ...\033[K", pb.label);
 		fflush(stderr);
-		pb.drawn = 1;
+		atomic_store(&drawn, 1);
 		return;
 	}
 	unsigned long long done = pb.settled;
@@ -62,23 +72,24 @@ static void draw(void)
 	fprintf(stderr, "\r%-5s [%s] %3d%% %.1f/%.1f MiB\033[K", pb.label, bar, (int)(done * 100 / pb.total),
 		done / 1048576.0, pb.total / 1048576.0);
 	fflush(stderr);
-	pb.drawn = 1;
+	atomic_store(&drawn, 1);
 }
 
+/* log_before, and the end of a phase: the message or what comes next starts
+ * on a clean line; the next update draws the line again. */
 static void clear_line(void)
 {
-	if (pb.drawn)
+	if (atomic_exchange(&drawn, 0)) {
 		fputs("\r\033[K", stderr);
-	fflush(stderr);
-	pb.drawn = 0;
+		fflush(stderr);
+	}
 }
 
 void progress_phase(const char *label, unsigned long long total, const char *fmt, ...)
 {
 	pthread_mutex_lock(&pb.lock);
-	if (on())
-		clear_line(); /* the -v line goes on a line of its own */
-	if (log_level >= LOG_INFO) {
+	int tty = on(); /* first: it sets log_before */
+	if (log_level >= LOG_INFO) { /* on a line of its own (log_before) */
 		char msg[512];
 		va_list ap;
 		va_start(ap, fmt);
@@ -91,7 +102,7 @@ void progress_phase(const char *label, unsigned long long total, const char *fmt
 	pb.settled = 0;
 	pb.n = 0;
 	pb.last_draw = now_ms();
-	if (on())
+	if (tty)
 		draw();
 	pthread_mutex_unlock(&pb.lock);
 }
@@ -157,5 +168,6 @@ void progress_end(void)
 	pthread_mutex_lock(&pb.lock);
 	if (on())
 		clear_line();
+	pb.total = 0;
 	pthread_mutex_unlock(&pb.lock);
 }

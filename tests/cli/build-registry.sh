@@ -168,7 +168,9 @@ assert "a registry base into a layout: the same digest as on the registry" \
 # ---- the progress bar: on a terminal only ----
 if command -v script > /dev/null; then
 	script -qec "$CLOUDCTL_BIN/$B $T/c1/app --repo $R/cloudctl/tty-$ID --cacert $REGISTRY_CA --tag t 2>&1 >/dev/null" /dev/null > "$T/tty" 2>&1
-	assert "a terminal gets the push bar" grep -qaE 'push \[[#.]+\] +[0-9]+% .*MiB' "$T/tty"
+	assert "a terminal gets the push bar" grep -qaE 'push +\[[#.]+\] +[0-9]+% .*MiB' "$T/tty"
+	assert "a message is on a line of its own, not after the bar" \
+		test -z "$(tr '\r' '\n' < "$T/tty" | grep -a 'MiB.*cloudctl-build:')"
 	assert "the line is cleared at the end" test "$(tail -c 4 "$T/tty" | od -An -c | tr -d ' ')" = '\r033[K'
 else
 	skip "progress bar" "script(1) not installed"
