@@ -127,6 +127,40 @@ static void order_modes_links(void)
 	sb_release(&err);
 }
 
+/* layer_build's progress callback: the tar's bytes, growing to its size. */
+static unsigned long long progress_seen;
+static void count_progress(void *ctx, unsigned long long bytes)
+{
+	(void)ctx;
+	CHECK(bytes >= progress_seen);
+	progress_seen = bytes;
+}
+
+/* git_modes: what git records, whatever the work tree's bits (setuid, 0600,
+ * a directory of another umask). */
+static void git_modes(void)
+{
+	struct strbuf tar = STRBUF_INIT, err = STRBUF_INIT;
+	char *p = xasprintf("%s/b/sub", root);
+	chmod(p, 0775);
+	struct tar_opts o = { .mtime = 1700000000, .git_modes = 1 };
+	CHECK_INT(tree(&tar, &o, &err), 0);
+	chmod(p, 0755);
+	free(p);
+	char *got = listing(&tar);
+	CHECK_STR(got, "0 0755 a\n"
+		       "5 0755 a-dir/\n"
+		       "5 0755 b/\n"
+		       "1 0755 b/hard -> a\n"
+		       "2 0777 b/link -> ../a\n"
+		       "5 0755 b/sub/\n"
+		       "0 0755 b/sub/run.sh\n"
+		       "0 0644 b/z\n");
+	free(got);
+	sb_release(&tar);
+	sb_release(&err);
+}
+
 static void pax_headers(void)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -180,13 +214,15 @@ static void ignore_rules(void)
 static char *layer_digest(long long mtime, char *diff_id)
 {
 	struct strbuf err = STRBUF_INIT;
-	struct tar_opts o = { .mtime = mtime };
+	struct tar_opts o = { .mtime = mtime, .progress = count_progress };
 	struct layer l;
 	char dir[] = "/tmp/cloudctl-layer-out.XXXXXX";
+	progress_seen = 0;
 	if (!mkdtemp(dir) || layer_build(root, &o, LAYER_GZIP_LEVEL, dir, &l, &err)) {
 		printf("    layer_build: %s\n", err.buf);
 		return xstrdup("");
 	}
+	CHECK_INT(progress_seen, l.tar_size);
 	unsigned char head[10];
 	int fd = open(l.path, O_RDONLY);
 	CHECK(read(fd, head, 10) == 10);
@@ -272,6 +308,7 @@ int main(void)
 		return 1;
 	sample_tree();
 	RUN(order_modes_links);
+	RUN(git_modes);
 	RUN(pax_headers);
 	RUN(ignore_rules);
 	RUN(layer_digests);
