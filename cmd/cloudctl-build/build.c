@@ -194,6 +194,27 @@ static int read_source(struct build *b)
 	return read_epoch(b);
 }
 
+/* A --label the build sets itself would be dropped without a word: refused,
+ * naming what sets it. */
+static int check_labels(struct build *b)
+{
+	for (size_t i = 0; i < b_labels.n; i++) {
+		const char *kv = b_labels.v[i];
+		size_t n = strcspn(kv, "=");
+		const char *how = NULL;
+		if (strlen(LABEL_CREATED) == n && !strncmp(kv, LABEL_CREATED, n))
+			how = "it is the commit's time, or SOURCE_DATE_EPOCH";
+		else if (b->have_git && strlen(LABEL_REVISION) == n && !strncmp(kv, LABEL_REVISION, n))
+			how = "it is the commit built";
+		else if (b_source_url && strlen(LABEL_SOURCE) == n && !strncmp(kv, LABEL_SOURCE, n))
+			how = "--source-url sets it";
+		if (how)
+			return sb_fail(&b->err, EXIT_USAGE, "build: --label %.*s: set by cloudctl-build (%s)", (int)n, kv,
+				       how);
+	}
+	return 0;
+}
+
 static void pick_tags(struct build *b)
 {
 	if (b->dest->tag)
@@ -396,8 +417,20 @@ static int push_all_blobs(struct build *b, const char *config_path)
 	return rc;
 }
 
+/* The labels that say where an image comes from describe the base in its
+ * config, not this image (the base is named by the manifest's base.digest):
+ * the base's commit must not pass for ours when we have none. */
+static void drop_base_provenance(struct build *b)
+{
+	json_t *labels = json_object_get(json_object_get(b->base_config, "config"), "Labels");
+	const char *keys[] = { LABEL_REVISION, LABEL_SOURCE, LABEL_CREATED };
+	for (size_t i = 0; json_is_object(labels) && i < sizeof keys / sizeof *keys; i++)
+		json_object_del(labels, keys[i]);
+}
+
 static int make_config(struct build *b, struct strbuf *json)
 {
+	drop_base_provenance(b);
 	struct strlist labels = STRLIST_INIT;
 	for (size_t i = 0; i < b_labels.n; i++)
 		strlist_add(&labels, b_labels.v[i]);
@@ -551,6 +584,8 @@ int cmd_build(int argc, char **argv)
 		rc = read_source(&b);
 	if (!rc && b.have_git)
 		info("%s: commit %s%s", b.dir, b.src.sha, b.src.dirty ? ", with uncommitted changes" : "");
+	if (!rc)
+		rc = check_labels(&b);
 	if (!rc && b_base) {
 		progress_phase("base", 0, "reading the base image %s", b_base);
 		rc = load_base(&b);

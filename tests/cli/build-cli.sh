@@ -99,6 +99,25 @@ run $B "$T/one/clone/app" --repo "oci:$T/tf:v1" --tag-format full
 expect "--tag-format with a tag in --repo" 64 "" "cloudctl-build: build: --tag-format chooses the default tag; with a tag in --repo there is none"
 assert "--tag-format refused: no layout made" test ! -e "$T/tf"
 
+# a --label the build sets itself would be dropped: refused
+while IFS='|' read -r label why; do
+	run $B "$T/one/clone/app" --repo "oci:$T/lab" --source-url https://git.example.com/shop/app.git --label "$label=x"
+	expect "--label $label" 64 "" "cloudctl-build: build: --label $label: set by cloudctl-build ($why)"
+done <<EOF
+org.opencontainers.image.created|it is the commit's time, or SOURCE_DATE_EPOCH
+org.opencontainers.image.revision|it is the commit built
+org.opencontainers.image.source|--source-url sets it
+EOF
+assert "--label refused: no layout made" test ! -e "$T/lab"
+mkdir -p "$T/nogit" && echo x > "$T/nogit/x"
+run $B "$T/nogit" --repo "oci:$T/withsrc:ontop" --base "oci:$T/withsrc:$SHA" --label team=shop
+expect_rc "a directory outside git on a base built from git" 0
+assert "the base's commit does not pass for the image's: no source in the record" test -z "$(field source < "$T/out")"
+assert "nor in resolve" test -z "$($B resolve "oci:$T/withsrc:ontop" | field source)"
+assert "the labels: ours, none of the base's provenance" test "$(config_labels "$T/withsrc" ontop)" = \
+"org.opencontainers.image.created=1970-01-01T00:00:00Z
+team=shop"
+
 # ---- files and directories that options and operands name ----
 mkdir -p "$T/f/adir" "$T/f/ro" && touch "$T/f/afile" && echo '{}' > "$T/f/secret" && chmod 600 "$T/f/secret"
 mkdir -p "$T/f/locked" && chmod 000 "$T/f/locked"
