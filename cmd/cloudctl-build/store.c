@@ -1,5 +1,6 @@
 /* store.c: opening what a reference names, and resolving a tag to an image
  * manifest; the record writer. */
+#include <errno.h>
 #include <string.h>
 
 #include "build.h"
@@ -11,6 +12,20 @@
 const char *g_cacert, *g_auth_file;
 int g_insecure;
 
+/* A --cacert that holds no certificate fails every TLS connection, which
+ * would read as a registry that cannot be reached (69): say what it is. */
+static int check_pem(const char *path, struct strbuf *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	int rc = 0;
+	if (sb_read_file(&text, path) < 0)
+		rc = sb_fail(err, oci_errno_exit(errno), "--cacert %s: %s", path, strerror(errno));
+	else if (!strstr(text.buf, "-----BEGIN CERTIFICATE-----"))
+		rc = sb_fail(err, EXIT_DATA, "--cacert %s: no PEM certificate (-----BEGIN CERTIFICATE-----) in it", path);
+	sb_release(&text);
+	return rc;
+}
+
 int check_input_files(struct strbuf *err)
 {
 	const struct { const char *opt, *path; } files[] = {
@@ -21,7 +36,7 @@ int check_input_files(struct strbuf *err)
 		if (rc)
 			return rc;
 	}
-	return 0;
+	return g_cacert ? check_pem(g_cacert, err) : 0;
 }
 
 int store_open(const char *ref, int create, struct oci_dest **out, struct strbuf *err)

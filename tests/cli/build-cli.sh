@@ -146,6 +146,10 @@ for opt in --ignore-file --cacert --auth-file; do
 root|$APP --repo oci:$T/f/out $opt $M|66|$opt $M: no such file or directory
 root|$APP --repo oci:$T/f/out $opt $D|66|$opt $D: a directory, not a file
 nobody|$APP --repo oci:$T/f/ro/out --tag t $opt $S|77|$opt $S: Permission denied"
+	[ $opt = --cacert ] && table="$table
+root|$APP --repo oci:$T/f/out --cacert $F|65|--cacert $F: no PEM certificate (-----BEGIN CERTIFICATE-----) in it
+root|resolve $GOOD:$SHA --cacert $F|65|--cacert $F: no PEM certificate (-----BEGIN CERTIFICATE-----) in it
+root|tags $GOOD --cacert $F|65|--cacert $F: no PEM certificate (-----BEGIN CERTIFICATE-----) in it"
 	[ $opt = --ignore-file ] && continue
 	for verb in "resolve $GOOD:$SHA" "tags $GOOD"; do
 		table="$table
