@@ -172,6 +172,8 @@ while IFS='|' read -r who args want_rc want_err; do
 done <<EOF
 $table
 EOF
+run $B tags "$GOOD" --cacert <(cat /etc/ssl/certs/ca-certificates.crt 2>/dev/null || echo '-----BEGIN CERTIFICATE-----')
+expect "--cacert from a pipe: accepted, not read ahead of TLS" 0 "kind=tag repo=$GOOD tag=$SHA"
 assert "nothing was written for refused files" test ! -e "$T/f/out" -a -z "$(ls "$T/f/ro")"
 
 # --ignore-file that is not there: the same on a warm cache as on a cold one
