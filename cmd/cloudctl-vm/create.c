@@ -123,6 +123,8 @@ static int check_files(struct plan *p)
 		return bad("create: %s", "--initrd and --cmdline need --kernel");
 	if (c_no_network && c_networks.n)
 		return bad("create: %s", "--network and --no-network exclude each other");
+	if (c_no_start && c_wait)
+		return bad("create: %s", "--wait and --no-start exclude each other");
 	if (c_user_data) {
 		if (sb_read_file(&p->user_data, c_user_data) < 0)
 			return file_error("--user-data", c_user_data, errno);

@@ -27,10 +27,19 @@ static int is_active(virDomainPtr d)
 	return virDomainIsActive(d) == 1;
 }
 
+static int is_paused(virDomainPtr d)
+{
+	int st, reason;
+	return virDomainGetState(d, &st, &reason, 0) == 0 && st == VIR_DOMAIN_PAUSED;
+}
+
 static int start_one(virDomainPtr d, long long ms)
 {
 	if (!is_active(d) && virDomainCreate(d) < 0)
 		return virt_fail("cannot start '%s'", virDomainGetName(d));
+	/* A paused VM is active but not running: start resumes it rather than say state=paused. */
+	if (is_paused(d) && virDomainResume(d) < 0)
+		return virt_fail("cannot resume '%s'", virDomainGetName(d));
 	if (!o_wait)
 		return 0;
 	int rc = virt_wait(d, VIR_DOMAIN_RUNNING, virt_has_nic(d), ms);
