@@ -190,21 +190,35 @@ int vm_emit(struct rec_writer *w, struct virt_conn *vc, virDomainPtr dom, unsign
 	return rc;
 }
 
+/* Whether the domain is no longer defined nor running. */
+static int vm_gone(struct virt_conn *vc, virDomainPtr d)
+{
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	if (virDomainGetUUID(d, uuid) < 0)
+		return 0;
+	virDomainPtr again = virDomainLookupByUUID(vc->c, uuid);
+	if (again)
+		virDomainFree(again);
+	virResetLastError();
+	return again == NULL;
+}
+
 /* One VM: act, then its record; for a delete the record is taken first, since
  * afterwards there is no VM to ask. */
 static int each_one(struct virt_conn *vc, struct target *t, const struct vm_each *e, struct rec_writer *w)
 {
 	struct record r = RECORD_INIT;
 	int rc = 0, rec_rc = 0;
+	int gone = 0;
 	if (e->deletes)
 		rec_rc = virt_record(vc, t->dom, e->what, &r);
 	if (!rec_rc && e->act)
 		rc = e->act(t->dom, e->ms);
 	if (!e->deletes)
 		rec_rc = virt_record(vc, t->dom, e->what, &r);
-	else if (!rc)
-		rec_set(&r, "state", "deleted");
-	if (!rec_rc && !(e->deletes && rc)) {
+	else if ((gone = vm_gone(vc, t->dom)))
+		rec_set(&r, "state", "deleted"); /* even when some of its storage stayed (rc) */
+	if (!rec_rc && (!e->deletes || gone)) {
 		vm_merge_input(&r, &t->in);
 		rec_write(w, &r);
 	}

@@ -4,6 +4,7 @@
 #include "interrupt.h"
 #include "log.h"
 
+#include <errno.h>
 #include <libvirt/virterror.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -94,9 +95,11 @@ int virt_errcode(void)
 	case VIR_ERR_OPERATION_TIMEOUT:
 	case VIR_ERR_AGENT_UNRESPONSIVE:
 		return EXIT_TEMPFAIL;
+	case VIR_ERR_SYSTEM_ERROR: /* int1 is the errno: a file the host lacks or may not touch */
+		return e->int1 == ENOENT || e->int1 == ENOTDIR ? EXIT_NOTFOUND
+			: e->int1 == EACCES || e->int1 == EPERM ? EXIT_PERM : EXIT_UNAVAIL;
 	case VIR_ERR_NO_CONNECT:
 	case VIR_ERR_RPC:
-	case VIR_ERR_SYSTEM_ERROR:
 		return EXIT_UNAVAIL;
 	case VIR_ERR_XML_ERROR:
 	case VIR_ERR_XML_DETAIL:

@@ -265,24 +265,32 @@ static void domain_xml(struct strbuf *x, const struct vm_spec *s, const struct m
 		   "<memballoon model='virtio'/></devices></domain>");
 }
 
-static void delete_volumes(virConnectPtr c, const struct strlist *vols)
+/* Delete the volumes "pool/name". One already gone is fine; one that stays is
+ * named on stderr, and the first one's exit code returned. */
+static int delete_volumes(virConnectPtr c, const struct strlist *vols)
 {
+	int rc = 0;
 	for (size_t i = 0; i < vols->n; i++) {
 		char *pool = xstrdup(vols->v[i]);
 		char *slash = strchr(pool, '/');
 		*slash = '\0';
 		virStoragePoolPtr p = virStoragePoolLookupByName(c, pool);
 		virStorageVolPtr v = p ? virStorageVolLookupByName(p, slash + 1) : NULL;
-		if (v && virStorageVolDelete(v, 0) == 0)
+		if (v && virStorageVolDelete(v, 0) == 0) {
 			debug("deleted volume %s", vols->v[i]);
-		else
-			warnx("cannot delete volume '%s': %s", vols->v[i], virt_errmsg());
+		} else if (virt_errcode() == EXIT_NOTFOUND) {
+			debug("volume %s is gone already", vols->v[i]);
+		} else {
+			int code = virt_fail("cannot delete volume '%s' (it is left)", vols->v[i]);
+			rc = rc ? rc : code;
+		}
 		if (v)
 			virStorageVolFree(v);
 		if (p)
 			virStoragePoolFree(p);
 		free(pool);
 	}
+	return rc;
 }
 
 static int define_and_start(struct virt_conn *vc, const struct vm_spec *s, struct made *m, virDomainPtr *out)
@@ -427,7 +435,7 @@ int virt_delete(virDomainPtr d, int keep_storage)
 			rc = virt_fail("cannot undefine '%s'", name);
 	}
 	if (!rc && !keep_storage)
-		delete_volumes(virDomainGetConnect(d), &meta.vols);
+		rc = delete_volumes(virDomainGetConnect(d), &meta.vols);
 	virt_meta_clear(&meta);
 	return rc;
 }

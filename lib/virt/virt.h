@@ -119,7 +119,8 @@ int virt_create_check_name(struct virt_conn *vc, const struct vm_spec *spec, con
 int virt_create(struct virt_conn *vc, const struct vm_spec *spec, virDomainPtr *out);
 
 /* Undefine a domain (stopping it first) and delete the volumes it owns unless
- * keep_storage. Returns 0 or an exit code. */
+ * keep_storage. Returns 0 or an exit code; the domain may be gone even then
+ * (a volume that could not be deleted is named on stderr). */
 int virt_delete(virDomainPtr d, int keep_storage);
 
 /* Append text with XML special characters escaped. */

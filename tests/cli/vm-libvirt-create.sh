@@ -100,3 +100,15 @@ for delay in 0.2 0.5 0.8 1.1; do
 	done
 done
 assert "some signal came while a VM was half made, and it was undone ($undone of 8)" test $undone -gt 0
+
+# delete: a volume that cannot be deleted (immutable) is not a silent success: the VM is
+# gone (its record says so), the volume is named on stderr, and the exit code says why
+$VM create --name cc-imm --disk 16M --no-start --no-network >/dev/null
+if chattr +i /var/lib/libvirt/images/cc-imm.qcow2 2>/dev/null; then
+	run $VM delete cc-imm -c name,state
+	expect "delete with a volume left" 77 "name=cc-imm state=deleted" \
+		"cloudctl-vm: cannot delete volume 'default/cc-imm.qcow2' (it is left): cannot unlink file '/var/lib/libvirt/images/cc-imm.qcow2': Operation not permitted"
+	assert "the domain is gone" test -z "$(domains cc-imm)"
+	assert "the volume is left, as said" test "$(volumes cc-imm)" = "cc-imm.qcow2"
+	chattr -i /var/lib/libvirt/images/cc-imm.qcow2
+else skip "delete with a volume left" "chattr +i does not work on /var/lib/libvirt/images"; fi
