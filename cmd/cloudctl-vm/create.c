@@ -5,6 +5,7 @@
  * written) or undone, and the exit code is 130. */
 #include "vm.h"
 #include "interrupt.h"
+#include "target.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 
 
 struct plan {
+	int from_stdin; /* operand "-": the networks come from kind=net records */
 	struct vm_spec spec;
 	struct record tags;
 	struct strbuf user_data;
@@ -134,10 +136,15 @@ static int check_files(struct plan *p)
 	return 0;
 }
 
-static int check_args(int argc, struct plan *p)
+static int check_args(int argc, char **argv, struct plan *p)
 {
-	if (argc > 0)
-		return bad("create: %s", "unexpected operand");
+	p->from_stdin = argc == 1 && strcmp(argv[0], "-") == 0;
+	if (argc > 0 && !p->from_stdin)
+		return bad("create: unexpected operand '%s' (only -: networks from records)", argv[0]);
+	if (p->from_stdin && c_no_network)
+		return bad("create: %s", "--no-network and - (networks from records) exclude each other");
+	if (p->from_stdin && c_user_data && strcmp(c_user_data, "-") == 0)
+		return bad("create: %s", "--user-data - and - (records) both read standard input");
 	int rc = vm_check_names();
 	if (!rc && (strchr(c_name, '/') || !*c_name))
 		rc = bad("create: --name '%s': a libvirt name may not contain '/'", c_name);
@@ -243,10 +250,58 @@ static int create_all(struct virt_conn *vc, struct plan *p, char **names, virDom
 	return vm_finish(w, rc ? rc : first_err);
 }
 
+/* create -: the libvirt networks of the kind=net records join those of --network.
+ * The input must name at least one: an empty stream (the command before it
+ * failed) is not "no network". Records of another driver are refused (65). */
+static int networks_from_records(struct virt_conn *vc, const struct recset *in)
+{
+	struct target_spec t = { (char *)"libvirt", NULL, vc->uri, NULL };
+	size_t found = 0;
+	for (size_t i = 0; i < in->n; i++) {
+		const struct record *r = &in->r[i];
+		if (!str_eq(rec_get(r, "kind"), "net"))
+			continue; /* other kinds pass by */
+		struct strbuf err = STRBUF_INIT;
+		int rc = target_check_record(&t, r, "<stdin>", &err);
+		if (rc)
+			errorx("%s", err.buf);
+		sb_release(&err);
+		if (rc)
+			return rc;
+		const char *name = rec_get(r, "name");
+		if (!name || !*name) {
+			errorx("<stdin>:%ld: a kind=net record needs a name", r->line);
+			return EXIT_DATA;
+		}
+		strlist_add(&c_networks, name);
+		found++;
+	}
+	if (!found) {
+		errorx("create: no kind=net record on standard input: the networks were to come from it");
+		return EXIT_DATA;
+	}
+	return 0;
+}
+
+static int open_for(struct plan *p, struct virt_conn *vc)
+{
+	if (!p->from_stdin)
+		return vm_open(vc);
+	struct recset in = RECSET_INIT;
+	char *dash[] = { (char *)"-" };
+	int rc = vm_read_input(1, dash, &in);
+	if (!rc)
+		rc = vm_open_for(vc, &in);
+	if (!rc && (rc = networks_from_records(vc, &in)))
+		virt_close(vc);
+	recset_clear(&in);
+	return rc;
+}
+
 static int create_named(struct plan *p)
 {
 	struct virt_conn vc;
-	int rc = vm_open(&vc);
+	int rc = open_for(p, &vc);
 	if (rc)
 		return rc;
 	size_t n = (size_t)c_count;
@@ -273,7 +328,7 @@ int cmd_create(int argc, char **argv)
 {
 	struct plan p = { .tags = RECORD_INIT, .user_data = STRBUF_INIT };
 	interrupt_install();
-	int rc = check_args(argc, &p);
+	int rc = check_args(argc, argv, &p);
 	if (!rc)
 		rc = create_named(&p);
 	rec_clear(&p.tags);

@@ -112,3 +112,20 @@ if chattr +i /var/lib/libvirt/images/cc-imm.qcow2 2>/dev/null; then
 	assert "the volume is left, as said" test "$(volumes cc-imm)" = "cc-imm.qcow2"
 	chattr -i /var/lib/libvirt/images/cc-imm.qcow2
 else skip "delete with a volume left" "chattr +i does not work on /var/lib/libvirt/images"; fi
+
+# create -: the networks come from kind=net records; an empty input (the command before
+# it failed) or a record of another driver makes nothing
+while IFS='|' read -r name input want err; do
+	run_in "$(printf "$input")" $VM create --name cc-in --no-start --memory 64M - -c name,net
+	expect "create -: $name" "$want" "" "$err"
+	assert "create -: nothing made: $name" test -z "$(domains cc-in)"
+done <<'EOF2'
+empty input||65|cloudctl-vm: create: no kind=net record on standard input: the networks were to come from it
+only a vm record|kind=vm name=x\n|65|cloudctl-vm: create: no kind=net record on standard input: the networks were to come from it
+a network of OpenStack|kind=net name=cloudctl-test driver=openstack cloud=tenant-a\n|65|cloudctl-vm: <stdin>:1: record is driver=openstack cloud=tenant-a; this command acts on driver=libvirt uri=qemu:///system
+a missing network|kind=net name=no-such-net driver=libvirt\n|66|cloudctl-vm: create: --network 'no-such-net': Network not found: no network with matching name 'no-such-net'
+EOF2
+run_in $'kind=net name=cloudctl-test driver=libvirt\n' $VM create --name cc-in --no-start --memory 64M - -c name,net
+expect "create -: the network of the record" 0 "name=cc-in net=cloudctl-test"
+assert "virsh: on that network" bash -c "$V domiflist cc-in | grep -q cloudctl-test"
+$VM delete cc-in >/dev/null
