@@ -1,6 +1,8 @@
 /* common.c: what the verbs of cloudctl-vm share: the connection, the VMs named
  * by operands or piped records, output. Part of the libvirt driver plugin. */
 #include "vm.h"
+#include "interrupt.h"
+#include "target.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,11 +12,74 @@
 
 int vm_open(struct virt_conn *vc)
 {
+	return vm_open_for(vc, NULL);
+}
+
+static int is_vm_record(const struct record *r)
+{
+	const char *kind = rec_get(r, "kind");
+	return !kind || strcmp(kind, "vm") == 0;
+}
+
+/* The records a verb acts on: kind=vm (or no kind); other kinds pass by. */
+static void vm_records(const struct recset *in, struct recset *out)
+{
+	for (size_t i = 0; in && i < in->n; i++)
+		if (is_vm_record(&in->r[i]))
+			rec_copy(recset_add(out), &in->r[i]);
+}
+
+/* Records of another driver or another libvirt URI are refused (65) before
+ * anything is done; uri NULL: not known yet (checked again once connected). */
+static int check_records_target(const struct recset *vms, const char *uri)
+{
+	struct target_spec t = { (char *)"libvirt", NULL, (char *)uri, NULL };
+	struct strbuf err = STRBUF_INIT;
+	int rc = target_check_records(&t, vms, "<stdin>", &err);
+	if (rc)
+		errorx("%s", err.buf);
+	sb_release(&err);
+	return rc;
+}
+
+/* The URI: --connect, else $LIBVIRT_DEFAULT_URI, else the uri= of the input
+ * records (which must agree), else libvirt's default. */
+static int uri_from_records(const struct recset *vms, struct target_spec *from)
+{
+	const char *env = getenv("LIBVIRT_DEFAULT_URI");
+	if (vm_connect_uris.n || (env && *env) || !vms->n)
+		return 0;
+	struct strbuf err = STRBUF_INIT;
+	int rc = target_from_records(vms, "<stdin>", from, &err);
+	if (rc)
+		errorx("%s", err.buf);
+	sb_release(&err);
+	return rc;
+}
+
+int vm_open_for(struct virt_conn *vc, const struct recset *in)
+{
+	memset(vc, 0, sizeof *vc);
 	if (vm_connect_uris.n > 1) {
 		errorx("only list and stats take several --connect");
 		return EXIT_USAGE;
 	}
-	return virt_open(vc, vm_connect_uris.n ? vm_connect_uris.v[0] : NULL);
+	struct recset vms = RECSET_INIT;
+	struct target_spec from = TARGET_SPEC_INIT;
+	vm_records(in, &vms);
+	const char *uri = vm_connect_uris.n ? vm_connect_uris.v[0] : NULL;
+	int rc = check_records_target(&vms, uri);
+	if (!rc)
+		rc = uri_from_records(&vms, &from);
+	if (!rc && !uri && from.uri)
+		uri = from.uri;
+	if (!rc)
+		rc = virt_open(vc, uri);
+	if (!rc && (rc = check_records_target(&vms, vc->uri)))
+		virt_close(vc);
+	target_spec_clear(&from);
+	recset_clear(&vms);
+	return rc;
 }
 
 static int read_stdin_records(struct recset *in)
@@ -44,8 +109,7 @@ static int resolve_records(struct virt_conn *vc, struct recset *in, struct targe
 {
 	for (size_t i = 0; i < in->n; i++) {
 		struct record *r = &in->r[i];
-		const char *kind = rec_get(r, "kind");
-		if (kind && strcmp(kind, "vm") != 0)
+		if (!is_vm_record(r))
 			continue; /* other records (e.g. a network) are not ours to act on */
 		if (!rec_get(r, "id") && !rec_get(r, "name")) {
 			errorx("<stdin>:%ld: a vm record needs an id or a name", r->line);
@@ -62,17 +126,20 @@ static int resolve_records(struct virt_conn *vc, struct recset *in, struct targe
 	return 0;
 }
 
-int targets_resolve(struct virt_conn *vc, int argc, char **argv, struct targets *ts)
+static int from_stdin(int argc, char **argv)
 {
-	int from_stdin = argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0);
-	if (from_stdin) {
-		struct recset in = RECSET_INIT;
-		int rc = read_stdin_records(&in);
-		if (!rc)
-			rc = resolve_records(vc, &in, ts);
-		recset_clear(&in);
-		return rc;
-	}
+	return argc == 0 || (argc == 1 && strcmp(argv[0], "-") == 0);
+}
+
+int vm_read_input(int argc, char **argv, struct recset *in)
+{
+	return from_stdin(argc, argv) ? read_stdin_records(in) : 0;
+}
+
+int targets_resolve(struct virt_conn *vc, int argc, char **argv, struct recset *in, struct targets *ts)
+{
+	if (from_stdin(argc, argv))
+		return resolve_records(vc, in, ts);
 	for (int i = 0; i < argc; i++) {
 		virDomainPtr d = virt_lookup(vc, argv[i]);
 		if (!d)
@@ -97,7 +164,7 @@ void targets_free(struct targets *ts)
  * stale (an old ip, a counter) and must not survive when the VM no longer has it. */
 static int driver_key(const char *key)
 {
-	static const char *const prefixes[] = { "ip", "tag.", "cpu", "mem_used_mib", "net", "block", "balloon",
+	static const char *const prefixes[] = { "ip", "image", "fip", "tag.", "cpu", "mem_used_mib", "net", "block", "balloon",
 						"vcpu", "disk.", "nic.", "kernel", "autostart", "persistent",
 						"domain_type" };
 	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
@@ -123,21 +190,35 @@ int vm_emit(struct rec_writer *w, struct virt_conn *vc, virDomainPtr dom, unsign
 	return rc;
 }
 
+/* Whether the domain is no longer defined nor running. */
+static int vm_gone(struct virt_conn *vc, virDomainPtr d)
+{
+	unsigned char uuid[VIR_UUID_BUFLEN];
+	if (virDomainGetUUID(d, uuid) < 0)
+		return 0;
+	virDomainPtr again = virDomainLookupByUUID(vc->c, uuid);
+	if (again)
+		virDomainFree(again);
+	virResetLastError();
+	return again == NULL;
+}
+
 /* One VM: act, then its record; for a delete the record is taken first, since
  * afterwards there is no VM to ask. */
 static int each_one(struct virt_conn *vc, struct target *t, const struct vm_each *e, struct rec_writer *w)
 {
 	struct record r = RECORD_INIT;
 	int rc = 0, rec_rc = 0;
+	int gone = 0;
 	if (e->deletes)
 		rec_rc = virt_record(vc, t->dom, e->what, &r);
 	if (!rec_rc && e->act)
 		rc = e->act(t->dom, e->ms);
 	if (!e->deletes)
 		rec_rc = virt_record(vc, t->dom, e->what, &r);
-	else if (!rc)
-		rec_set(&r, "state", "deleted");
-	if (!rec_rc && !(e->deletes && rc)) {
+	else if ((gone = vm_gone(vc, t->dom)))
+		rec_set(&r, "state", "deleted"); /* even when some of its storage stayed (rc) */
+	if (!rec_rc && (!e->deletes || gone)) {
 		vm_merge_input(&r, &t->in);
 		rec_write(w, &r);
 	}
@@ -148,20 +229,31 @@ static int each_one(struct virt_conn *vc, struct target *t, const struct vm_each
 int vm_each_run(int argc, char **argv, const struct vm_each *e)
 {
 	struct virt_conn vc;
-	int rc = vm_open(&vc);
-	if (rc)
+	struct recset in = RECSET_INIT;
+	interrupt_install();
+	int rc = vm_read_input(argc, argv, &in);
+	if (!rc)
+		rc = vm_open_for(&vc, &in);
+	if (rc) {
+		recset_clear(&in);
 		return rc;
+	}
 	struct targets ts = { 0 };
-	rc = targets_resolve(&vc, argc, argv, &ts);
+	rc = targets_resolve(&vc, argc, argv, &in, &ts);
+	recset_clear(&in);
 	struct rec_writer *w = vm_writer(e->cols);
 	int first = rc;
-	for (size_t i = 0; !rc && i < ts.n; i++) {
-		int r = each_one(&vc, &ts.t[i], e, w);
+	size_t done = 0;
+	for (; !rc && done < ts.n && !interrupted(); done++) {
+		int r = each_one(&vc, &ts.t[done], e, w);
 		first = first ? first : r;
+	}
+	if (!rc && interrupted()) {
+		warnx("interrupted: %zu of %zu VMs were not acted on", ts.n - done, ts.n);
+		first = interrupt_exit_code();
 	}
 	rc = vm_finish(w, first);
 	targets_free(&ts);
 	virt_close(&vc);
 	return rc;
 }
-

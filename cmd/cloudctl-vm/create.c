@@ -1,15 +1,24 @@
-/* create.c: cloudctl-vm create. Every argument is checked, and every name is
- * checked to be free, before the first VM is made. */
+/* create.c: cloudctl-vm create. Everything that can refuse is checked before
+ * the first VM is made: the arguments, the files they name, the networks and
+ * the pool, and that every name (and the volumes it would get) is free. A
+ * signal stops the run between VMs: the one in flight is finished (its record
+ * written) or undone, and the exit code is 130. */
 #include "vm.h"
+#include "interrupt.h"
+#include "target.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 
 struct plan {
+	int from_stdin; /* operand "-": the networks come from kind=net records */
 	struct vm_spec spec;
 	struct record tags;
 	struct strbuf user_data;
@@ -54,28 +63,91 @@ static int check_sizes(struct plan *p)
 	return 0;
 }
 
+/* A file that cannot be used: 77 when it is not ours to read, else 66. */
+static int file_error(const char *opt, const char *path, int err)
+{
+	errorx("create: %s '%s': %s", opt, path, strerror(err));
+	return err == EACCES || err == EPERM ? EXIT_PERM : EXIT_NOTFOUND;
+}
+
+/* A file on the hypervisor host that the VM reads (a kernel, an image). */
+static int check_host_file(const char *opt, const char *path)
+{
+	if (!path)
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return file_error(opt, path, errno);
+	struct stat st;
+	int dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+	close(fd);
+	return dir ? file_error(opt, path, EISDIR) : 0;
+}
+
+/* A file the host writes (the console log): its directory must exist. */
+static int check_host_dir_of(const char *opt, const char *path)
+{
+	if (!path)
+		return 0;
+	char *copy = xstrdup(path);
+	struct stat st;
+	int rc = 0;
+	const char *dir = dirname(copy);
+	if (stat(dir, &st) < 0)
+		rc = file_error(opt, path, errno);
+	else if (!S_ISDIR(st.st_mode))
+		rc = file_error(opt, path, ENOTDIR);
+	free(copy);
+	return rc;
+}
+
+/* The paths are on the hypervisor host: checked here when that is this machine;
+ * on a remote host libvirt reports them when it uses them. */
+static int check_host_files(struct virt_conn *vc)
+{
+	if (!virt_is_local(vc)) {
+		debug("%s is remote: --kernel, --initrd, --image and --console-log are checked there", vc->uri);
+		return 0;
+	}
+	int rc = check_host_file("--kernel", c_kernel);
+	if (!rc)
+		rc = check_host_file("--initrd", c_initrd);
+	if (!rc)
+		rc = check_host_file("--image", c_image);
+	if (!rc)
+		rc = check_host_dir_of("--console-log", c_console_log);
+	return rc;
+}
+
 static int check_files(struct plan *p)
 {
 	if ((c_initrd || c_cmdline) && !c_kernel)
 		return bad("create: %s", "--initrd and --cmdline need --kernel");
 	if (c_no_network && c_networks.n)
 		return bad("create: %s", "--network and --no-network exclude each other");
+	if (c_no_start && c_wait)
+		return bad("create: %s", "--wait and --no-start exclude each other");
 	if (c_user_data) {
-		if (sb_read_file(&p->user_data, c_user_data) < 0) {
-			errorx("create: --user-data '%s': %s", c_user_data, strerror(errno));
-			return EXIT_NOTFOUND;
-		}
+		if (sb_read_file(&p->user_data, c_user_data) < 0)
+			return file_error("--user-data", c_user_data, errno);
 		p->spec.user_data = p->user_data.buf;
 		p->spec.user_data_len = p->user_data.len;
 	}
 	return 0;
 }
 
-static int check_args(int argc, struct plan *p)
+static int check_args(int argc, char **argv, struct plan *p)
 {
-	if (argc > 0)
-		return bad("create: %s", "unexpected operand");
+	p->from_stdin = argc == 1 && strcmp(argv[0], "-") == 0;
+	if (argc > 0 && !p->from_stdin)
+		return bad("create: unexpected operand '%s' (only -: networks from records)", argv[0]);
+	if (p->from_stdin && c_no_network)
+		return bad("create: %s", "--no-network and - (networks from records) exclude each other");
+	if (p->from_stdin && c_user_data && strcmp(c_user_data, "-") == 0)
+		return bad("create: %s", "--user-data - and - (records) both read standard input");
 	int rc = vm_check_names();
+	if (!rc && (strchr(c_name, '/') || !*c_name))
+		rc = bad("create: --name '%s': a libvirt name may not contain '/'", c_name);
 	if (!rc)
 		rc = check_driver_options();
 	if (!rc)
@@ -115,18 +187,33 @@ static void fill_spec(struct virt_conn *vc, struct plan *p, char **type)
 	s->networks = &c_networks;
 }
 
-/* Names already taken are an error (73) unless --if-missing; checked for all first. */
-static int check_free(struct virt_conn *vc, char **names, virDomainPtr *existing)
+/* Names already taken are an error (73) unless --if-missing; so are the volumes
+ * a new VM would get. Checked for all first. */
+static int check_free(struct virt_conn *vc, struct plan *p, char **names, virDomainPtr *existing)
 {
-	for (long long i = 0; i < c_count; i++) {
+	int rc = 0;
+	for (long long i = 0; !rc && i < c_count; i++) {
 		existing[i] = virDomainLookupByName(vc->c, names[i]);
+		virResetLastError();
 		if (existing[i] && !c_if_missing) {
 			errorx("create: vm '%s' already exists (use --if-missing to accept it)", names[i]);
-			return EXIT_EXISTS;
+			rc = EXIT_EXISTS;
+		} else if (!existing[i]) {
+			rc = virt_create_check_name(vc, &p->spec, names[i]);
 		}
 	}
-	virResetLastError();
-	return 0;
+	return rc;
+}
+
+/* Everything that can refuse, before anything is made. */
+static int check_target(struct virt_conn *vc, struct plan *p, char **names, virDomainPtr *existing)
+{
+	int rc = check_host_files(vc);
+	if (!rc)
+		rc = virt_create_check(vc, &p->spec);
+	if (!rc)
+		rc = check_free(vc, p, names, existing);
+	return rc;
 }
 
 static int create_one(struct virt_conn *vc, struct plan *p, const char *name, virDomainPtr *d)
@@ -143,26 +230,78 @@ static int create_one(struct virt_conn *vc, struct plan *p, const char *name, vi
 
 static int create_all(struct virt_conn *vc, struct plan *p, char **names, virDomainPtr *doms)
 {
-	int rc = check_free(vc, names, doms);
+	int rc = check_target(vc, p, names, doms);
 	struct rec_writer *w = vm_writer(VM_COLUMNS);
 	int first_err = 0;
-	for (long long i = 0; !rc && i < c_count; i++) {
+	for (long long i = 0; !rc && i < c_count && !interrupted(); i++) {
 		int made = !doms[i];
 		int r = made ? create_one(vc, p, names[i], &doms[i]) : 0;
-		if (doms[i]) {
+		if (doms[i]) { /* made, or found: it exists, so it gets a record */
 			int e = vm_emit(w, vc, doms[i], VREC_TAGS | VREC_IP);
 			r = r ? r : e;
 		}
 		if (r && !first_err)
 			first_err = r;
 	}
+	if (!rc && interrupted()) {
+		warnx("create: interrupted: the VMs written above exist; no other was made");
+		rc = interrupt_exit_code();
+	}
 	return vm_finish(w, rc ? rc : first_err);
+}
+
+/* create -: the libvirt networks of the kind=net records join those of --network.
+ * The input must name at least one: an empty stream (the command before it
+ * failed) is not "no network". Records of another driver are refused (65). */
+static int networks_from_records(struct virt_conn *vc, const struct recset *in)
+{
+	struct target_spec t = { (char *)"libvirt", NULL, vc->uri, NULL };
+	size_t found = 0;
+	for (size_t i = 0; i < in->n; i++) {
+		const struct record *r = &in->r[i];
+		if (!str_eq(rec_get(r, "kind"), "net"))
+			continue; /* other kinds pass by */
+		struct strbuf err = STRBUF_INIT;
+		int rc = target_check_record(&t, r, "<stdin>", &err);
+		if (rc)
+			errorx("%s", err.buf);
+		sb_release(&err);
+		if (rc)
+			return rc;
+		const char *name = rec_get(r, "name");
+		if (!name || !*name) {
+			errorx("<stdin>:%ld: a kind=net record needs a name", r->line);
+			return EXIT_DATA;
+		}
+		strlist_add(&c_networks, name);
+		found++;
+	}
+	if (!found) {
+		errorx("create: no kind=net record on standard input: the networks were to come from it");
+		return EXIT_DATA;
+	}
+	return 0;
+}
+
+static int open_for(struct plan *p, struct virt_conn *vc)
+{
+	if (!p->from_stdin)
+		return vm_open(vc);
+	struct recset in = RECSET_INIT;
+	char *dash[] = { (char *)"-" };
+	int rc = vm_read_input(1, dash, &in);
+	if (!rc)
+		rc = vm_open_for(vc, &in);
+	if (!rc && (rc = networks_from_records(vc, &in)))
+		virt_close(vc);
+	recset_clear(&in);
+	return rc;
 }
 
 static int create_named(struct plan *p)
 {
 	struct virt_conn vc;
-	int rc = vm_open(&vc);
+	int rc = open_for(p, &vc);
 	if (rc)
 		return rc;
 	size_t n = (size_t)c_count;
@@ -188,7 +327,8 @@ static int create_named(struct plan *p)
 int cmd_create(int argc, char **argv)
 {
 	struct plan p = { .tags = RECORD_INIT, .user_data = STRBUF_INIT };
-	int rc = check_args(argc, &p);
+	interrupt_install();
+	int rc = check_args(argc, argv, &p);
 	if (!rc)
 		rc = create_named(&p);
 	rec_clear(&p.tags);

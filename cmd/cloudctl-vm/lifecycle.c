@@ -27,10 +27,19 @@ static int is_active(virDomainPtr d)
 	return virDomainIsActive(d) == 1;
 }
 
+static int is_paused(virDomainPtr d)
+{
+	int st, reason;
+	return virDomainGetState(d, &st, &reason, 0) == 0 && st == VIR_DOMAIN_PAUSED;
+}
+
 static int start_one(virDomainPtr d, long long ms)
 {
 	if (!is_active(d) && virDomainCreate(d) < 0)
 		return virt_fail("cannot start '%s'", virDomainGetName(d));
+	/* A paused VM is active but not running: start resumes it rather than say state=paused. */
+	if (is_paused(d) && virDomainResume(d) < 0)
+		return virt_fail("cannot resume '%s'", virDomainGetName(d));
 	if (!o_wait)
 		return 0;
 	int rc = virt_wait(d, VIR_DOMAIN_RUNNING, virt_has_nic(d), ms);
@@ -76,14 +85,20 @@ int cmd_stop(int argc, char **argv)
 
 static int reboot_one(virDomainPtr d, long long ms)
 {
-	(void)ms;
-	int r = o_force ? virDomainReset(d, 0) : virDomainReboot(d, 0);
-	return r < 0 ? virt_fail("cannot reboot '%s'", virDomainGetName(d)) : 0;
+	int rc = virt_reboot(d, o_force, !o_no_wait, ms);
+	if (rc == EXIT_TEMPFAIL)
+		errorx("vm '%s' did not reboot within %s%s", virDomainGetName(d), o_timeout ? o_timeout : "5m",
+		       o_force ? "" : " (the guest may ignore the request: --force resets it)");
+	return rc;
 }
 
 int cmd_reboot(int argc, char **argv)
 {
-	return run_each(argc, argv, reboot_one, 0);
+	long long ms;
+	int rc = timeout_ms("5m", &ms);
+	if (!rc && !o_no_wait)
+		virt_events_init(); /* before the connection: it carries the reboot event */
+	return rc ? rc : run_each(argc, argv, reboot_one, ms);
 }
 
 static int wait_one(virDomainPtr d, long long ms)

@@ -80,7 +80,7 @@ const struct opt create_opts[] = {
 
 
 /* lifecycle */
-int o_force, o_wait, o_keep_storage, o_ip;
+int o_force, o_wait, o_no_wait, o_keep_storage, o_ip;
 const char *o_timeout, *o_state = "running";
 long long o_jobs = 8;
 const struct opt start_opts[] = {
@@ -97,6 +97,8 @@ const struct opt stop_opts[] = {
 };
 const struct opt reboot_opts[] = {
 	{ "force", 'f', OPT_BOOL, &o_force, NULL, "reset instead of asking the guest to reboot", NULL },
+	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "how long to wait for the guest to be back (default 5m)", NULL },
+	{ "no-wait", 0, OPT_BOOL, &o_no_wait, NULL, "return once the reboot is asked for", NULL },
 	JOBS_OPT,
 	OPT_END
 };

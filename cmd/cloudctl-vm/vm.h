@@ -12,6 +12,12 @@
 
 /* Open the connection --connect / LIBVIRT_DEFAULT_URI / libvirt's default names. */
 int vm_open(struct virt_conn *vc);
+/* The same for a verb given records (in, may be NULL): with neither --connect nor
+ * LIBVIRT_DEFAULT_URI, the uri= the vm records carry; records of another driver or
+ * URI are refused (65, lib/target.h) before anything is done. */
+int vm_open_for(struct virt_conn *vc, const struct recset *in);
+/* The records on stdin when the operands are "-" or none (else in stays empty). */
+int vm_read_input(int argc, char **argv, struct recset *in);
 
 /* The VMs a verb acts on: its operands (names, UUIDs, IDs), or records read from
  * stdin when the operand is "-" or there is none. Every one is resolved before
@@ -24,7 +30,7 @@ struct targets {
 	struct target *t;
 	size_t n, cap;
 };
-int targets_resolve(struct virt_conn *vc, int argc, char **argv, struct targets *out);
+int targets_resolve(struct virt_conn *vc, int argc, char **argv, struct recset *in, struct targets *out);
 void targets_free(struct targets *ts);
 
 /* Every VM on every --connect URI, in parallel (collect.c). interval_ms > 0:

@@ -1,12 +1,15 @@
 /* conn.c: connecting to libvirt, its errors as one line and an exit code,
  * domain lookup, states, waiting. */
 #include "virt/virt.h"
+#include "interrupt.h"
 #include "log.h"
 
+#include <errno.h>
 #include <libvirt/virterror.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* libvirt prints every error to stderr unless told otherwise; we report
  * errors ourselves, once, with context. */
@@ -50,6 +53,12 @@ void virt_close(struct virt_conn *vc)
 	memset(vc, 0, sizeof *vc);
 }
 
+int virt_is_local(const struct virt_conn *vc)
+{
+	const char *sep = vc->uri ? strstr(vc->uri, "://") : NULL;
+	return sep && sep[3] == '/';
+}
+
 static virErrorPtr last_error(void)
 {
 	virErrorPtr e = virGetLastError();
@@ -76,17 +85,21 @@ int virt_errcode(void)
 	case VIR_ERR_NO_STORAGE_VOL:
 		return EXIT_NOTFOUND;
 	case VIR_ERR_DOM_EXIST:
+	case VIR_ERR_STORAGE_VOL_EXIST:
 		return EXIT_EXISTS;
 	case VIR_ERR_AUTH_FAILED:
 	case VIR_ERR_AUTH_CANCELLED:
 	case VIR_ERR_ACCESS_DENIED:
+	case VIR_ERR_OPERATION_DENIED:
 		return EXIT_PERM;
 	case VIR_ERR_OPERATION_TIMEOUT:
 	case VIR_ERR_AGENT_UNRESPONSIVE:
 		return EXIT_TEMPFAIL;
+	case VIR_ERR_SYSTEM_ERROR: /* int1 is the errno: a file the host lacks or may not touch */
+		return e->int1 == ENOENT || e->int1 == ENOTDIR ? EXIT_NOTFOUND
+			: e->int1 == EACCES || e->int1 == EPERM ? EXIT_PERM : EXIT_UNAVAIL;
 	case VIR_ERR_NO_CONNECT:
 	case VIR_ERR_RPC:
-	case VIR_ERR_SYSTEM_ERROR:
 		return EXIT_UNAVAIL;
 	case VIR_ERR_XML_ERROR:
 	case VIR_ERR_XML_DETAIL:
@@ -178,8 +191,78 @@ int virt_wait(virDomainPtr d, int state, int want_ip, long long timeout_ms)
 			return 0;
 		if (deadline >= 0 && now_ms() >= deadline)
 			return EXIT_TEMPFAIL;
-		sleep_ms(want_ip ? 500 : 200);
+		if (interrupt_sleep_ms(want_ip ? 500 : 200))
+			return interrupt_exit_code();
 	}
+}
+
+/* ---- reboot: libvirt's reboot event says the guest went through its reset ---- */
+
+void virt_events_init(void)
+{
+	static int done;
+	if (!done++ && virEventRegisterDefaultImpl() < 0)
+		warnx("cannot set up libvirt's event loop: %s", virt_errmsg());
+}
+
+static void on_reboot(virConnectPtr c, virDomainPtr d, void *opaque)
+{
+	(void)c;
+	(void)d;
+	*(int *)opaque = 1;
+}
+
+static void on_tick(int timer, void *opaque)
+{
+	(void)timer;
+	(void)opaque;
+}
+
+/* Run libvirt's event loop until *flag is set: 0, 75 at the deadline, 130 on a signal. */
+static int wait_flag(const int *flag, long long deadline)
+{
+	int timer = virEventAddTimeout(100, on_tick, NULL, NULL); /* wakes the loop up to look at the clock */
+	int rc = 0;
+	while (!*flag && !rc) {
+		if (interrupted())
+			rc = interrupt_exit_code();
+		else if (deadline >= 0 && now_ms() >= deadline)
+			rc = EXIT_TEMPFAIL;
+		else if (virEventRunDefaultImpl() < 0)
+			rc = virt_fail("libvirt's event loop failed");
+	}
+	if (timer >= 0)
+		virEventRemoveTimeout(timer);
+	return rc;
+}
+
+/* The test driver reboots in the call itself and sends no reboot event. */
+static int reboots_in_the_call(virConnectPtr c)
+{
+	const char *type = virConnectGetType(c);
+	return type && strcasecmp(type, "test") == 0; /* "TEST" */
+}
+
+int virt_reboot(virDomainPtr d, int force, int wait, long long timeout_ms)
+{
+	virConnectPtr c = virDomainGetConnect(d);
+	const char *name = virDomainGetName(d);
+	long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	int rebooted = 0, watch = -1;
+	if (wait && !reboots_in_the_call(c)) {
+		watch = virConnectDomainEventRegisterAny(c, d, VIR_DOMAIN_EVENT_ID_REBOOT,
+							 VIR_DOMAIN_EVENT_CALLBACK(on_reboot), &rebooted, NULL);
+		if (watch < 0)
+			return virt_fail("cannot watch '%s' for its reboot", name);
+	}
+	int rc = (force ? virDomainReset(d, 0) : virDomainReboot(d, 0)) < 0 ? virt_fail("cannot reboot '%s'", name) : 0;
+	if (!rc && watch >= 0)
+		rc = wait_flag(&rebooted, deadline);
+	if (watch >= 0)
+		virConnectDomainEventDeregisterAny(c, watch);
+	if (!rc && wait) /* after the reset the guest runs again (a fake reboot resumes it) */
+		rc = virt_wait(d, VIR_DOMAIN_RUNNING, 0, deadline < 0 ? -1 : deadline - now_ms());
+	return rc;
 }
 
 void xml_escape(struct strbuf *sb, const char *s)

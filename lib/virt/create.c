@@ -1,8 +1,10 @@
 /* create.c: one VM = its volumes (a qcow2 disk, a cloud-init seed) + a domain
  * definition carrying our metadata. Volumes go through the storage pool API so a
- * remote libvirtd (qemu+ssh://) works the same as a local one. Whatever create
- * made is removed again when a later step fails. */
+ * remote libvirtd (qemu+ssh://) works the same as a local one. What can refuse
+ * is checked before anything is made (virt_create_check*); whatever create made
+ * is removed again when a later step fails or a signal comes between steps. */
 #include "virt/virt.h"
+#include "interrupt.h"
 #include "iso9660.h"
 #include "log.h"
 
@@ -90,10 +92,26 @@ static int make_volume(struct made *m, const char *xml, const char *name, char *
 	return 0;
 }
 
+/* The volumes create makes for a VM: its disk and its cloud-init seed. */
+static int has_disk(const struct vm_spec *s)
+{
+	return s->disk_bytes || s->image;
+}
+
+static char *disk_vol_name(const char *vm)
+{
+	return xasprintf("%s.qcow2", vm);
+}
+
+static char *seed_vol_name(const char *vm)
+{
+	return xasprintf("%s-seed.iso", vm);
+}
+
 static int make_disk(const struct vm_spec *s, struct made *m)
 {
 	struct strbuf xml = STRBUF_INIT;
-	char *name = xasprintf("%s.qcow2", s->name);
+	char *name = disk_vol_name(s->name);
 	unsigned long long cap = s->disk_bytes, backing_size = 0;
 	const char *fmt = s->image ? image_format(s->image, &backing_size) : NULL;
 	if (!cap)
@@ -149,7 +167,7 @@ static int make_seed(const struct vm_spec *s, struct made *m)
 		errorx("cannot build the cloud-init seed: %s", err.buf);
 		rc = EXIT_DATA;
 	}
-	char *name = xasprintf("%s-seed.iso", s->name);
+	char *name = seed_vol_name(s->name);
 	if (!rc) {
 		sb_adds(&xml, "<volume><name>");
 		xml_escape(&xml, name);
@@ -223,7 +241,7 @@ static void domain_xml(struct strbuf *x, const struct vm_spec *s, const struct m
 	sb_addf(x, "<domain type='%s'><name>", s->domain_type);
 	xml_escape(x, s->name);
 	sb_addf(x, "</name><uuid>%s</uuid><metadata>", m->uuid);
-	virt_meta_xml(x, s->tags, &m->vols);
+	virt_meta_xml(x, s->tags, &m->vols, s->image);
 	sb_addf(x, "</metadata><memory unit='MiB'>%llu</memory><vcpu>%u</vcpu>", s->mem_mib, s->vcpus);
 	os_xml(x, s);
 	sb_adds(x, "<features><acpi/><apic/></features><devices>");
@@ -247,24 +265,32 @@ static void domain_xml(struct strbuf *x, const struct vm_spec *s, const struct m
 		   "<memballoon model='virtio'/></devices></domain>");
 }
 
-static void delete_volumes(virConnectPtr c, const struct strlist *vols)
+/* Delete the volumes "pool/name". One already gone is fine; one that stays is
+ * named on stderr, and the first one's exit code returned. */
+static int delete_volumes(virConnectPtr c, const struct strlist *vols)
 {
+	int rc = 0;
 	for (size_t i = 0; i < vols->n; i++) {
 		char *pool = xstrdup(vols->v[i]);
 		char *slash = strchr(pool, '/');
 		*slash = '\0';
 		virStoragePoolPtr p = virStoragePoolLookupByName(c, pool);
 		virStorageVolPtr v = p ? virStorageVolLookupByName(p, slash + 1) : NULL;
-		if (v && virStorageVolDelete(v, 0) == 0)
+		if (v && virStorageVolDelete(v, 0) == 0) {
 			debug("deleted volume %s", vols->v[i]);
-		else
-			warnx("cannot delete volume '%s': %s", vols->v[i], virt_errmsg());
+		} else if (virt_errcode() == EXIT_NOTFOUND) {
+			debug("volume %s is gone already", vols->v[i]);
+		} else {
+			int code = virt_fail("cannot delete volume '%s' (it is left)", vols->v[i]);
+			rc = rc ? rc : code;
+		}
 		if (v)
 			virStorageVolFree(v);
 		if (p)
 			virStoragePoolFree(p);
 		free(pool);
 	}
+	return rc;
 }
 
 static int define_and_start(struct virt_conn *vc, const struct vm_spec *s, struct made *m, virDomainPtr *out)
@@ -286,19 +312,27 @@ static int define_and_start(struct virt_conn *vc, const struct vm_spec *s, struc
 	return 0;
 }
 
+/* A signal between two steps: the VM is not made yet, so what was made for it goes. */
+static int stop_asked(int rc, const struct vm_spec *s)
+{
+	if (rc || !interrupted())
+		return rc;
+	warnx("interrupted: removing what was made for '%s'", s->name);
+	return interrupt_exit_code();
+}
+
 int virt_create(struct virt_conn *vc, const struct vm_spec *s, virDomainPtr *out)
 {
 	struct made m = { .pool = NULL, .vols = STRLIST_INIT };
-	int rc = 0;
+	int rc = stop_asked(0, s);
 	new_uuid(m.uuid);
-	int need_pool = s->disk_bytes || s->image || s->user_data;
-	if (need_pool)
-		rc = open_pool(vc, s->pool, &m.pool);
-	if (!rc && (s->disk_bytes || s->image))
-		rc = make_disk(s, &m);
+	if (!rc && (has_disk(s) || s->user_data))
+		rc = stop_asked(open_pool(vc, s->pool, &m.pool), s);
+	if (!rc && has_disk(s))
+		rc = stop_asked(make_disk(s, &m), s);
 	if (!rc && s->user_data)
-		rc = make_seed(s, &m);
-	if (!rc)
+		rc = stop_asked(make_seed(s, &m), s);
+	if (!rc) /* the last step: once it is done, the VM is made and the caller reports it */
 		rc = define_and_start(vc, s, &m, out);
 	if (rc)
 		delete_volumes(vc->c, &m.vols);
@@ -310,12 +344,84 @@ int virt_create(struct virt_conn *vc, const struct vm_spec *s, virDomainPtr *out
 	return rc;
 }
 
+/* A storage pool create would use: it exists, or it is "default", which open_pool makes. */
+static int check_pool(struct virt_conn *vc, const char *name, virStoragePoolPtr *out)
+{
+	*out = virStoragePoolLookupByName(vc->c, name);
+	if (*out || strcmp(name, "default") == 0) {
+		virResetLastError();
+		return 0;
+	}
+	return virt_fail("create: --pool '%s'", name);
+}
+
+static int check_networks(struct virt_conn *vc, const struct strlist *nets)
+{
+	for (size_t i = 0; nets && i < nets->n; i++) {
+		const char *spec = nets->v[i];
+		if (strcmp(spec, "user") == 0 || str_starts(spec, "bridge:"))
+			continue; /* a host bridge is not a libvirt object: libvirt checks it at start */
+		const char *name = str_starts(spec, "network:") ? spec + 8 : spec;
+		virNetworkPtr n = virNetworkLookupByName(vc->c, name);
+		if (!n)
+			return virt_fail("create: --network '%s'", spec);
+		virNetworkFree(n);
+	}
+	return 0;
+}
+
+int virt_create_check(struct virt_conn *vc, const struct vm_spec *s)
+{
+	int rc = check_networks(vc, s->networks);
+	if (!rc && (has_disk(s) || s->user_data)) {
+		virStoragePoolPtr p = NULL;
+		rc = check_pool(vc, s->pool, &p);
+		if (p)
+			virStoragePoolFree(p);
+	}
+	return rc;
+}
+
+static int check_volume_free(virStoragePoolPtr p, const char *vol)
+{
+	virStorageVolPtr v = virStorageVolLookupByName(p, vol);
+	if (!v) {
+		virResetLastError();
+		return 0;
+	}
+	virStorageVolFree(v);
+	errorx("create: volume '%s/%s' exists already: remove it or choose another name", virStoragePoolGetName(p),
+	       vol);
+	return EXIT_EXISTS;
+}
+
+int virt_create_check_name(struct virt_conn *vc, const struct vm_spec *s, const char *name)
+{
+	if (!has_disk(s) && !s->user_data)
+		return 0;
+	virStoragePoolPtr p = NULL;
+	int rc = check_pool(vc, s->pool, &p);
+	if (rc || !p)
+		return rc; /* no pool yet: it has no volumes */
+	char *disk = disk_vol_name(name), *seed = seed_vol_name(name);
+	if (has_disk(s))
+		rc = check_volume_free(p, disk);
+	if (!rc && s->user_data)
+		rc = check_volume_free(p, seed);
+	free(disk);
+	free(seed);
+	virStoragePoolFree(p);
+	return rc;
+}
+
 int virt_delete(virDomainPtr d, int keep_storage)
 {
-	struct strlist vols = STRLIST_INIT;
-	int rc = virt_meta_get(d, NULL, &vols);
-	if (rc)
+	struct virt_meta meta = VIRT_META_INIT;
+	int rc = virt_meta_get(d, &meta);
+	if (rc) {
+		virt_meta_clear(&meta);
 		return rc;
+	}
 	const char *name = virDomainGetName(d);
 	if (virDomainIsActive(d) == 1 && virDomainDestroy(d) < 0)
 		rc = virt_fail("cannot stop '%s'", name);
@@ -329,7 +435,7 @@ int virt_delete(virDomainPtr d, int keep_storage)
 			rc = virt_fail("cannot undefine '%s'", name);
 	}
 	if (!rc && !keep_storage)
-		delete_volumes(virDomainGetConnect(d), &vols);
-	strlist_clear(&vols);
+		rc = delete_volumes(virDomainGetConnect(d), &meta.vols);
+	virt_meta_clear(&meta);
 	return rc;
 }

@@ -8,34 +8,53 @@
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* ---- metadata: <cloudctl xmlns=NS><tag key=".." value=".."/><volume pool=".." name=".."/></cloudctl> ---- */
+/* ---- metadata: <cloudctl:vm xmlns:cloudctl=NS><tag key=".." value=".."/><volume pool=".." name=".."/>
+ *      <image path=".."/></cloudctl:vm> ---- */
 
-void virt_meta_xml(struct strbuf *sb, const struct record *tags, const struct strlist *vols)
+static void meta_attr(struct strbuf *sb, const char *name, const char *value)
+{
+	sb_addf(sb, " %s='", name);
+	xml_escape(sb, value);
+	sb_addc(sb, '\'');
+}
+
+void virt_meta_xml(struct strbuf *sb, const struct record *tags, const struct strlist *vols, const char *image)
 {
 	sb_addf(sb, "<" VIRT_NS_PREFIX ":vm xmlns:" VIRT_NS_PREFIX "='%s'>", VIRT_NS_URI);
 	for (size_t i = 0; tags && i < tags->n; i++) {
-		sb_adds(sb, "<" VIRT_NS_PREFIX ":tag key='");
-		xml_escape(sb, tags->f[i].key);
-		sb_adds(sb, "' value='");
-		xml_escape(sb, tags->f[i].val);
-		sb_adds(sb, "'/>");
+		sb_adds(sb, "<" VIRT_NS_PREFIX ":tag");
+		meta_attr(sb, "key", tags->f[i].key);
+		meta_attr(sb, "value", tags->f[i].val);
+		sb_adds(sb, "/>");
 	}
 	for (size_t i = 0; vols && i < vols->n; i++) {
 		const char *slash = strchr(vols->v[i], '/');
-		struct strbuf pool = STRBUF_INIT;
-		sb_add(&pool, vols->v[i], (size_t)(slash - vols->v[i]));
-		sb_adds(sb, "<" VIRT_NS_PREFIX ":volume pool='");
-		xml_escape(sb, pool.buf);
-		sb_adds(sb, "' name='");
-		xml_escape(sb, slash + 1);
-		sb_adds(sb, "'/>");
-		sb_release(&pool);
+		char *pool = xstrndup(vols->v[i], (size_t)(slash - vols->v[i]));
+		sb_adds(sb, "<" VIRT_NS_PREFIX ":volume");
+		meta_attr(sb, "pool", pool);
+		meta_attr(sb, "name", slash + 1);
+		sb_adds(sb, "/>");
+		free(pool);
+	}
+	if (image) {
+		sb_adds(sb, "<" VIRT_NS_PREFIX ":image");
+		meta_attr(sb, "path", image);
+		sb_adds(sb, "/>");
 	}
 	sb_adds(sb, "</" VIRT_NS_PREFIX ":vm>");
+}
+
+void virt_meta_clear(struct virt_meta *m)
+{
+	rec_clear(&m->tags);
+	strlist_clear(&m->vols);
+	free(m->image);
+	m->image = NULL;
 }
 
 static char *prop(xmlNodePtr n, const char *name)
@@ -48,28 +67,37 @@ static char *prop(xmlNodePtr n, const char *name)
 	return s;
 }
 
-static void meta_node(xmlNodePtr n, struct record *tags, struct strlist *vols)
+static void meta_node(xmlNodePtr n, struct virt_meta *m)
 {
 	char *a = NULL, *b = NULL;
-	if (xmlStrcmp(n->name, (const xmlChar *)"tag") == 0 && tags) {
+	if (xmlStrcmp(n->name, (const xmlChar *)"tag") == 0) {
 		a = prop(n, "key");
 		b = prop(n, "value");
 		if (a && b && rec_key_valid(a))
-			rec_set(tags, a, b);
-	} else if (xmlStrcmp(n->name, (const xmlChar *)"volume") == 0 && vols) {
+			rec_set(&m->tags, a, b);
+	} else if (xmlStrcmp(n->name, (const xmlChar *)"volume") == 0) {
 		a = prop(n, "pool");
 		b = prop(n, "name");
 		if (a && b) {
 			char *pv = xasprintf("%s/%s", a, b);
-			strlist_add(vols, pv);
+			strlist_add(&m->vols, pv);
 			free(pv);
 		}
+	} else if (xmlStrcmp(n->name, (const xmlChar *)"image") == 0 && !m->image) {
+		m->image = prop(n, "path");
 	}
 	free(a);
 	free(b);
 }
 
-int virt_meta_get(virDomainPtr d, struct record *tags, struct strlist *vols)
+static void meta_children(xmlNodePtr vm, struct virt_meta *m)
+{
+	for (xmlNodePtr n = vm->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE)
+			meta_node(n, m);
+}
+
+int virt_meta_get(virDomainPtr d, struct virt_meta *m)
 {
 	char *xml = virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, VIRT_NS_URI, VIR_DOMAIN_AFFECT_CURRENT);
 	if (!xml) {
@@ -85,9 +113,7 @@ int virt_meta_get(virDomainPtr d, struct record *tags, struct strlist *vols)
 	free(xml);
 	if (!doc)
 		return 0;
-	for (xmlNodePtr n = xmlDocGetRootElement(doc)->children; n; n = n->next)
-		if (n->type == XML_ELEMENT_NODE)
-			meta_node(n, tags, vols);
+	meta_children(xmlDocGetRootElement(doc), m);
 	xmlFreeDoc(doc);
 	return 0;
 }
@@ -217,7 +243,9 @@ static void add_tags(struct record *r, const struct record *tags)
 	}
 }
 
-/* The columns every vm record starts with, from the stats record when it has them. */
+/* The fields every vm record starts with, in the order both drivers write them
+ * (cloudctl(7)): kind id name state driver uri host vcpus mem_mib, from the
+ * stats record when it has them. */
 static int base_fields(struct virt_conn *vc, virDomainPtr d, const virDomainStatsRecord *s, struct record *r)
 {
 	char uuid[VIR_UUID_STRING_BUFLEN];
@@ -239,9 +267,11 @@ static int base_fields(struct virt_conn *vc, virDomainPtr d, const virDomainStat
 	rec_set(r, "id", uuid);
 	rec_set(r, "name", virDomainGetName(d));
 	rec_set(r, "state", virt_state_name((int)state));
+	rec_set(r, "driver", "libvirt");
+	rec_set(r, "uri", vc->uri ? vc->uri : "");
+	rec_set(r, "host", vc->hostname);
 	rec_setf(r, "vcpus", "%u", vcpus);
 	rec_setf(r, "mem_mib", "%llu", mem_kib / 1024);
-	rec_set(r, "host", vc->hostname);
 	return 0;
 }
 
@@ -287,37 +317,85 @@ int virt_list(struct virt_conn *vc, unsigned what, struct recset *out)
 	return rc;
 }
 
-static void add_detail(virDomainPtr d, struct record *r);
-static void add_xml_fields(virDomainPtr d, struct record *r, int all);
+/* The domain's definition, parsed once per record: image, net and tags, and
+ * the details of show. Our metadata is under the prefix VIRT_NS_PREFIX. */
+struct dom_xml {
+	xmlDocPtr doc;
+	xmlXPathContextPtr ctx;
+};
+
+static int dom_xml_open(virDomainPtr d, struct dom_xml *x)
+{
+	x->ctx = NULL;
+	char *xml = virDomainGetXMLDesc(d, 0);
+	if (!xml)
+		return virt_fail("cannot read the definition of '%s'", virDomainGetName(d));
+	x->doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	free(xml);
+	if (!x->doc) {
+		errorx("libvirt gave a definition of '%s' that is not XML", virDomainGetName(d));
+		return EXIT_SOFTWARE;
+	}
+	x->ctx = xmlXPathNewContext(x->doc);
+	xmlXPathRegisterNs(x->ctx, (const xmlChar *)VIRT_NS_PREFIX, (const xmlChar *)VIRT_NS_URI);
+	return 0;
+}
+
+static void dom_xml_close(struct dom_xml *x)
+{
+	if (x->ctx)
+		xmlXPathFreeContext(x->ctx);
+	if (x->doc)
+		xmlFreeDoc(x->doc);
+}
+
+/* Our metadata element in a parsed definition. */
+static void dom_meta(const struct dom_xml *x, struct virt_meta *m)
+{
+	xmlXPathObjectPtr o = xmlXPathEvalExpression(
+		(const xmlChar *)"/domain/metadata/" VIRT_NS_PREFIX ":vm", x->ctx);
+	if (o && o->nodesetval && o->nodesetval->nodeNr > 0)
+		meta_children(o->nodesetval->nodeTab[0], m);
+	xmlXPathFreeObject(o);
+}
+
+static void set_xpath(struct record *r, const char *key, xmlXPathContextPtr ctx, const char *expr);
+static void add_detail(virDomainPtr d, const struct dom_xml *x, struct record *r);
+
+/* The network of the first interface on a libvirt network: what a report groups by. */
+#define NET_XPATH "string(/domain/devices/interface[source/@network][1]/source/@network)"
 
 static int fill(struct virt_conn *vc, virDomainPtr d, const virDomainStatsRecord *s, unsigned what,
 		struct record *r)
 {
+	struct dom_xml x = { NULL, NULL };
 	int rc = base_fields(vc, d, s, r);
-	if (rc)
+	if (!rc)
+		rc = dom_xml_open(d, &x);
+	if (rc) {
+		dom_xml_close(&x);
 		return rc;
+	}
+	struct virt_meta m = VIRT_META_INIT;
+	dom_meta(&x, &m);
+	if (m.image)
+		rec_set(r, "image", m.image);
 	if ((what & VREC_IP) && strcmp(rec_get(r, "state"), "running") == 0) {
 		char *ip = virt_domain_ip(d);
 		if (ip)
 			rec_set(r, "ip", ip);
 		free(ip);
 	}
-	rec_set(r, "driver", "libvirt");
-	if (what & VREC_TAGS) {
-		struct record tags = RECORD_INIT;
-		rc = virt_meta_get(d, &tags, NULL);
-		add_tags(r, &tags);
-		rec_clear(&tags);
-		if (rc)
-			return rc;
-	}
-	if ((what & VREC_STATS) && s) {
+	set_xpath(r, "net", x.ctx, NET_XPATH);
+	if (what & VREC_TAGS)
+		add_tags(r, &m.tags);
+	if ((what & VREC_STATS) && s)
 		add_stats(r, s);
-		if (!(what & VREC_DETAIL))
-			add_xml_fields(d, r, 0);
-	}
 	if (what & VREC_DETAIL)
-		add_detail(d, r);
+		add_detail(d, &x, r);
+	virt_meta_clear(&m);
+	dom_xml_close(&x);
 	return 0;
 }
 
@@ -400,31 +478,8 @@ static void add_devices(struct record *r, xmlXPathContextPtr ctx, const char *el
 	}
 }
 
-/* Fields from the domain XML: all of them for show; for stats only the network,
- * which a report groups by (one more call per domain). */
-static void add_xml_fields(virDomainPtr d, struct record *r, int all)
-{
-	char *xml = virDomainGetXMLDesc(d, 0);
-	if (!xml)
-		return;
-	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	free(xml);
-	if (!doc)
-		return;
-	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-	if (all)
-		set_xpath(r, "domain_type", ctx, "string(/domain/@type)");
-	set_xpath(r, "net", ctx, "string(/domain/devices/interface[1]/source/@network)");
-	if (all) {
-		set_xpath(r, "kernel", ctx, "string(/domain/os/kernel)");
-		add_devices(r, ctx, "disk", "disk", disk_fields);
-		add_devices(r, ctx, "interface", "nic", nic_fields);
-	}
-	xmlXPathFreeContext(ctx);
-	xmlFreeDoc(doc);
-}
-
-static void add_detail(virDomainPtr d, struct record *r)
+/* show: what the definition says beyond the fields every record has. */
+static void add_detail(virDomainPtr d, const struct dom_xml *x, struct record *r)
 {
 	int autostart = 0;
 	if (virDomainGetAutostart(d, &autostart) == 0)
@@ -432,7 +487,11 @@ static void add_detail(virDomainPtr d, struct record *r)
 	int persistent = virDomainIsPersistent(d);
 	if (persistent >= 0)
 		rec_set(r, "persistent", persistent ? "true" : "false");
-	add_xml_fields(d, r, 1);
+	virResetLastError();
+	set_xpath(r, "domain_type", x->ctx, "string(/domain/@type)");
+	set_xpath(r, "kernel", x->ctx, "string(/domain/os/kernel)");
+	add_devices(r, x->ctx, "disk", "disk", disk_fields);
+	add_devices(r, x->ctx, "interface", "nic", nic_fields);
 }
 
 int virt_has_nic(virDomainPtr d)

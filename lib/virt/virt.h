@@ -19,6 +19,9 @@ struct virt_conn {
 /* Open uri (NULL: LIBVIRT_DEFAULT_URI, then libvirt's own defaults). Returns 0 or an exit code. */
 int virt_open(struct virt_conn *vc, const char *uri);
 void virt_close(struct virt_conn *vc);
+/* Whether the hypervisor runs on this machine (a URI with no host: qemu:///system,
+ * test:///default), so that paths on the host can be checked here. */
+int virt_is_local(const struct virt_conn *vc);
 
 /* libvirt's last error as one line, and the exit code it maps to. */
 const char *virt_errmsg(void);
@@ -50,13 +53,17 @@ int virt_list(struct virt_conn *vc, unsigned what, struct recset *out);
 /* A record for one domain. Returns 0 or an exit code. */
 int virt_record(struct virt_conn *vc, virDomainPtr d, unsigned what, struct record *r);
 
-/* Our metadata: tags and the volumes the domain owns (deleted with it). */
+/* Our metadata: tags, the volumes the domain owns (deleted with it), and the
+ * image its disk was made from. */
 struct virt_meta {
-	struct record tags; /* key -> value, without the "tag." prefix */
-	struct strlist *vols; /* "pool/volume" */
+	struct record tags;   /* key -> value, without the "tag." prefix */
+	struct strlist vols;  /* "pool/volume" */
+	char *image;          /* the backing file of create --image, or NULL */
 };
-int virt_meta_get(virDomainPtr d, struct record *tags, struct strlist *vols);
-void virt_meta_xml(struct strbuf *sb, const struct record *tags, const struct strlist *vols);
+#define VIRT_META_INIT { RECORD_INIT, STRLIST_INIT, NULL }
+int virt_meta_get(virDomainPtr d, struct virt_meta *m);
+void virt_meta_clear(struct virt_meta *m);
+void virt_meta_xml(struct strbuf *sb, const struct record *tags, const struct strlist *vols, const char *image);
 
 /* First IPv4 address of a running domain from DHCP leases, then the guest agent;
  * NULL when none. The caller frees it. */
@@ -69,8 +76,16 @@ int virt_has_nic(virDomainPtr d);
 char *virt_default_domain_type(struct virt_conn *vc);
 
 /* Wait until the domain is in state (or, with want_ip, also has an address). Returns 0,
- * EXIT_TEMPFAIL on timeout, or another exit code on error. timeout_ms < 0: forever. */
+ * EXIT_TEMPFAIL on timeout, interrupt_exit_code() when a signal came, or another
+ * exit code on error. timeout_ms < 0: forever. */
 int virt_wait(virDomainPtr d, int state, int want_ip, long long timeout_ms);
+
+/* Reboot d (force: reset it, without asking the guest). With wait, until the guest
+ * is back: libvirt's reboot event (the guest went through a reset), then running;
+ * 75 after timeout_ms (< 0: forever), 130 on a signal. Waiting needs
+ * virt_events_init() before the connection is opened. */
+int virt_reboot(virDomainPtr d, int force, int wait, long long timeout_ms);
+void virt_events_init(void);
 
 /* What create makes. Paths (image, kernel, initrd) are on the hypervisor host. */
 struct vm_spec {
@@ -90,12 +105,22 @@ struct vm_spec {
 	int start;
 };
 
+/* What can refuse a create, checked before anything is made: the networks of
+ * spec exist (66), and its storage pool, unless it is "default" (made when
+ * missing). Then for each VM name: the volumes create would make for it do not
+ * exist yet (73). */
+int virt_create_check(struct virt_conn *vc, const struct vm_spec *spec);
+int virt_create_check_name(struct virt_conn *vc, const struct vm_spec *spec, const char *name);
+
 /* Define (and start) one domain with its volumes. On failure everything made
- * so far is removed again. Returns 0 and the domain in *out, or an exit code. */
+ * so far is removed again, and so it is when a signal came (interrupted())
+ * before the last step: then the exit code is interrupt_exit_code(). Returns 0 and
+ * the domain in *out, or an exit code. */
 int virt_create(struct virt_conn *vc, const struct vm_spec *spec, virDomainPtr *out);
 
 /* Undefine a domain (stopping it first) and delete the volumes it owns unless
- * keep_storage. Returns 0 or an exit code. */
+ * keep_storage. Returns 0 or an exit code; the domain may be gone even then
+ * (a volume that could not be deleted is named on stderr). */
 int virt_delete(virDomainPtr d, int keep_storage);
 
 /* Append text with XML special characters escaped. */

@@ -13,6 +13,10 @@ vgx "show (test driver)" 0 "$BIN" -C test:///default show test
 printf 'kind=vm name=test\nkind=vm name="bad\n' > "$T/in"
 VG_IN=$T/in vgx "malformed input" 65 "$BIN" -C test:///default show -
 vgx "usage error" 64 "$BIN" list --bogus
+vgx "reboot (test driver)" 0 "$BIN" -C test:///default reboot test
+vgx "create: a missing --kernel" 66 "$BIN" -C test:///default create --name vg --kernel /nonexistent/vmlinuz
+printf 'kind=vm name=test driver=openstack cloud=x\n' > "$T/in-os"
+VG_IN=$T/in-os vgx "a record of another driver" 65 "$BIN" -C test:///default show -
 if have_libvirtd; then
 	export LIBVIRT_DEFAULT_URI=qemu:///system
 	vgx "create with disk and seed" 0 "$BIN" create --name ctv-1 --no-start --no-network --disk 16M --user-data /etc/hostname --tag suite=valgrind

@@ -35,6 +35,13 @@ assert "stats: network bytes received ($rx)" test "${rx:-0}" -gt 0
 assert "stats: the seed was read ($rd bytes)" test "${rd:-0}" -gt 0
 assert "stats: per-device counters" grep -q ' net.0.rx.bytes=[0-9]' "$T/out"
 
+# reboot --force waits until the guest went through its reset, and the guest does boot again
+boots=$(grep -ac 'GUEST: ready' "$LOG")
+run $VM reboot --force --timeout 60s ctb-1 -c name,state
+expect "reboot --force waits for the reset" 0 "name=ctb-1 state=running"
+for i in $(seq 1 120); do [ "$(grep -ac 'GUEST: ready' "$LOG")" -gt "$boots" ] && break; sleep 0.5; done
+assert "the guest booted again after reboot" test "$(grep -ac 'GUEST: ready' "$LOG")" -gt "$boots"
+
 run bash -c "$VM list --tag suite=vm-boot | $VM stop --timeout 1s --force - -c name,state"
 expect "stop --force (busybox ignores ACPI)" 0 "name=ctb-1 state=shutoff"
 run $VM start ctb-1 --wait --timeout 120s -c name,state

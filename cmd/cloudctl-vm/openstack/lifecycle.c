@@ -140,7 +140,7 @@ static int reboot_one(struct os_session *s, const struct act *a, const struct os
 	json_t *arg = json_pack("{s:s}", "type", o_force ? "HARD" : "SOFT");
 	int rc = action(s, a, t, "reboot", arg);
 	struct want w = { "ACTIVE", 0 };
-	return rc ? rc : settle(s, a, t, &w, "running again", now);
+	return rc || o_no_wait ? rc : settle(s, a, t, &w, "running again", now);
 }
 
 static int delete_one(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now)
