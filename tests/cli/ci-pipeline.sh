@@ -1,6 +1,7 @@
 # ci-pipeline: examples/ci/.gitlab-ci.yml run for real by gitlab-ci-local (tests/ci, pinned; its
 # shell executor, artifacts isolated as on a runner) in a throwaway app repository, against the
-# project's registry (TLS + htpasswd) and git https server. Three pipelines:
+# project's registry (TLS + htpasswd) and git https server, the GitOps fixture's dev overlay
+# taking the storefront from this test's registry repository (newName). Three pipelines:
 #   1. build, push, bump: the image is in the registry (skopeo), the GitOps repository's new
 #      commit names its tag; the records are artifacts the next job read;
 #   2. a verify job fails after the bump: the pipeline fails and the rollback job undoes the bump;
@@ -48,11 +49,17 @@ GITOPS=$GIT_REPOS/$R
 DEV=apps/shop/overlays/dev
 IMAGE=$REGISTRY/cloudctl/ci-$ID/frontend
 WRONG=Wr0ng-ci-$ID
+NAME=registry.local/shop/frontend # the image the Deployment of the fixture runs
 gitops_main() { git --git-dir="$GITOPS" rev-parse main; }
-gitops_tag() { # the newTag of the entry $IMAGE in the dev overlay on main
+gitops_tag() { # the newTag of the entry $NAME in the dev overlay on main
 	git --git-dir="$GITOPS" show "main:$DEV/kustomization.yaml" |
-		awk -v n="$IMAGE" '$0 ~ "- name: " n "$" { f = 1; next } f && /newTag:/ { print $2; exit }'
+		awk -v n="$NAME" '$0 ~ "- name: " n "$" { f = 1; next } f && /newTag:/ { print $2; exit }'
 }
+# The dev overlay takes the storefront from this test's repository of the registry, as a
+# GitOps repository names its registry: the bump finds the entry by its newName.
+git clone -q "$GITOPS" "$T/gitops" && sed -i "\|^  - name: $NAME\$|a\\    newName: $IMAGE" "$T/gitops/$DEV/kustomization.yaml" &&
+	git -C "$T/gitops" commit -qam "dev: the storefront from $IMAGE" && git -C "$T/gitops" push -q origin main ||
+	{ fail "ci pipeline" "the GitOps repository could not be prepared"; exit 0; }
 
 # the app: its source, the pipeline, a remote gitlab-ci-local reads the project's name from
 A=$T/app
@@ -119,10 +126,10 @@ skopeo inspect --creds "$REGISTRY_USER:$REGISTRY_PASS" --cert-dir "$REGISTRY_CER
 assert "skopeo: the image is in the registry, with the digest of image.rec" \
 	grep -q "\"Digest\": \"$DIGEST\"" "$T/inspect.json"
 C1=$(gitops_main)
-assert "gitops: one new commit on main, whose parent is the seed" test "$(git --git-dir="$GITOPS" rev-parse main~1)" = "$SEED"
+assert "gitops: one new commit on main, on the one before" test "$(git --git-dir="$GITOPS" rev-parse main~1)" = "$SEED"
 assert "gitops: the commit's dev overlay names the new tag" test "$(gitops_tag)" = "$SHA1"
 assert "gitops: the commit message" test "$(git --git-dir="$GITOPS" log -1 --format=%s main)" = \
-	"deploy($DEV): $IMAGE none -> $SHA1"
+	"deploy($DEV): $NAME 3f2a1bc0e4d5f6a7b8c9d0e1f2a3b4c5d6e7f809 -> $SHA1"
 assert "bump.rec (read from image.rec's artifact): pushed that commit" \
 	grep -q "^kind=bump ref=$IMAGE:$SHA1 .* action=bump .* commit=$C1 changed=true pushed=true " bump.rec
 assert "pipeline 1: no secret in the output or the records" no_secrets ok
@@ -137,7 +144,7 @@ assert "the verify job's failure is curl's, in the log" grep -q "curl: (7) Faile
 assert "gitops: a deploy of the second commit, then its rollback" \
 	test "$(git --git-dir="$GITOPS" log -2 --format=%s main | cut -d: -f1 | tr '\n' ' ')" = "rollback($DEV) deploy($DEV) "
 assert "gitops: the dev overlay names the first commit's tag again" test "$(gitops_tag)" = "$SHA1"
-assert "rollback.rec: the rollback record" grep -q "action=rollback .* image=$IMAGE old=$SHA2 new=$SHA1 .* pushed=true" rollback.rec
+assert "rollback.rec: the rollback record" grep -q "action=rollback .* image=$NAME old=$SHA2 new=$SHA1 .* pushed=true" rollback.rec
 assert "pipeline 2: no secret in the output or the records" no_secrets verify
 
 # ---- 3. a wrong GitOps password: deploy fails, nothing to roll back ----
