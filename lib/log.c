@@ -73,6 +73,28 @@ void die(int code, const char *fmt, ...)
 	exit(finish_stdout(code));
 }
 
+int exit_for_errno(int err)
+{
+	switch (err) {
+	case ENOENT: case ENOTDIR: case ELOOP: case EISDIR: case ENAMETOOLONG:
+		return EXIT_NOTFOUND;
+	case EACCES: case EPERM:
+		return EXIT_PERM;
+	case ENOMEM:
+		return EXIT_OSERR;
+	default:
+		return EXIT_IOERR;
+	}
+}
+
+int reader_gone(FILE *out, int err)
+{
+	struct stat st;
+	if (err == EPIPE)
+		return 1;
+	return fstat(fileno(out), &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
 static int stdout_reported;
 
 int stdout_failed(int err, int code)
@@ -82,8 +104,7 @@ int stdout_failed(int err, int code)
 	stdout_reported = 1;
 	/* As git does: a reader that went away ("| head -1") is not our error.
 	 * Errors on pipes and sockets are ignored; on files (a full disk) they count. */
-	struct stat st;
-	if (err == EPIPE || (fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))))
+	if (reader_gone(stdout, err))
 		return code;
 	errorx("write error on standard output: %s", strerror(err ? err : EIO));
 	return code ? code : EXIT_IOERR;

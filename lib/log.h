@@ -6,6 +6,7 @@
 #ifndef CLOUDCTL_LOG_H
 #define CLOUDCTL_LOG_H
 
+#include <stdio.h>
 #include <sysexits.h>
 
 /* Exit codes (sysexits.h), documented in man/cloudctl.7. */
@@ -44,6 +45,17 @@ void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void errorx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* errorx then exit(code) */
 void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+/* The exit code for a failed open or read of a file (err: its errno), the same
+ * in every tool: 66 it does not exist or is no file (ENOENT, ENOTDIR, ELOOP,
+ * EISDIR: a directory given as an input file), 77 permission denied (EACCES,
+ * EPERM), 71 out of memory, 74 any other I/O error. */
+int exit_for_errno(int err);
+
+/* A write to out failed with err: 1 when that is because its reader went away
+ * (EPIPE, or out is a pipe or socket, as git decides), which is not an error
+ * ("| head -1"); 0 for a real write error such as a full disk. */
+int reader_gone(FILE *out, int err);
 
 /* Flush and check stdout; called once at exit. A reader that went away (EPIPE,
  * e.g. "| head -1") is quiet; any other write error (a full disk) is reported

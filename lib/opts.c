@@ -15,6 +15,8 @@
 struct common_opts common;
 
 static const char *opt_output;
+static struct strlist opt_columns; /* -c, repeatable: the lists are joined */
+static char *columns_joined;
 static int opt_help, opt_version;
 static const char *opt_completion;
 
@@ -23,7 +25,7 @@ static const struct opt common_table[] = {
 	{ "output", 'o', OPT_STRING, &opt_output, "FORMAT",
 	  "kv, table, json, tsv, csv or md (default: table on a terminal, else kv; $CLOUDCTL_OUTPUT)",
 	  "words:kv table json tsv csv md" },
-	{ "columns", 'c', OPT_STRING, &common.columns, "COL,...", "write only these columns, in this order", NULL },
+	{ "columns", 'c', OPT_LIST, &opt_columns, "COL,...", "write only these columns, in this order", NULL },
 	{ "verbose", 'v', OPT_COUNT, &common.verbose, NULL, "say more on stderr; -vv traces requests", NULL },
 	{ "quiet", 'q', OPT_BOOL, &common.quiet, NULL, "print errors only", NULL },
 	{ "help", 'h', OPT_BOOL, &opt_help, NULL, "show this help and exit", NULL },
@@ -194,15 +196,16 @@ static void verb_help(const struct tool *t, const struct verb *v)
 	printf("\nSee %s(1) for details and exit codes.\n", t->name);
 }
 
-static void tool_help(const struct tool *t)
+/* To stdout when asked for (--help), to stderr on a usage error. */
+static void tool_help(const struct tool *t, FILE *out)
 {
-	printf("Usage: %s [OPTIONS] VERB [ARGS]\n%s\n\nVerbs:\n", t->name, t->summary);
+	fprintf(out, "Usage: %s [OPTIONS] VERB [ARGS]\n%s\n\nVerbs:\n", t->name, t->summary);
 	for (const struct verb *v = t->verbs; v->name; v++)
-		printf("  %-12s%s\n", v->name, v->summary);
-	printf("\nCommon options:\n");
-	print_opts(stdout, t->globals);
-	print_opts(stdout, common_table);
-	printf("\nRun '%s VERB --help' for a verb's options; see %s(1).\n", t->name, t->name);
+		fprintf(out, "  %-12s%s\n", v->name, v->summary);
+	fprintf(out, "\nCommon options:\n");
+	print_opts(out, t->globals);
+	print_opts(out, common_table);
+	fprintf(out, "\nRun '%s VERB --help' for a verb's options; see %s(1).\n", t->name, t->name);
 }
 
 static const struct verb *find_verb(const struct tool *t, const char *name)
@@ -235,8 +238,24 @@ static int pick_own_format(const struct verb *v)
 	return EXIT_USAGE;
 }
 
+/* -c a -c b,c is -c a,b,c. */
+static void join_columns(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < opt_columns.n; i++) {
+		if (i)
+			sb_addc(&sb, ',');
+		sb_adds(&sb, opt_columns.v[i]);
+	}
+	free(columns_joined);
+	columns_joined = opt_columns.n ? sb_detach(&sb) : NULL;
+	sb_release(&sb);
+	common.columns = columns_joined;
+}
+
 static int apply_common(const struct verb *v)
 {
+	join_columns();
 	if (common.quiet)
 		log_level = LOG_QUIET;
 	else
@@ -299,6 +318,7 @@ static int run_verb(const struct tool *t, const struct verb *v, int argc, char *
 
 static void reset_options(void)
 {
+	strlist_clear(&opt_columns);
 	opt_output = opt_completion = NULL;
 	opt_help = opt_version = 0;
 	memset(&common, 0, sizeof common);
@@ -326,7 +346,7 @@ static int dispatch(const struct tool *t, int argc, char **argv)
 		return 0;
 	}
 	if (vi >= argc && (opt_help || !t->default_verb)) {
-		tool_help(t);
+		tool_help(t, opt_help ? stdout : stderr);
 		return opt_help ? 0 : EXIT_USAGE;
 	}
 	const struct verb *v = vi < argc ? find_verb(t, argv[vi]) : NULL;
@@ -341,6 +361,7 @@ int tool_main(const struct tool *t, int argc, char **argv)
 {
 	reset_options();
 	log_init(argv[0]);
+	rec_columns_strict = 1;
 	progname = t->name;
 	return finish_stdout(dispatch(t, argc, argv));
 }

@@ -2,8 +2,10 @@
  * file is the only reader and writer of it, so every tool agrees on it. */
 #define _POSIX_C_SOURCE 200809L
 #include "record.h"
+#include "log.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -674,11 +676,56 @@ static int json_error(const json_error_t *je, struct strbuf *err)
 	return -1;
 }
 
+/* Integers longer than this many digits are quoted before jansson reads the
+ * line: it cannot hold them, and a value is text to the record layer. */
+#define JSON_DIGITS_MAX 18
+
+/* Copy the JSON text s to out with every integer of more than JSON_DIGITS_MAX
+ * digits put in double quotes, so that it reads as the same digits, as it
+ * does in kv. Returns 1 when something was quoted. */
+static int quote_big_integers(const char *s, size_t len, struct strbuf *out)
+{
+	int in_string = 0, changed = 0;
+	for (size_t i = 0; i < len;) {
+		char c = s[i];
+		if (in_string || c == '"') {
+			if (in_string && c == '\\' && i + 1 < len) {
+				sb_add(out, s + i, 2);
+				i += 2;
+				continue;
+			}
+			in_string = c == '"' ? !in_string : in_string;
+			sb_addc(out, c);
+			i++;
+			continue;
+		}
+		size_t n = c == '-' || (c >= '0' && c <= '9') ? strspn(s + i + (c == '-'), "0123456789") : 0;
+		size_t tok = n + (c == '-');
+		int integer = n && !(i + tok < len && strchr(".eE", s[i + tok]));
+		if (integer && n > JSON_DIGITS_MAX) {
+			sb_addc(out, '"');
+			sb_add(out, s + i, tok);
+			sb_addc(out, '"');
+			changed = 1;
+		} else {
+			sb_add(out, s + i, tok ? tok : 1);
+		}
+		i += tok ? tok : 1;
+	}
+	return changed;
+}
+
 static int parse_json(const char *s, size_t len, struct record *r, struct strbuf *err)
 {
 	json_error_t je;
+	struct strbuf quoted = STRBUF_INIT;
+	if (quote_big_integers(s, len, &quoted)) {
+		s = quoted.buf;
+		len = quoted.len;
+	}
 	/* Duplicate keys are an error in kv, so they are in JSON too. */
 	json_t *root = json_loadb(s, len, JSON_REJECT_DUPLICATES, &je);
+	sb_release(&quoted);
 	if (!root)
 		return json_error(&je, err);
 	struct strbuf key = STRBUF_INIT;
@@ -735,6 +782,7 @@ struct rec_reader {
 	size_t cap;
 	long line;
 	int state;          /* 1 while reading; then 0 or -1, which every call returns */
+	int hinted;         /* the terminal hint was given */
 	struct strbuf why;  /* the reason a line is malformed */
 	struct strbuf msg;  /* the error, "NAME:LINE: why", given again by later calls */
 };
@@ -789,9 +837,20 @@ static int reader_end(struct rec_reader *rd, int saved_errno)
 			 strerror(saved_errno ? saved_errno : EIO));
 }
 
+/* A tool waiting for records on a terminal looks hung: say what it waits for. */
+static void terminal_hint(struct rec_reader *rd)
+{
+	rd->hinted = 1;
+	if (rd->state == 1 && isatty(fileno(rd->f)))
+		fprintf(stderr, "%s: reading records from the terminal (%s): pipe them in or name a file; "
+			"or type them, one a line, and end with Ctrl-D\n", progname, rd->name);
+}
+
 int rec_reader_next(struct rec_reader *rd, struct record *r, struct strbuf *err)
 {
 	rec_clear(r);
+	if (!rd->hinted)
+		terminal_hint(rd);
 	while (rd->state == 1) {
 		/* The cap is checked after getline: lines are bounded by memory first. */
 		errno = 0;
@@ -849,6 +908,7 @@ int rec_format_pick(int explicit_fmt, FILE *out, struct strbuf *err)
 	if (explicit_fmt != FMT_AUTO)
 		return explicit_fmt;
 	const char *env = getenv("CLOUDCTL_OUTPUT");
+	int tty = isatty(fileno(out));
 	if (env && *env) {
 		int fmt = rec_format_parse(env);
 		if (fmt < 0) {
@@ -856,10 +916,14 @@ int rec_format_pick(int explicit_fmt, FILE *out, struct strbuf *err)
 			sb_adds(err, "CLOUDCTL_OUTPUT: unknown output format '");
 			add_shown(err, env, strlen(env));
 			sb_adds(err, "' (kv, table, json, tsv, csv, md)");
+			return fmt;
 		}
-		return fmt;
+		/* Off a terminal it may only pick what the next tool reads: a table
+		 * set for people must not break "cloudctl-build | cloudctl-deploy". */
+		if (tty || fmt == FMT_KV || fmt == FMT_JSON)
+			return fmt;
 	}
-	return isatty(fileno(out)) ? FMT_TABLE : FMT_KV;
+	return tty ? FMT_TABLE : FMT_KV;
 }
 
 /* ---- the writer ---- */
@@ -873,6 +937,8 @@ struct rec_writer {
 	char **cols;
 	size_t ncols;
 	int header_done;    /* tsv, csv */
+	unsigned char *seen; /* per -c column: some record had it */
+	size_t written;     /* records given to rec_write */
 	struct recset rows; /* table, md, and tsv or csv without columns */
 	struct strbuf line; /* reused for every line written */
 };
@@ -916,6 +982,7 @@ struct rec_writer *rec_writer_new(FILE *out, enum rec_format fmt, const char *co
 		fmt = isatty(fileno(out)) ? FMT_TABLE : FMT_KV;
 	w->fmt = fmt;
 	w->ncols = split_columns(columns, &w->cols);
+	w->seen = w->ncols ? xcalloc(w->ncols, 1) : NULL;
 	if (!w->ncols && has_header(fmt)) {
 		free(w->cols);
 		w->ncols = split_columns(default_cols, &w->cols);
@@ -970,9 +1037,26 @@ static void write_kv(struct rec_writer *w, const struct record *r)
 		if (v)
 			kv_field(&w->line, w->cols[c], v);
 	}
-	sb_addc(&w->line, '\n');
-	flush_line(w);
+	if (w->line.len) { /* none of the -c columns: no blank line */
+		sb_addc(&w->line, '\n');
+		flush_line(w);
+	}
 	sb_release(&tmp);
+}
+
+/* -?[0-9]+(\.[0-9]+)?: what reads as a number in a column of them. Exponents,
+ * "+1", "1." and ".5" are left as text. */
+static int is_decimal(const char *s)
+{
+	size_t n;
+	if (*s == '-')
+		s++;
+	if (!(n = strspn(s, "0123456789")))
+		return 0;
+	s += n;
+	if (*s == '.' && (n = strspn(s + 1, "0123456789")))
+		s += 1 + n;
+	return *s == '\0';
 }
 
 /* -?(0|[1-9][0-9]{0,17}) but not "-0": those, and only those, read back from
@@ -988,34 +1072,149 @@ static int canonical_int(const char *s)
 	return 1;
 }
 
-static json_t *json_value(const char *val, struct strbuf *tmp)
+/* ---- field types (cloudctl(7), FIELD TYPES) ----
+ * The one table of what JSON type each field is written as. The first entry
+ * whose kind (NULL: any) and key pattern (fnmatch) match wins; a key in no
+ * entry is a string. Tags, versions, names and ids are strings whatever their
+ * shape: "1.20" and "1" alike. */
+struct field_type_rule {
+	const char *kind, *key;
+	enum rec_type type;
+};
+
+static const struct field_type_rule field_types[] = {
+	/* the same key, another meaning in these kinds */
+	{ "bump", "skipped", REC_STRING },   /* why an image was left alone */
+	{ "deploy", "time", REC_STRING },    /* 2026-11-22T10:00:00Z */
+	{ "deploy", "source_time", REC_STRING },
+	{ "net", "created", REC_BOOLEAN },   /* cloudctl-net tenant create: made by this run */
+	{ "subnet", "created", REC_BOOLEAN },
+	{ "router", "created", REC_BOOLEAN },
+	{ "secgroup", "created", REC_BOOLEAN },
+	{ NULL, "tag.*", REC_STRING },
+	/* booleans */
+	{ NULL, "changed", REC_BOOLEAN },
+	{ NULL, "pushed", REC_BOOLEAN },
+	{ NULL, "dry_run", REC_BOOLEAN },
+	{ NULL, "autostart", REC_BOOLEAN },
+	{ NULL, "persistent", REC_BOOLEAN },
+	{ NULL, "shared", REC_BOOLEAN },
+	{ NULL, "external", REC_BOOLEAN },
+	{ NULL, "dhcp", REC_BOOLEAN },
+	/* integers: counts, sizes in the unit the key names, times in seconds */
+	{ NULL, "vcpus", REC_INTEGER },
+	{ NULL, "mem_mib", REC_INTEGER },
+	{ NULL, "mem_used_mib", REC_INTEGER },
+	{ NULL, "mem_bytes", REC_INTEGER },
+	{ NULL, "mem_used_bytes", REC_INTEGER },
+	{ NULL, "disk_bytes", REC_INTEGER },
+	{ NULL, "disk_used_bytes", REC_INTEGER },
+	{ NULL, "cpu_time_ns", REC_INTEGER },
+	{ NULL, "block_rd_bytes", REC_INTEGER },
+	{ NULL, "block_wr_bytes", REC_INTEGER },
+	{ NULL, "net_rx_bytes", REC_INTEGER },
+	{ NULL, "net_tx_bytes", REC_INTEGER },
+	{ NULL, "rx_bytes", REC_INTEGER },
+	{ NULL, "tx_bytes", REC_INTEGER },
+	{ NULL, "uptime_s", REC_INTEGER },
+	{ NULL, "state_since", REC_INTEGER },
+	{ NULL, "quota_*", REC_INTEGER },
+	{ NULL, "instances", REC_INTEGER },
+	{ NULL, "addresses", REC_INTEGER },
+	{ NULL, "attempts", REC_INTEGER },
+	{ NULL, "skipped", REC_INTEGER },
+	{ NULL, "mounted", REC_INTEGER },
+	{ NULL, "layers", REC_INTEGER },
+	{ NULL, "size", REC_INTEGER },
+	{ NULL, "uploaded", REC_INTEGER },
+	{ NULL, "mtu", REC_INTEGER },
+	{ NULL, "ip_version", REC_INTEGER },
+	{ NULL, "replicas", REC_INTEGER },
+	{ NULL, "rules", REC_INTEGER },
+	{ NULL, "source_time", REC_INTEGER },
+	/* libvirt's own statistics (cloudctl-vm stats): numbers but for names */
+	{ NULL, "*.name", REC_STRING },
+	{ NULL, "*.path", REC_STRING },
+	{ NULL, "cpu.*", REC_NUMBER },
+	{ NULL, "balloon.*", REC_NUMBER },
+	{ NULL, "vcpu.*", REC_NUMBER },
+	{ NULL, "net.*", REC_NUMBER },
+	{ NULL, "block.*", REC_NUMBER },
+	{ NULL, "state.*", REC_NUMBER },
+	/* decimals */
+	{ NULL, "cpu_pct", REC_NUMBER },
+	{ NULL, "pct", REC_NUMBER },
+	{ NULL, "time", REC_NUMBER }, /* seconds since the epoch, to the millisecond */
+};
+
+enum rec_type rec_field_type(const char *kind, const char *key)
 {
-	if (canonical_int(val))
-		return json_integer(strtoll(val, NULL, 10));
+	for (size_t i = 0; i < ARRAY_SIZE(field_types); i++) {
+		const struct field_type_rule *t = &field_types[i];
+		if ((!t->kind || str_eq(t->kind, kind)) && fnmatch(t->key, key, 0) == 0)
+			return t->type;
+	}
+	return REC_STRING;
+}
+
+/* Significant digits a JSON real keeps: jansson writes this many, and 15 is
+ * what a double holds for any decimal text, so "0.1" stays 0.1. */
+#define REAL_DIGITS 15
+
+/* A decimal that reads back from JSON as the same number: at most REAL_DIGITS
+ * digits. */
+static int json_decimal(const char *s)
+{
+	return is_decimal(s) && strchr(s, '.') && strlen(s) - (*s == '-') - 1 <= REAL_DIGITS;
+}
+
+/* A value of a typed field that does not have the type's shape ("vcpus=four")
+ * is written as a string: the text is kept, never guessed at. */
+static json_t *json_value(const char *kind, const char *key, const char *val, struct strbuf *tmp)
+{
+	switch (rec_field_type(kind, key)) {
+	case REC_BOOLEAN:
+		if (!strcmp(val, "true") || !strcmp(val, "false"))
+			return json_boolean(val[0] == 't');
+		break;
+	case REC_NUMBER:
+		if (json_decimal(val))
+			return json_real(strtod(val, NULL));
+		/* a whole number, too */
+		__attribute__((fallthrough));
+	case REC_INTEGER:
+		if (canonical_int(val))
+			return json_integer(strtoll(val, NULL, 10));
+		break;
+	case REC_STRING:
+		break;
+	}
 	sb_reset(tmp);
 	encode(tmp, val, strlen(val), ESC_NONE); /* jansson wants UTF-8 */
 	return json_stringn(tmp->buf, tmp->len);
 }
 
-static void json_field(json_t *obj, const char *key, const char *val, struct strbuf *tmp)
+static void json_field(json_t *obj, const char *kind, const char *key, const char *val,
+		       struct strbuf *tmp)
 {
-	json_object_set_new(obj, key, json_value(val, tmp));
+	json_object_set_new(obj, key, json_value(kind, key, val, tmp));
 }
 
 static void write_json(struct rec_writer *w, const struct record *r)
 {
 	struct strbuf tmp = STRBUF_INIT, cell = STRBUF_INIT;
 	json_t *obj = json_object();
+	const char *kind = rec_get(r, "kind");
 	if (!w->cols) {
 		for (size_t i = 0; i < r->n; i++)
-			json_field(obj, r->f[i].key, r->f[i].val, &tmp);
+			json_field(obj, kind, r->f[i].key, r->f[i].val, &tmp);
 	}
 	for (size_t c = 0; c < w->ncols; c++) {
 		const char *v = cell_value(r, w->cols[c], &cell);
 		if (v)
-			json_field(obj, w->cols[c], v, &tmp);
+			json_field(obj, kind, w->cols[c], v, &tmp);
 	}
-	char *s = json_dumps(obj, JSON_COMPACT);
+	char *s = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(REAL_DIGITS));
 	sb_adds(&w->line, s);
 	sb_addc(&w->line, '\n');
 	flush_line(w);
@@ -1183,21 +1382,6 @@ static void print_table(struct rec_writer *w)
 	sb_release(&tmp);
 }
 
-/* -?[0-9]+(\.[0-9]+)?: what reads as a number in a column of them. Exponents,
- * "+1", "1." and ".5" are left as text. */
-static int is_decimal(const char *s)
-{
-	size_t n;
-	if (*s == '-')
-		s++;
-	if (!(n = strspn(s, "0123456789")))
-		return 0;
-	s += n;
-	if (*s == '.' && (n = strspn(s + 1, "0123456789")))
-		s += 1 + n;
-	return *s == '\0';
-}
-
 /* Right-aligned: a column with values, every one of them a number. */
 static int md_numeric(const struct rec_writer *w, const char *col, struct strbuf *tmp)
 {
@@ -1252,9 +1436,40 @@ static void print_md(struct rec_writer *w)
 	sb_release(&tmp);
 }
 
+/* Note which -c columns r has. */
+static void note_columns(struct rec_writer *w, const struct record *r)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	for (size_t c = 0; w->seen && c < w->ncols; c++)
+		if (!w->seen[c] && cell_value(r, w->cols[c], &tmp))
+			w->seen[c] = 1;
+	sb_release(&tmp);
+	w->written++;
+}
+
+/* A -c column that none of the records written has is a typing error, not an
+ * empty column: said on stderr, and the tool exits 64 (rec_writer_finish). */
+int rec_columns_strict;
+
+static int check_columns(const struct rec_writer *w)
+{
+	int bad = 0;
+	for (size_t c = 0; rec_columns_strict && w->seen && w->written && c < w->ncols; c++) {
+		if (w->seen[c])
+			continue;
+		struct strbuf shown = STRBUF_INIT;
+		add_shown(&shown, w->cols[c], strlen(w->cols[c]));
+		errorx("-c: no record has a column '%s'", shown.buf);
+		sb_release(&shown);
+		bad = 1;
+	}
+	return bad;
+}
+
 void rec_write(struct rec_writer *w, const struct record *r)
 {
 	int delim = w->fmt == FMT_TSV || w->fmt == FMT_CSV;
+	note_columns(w, r);
 	if (w->fmt == FMT_JSON)
 		write_json(w, r);
 	else if (delim && w->cols)
@@ -1269,18 +1484,28 @@ int rec_writer_finish(struct rec_writer *w)
 {
 	if (!w)
 		return 0;
-	if (w->fmt == FMT_TABLE)
+	int bad_columns = check_columns(w);
+	if (bad_columns)
+		; /* the buffered formats print nothing */
+	else if (w->fmt == FMT_TABLE)
 		print_table(w);
 	else if (w->fmt == FMT_MD)
 		print_md(w);
 	else if ((w->fmt == FMT_TSV || w->fmt == FMT_CSV) && !w->cols)
 		print_delim(w);
+	errno = 0;
 	int rc = fflush(w->out) != 0 || ferror(w->out) ? -1 : 0;
+	/* A reader that went away ("| head -1") is not an error, in every tool. */
+	if (rc < 0 && reader_gone(w->out, errno))
+		rc = 0;
+	free(w->seen);
 	for (size_t i = 0; i < w->ncols; i++)
 		free(w->cols[i]);
 	free(w->cols);
 	recset_clear(&w->rows);
 	sb_release(&w->line);
 	free(w);
+	if (bad_columns)
+		exit(finish_stdout(EXIT_USAGE));
 	return rc;
 }

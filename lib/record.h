@@ -84,7 +84,8 @@ enum rec_format { FMT_AUTO, FMT_KV, FMT_TABLE, FMT_JSON, FMT_TSV, FMT_CSV, FMT_M
 int rec_format_parse(const char *name);
 
 /* Decide the format: explicit (-o) when not FMT_AUTO, else $CLOUDCTL_OUTPUT when
- * set, else table when out is a terminal, else kv. Returns -1 (and err) when
+ * set (off a terminal only when it names kv or json, what tools read), else
+ * table when out is a terminal, else kv. Returns -1 (and err) when
  * CLOUDCTL_OUTPUT names an unknown format. */
 int rec_format_pick(int explicit_fmt, FILE *out, struct strbuf *err);
 
@@ -102,8 +103,19 @@ struct rec_writer;
 struct rec_writer *rec_writer_new(FILE *out, enum rec_format fmt, const char *columns,
 				  const char *default_cols);
 void rec_write(struct rec_writer *w, const struct record *r);
-/* Flush (for table: print); frees w. Returns 0, or -1 when a write failed. */
+/* Flush (for table: print); frees w. Returns 0, or -1 when a write failed
+ * (not when the reader went away: log.h's reader_gone). When
+ * rec_columns_strict is set (tool_main sets it: the columns come from -c), a
+ * column that no record written had is a usage error: each is named on
+ * stderr, the buffered formats print nothing, and the process exits 64. */
+extern int rec_columns_strict;
 int rec_writer_finish(struct rec_writer *w);
+
+/* The JSON type of a field (see cloudctl(7), FIELD TYPES): -o json writes
+ * a value of an integer, number or boolean field as that JSON type when it has
+ * its shape, and every other value as a string. kind may be NULL. */
+enum rec_type { REC_STRING, REC_INTEGER, REC_NUMBER, REC_BOOLEAN };
+enum rec_type rec_field_type(const char *kind, const char *key);
 
 /* Append the kv encoding of one value (quoted and escaped when needed). */
 void rec_quote_value(struct strbuf *sb, const char *val);

@@ -170,9 +170,25 @@ void sb_release(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 }
 
+FILE *open_input_file(const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		return stdin;
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	/* fopen opens a directory for reading; reading it fails later, differently
+	 * by libc. Say so now, the same way for every input file. */
+	if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		errno = EISDIR;
+		return NULL;
+	}
+	return f;
+}
+
 int sb_read_file(struct strbuf *sb, const char *path)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	FILE *f = open_input_file(path);
 	if (!f)
 		return -1;
 	char buf[65536];
@@ -370,11 +386,56 @@ void sleep_ms(long long ms)
 		;
 }
 
-int atomic_open(struct atomic_file *af, const char *path, unsigned mode)
+static const char *file_type_name(mode_t m)
 {
-	af->path = xstrdup(path);
-	af->tmp = xasprintf("%s.tmp.XXXXXX", path);
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket"
+	     : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a regular file";
+}
+
+/* The file that writing path replaces: path, or where its symlinks lead, so the
+ * link stays a link and its target gets the new content in the target's own
+ * directory. Only a regular file (or nothing) is replaced; *mode becomes the
+ * existing file's. NULL with an exit code and "why" in err. */
+static char *write_target(const char *path, unsigned *mode, int keep_mode, struct strbuf *err,
+			  int *code)
+{
+	struct stat st;
+	*code = EXIT_EXISTS;
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return xstrdup(path);
+		*code = exit_for_errno(errno) == EXIT_PERM ? EXIT_PERM : EXIT_EXISTS;
+		sb_addf(err, "%s", strerror(errno));
+		return NULL;
+	}
+	char *target = S_ISLNK(st.st_mode) ? realpath(path, NULL) : xstrdup(path);
+	if (!target || stat(target, &st) < 0) {
+		if (errno == ENOENT)
+			sb_addf(err, "a symlink to nothing (refused: it could not be replaced atomically)");
+		else
+			sb_addf(err, "%s", strerror(errno));
+		free(target);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		sb_addf(err, "%s, not a regular file (refused)", file_type_name(st.st_mode));
+		free(target);
+		return NULL;
+	}
+	if (keep_mode)
+		*mode = st.st_mode & 07777;
+	return target;
+}
+
+static int atomic_start(struct atomic_file *af, const char *path, unsigned mode, int keep_mode,
+			struct strbuf *err)
+{
+	int code;
 	af->f = NULL;
+	af->path = write_target(path, &mode, keep_mode, err, &code);
+	if (!af->path)
+		return code;
+	af->tmp = xasprintf("%s.tmp.XXXXXX", af->path);
 	int fd = mkstemp(af->tmp);
 	if (fd >= 0 && fchmod(fd, mode) == 0 && (af->f = fdopen(fd, "w")))
 		return 0;
@@ -385,8 +446,25 @@ int atomic_open(struct atomic_file *af, const char *path, unsigned mode)
 	}
 	free(af->path);
 	free(af->tmp);
+	sb_addf(err, "%s", strerror(saved));
 	errno = saved;
-	return -1;
+	return saved == EACCES || saved == EPERM ? EXIT_PERM : saved == ENOENT || saved == ENOTDIR ? EXIT_EXISTS
+	     : EXIT_IOERR;
+}
+
+int atomic_create(struct atomic_file *af, const char *path, unsigned mode, struct strbuf *err)
+{
+	return atomic_start(af, path, mode, 1, err);
+}
+
+int atomic_open(struct atomic_file *af, const char *path, unsigned mode)
+{
+	struct strbuf err = STRBUF_INIT;
+	int code = atomic_start(af, path, mode, 0, &err);
+	sb_release(&err);
+	if (code && code != EXIT_IOERR && code != EXIT_PERM)
+		errno = EEXIST;
+	return code ? -1 : 0;
 }
 
 static void atomic_release(struct atomic_file *af)
@@ -434,4 +512,23 @@ int write_file_atomic(const char *path, const void *data, size_t n, unsigned mod
 		return -1;
 	}
 	return atomic_commit(&af);
+}
+
+int write_file_for(const char *path, const void *data, size_t n, unsigned mode, struct strbuf *err)
+{
+	struct atomic_file af;
+	int code = atomic_create(&af, path, mode, err);
+	if (code)
+		return code;
+	if (fwrite(data, 1, n, af.f) != n) {
+		int saved = errno;
+		atomic_abort(&af);
+		sb_addf(err, "%s", strerror(saved));
+		return EXIT_IOERR;
+	}
+	if (atomic_commit(&af) < 0) {
+		sb_addf(err, "%s", strerror(errno));
+		return EXIT_IOERR;
+	}
+	return 0;
 }

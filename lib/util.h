@@ -43,7 +43,12 @@ void sb_release(struct strbuf *sb);
  * return an exit code and describe the failure in err. */
 int sb_fail(struct strbuf *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Read a whole file (path "-" is stdin) into sb; returns 0 or -1 with errno set. */
+/* Open an input file for reading ("-" is stdin); a directory is refused
+ * (EISDIR). NULL with errno set: exit_for_errno (log.h) gives the exit code. */
+FILE *open_input_file(const char *path);
+
+/* Read a whole file (path "-" is stdin; through open_input_file) into sb; returns 0
+ * or -1 with errno set. */
 int sb_read_file(struct strbuf *sb, const char *path);
 
 /* A growable list of owned strings, NULL-terminated (v[n] == NULL). */
@@ -85,6 +90,15 @@ struct atomic_file {
 	FILE *f;
 	char *path, *tmp;
 };
+/* What is at path decides what is replaced (see cloudctl(7), FILES WRITTEN):
+ * nothing or a regular file: path itself, keeping the existing file's mode
+ * (mode is for a new file); a symlink: the regular file it leads to, in that
+ * file's own directory, so the link stays. A directory, device, FIFO, socket or
+ * a symlink to nothing is refused. Returns 0, or the exit code (73 refused or
+ * cannot create, 77 permission denied, 74 other) with the reason in err. */
+int atomic_create(struct atomic_file *af, const char *path, unsigned mode, struct strbuf *err);
+/* The same, but a replaced file gets mode (for private files: caches, keys);
+ * -1 with errno set (EEXIST for what is refused) on failure. */
 int atomic_open(struct atomic_file *af, const char *path, unsigned mode);
 int atomic_commit(struct atomic_file *af); /* flush, fsync, rename; -1 (errno) on failure, temp removed */
 void atomic_abort(struct atomic_file *af);  /* remove the temporary file */
@@ -92,5 +106,8 @@ void atomic_abort(struct atomic_file *af);  /* remove the temporary file */
 /* Write data to path atomically: a temporary file in the same directory,
  * fsync, then rename. Returns 0 or -1 (errno set); the temporary file never stays. */
 int write_file_atomic(const char *path, const void *data, size_t n, unsigned mode);
+/* The same by atomic_create's rules, for files written for others (--write):
+ * returns 0 or an exit code with the reason in err. */
+int write_file_for(const char *path, const void *data, size_t n, unsigned mode, struct strbuf *err);
 
 #endif

@@ -11,8 +11,7 @@
 
 static int open_error_code(int err)
 {
-	return err == EACCES || err == EPERM ? EXIT_PERM : err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND
-											   : EXIT_IOERR;
+	return exit_for_errno(err); /* the same in every tool */
 }
 
 int input_open(const char *path, struct input *in)

@@ -134,8 +134,13 @@ static int sink_open(struct sink *s)
 	s->out = stdout;
 	if (!s->atomic)
 		return 0;
-	if (atomic_open(&s->af, o_write, 0644) < 0)
-		return write_failed(o_write);
+	struct strbuf err = STRBUF_INIT;
+	int rc = atomic_create(&s->af, o_write, 0644, &err); /* cloudctl(7): FILES WRITTEN FOR OTHERS */
+	if (rc)
+		errorx("--write '%s': %s", o_write, err.buf);
+	sb_release(&err);
+	if (rc)
+		return rc;
 	s->out = s->af.f;
 	return 0;
 }
@@ -359,8 +364,10 @@ int cmd_report(int argc, char **argv)
 		FILE *mem = open_memstream(&buf, &len);
 		rc = emit(argc, argv, mem, stale_ms);
 		fclose(mem);
-		if (!rc && o_write && write_file_atomic(o_write, buf, len, 0644) < 0)
-			rc = write_failed(o_write);
+		struct strbuf err = STRBUF_INIT;
+		if (!rc && o_write && (rc = write_file_for(o_write, buf, len, 0644, &err)))
+			errorx("--write '%s': %s", o_write, err.buf);
+		sb_release(&err);
 		if (!rc && o_write)
 			info("wrote %s", o_write);
 		if (!rc)

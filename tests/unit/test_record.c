@@ -369,14 +369,18 @@ static void test_json_to_kv(void)
 
 static void test_kv_to_json(void)
 {
-	const char *line = "kind=vm n=1 id=007 neg=-3 z=0 mz=-0 big=123456789012345678 "
-			   "huge=1234567890123456789 f=1.5 plus=+1 e=\"\" s=\"a b\" "
-			   "q=\"x\\\"y\\\\\" u=é/✓ nl=\"a\\nb\\x01\" t=true";
+	/* Integer fields (vcpus, mem_mib, size, uptime_s, mtu, rules) are numbers
+	 * when they have an integer's shape; unknown keys are strings whatever
+	 * their shape; cpu_pct is a number; changed is a boolean. */
+	const char *line = "kind=vm vcpus=1 id=007 mem_mib=-3 size=0 uptime_s=-0 mtu=123456789012345678 "
+			   "rules=1234567890123456789 cpu_pct=1.5 n=1 plus=+1 e=\"\" s=\"a b\" "
+			   "q=\"x\\\"y\\\\\" u=é/✓ nl=\"a\\nb\\x01\" t=true changed=true";
 	char *out = write_one(FMT_JSON, NULL, line);
-	CHECK_STR(out, "{\"kind\":\"vm\",\"n\":1,\"id\":\"007\",\"neg\":-3,\"z\":0,\"mz\":\"-0\","
-		       "\"big\":123456789012345678,\"huge\":\"1234567890123456789\","
-		       "\"f\":\"1.5\",\"plus\":\"+1\",\"e\":\"\",\"s\":\"a b\","
-		       "\"q\":\"x\\\"y\\\\\",\"u\":\"é/✓\",\"nl\":\"a\\nb\\u0001\",\"t\":\"true\"}\n");
+	CHECK_STR(out, "{\"kind\":\"vm\",\"vcpus\":1,\"id\":\"007\",\"mem_mib\":-3,\"size\":0,\"uptime_s\":\"-0\","
+		       "\"mtu\":123456789012345678,\"rules\":\"1234567890123456789\","
+		       "\"cpu_pct\":1.5,\"n\":\"1\",\"plus\":\"+1\",\"e\":\"\",\"s\":\"a b\","
+		       "\"q\":\"x\\\"y\\\\\",\"u\":\"é/✓\",\"nl\":\"a\\nb\\u0001\",\"t\":\"true\","
+		       "\"changed\":true}\n");
 	/* ... and back: kv -> json -> kv keeps every byte. */
 	char *line2 = xstrndup(out, strlen(out) - 1);
 	char *back = write_one(FMT_KV, NULL, line2);
@@ -389,6 +393,51 @@ static void test_kv_to_json(void)
 
 	out = write_one(FMT_JSON, NULL, "");
 	CHECK_STR(out, "{}\n");
+	free(out);
+}
+
+/* The issue's case: a bump's booleans and its tags, whatever their shape. */
+static void test_json_types(void)
+{
+	char *out = write_one(FMT_JSON, NULL, "kind=bump image=x old=1 new=1.20 changed=false "
+				       "pushed=true attempts=2 skipped=\"same tag\"");
+	CHECK_STR(out, "{\"kind\":\"bump\",\"image\":\"x\",\"old\":\"1\",\"new\":\"1.20\","
+		       "\"changed\":false,\"pushed\":true,\"attempts\":2,\"skipped\":\"same tag\"}\n");
+	free(out);
+	/* a value without its type's shape stays text; a kind can give a key another type */
+	out = write_one(FMT_JSON, NULL, "kind=image vcpus=four changed=yes skipped=3 time=1.5 tag.v=2");
+	CHECK_STR(out, "{\"kind\":\"image\",\"vcpus\":\"four\",\"changed\":\"yes\",\"skipped\":3,"
+		       "\"time\":1.5,\"tag.v\":\"2\"}\n");
+	free(out);
+	out = write_one(FMT_JSON, NULL, "kind=deploy time=2026-11-22T10:00:00Z");
+	CHECK_STR(out, "{\"kind\":\"deploy\",\"time\":\"2026-11-22T10:00:00Z\"}\n");
+	free(out);
+	CHECK_INT(rec_field_type("net", "created"), REC_BOOLEAN);
+	CHECK_INT(rec_field_type("pod", "created"), REC_STRING);
+	CHECK_INT(rec_field_type(NULL, "block.0.rd.bytes"), REC_NUMBER);
+	CHECK_INT(rec_field_type(NULL, "block.0.name"), REC_STRING);
+	CHECK_INT(rec_field_type(NULL, "nosuch"), REC_STRING);
+	/* JSON true and kv true read the same; both come back as JSON true */
+	out = write_one(FMT_JSON, NULL, "{\"kind\":\"bump\",\"changed\":true,\"pushed\":\"false\"}");
+	CHECK_STR(out, "{\"kind\":\"bump\",\"changed\":true,\"pushed\":false}\n");
+	free(out);
+	out = write_one(FMT_KV, NULL, "{\"kind\":\"bump\",\"changed\":true}");
+	CHECK_STR(out, "kind=bump changed=true\n");
+	free(out);
+}
+
+/* A number too long for a machine integer is text, as it is in kv: the
+ * reader never fails on a number, whatever the encoding. */
+static void test_json_big_integers(void)
+{
+	char *out = write_one(FMT_KV, NULL, "{\"vcpus\":123456789012345678901234567890,"
+				       "\"s\":\"12345678901234567890123\",\"n\":-99999999999999999999,"
+				       "\"r\":1234567890123456789012.5,\"a\":[1,22222222222222222222]}");
+	CHECK_STR(out, "vcpus=123456789012345678901234567890 s=12345678901234567890123 "
+		       "n=-99999999999999999999 r=1.2345678901234568e+21 a=1,22222222222222222222\n");
+	free(out);
+	out = write_one(FMT_KV, NULL, "{\"q\":\"a\\\"1234567890123456789012\\\"\",\"x\":1}");
+	CHECK_STR(out, "q=\"a\\\"1234567890123456789012\\\"\" x=1\n");
 	free(out);
 }
 
@@ -664,11 +713,15 @@ static void test_format_pick(void)
 	CHECK_STR(err.buf, "CLOUDCTL_OUTPUT: unknown output format 'yaml' "
 			   "(kv, table, json, tsv, csv, md)");
 	CHECK_INT(rec_format_pick(FMT_KV, f, &err), FMT_KV); /* -o wins over a bad variable */
+	/* off a terminal, only the formats tools read: table never goes down a pipe */
 	setenv("CLOUDCTL_OUTPUT", "md", 1);
-	CHECK_INT(rec_format_pick(FMT_AUTO, f, &err), FMT_MD);
+	CHECK_INT(rec_format_pick(FMT_AUTO, f, &err), FMT_KV);
 	CHECK_INT(rec_format_pick(FMT_CSV, f, &err), FMT_CSV);
+	setenv("CLOUDCTL_OUTPUT", "table", 1);
+	CHECK_INT(rec_format_pick(FMT_AUTO, f, &err), FMT_KV);
+	CHECK_INT(rec_format_pick(FMT_TABLE, f, &err), FMT_TABLE); /* -o table is honoured */
 	setenv("CLOUDCTL_OUTPUT", "csv", 1);
-	CHECK_INT(rec_format_pick(FMT_AUTO, f, &err), FMT_CSV);
+	CHECK_INT(rec_format_pick(FMT_AUTO, f, &err), FMT_KV);
 	unsetenv("CLOUDCTL_OUTPUT");
 	fclose(f);
 	sb_release(&err);
@@ -924,6 +977,8 @@ int main(void)
 	RUN(test_kv_writer);
 	RUN(test_json_writer);
 	RUN(test_table);
+	RUN(test_json_types);
+	RUN(test_json_big_integers);
 	RUN(test_tsv);
 	RUN(test_csv);
 	RUN(test_md);

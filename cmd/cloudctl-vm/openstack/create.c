@@ -122,9 +122,10 @@ static int add_user_data(struct plan *p)
 		return 0;
 	struct strbuf sb = STRBUF_INIT;
 	if (sb_read_file(&sb, c_user_data) < 0) {
-		errorx("create: --user-data '%s': %s", c_user_data, strerror(errno));
+		int e = errno;
+		errorx("create: --user-data '%s': %s", c_user_data, strerror(e));
 		sb_release(&sb);
-		return EXIT_NOTFOUND;
+		return exit_for_errno(e);
 	}
 	char *b64 = base64((const unsigned char *)sb.buf, sb.len);
 	size_t len = strlen(b64);

@@ -26,7 +26,7 @@ static int read_key(const char *file, char **key, char **id, struct strbuf *err)
 	if (sb_read_file(&sb, file) < 0) {
 		int e = errno;
 		sb_release(&sb);
-		return sb_fail(err, EXIT_NOTFOUND, "%s", strerror(e));
+		return sb_fail(err, exit_for_errno(e), "%s", strerror(e));
 	}
 	while (sb.len && (sb.buf[sb.len - 1] == '\n' || sb.buf[sb.len - 1] == '\r'))
 		sb.buf[--sb.len] = 0;
