@@ -37,3 +37,29 @@ rcomp() {
 }
 assert "bash: a verb's own output formats" test "$(rcomp cloudctl-report report -o '' | tr '\n' ' ')" = "csv html json md prom table "
 assert "bash: record formats elsewhere" test "$(rcomp cloudctl-report diff -o '' | tr '\n' ' ')" = "csv json kv md table tsv "
+
+# Every option of every verb's table (as --help lists it) is offered by the bash completion
+# after that verb, and completing "--" offers nothing that is in no table.
+BIN=${CLOUDCTL_BIN:-$SRC/${CLOUDCTL_BUILD:-build}/bin}
+comp() { # TOOL WORDS...: the sorted candidates of TOOL's bash completion
+	local t=$1; shift
+	bash -c '. "$1"; shift; fn=$1; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); $fn; printf "%s\n" "${COMPREPLY[@]}" | sort -u' \
+		_ "$SRC/completions/$t.bash" "_${t//-/_}" "$t" "$@"
+}
+for t in cloudctl-vm cloudctl-net cloudctl-k8s cloudctl-build cloudctl-deploy cloudctl-report; do
+	for v in $("$BIN/$t" --help | sed -n '/^Verbs:/,/^$/p' | awk 'NF > 1 && $1 != "Verbs:" { print $1 }'); do
+		"$BIN/$t" "$v" --help | sed -nE 's/^  -[a-zA-Z], (--[a-z0-9-]+).*/\1/p; s/^      (--[a-z0-9-]+).*/\1/p' | sort -u > "$T/table"
+		comp "$t" "$v" -- | grep -- '^--' > "$T/offered"
+		missing=$(comm -23 "$T/table" "$T/offered" | tr '\n' ' ') extra=$(comm -13 "$T/table" "$T/offered" | tr '\n' ' ')
+		assert "$t $v: bash completion offers every option of the table${missing:+ (missing: $missing)}${extra:+ (extra: $extra)}" \
+			test -z "$missing$extra"
+	done
+done
+# a tool with a default verb completes it without the verb's name
+assert "bash: the default verb's options (cloudctl-build ./app --re)" test "$(comp cloudctl-build ./app --re | tr '\n' ' ')" = "--repo "
+assert "bash: the default verb's options first (cloudctl-report --gr)" test "$(comp cloudctl-report --gr | tr '\n' ' ')" = "--group-by "
+assert "bash: the default verb's formats (cloudctl-report -o)" test "$(comp cloudctl-report -o '' | tr '\n' ' ')" = "csv html json md prom table "
+mkdir -p "$T/c" && touch "$T/c/vms.rec"
+assert "bash: the default verb's operands beside the verbs (cloudctl-report <TAB>)" \
+	test "$(cd "$T/c" && comp cloudctl-report '' | tr '\n' ' ')" = "diff report vms.rec "
+assert "bash: the default verb's file operand (cloudctl-report vm<TAB>)" test "$(cd "$T/c" && comp cloudctl-report vm | tr '\n' ' ')" = "vms.rec "
