@@ -985,9 +985,33 @@ int http_do(struct http_client *c, const struct http_request *req, struct http_r
 	return http_do_transfer(c, req, NULL, resp);
 }
 
+/* A CA bundle, certificate or key named but unreadable is the user's input
+ * file, not a service that cannot be reached: said, and exit_for_errno's code. */
+static int check_local_files(const struct http_client *c, struct http_response *resp)
+{
+	const char *files[] = { c->cacert, c->cert_file, c->key_file };
+	const char *names[] = { "CA bundle", "client certificate", "client key" };
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		FILE *f = files[i] ? open_input_file(files[i]) : NULL;
+		if (f) {
+			fclose(f);
+		} else if (files[i]) {
+			snprintf(resp->errbuf, sizeof resp->errbuf, "%s '%s': %s", names[i], files[i], strerror(errno));
+			resp->local_exit = exit_for_errno(errno);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int http_do_transfer(struct http_client *c, const struct http_request *req, const struct http_transfer *x,
 		     struct http_response *resp)
 {
+	resp->local_exit = 0;
+	if (check_local_files(c, resp) < 0) {
+		resp->status = 0;
+		return -1;
+	}
 	const char *method = req->method ? req->method : "GET";
 	int idempotent = req->idempotent || method_is_idempotent(method);
 	struct curl_slist *headers = build_headers(req);
@@ -1014,6 +1038,8 @@ int http_do_transfer(struct http_client *c, const struct http_request *req, cons
 
 int http_exit_code(const struct http_response *resp)
 {
+	if (resp && resp->local_exit)
+		return resp->local_exit;
 	long status = resp ? resp->status : 0;
 	if (status >= 200 && status < 300)
 		return EXIT_OK;

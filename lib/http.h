@@ -69,8 +69,11 @@ struct http_response {
 	 * (0 when none began): a 401 refused before the body was read, say. */
 	int sent;
 	long cut_status;
+	/* Not 0 when nothing was sent because a file of ours (cacert, cert_file,
+	 * key_file) cannot be read: its exit code (exit_for_errno: 66, 77, 74). */
+	int local_exit;
 };
-#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, NULL, 0, 0, "", 0, 0 }
+#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, NULL, 0, 0, "", 0, 0, 0 }
 
 /* A client keeps one connection cache: it is not thread-safe, use one per thread. */
 struct http_client;
@@ -134,7 +137,8 @@ char *http_basic_auth(const char *user, const char *password);
 const char *http_header_get(const struct http_response *resp, const char *name);
 void http_response_release(struct http_response *resp);
 
-/* Exit code for a failed exchange: no response -> 69, 401/403 -> 77, 404 -> 66,
+/* Exit code for a failed exchange: a file of ours unreadable -> its code
+ * (66 missing or a directory, 77 permission denied), no response -> 69, 401/403 -> 77, 404 -> 66,
  * 409 -> 73, 408/429/503/504 -> 75, other 4xx -> 65, 5xx -> 69. */
 int http_exit_code(const struct http_response *resp);
 

@@ -162,23 +162,62 @@ static int parse(const struct optset *s, int argc, char **argv, int stop_at_oper
 	return rc;
 }
 
+static void print_opt(FILE *out, const struct opt *o, const char *help)
+{
+	struct strbuf left = STRBUF_INIT;
+	if (o->short_name)
+		sb_addf(&left, "  -%c, --%s", o->short_name, o->name);
+	else
+		sb_addf(&left, "      --%s", o->name);
+	if (o->argname)
+		sb_addf(&left, " %s", o->argname);
+	if (left.len < 28)
+		fprintf(out, "%-28s%s\n", left.buf, help);
+	else
+		fprintf(out, "%s\n%-28s%s\n", left.buf, "", help);
+	sb_release(&left);
+}
+
 static void print_opts(FILE *out, const struct opt *table)
 {
-	for (; table && table->name; table++) {
-		if (!table->help)
-			continue;
-		struct strbuf left = STRBUF_INIT;
-		if (table->short_name)
-			sb_addf(&left, "  -%c, --%s", table->short_name, table->name);
-		else
-			sb_addf(&left, "      --%s", table->name);
-		if (table->argname)
-			sb_addf(&left, " %s", table->argname);
-		if (left.len < 28)
-			fprintf(out, "%-28s%s\n", left.buf, table->help);
-		else
-			fprintf(out, "%s\n%-28s%s\n", left.buf, "", table->help);
-		sb_release(&left);
+	for (; table && table->name; table++)
+		if (table->help)
+			print_opt(out, table, table->help);
+}
+
+/* "table (the default), md, csv, json, html or prom": a verb's own formats. */
+static void own_formats(struct strbuf *sb, const char *formats)
+{
+	size_t n = strcspn(formats, " ");
+	sb_addf(sb, "%.*s (the default)", (int)n, formats);
+	for (const char *p = formats + n; *p; p += n) {
+		p++;
+		n = strcspn(p, " ");
+		sb_addf(sb, "%s%.*s", p[n] ? ", " : " or ", (int)n, p);
+	}
+}
+
+/* The common options; -o as the verb v takes it (NULL: the tool's help, where
+ * the default verb's own formats are named beside the record formats). */
+static void print_common(FILE *out, const struct tool *t, const struct verb *v)
+{
+	const struct verb *dflt = NULL;
+	for (const struct verb *d = t->verbs; !v && t->default_verb && d->name; d++)
+		if (strcmp(d->name, t->default_verb) == 0)
+			dflt = d;
+	print_opts(out, t->globals);
+	for (const struct opt *o = common_table; o->name; o++) {
+		struct strbuf help = STRBUF_INIT;
+		if (strcmp(o->name, "output") == 0 && v && v->formats) {
+			own_formats(&help, v->formats);
+		} else if (strcmp(o->name, "output") == 0 && dflt && dflt->formats) {
+			sb_addf(&help, "%s; %s: ", o->help, dflt->name);
+			own_formats(&help, dflt->formats);
+		} else {
+			sb_adds(&help, o->help);
+		}
+		print_opt(out, o, help.buf);
+		sb_release(&help);
 	}
 }
 
@@ -191,8 +230,7 @@ static void verb_help(const struct tool *t, const struct verb *v)
 		print_opts(stdout, v->opts);
 	}
 	printf("\nCommon options:\n");
-	print_opts(stdout, t->globals);
-	print_opts(stdout, common_table);
+	print_common(stdout, t, v);
 	printf("\nSee %s(1) for details and exit codes.\n", t->name);
 }
 
@@ -203,8 +241,7 @@ static void tool_help(const struct tool *t, FILE *out)
 	for (const struct verb *v = t->verbs; v->name; v++)
 		fprintf(out, "  %-12s%s\n", v->name, v->summary);
 	fprintf(out, "\nCommon options:\n");
-	print_opts(out, t->globals);
-	print_opts(out, common_table);
+	print_common(out, t, NULL);
 	fprintf(out, "\nRun '%s VERB --help' for a verb's options; see %s(1).\n", t->name, t->name);
 }
 

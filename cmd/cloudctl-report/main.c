@@ -216,7 +216,7 @@ static int push(const char *body, size_t len)
 	char *shown = http_redact_url(url); /* a password in the URL is not for stderr */
 	if (http_do(c, &rq, &rs) < 0) {
 		errorx("--push: %s: %s", shown, rs.errbuf);
-		rc = EXIT_UNAVAIL;
+		rc = http_exit_code(&rs); /* 69, or an unreadable --cacert's code */
 	} else if (rs.status / 100 != 2) {
 		errorx("--push: %s: HTTP %ld: %.200s", shown, rs.status, rs.body.buf);
 		rc = http_exit_code(&rs);

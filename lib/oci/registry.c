@@ -266,7 +266,7 @@ int registry_ping(struct registry *r, struct strbuf *err)
 			http_response_release(&plain);
 		}
 	}
-	int rc = got < 0 ? sb_fail(err, EXIT_UNAVAIL, "registry %s: cannot connect: %s", s->host, resp.errbuf)
+	int rc = got < 0 ? sb_fail(err, http_exit_code(&resp), "registry %s: cannot connect: %s", s->host, resp.errbuf)
 			 : ping_result(r, base, &resp, err);
 	http_response_release(&resp);
 	free(https);

@@ -528,9 +528,11 @@ static int request_failed(struct strbuf *err, const char *method, const char *ur
 {
 	char *safe = http_redact_url(url);
 	if (resp->status == 0) {
-		sb_fail(err, EXIT_UNAVAIL, "%s %s: %s", method, safe, resp->errbuf[0] ? resp->errbuf : "no response");
+		/* 69, or the code of an unreadable CA bundle of ours */
+		int code = sb_fail(err, http_exit_code(resp), "%s %s: %s", method, safe,
+				   resp->errbuf[0] ? resp->errbuf : "no response");
 		free(safe);
-		return EXIT_UNAVAIL;
+		return code;
 	}
 	int code = os_status_exit_code(resp->status);
 	sb_fail(err, code, "%s %s: ", method, safe);

@@ -137,6 +137,9 @@ INPUTS=(
 	"cloudctl-build build $T/app --repo oci:$T/layout:v3 --ignore-file FILE"
 	"cloudctl-k8s apply -f FILE"
 	"cloudctl-deploy bump --git $G --path apps/x --image registry.local/x:9 --password-file FILE --dry-run"
+	"cloudctl-build resolve 127.0.0.1:9/x:1 --cacert FILE"
+	"cloudctl-report -o prom --push http://127.0.0.1:9/ --cacert FILE $T/many.rec"
+	"cloudctl-k8s get pods --kubeconfig FILE"
 )
 for row in "${INPUTS[@]}"; do
 	for c in "nosuch:66:No such file" "secret:77:Permission denied" "adir:66:[Ii]s a directory"; do
