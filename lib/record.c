@@ -938,6 +938,8 @@ struct rec_writer {
 	size_t ncols;
 	int header_done;    /* tsv, csv */
 	unsigned char *seen; /* per -c column: some record had it */
+	char **known;       /* the default columns, known even when no record has them */
+	size_t nknown;
 	size_t written;     /* records given to rec_write */
 	struct recset rows; /* table, md, and tsv or csv without columns */
 	struct strbuf line; /* reused for every line written */
@@ -983,6 +985,7 @@ struct rec_writer *rec_writer_new(FILE *out, enum rec_format fmt, const char *co
 	w->fmt = fmt;
 	w->ncols = split_columns(columns, &w->cols);
 	w->seen = w->ncols ? xcalloc(w->ncols, 1) : NULL;
+	w->nknown = split_columns(default_cols, &w->known);
 	if (!w->ncols && has_header(fmt)) {
 		free(w->cols);
 		w->ncols = split_columns(default_cols, &w->cols);
@@ -1447,15 +1450,31 @@ static void note_columns(struct rec_writer *w, const struct record *r)
 	w->written++;
 }
 
-/* A -c column that none of the records written has is a typing error, not an
- * empty column: said on stderr, and the tool exits 64 (rec_writer_finish). */
+/* A column name the suite knows: one of the tool's default columns, the
+ * "tags" pseudo column, or a field of the FIELD TYPES table. */
+static int known_column(const struct rec_writer *w, const char *col)
+{
+	if (strcmp(col, "tags") == 0)
+		return 1;
+	for (size_t i = 0; i < w->nknown; i++)
+		if (strcmp(w->known[i], col) == 0)
+			return 1;
+	for (size_t i = 0; i < ARRAY_SIZE(field_types); i++)
+		if (fnmatch(field_types[i].key, col, 0) == 0 && !strchr(field_types[i].key, '*'))
+			return 1;
+	return 0;
+}
+
+/* A -c column that none of the records written has, and that is no column the
+ * suite knows, is a typing error, not an empty column: said on stderr, and the
+ * tool exits 64 (rec_writer_finish). */
 int rec_columns_strict;
 
 static int check_columns(const struct rec_writer *w)
 {
 	int bad = 0;
 	for (size_t c = 0; rec_columns_strict && w->seen && w->written && c < w->ncols; c++) {
-		if (w->seen[c])
+		if (w->seen[c] || known_column(w, w->cols[c]))
 			continue;
 		struct strbuf shown = STRBUF_INIT;
 		add_shown(&shown, w->cols[c], strlen(w->cols[c]));
@@ -1499,6 +1518,9 @@ int rec_writer_finish(struct rec_writer *w)
 	if (rc < 0 && reader_gone(w->out, errno))
 		rc = 0;
 	free(w->seen);
+	for (size_t i = 0; i < w->nknown; i++)
+		free(w->known[i]);
+	free(w->known);
 	for (size_t i = 0; i < w->ncols; i++)
 		free(w->cols[i]);
 	free(w->cols);

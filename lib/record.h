@@ -106,7 +106,8 @@ void rec_write(struct rec_writer *w, const struct record *r);
 /* Flush (for table: print); frees w. Returns 0, or -1 when a write failed
  * (not when the reader went away: log.h's reader_gone). When
  * rec_columns_strict is set (tool_main sets it: the columns come from -c), a
- * column that no record written had is a usage error: each is named on
+ * column that no record written had, and that is none of default_cols, "tags"
+ * or a field of the FIELD TYPES table, is a usage error: each is named on
  * stderr, the buffered formats print nothing, and the process exits 64. */
 extern int rec_columns_strict;
 int rec_writer_finish(struct rec_writer *w);

@@ -87,7 +87,7 @@ expect "--write prints nothing" 0 ""
 assert "--write wrote the exposition" cmp -s "$T/out.prom" "$D/report.prom"
 assert "--write: mode 0644" test "$(stat -c %a "$T/out.prom")" = 644
 run $R -o prom --write /nonexistent/dir/x.prom "$IN"
-expect_rc "--write into a missing directory" 74 "^cloudctl-report: --write '/nonexistent/dir/x.prom': No such file or directory"
+expect_rc "--write into a missing directory" 73 "^cloudctl-report: --write '/nonexistent/dir/x.prom': No such file or directory"
 
 # diff
 printf 'kind=vm id=a1 name=web-1 host=node1 state=running mem_used_mib=1000 net_rx_bytes=100\nkind=vm id=a2 name=web-2 host=node1 state=running\nkind=vm id=a3 name=db host=node2 state=running mem_used_mib=100\n' > "$T/old"
@@ -133,4 +133,4 @@ mkdir -p "$T/nolib" && : > "$T/nolib/libcurl.so.4"
 run env LD_LIBRARY_PATH="$T/nolib" $R -q -o prom --push http://127.0.0.1:1 "$T/status"
 expect "--push without a usable libcurl: exit 69, why" 69 "" "cloudctl-report: cannot use libcurl: $T/nolib/libcurl.so.4: file too short"
 run $R -q -o prom --push http://127.0.0.1:1 --write /nonexistent/dir/x.prom "$T/status"
-expect_rc "--write failing with --push says why" 74 "^cloudctl-report: --write '/nonexistent/dir/x.prom': No such file or directory"
+expect_rc "--write failing with --push says why" 73 "^cloudctl-report: --write '/nonexistent/dir/x.prom': No such file or directory"
