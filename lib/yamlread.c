@@ -6,12 +6,14 @@
  * recursive aliases and hostile nesting, the node count stops billion laughs. */
 #define _POSIX_C_SOURCE 200809L
 #include "yamlread.h"
+#include "log.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* libyaml's header; lib/yaml.h is our emitter, found only by "yaml.h" since the
  * Makefile adds lib with -iquote. */
@@ -406,6 +408,10 @@ int yaml_read_file(const char *path, json_t **docs, struct strbuf *err)
 {
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	struct strbuf sb = STRBUF_INIT;
+	/* as the record reader does: a tool waiting on a terminal says for what */
+	if (strcmp(path, "-") == 0 && isatty(STDIN_FILENO))
+		fprintf(stderr, "%s: reading YAML from the terminal (<stdin>): pipe it in or name a file; "
+			"or type it and end with Ctrl-D\n", progname);
 	if (sb_read_file(&sb, path) < 0) {
 		sb_addf(err, "%s: %s", name, strerror(errno));
 		sb_release(&sb);

@@ -168,6 +168,7 @@ if command -v script >/dev/null; then
 		"cloudctl-net -C test:///default network delete"
 		"cloudctl-k8s inventory"
 		"cloudctl-k8s wait --for delete"
+		"cloudctl-k8s apply -f -"
 	)
 	for cmd in "${TTY[@]}"; do
 		# stdin is the pty; script's own stdin is empty, so a silent wait would end in the timeout
