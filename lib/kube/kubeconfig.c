@@ -99,8 +99,7 @@ int kube_file_check(const char *what, const char *path, struct strbuf *err)
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return sb_fail(err, errno == EACCES || errno == EPERM ? EXIT_PERM : EXIT_NOTFOUND, "%s '%s': %s", what,
-			       path, strerror(errno));
+		return sb_fail(err, exit_for_errno(errno), "%s '%s': %s", what, path, strerror(errno));
 	int dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
 	close(fd);
 	return dir ? sb_fail(err, EXIT_NOTFOUND, "%s '%s': is a directory, not a file", what, path) : 0;
