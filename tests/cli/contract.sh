@@ -23,8 +23,10 @@ G=$T/gitops.git
 git init -q --bare -b main "$G"
 git clone -q "$G" "$T/work" 2>/dev/null
 mkdir -p "$T/work/apps/x"
-printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n  - name: registry.local/x\n    newTag: "1"\n' \
+printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - deployment.yaml\nimages:\n  - name: registry.local/x\n    newTag: "1"\n' \
 	> "$T/work/apps/x/kustomization.yaml"
+printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  selector:\n    matchLabels:\n      app: x\n  template:\n    metadata:\n      labels:\n        app: x\n    spec:\n      containers:\n        - name: x\n          image: registry.local/x:0\n' \
+	> "$T/work/apps/x/deployment.yaml"
 git -C "$T/work" add -A && git -C "$T/work" -c user.name=t -c user.email=t@t commit -qm init && git -C "$T/work" push -q origin main 2>/dev/null
 cloudctl-deploy bump --git "$G" --path apps/x --image registry.local/x:1.20 >/dev/null 2>&1
 
@@ -142,7 +144,7 @@ INPUTS=(
 	"cloudctl-k8s get pods --kubeconfig FILE"
 )
 for row in "${INPUTS[@]}"; do
-	for c in "nosuch:66:No such file" "secret:77:Permission denied" "adir:66:[Ii]s a directory"; do
+	for c in "nosuch:66:No such file" "secret:77:Permission denied" "adir:66:[Ii]s a directory|a directory, not"; do
 		what=${c%%:*} rest=${c#*:}; want=${rest%%:*} msg=${rest#*:}
 		# root reads any file: permission is tested as a user who cannot
 		cmd=${row//FILE/$T/$what}
@@ -191,7 +193,7 @@ if command -v script >/dev/null; then
 	out=$(CLOUDCTL_OUTPUT=json script -qec "$VM list -c name" /dev/null </dev/null | tr -d '\r')
 	assert "CLOUDCTL_OUTPUT=json on a terminal: json" test "$out" = '{"name":"test"}'
 fi
-run env CLOUDCTL_OUTPUT=table sh -c "cloudctl-build resolve oci:$T/layout:v1 | cloudctl-deploy diff --git $G --path apps/x -o kv"
+run env CLOUDCTL_OUTPUT=table sh -c "cloudctl-build resolve oci:$T/layout:v1 | cloudctl-deploy diff --git $G --path apps/x --image-name registry.local/x -o kv"
 expect_rc "CLOUDCTL_OUTPUT=table: build | deploy still works" 0
 # -c: an unknown column is a usage error naming it, in every format; -c a -c b is -c a,b
 # (the formats that stream have written their records by then; table and md write nothing)
