@@ -144,7 +144,7 @@ INPUTS=(
 	"cloudctl-k8s get pods --kubeconfig FILE"
 )
 for row in "${INPUTS[@]}"; do
-	for c in "nosuch:66:No such file" "secret:77:Permission denied" "adir:66:[Ii]s a directory|a directory, not"; do
+	for c in "nosuch:66:[Nn]o such file" "secret:77:[Pp]ermission denied" "adir:66:[Ii]s a directory|a directory, not"; do
 		what=${c%%:*} rest=${c#*:}; want=${rest%%:*} msg=${rest#*:}
 		# root reads any file: permission is tested as a user who cannot
 		cmd=${row//FILE/$T/$what}
