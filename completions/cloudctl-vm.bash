@@ -34,7 +34,7 @@ _cloudctl_vm() {
 	start) opts=" --wait -w --timeout --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	stop) opts=" --timeout --force -f --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	reboot) opts=" --force -f --timeout --no-wait --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	delete) opts=" --keep-storage --wait -w --timeout --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	delete) opts=" --keep-storage --wait -w --delete-keypair --timeout --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	wait) opts=" --state -s --ip --timeout --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	stats) opts=" --interval --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	*) return ;;

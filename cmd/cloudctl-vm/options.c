@@ -80,7 +80,7 @@ const struct opt create_opts[] = {
 
 
 /* lifecycle */
-int o_force, o_wait, o_no_wait, o_keep_storage, o_ip;
+int o_force, o_wait, o_no_wait, o_keep_storage, o_ip, o_delete_keypair;
 const char *o_timeout, *o_state = "running";
 long long o_jobs = 8;
 const struct opt start_opts[] = {
@@ -90,8 +90,10 @@ const struct opt start_opts[] = {
 	OPT_END
 };
 const struct opt stop_opts[] = {
-	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "how long a graceful shutdown may take (default 60s)", NULL },
-	{ "force", 'f', OPT_BOOL, &o_force, NULL, "power off what did not shut down in time", NULL },
+	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION",
+	  "how long the VM may take to be shut off (default 60s, both drivers)", NULL },
+	{ "force", 'f', OPT_BOOL, &o_force, NULL,
+	  "libvirt: power off what did not shut down in time (Nova does that itself)", NULL },
 	JOBS_OPT,
 	OPT_END
 };
@@ -105,6 +107,8 @@ const struct opt reboot_opts[] = {
 const struct opt delete_opts[] = {
 	{ "keep-storage", 0, OPT_BOOL, &o_keep_storage, NULL, "libvirt: keep the disks and seeds the VM owns", NULL },
 	{ "wait", 'w', OPT_BOOL, &o_wait, NULL, "openstack: wait until the server is gone", NULL },
+	{ "delete-keypair", 0, OPT_BOOL, &o_delete_keypair, NULL,
+	  "openstack: also delete the cloudctl-* keypair create --ssh-key made, unless another server has it", NULL },
 	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "limit for --wait (default 5m)", NULL },
 	JOBS_OPT,
 	OPT_END

@@ -46,7 +46,7 @@ expect "libvirt-only option" 64 "" "cloudctl-vm: create: --disk is for --driver 
 assert "bad input made no server" test -z "$(os_ids)"
 run_in "kind=vm name=dom1 driver=libvirt
 " $VM stop -
-expect "a libvirt record is not a server" 65 "" "cloudctl-vm: stop: <stdin>:1: vm 'dom1' is a libvirt VM, not an OpenStack server"
+expect "a libvirt record is not a server" 65 "" "cloudctl-vm: stop: <stdin>:1: record is driver=libvirt; this command acts on driver=openstack cloud=tenant-a"
 
 # --- create --count 3 --wait ---------------------------------------------
 run $VM create --count 3 --name "$P-%d" --image tiny-image --flavor m1.tiny --network "$P-net" --tag role=web \
