@@ -186,7 +186,8 @@ static const char *plugin_for(const struct verb *v)
 	vm_driver = pick_driver();
 	if (strcmp(vm_driver, "libvirt") == 0) {
 		const char *os = vm_os_cloud ? "--os-cloud" : vm_os_region ? "--os-region-name"
-			: vm_os_interface ? "--os-interface" : o_delete_keypair ? "--delete-keypair" : NULL;
+			: vm_os_interface ? "--os-interface" : o_delete_keypair ? "--delete-keypair"
+			: list_all_projects ? "--all-projects" : NULL;
 		if (os) {
 			errorx("%s is for --driver openstack", os);
 			return NULL;

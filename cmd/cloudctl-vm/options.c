@@ -6,6 +6,9 @@
 #include "vmopts.h"
 
 #define JOBS_OPT { "jobs", 'j', OPT_INT, &o_jobs, "N", "openstack: requests sent in parallel (default 8)", NULL }
+/* Names and IDs resolve in the command's project; another's only when asked. */
+#define ALL_PROJECTS_OPT { "all-projects", 'a', OPT_BOOL, &list_all_projects, NULL, \
+	"openstack: names and IDs of every project (admin); else the command's own", NULL }
 
 
 /* list */
@@ -25,9 +28,10 @@ const struct opt list_opts[] = {
 	JOBS_OPT,
 	OPT_END
 };
-const struct opt show_opts[] = { JOBS_OPT, OPT_END };
+const struct opt show_opts[] = { ALL_PROJECTS_OPT, JOBS_OPT, OPT_END };
 const struct opt stats_opts[] = {
 	{ "interval", 0, OPT_STRING, &list_interval, "DURATION", "sample twice, DURATION apart, and add cpu_pct", NULL },
+	ALL_PROJECTS_OPT,
 	JOBS_OPT,
 	OPT_END
 };
@@ -86,6 +90,7 @@ long long o_jobs = 8;
 const struct opt start_opts[] = {
 	{ "wait", 'w', OPT_BOOL, &o_wait, NULL, "wait until running and, with a network, addressed", NULL },
 	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "limit for --wait (default 5m)", NULL },
+	ALL_PROJECTS_OPT,
 	JOBS_OPT,
 	OPT_END
 };
@@ -94,6 +99,7 @@ const struct opt stop_opts[] = {
 	  "how long the VM may take to be shut off (default 60s, both drivers)", NULL },
 	{ "force", 'f', OPT_BOOL, &o_force, NULL,
 	  "libvirt: power off what did not shut down in time (Nova does that itself)", NULL },
+	ALL_PROJECTS_OPT,
 	JOBS_OPT,
 	OPT_END
 };
@@ -101,6 +107,7 @@ const struct opt reboot_opts[] = {
 	{ "force", 'f', OPT_BOOL, &o_force, NULL, "reset instead of asking the guest to reboot", NULL },
 	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "how long to wait for the guest to be back (default 5m)", NULL },
 	{ "no-wait", 0, OPT_BOOL, &o_no_wait, NULL, "return once the reboot is asked for", NULL },
+	ALL_PROJECTS_OPT,
 	JOBS_OPT,
 	OPT_END
 };
@@ -110,6 +117,7 @@ const struct opt delete_opts[] = {
 	{ "delete-keypair", 0, OPT_BOOL, &o_delete_keypair, NULL,
 	  "openstack: also delete the cloudctl-* keypair create --ssh-key made, unless another server has it", NULL },
 	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "limit for --wait (default 5m)", NULL },
+	ALL_PROJECTS_OPT,
 	JOBS_OPT,
 	OPT_END
 };
@@ -118,6 +126,7 @@ const struct opt wait_opts[] = {
 	  "words:running paused shutoff" },
 	{ "ip", 0, OPT_BOOL, &o_ip, NULL, "also wait for an IPv4 address", NULL },
 	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "give up after DURATION (default 5m), exit 75", NULL },
+	ALL_PROJECTS_OPT,
 	JOBS_OPT,
 	OPT_END
 };

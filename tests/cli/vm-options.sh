@@ -142,3 +142,5 @@ run_in "$OSREC
 expect_rc "the record is checked before the options of the driver" 65
 run $VM delete --delete-keypair test
 expect "--delete-keypair is for openstack" 64 "" "cloudctl-vm: --delete-keypair is for --driver openstack"
+run $VM show --all-projects test
+expect "--all-projects is for openstack" 64 "" "cloudctl-vm: --all-projects is for --driver openstack"
