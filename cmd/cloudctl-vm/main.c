@@ -158,13 +158,15 @@ static void settle_target_from_stdin(const struct verb *v)
 	struct target_spec from = TARGET_SPEC_INIT;
 	if (!target_named()) {
 		rc = target_from_records(&in, NULL, &from, &err);
-		if (!rc && from.driver) {
+		if (!rc && from.driver) { /* the strings vm_driver and vm_os_cloud take are kept for the run */
 			vm_driver = from.driver;
-			if (from.cloud && strcmp(from.cloud, "env") != 0)
+			from.driver = NULL;
+			if (from.cloud && strcmp(from.cloud, "env") != 0) {
 				vm_os_cloud = from.cloud;
+				from.cloud = NULL;
+			}
 			if (from.uri)
 				strlist_add(&vm_connect_uris, from.uri);
-			from.driver = from.cloud = from.uri = NULL; /* kept for the run */
 		}
 	} else {
 		struct target_spec t;
