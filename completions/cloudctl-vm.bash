@@ -29,14 +29,14 @@ _cloudctl_vm() {
 	'')
 		COMPREPLY=($(compgen -W "list show create start stop reboot delete wait stats $common" -- "$cur")); return ;;
 	list) opts=" --state -s --name -n --tag -t --stats --interval --all-projects -a --jobs -j"; operands() { COMPREPLY=(); } ;;
-	show) opts=" --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	show) opts=" --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	create) opts=" --name -n --count -N --start-index --vcpus --memory -m --flavor -f --disk -d --image -i --pool --kernel --initrd --cmdline --network --port --no-network --security-group --key-name -k --ssh-key --tag -t --user-data -u --console-log --domain-type --no-start --wait -w --timeout --if-missing --jobs -j"; operands() { COMPREPLY=(); } ;;
-	start) opts=" --wait -w --timeout --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	stop) opts=" --timeout --force -f --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	reboot) opts=" --force -f --timeout --no-wait --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	delete) opts=" --keep-storage --wait -w --timeout --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	wait) opts=" --state -s --ip --timeout --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	stats) opts=" --interval --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	start) opts=" --wait -w --timeout --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	stop) opts=" --timeout --force -f --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	reboot) opts=" --force -f --timeout --no-wait --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	delete) opts=" --keep-storage --wait -w --delete-keypair --timeout --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	wait) opts=" --state -s --ip --timeout --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	stats) opts=" --interval --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts $common" -- "$cur")); else operands; fi

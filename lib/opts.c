@@ -326,6 +326,9 @@ static int parse_leading(const struct tool *t, int argc, char **argv, int *verb_
 	return rc;
 }
 
+int tool_operand_count;
+char **tool_operands;
+
 static int run_verb(const struct tool *t, const struct verb *v, int argc, char **argv)
 {
 	struct optset s = { .n = 0 };
@@ -347,6 +350,8 @@ static int run_verb(const struct tool *t, const struct verb *v, int argc, char *
 		return rc;
 	if (v->run)
 		return v->run(argc - optind, argv + optind);
+	tool_operand_count = argc - optind;
+	tool_operands = argv + optind;
 	const char *plugin = t->plugin_for ? t->plugin_for(v) : t->plugin;
 	if (!plugin)
 		return EXIT_USAGE;

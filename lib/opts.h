@@ -63,6 +63,9 @@ struct tool {
 	 * (e.g. from --driver); NULL: a usage error it has reported (exit 64). */
 	const char *(*plugin_for)(const struct verb *v);
 };
+/* The verb's operands (after its options), for plugin_for: set before it is called. */
+extern int tool_operand_count;
+extern char **tool_operands;
 
 /* Shared options, set by tool_main before the verb runs. */
 struct common_opts {

@@ -3,9 +3,13 @@
  * (cloudctl-vm-libvirt.so, cloudctl-vm-openstack.so), loaded only when a verb
  * runs, so --help, --version and completion start in a few ms. */
 #include "vmopts.h"
+#include "target.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 struct strlist vm_connect_uris;
 const char *vm_driver, *vm_os_cloud, *vm_os_region, *vm_os_interface;
@@ -65,13 +69,127 @@ static const char *pick_driver(void)
 	return "libvirt";
 }
 
+/* Whether the verb takes records on stdin with these operands: "-", or no
+ * operand for the verbs that act on VMs (stats without one lists every VM on
+ * OpenStack; create reads stdin only with "-", as its man page says). */
+static int reads_stdin(const struct verb *v)
+{
+	int n = tool_operand_count;
+	int dash = n == 1 && strcmp(tool_operands[0], "-") == 0;
+	if (strcmp(v->name, "list") == 0)
+		return 0;
+	if (strcmp(v->name, "create") == 0 || strcmp(v->name, "stats") == 0)
+		return dash;
+	return n == 0 || dash;
+}
+
+/* Read all of stdin, put the same bytes back on fd 0 (a memory file, so the
+ * driver reads them as it always has), and parse them. A malformed line is
+ * left for the driver to report, with its verb: *in is then empty. */
+static int slurp_stdin(struct recset *in)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	ssize_t got;
+	while ((got = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			errorx("reading stdin: %s", strerror(errno));
+			sb_release(&sb);
+			return EXIT_IOERR;
+		}
+		sb_add(&sb, buf, (size_t)got);
+	}
+	int fd = memfd_create("cloudctl-vm-stdin", 0);
+	size_t off = 0;
+	while (fd >= 0 && off < sb.len && (got = write(fd, sb.buf + off, sb.len - off)) > 0)
+		off += (size_t)got;
+	if (fd < 0 || off < sb.len || lseek(fd, 0, SEEK_SET) < 0 || dup2(fd, STDIN_FILENO) < 0) {
+		errorx("keeping stdin: %s", strerror(errno));
+		sb_release(&sb);
+		return EXIT_OSERR;
+	}
+	close(fd);
+	FILE *f = fmemopen(sb.buf, sb.len ? sb.len : 1, "r");
+	struct strbuf err = STRBUF_INIT;
+	if (f && sb.len && rec_read_all(f, "<stdin>", in, &err) < 0)
+		recset_clear(in);
+	if (f)
+		fclose(f);
+	sb_release(&err);
+	sb_release(&sb);
+	return 0;
+}
+
+/* The target the command line and the environment name, as far as they
+ * say (the driver fills in the project, or the URI libvirt picked). */
+static void named_target(struct target_spec *t, const char *driver)
+{
+	memset(t, 0, sizeof *t);
+	t->driver = (char *)driver;
+	if (strcmp(driver, "openstack") == 0)
+		t->cloud = (char *)(vm_os_cloud ? vm_os_cloud : set_in_env("OS_CLOUD") ? getenv("OS_CLOUD")
+				    : set_in_env("OS_AUTH_URL") ? "env" : NULL);
+	else
+		t->uri = vm_connect_uris.n ? vm_connect_uris.v[0]
+			: set_in_env("LIBVIRT_DEFAULT_URI") ? getenv("LIBVIRT_DEFAULT_URI") : NULL;
+}
+
+/* The command named where it acts: an option or the environment. */
+static int target_named(void)
+{
+	return vm_driver || set_in_env("CLOUDCTL_VM_DRIVER") || vm_os_cloud || vm_connect_uris.n ||
+	       target_env_named();
+}
+
+/* Records name their driver and cloud or URI (lib/target.h): with no target
+ * named, the records' is taken; else a record of another driver, cloud or
+ * URI is refused here, before a driver is even loaded. Exits 65 on either. */
+static void settle_target_from_stdin(const struct verb *v)
+{
+	if (!reads_stdin(v) || isatty(STDIN_FILENO))
+		return;
+	struct recset in = RECSET_INIT;
+	int rc = slurp_stdin(&in);
+	if (rc)
+		exit(rc);
+	struct strbuf err = STRBUF_INIT;
+	struct target_spec from = TARGET_SPEC_INIT;
+	if (!target_named()) {
+		rc = target_from_records(&in, NULL, &from, &err);
+		if (!rc && from.driver) { /* the strings vm_driver and vm_os_cloud take are kept for the run */
+			vm_driver = from.driver;
+			from.driver = NULL;
+			if (from.cloud && strcmp(from.cloud, "env") != 0) {
+				vm_os_cloud = from.cloud;
+				from.cloud = NULL;
+			}
+			if (from.uri)
+				strlist_add(&vm_connect_uris, from.uri);
+		}
+	} else {
+		struct target_spec t;
+		named_target(&t, pick_driver());
+		rc = target_check_records(&t, &in, NULL, &err);
+	}
+	if (rc) {
+		errorx("%s: %s", v->name, err.buf);
+		exit(rc);
+	}
+	target_spec_clear(&from);
+	sb_release(&err);
+	recset_clear(&in);
+}
+
 static const char *plugin_for(const struct verb *v)
 {
-	(void)v;
+	settle_target_from_stdin(v);
 	vm_driver = pick_driver();
 	if (strcmp(vm_driver, "libvirt") == 0) {
 		const char *os = vm_os_cloud ? "--os-cloud" : vm_os_region ? "--os-region-name"
-			: vm_os_interface ? "--os-interface" : NULL;
+			: vm_os_interface ? "--os-interface" : o_delete_keypair ? "--delete-keypair"
+			: list_all_projects ? "--all-projects" : NULL;
 		if (os) {
 			errorx("%s is for --driver openstack", os);
 			return NULL;

@@ -6,6 +6,9 @@
 #include "vmopts.h"
 
 #define JOBS_OPT { "jobs", 'j', OPT_INT, &o_jobs, "N", "openstack: requests sent in parallel (default 8)", NULL }
+/* Names and IDs resolve in the command's project; another's only when asked. */
+#define ALL_PROJECTS_OPT { "all-projects", 'a', OPT_BOOL, &list_all_projects, NULL, \
+	"openstack: names and IDs of every project (admin); else the command's own", NULL }
 
 
 /* list */
@@ -25,9 +28,10 @@ const struct opt list_opts[] = {
 	JOBS_OPT,
 	OPT_END
 };
-const struct opt show_opts[] = { JOBS_OPT, OPT_END };
+const struct opt show_opts[] = { ALL_PROJECTS_OPT, JOBS_OPT, OPT_END };
 const struct opt stats_opts[] = {
 	{ "interval", 0, OPT_STRING, &list_interval, "DURATION", "sample twice, DURATION apart, and add cpu_pct", NULL },
+	ALL_PROJECTS_OPT,
 	JOBS_OPT,
 	OPT_END
 };
@@ -80,18 +84,22 @@ const struct opt create_opts[] = {
 
 
 /* lifecycle */
-int o_force, o_wait, o_no_wait, o_keep_storage, o_ip;
+int o_force, o_wait, o_no_wait, o_keep_storage, o_ip, o_delete_keypair;
 const char *o_timeout, *o_state = "running";
 long long o_jobs = 8;
 const struct opt start_opts[] = {
 	{ "wait", 'w', OPT_BOOL, &o_wait, NULL, "wait until running and, with a network, addressed", NULL },
 	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "limit for --wait (default 5m)", NULL },
+	ALL_PROJECTS_OPT,
 	JOBS_OPT,
 	OPT_END
 };
 const struct opt stop_opts[] = {
-	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "how long a graceful shutdown may take (default 60s)", NULL },
-	{ "force", 'f', OPT_BOOL, &o_force, NULL, "power off what did not shut down in time", NULL },
+	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION",
+	  "how long the VM may take to be shut off (default 60s, both drivers)", NULL },
+	{ "force", 'f', OPT_BOOL, &o_force, NULL,
+	  "libvirt: power off what did not shut down in time (Nova does that itself)", NULL },
+	ALL_PROJECTS_OPT,
 	JOBS_OPT,
 	OPT_END
 };
@@ -99,13 +107,17 @@ const struct opt reboot_opts[] = {
 	{ "force", 'f', OPT_BOOL, &o_force, NULL, "reset instead of asking the guest to reboot", NULL },
 	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "how long to wait for the guest to be back (default 5m)", NULL },
 	{ "no-wait", 0, OPT_BOOL, &o_no_wait, NULL, "return once the reboot is asked for", NULL },
+	ALL_PROJECTS_OPT,
 	JOBS_OPT,
 	OPT_END
 };
 const struct opt delete_opts[] = {
 	{ "keep-storage", 0, OPT_BOOL, &o_keep_storage, NULL, "libvirt: keep the disks and seeds the VM owns", NULL },
 	{ "wait", 'w', OPT_BOOL, &o_wait, NULL, "openstack: wait until the server is gone", NULL },
+	{ "delete-keypair", 0, OPT_BOOL, &o_delete_keypair, NULL,
+	  "openstack: also delete the cloudctl-* keypair create --ssh-key made, unless another server has it", NULL },
 	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "limit for --wait (default 5m)", NULL },
+	ALL_PROJECTS_OPT,
 	JOBS_OPT,
 	OPT_END
 };
@@ -114,6 +126,7 @@ const struct opt wait_opts[] = {
 	  "words:running paused shutoff" },
 	{ "ip", 0, OPT_BOOL, &o_ip, NULL, "also wait for an IPv4 address", NULL },
 	{ "timeout", 0, OPT_STRING, &o_timeout, "DURATION", "give up after DURATION (default 5m), exit 75", NULL },
+	ALL_PROJECTS_OPT,
 	JOBS_OPT,
 	OPT_END
 };

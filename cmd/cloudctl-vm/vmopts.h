@@ -30,7 +30,7 @@ extern long long c_vcpus, c_count, c_start_index;
 #define VM_VCPUS_UNSET (-1) /* c_vcpus when --vcpus was not given */
 extern struct strlist c_networks, c_tags, c_ports, c_secgroups;
 extern int c_wait, c_if_missing, c_no_start, c_no_network;
-extern int o_force, o_wait, o_no_wait, o_keep_storage, o_ip;
+extern int o_force, o_wait, o_no_wait, o_keep_storage, o_ip, o_delete_keypair;
 extern const char *o_timeout, *o_state;
 extern long long o_jobs;
 

@@ -102,6 +102,9 @@ static int read_mapping(const char *path, json_t **out, struct strbuf *err)
 {
 	json_t *docs = NULL;
 	struct strbuf why = STRBUF_INIT;
+	if (access(path, R_OK) != 0) /* not a configuration error: 77 (or 66 when it went away) */
+		return sb_fail(err, errno == EACCES || errno == EPERM ? EXIT_PERM : EXIT_NOTFOUND, "%s: %s", path,
+			       strerror(errno));
 	if (yaml_read_file(path, &docs, &why) < 0) {
 		sb_fail(err, EXIT_CONFIG, "%s", why.buf);
 		sb_release(&why);
@@ -149,8 +152,11 @@ static int pick_file(const char *env, const char *base, char **path, struct strb
 	const char *o = getenv(env);
 	*path = NULL;
 	if (o && *o) {
-		if (!exists(o))
+		struct stat st;
+		if (stat(o, &st) != 0)
 			return sb_fail(err, EXIT_NOTFOUND, "%s: no such file (from %s)", o, env);
+		if (!S_ISREG(st.st_mode))
+			return sb_fail(err, EXIT_NOTFOUND, "%s: not a file (from %s)", o, env);
 		*path = xstrdup(o);
 		return 0;
 	}

@@ -30,3 +30,11 @@ vgx "vm list --tag" 0 "${VM[@]}" list --tag suite=vg
 vgx "vm delete --wait" 0 "${VM[@]}" delete --wait "$P-c"
 vgx "vm create --count 2 --vcpus --memory" 0 "${VM[@]}" create --name "$P-d-%d" --count 2 --vcpus 1 --memory 512M "${BOOT[@]}"
 vgx "vm delete of two" 0 "${VM[@]}" delete "$P-d-1" "$P-d-2"
+# the refusal paths of issue 16: a private key (was a double free), empty and foreign input
+ssh-keygen -q -t ed25519 -N '' -f "$T/key" </dev/null >/dev/null
+vgx "vm create --ssh-key with a private key" 65 "${VM[@]}" create --name "$P-e" --flavor m1.tiny "${BOOT[@]}" --ssh-key "$T/key"
+vgx "vm create --ssh-key missing" 66 "${VM[@]}" create --name "$P-e" --flavor m1.tiny "${BOOT[@]}" --ssh-key "$T/none"
+printf '' >"$T/empty"
+VG_IN=$T/empty vgx "vm create - with no records" 65 "${VM[@]}" create --name "$P-e" --flavor m1.tiny --image tiny-image -
+printf 'kind=vm name=x driver=openstack cloud=tenant-a project=0000\n' >"$T/foreign"
+VG_IN=$T/foreign vgx "vm delete - of another project" 65 "${VM[@]}" delete -

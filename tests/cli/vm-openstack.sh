@@ -46,7 +46,7 @@ expect "libvirt-only option" 64 "" "cloudctl-vm: create: --disk is for --driver 
 assert "bad input made no server" test -z "$(os_ids)"
 run_in "kind=vm name=dom1 driver=libvirt
 " $VM stop -
-expect "a libvirt record is not a server" 65 "" "cloudctl-vm: stop: <stdin>:1: vm 'dom1' is a libvirt VM, not an OpenStack server"
+expect "a libvirt record is not a server" 65 "" "cloudctl-vm: stop: <stdin>:1: record is driver=libvirt; this command acts on driver=openstack cloud=tenant-a"
 
 # --- create --count 3 --wait ---------------------------------------------
 run $VM create --count 3 --name "$P-%d" --image tiny-image --flavor m1.tiny --network "$P-net" --tag role=web \
@@ -133,9 +133,13 @@ expect "wait times out: 75, with the record as it is" 75 "name=$P-1 state=runnin
 # --- stats: diagnostics for admin, the server record otherwise -------------
 run $VM stats "$P-1" -o kv -c name,stats_source
 expect "stats as a member" 0 "name=$P-1 stats_source=server"
-run env OS_CLOUD=admin $VM stats "$ID1" -o kv -c name,stats_source
-expect "stats as admin" 0 "name=$P-1 stats_source=diagnostics"
-assert "admin stats has counters" grep -qE "cpu_time_ns=[0-9]+" <<<"$(OS_CLOUD=admin $VM stats "$ID1" -o kv)"
+run env OS_CLOUD=admin $VM stats "$ID1"
+expect "admin: another project's server by ID, without --all-projects" 66 "" "cloudctl-vm: stats: no server named or with the ID '$ID1'"
+run env OS_CLOUD=admin $VM stats --all-projects "$ID1" -o kv -c name,stats_source
+expect "stats as admin, --all-projects" 0 "name=$P-1 stats_source=diagnostics"
+assert "admin stats has counters" grep -qE "cpu_time_ns=[0-9]+" <<<"$(OS_CLOUD=admin $VM stats -a "$ID1" -o kv)"
+run env OS_CLOUD=admin $VM show --all-projects "$P-1" -o kv -c name,project
+expect "show as admin, --all-projects: by name in another project" 0 "name=$P-1 project=$(openstack server show "$ID1" -f value -c project_id)"
 
 # --- --ssh-key makes (then reuses) a keypair; a net record piped in ---------
 ssh-keygen -q -t ed25519 -N '' -C "vm-openstack-$$" -f "$T/key" </dev/null >/dev/null

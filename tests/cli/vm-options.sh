@@ -108,3 +108,39 @@ expect "several --connect only for list and stats" 64 "" "cloudctl-vm: only list
 run $VM -C test:///default -C test:///default list -c name
 expect "several --connect are merged in order" 0 "name=test
 name=test"
+
+# Records name their driver and cloud or URI: a command acts on no record of
+# another (cloudctl-vm(1) TARGETS). Checked before a driver is loaded: the same
+# for every verb that reads records, whatever driver the record or the command names.
+OSREC='kind=vm id=0f0e0d0c-0000-4000-8000-000000000001 name=test driver=openstack cloud=tenant-a project=p1'
+for verb in show start stop reboot delete wait stats; do
+	run_in "$OSREC
+" $VM "$verb" -
+	expect "$verb: an OpenStack record is refused by libvirt" 65 "" \
+		"cloudctl-vm: $verb: <stdin>:1: record is driver=openstack cloud=tenant-a project=p1; this command acts on driver=libvirt uri=test:///default"
+	run_in "kind=vm name=test driver=libvirt uri=qemu:///system
+" $VM "$verb" -
+	expect "$verb: a record of another libvirt URI is refused" 65 "" \
+		"cloudctl-vm: $verb: <stdin>:1: record is driver=libvirt uri=qemu:///system; this command acts on driver=libvirt uri=test:///default"
+	run_in "kind=vm name=test driver=libvirt uri=test:///default
+" env -u LIBVIRT_DEFAULT_URI OS_CLOUD=tenant-a $VM "$verb" -
+	expect "$verb: a libvirt record is refused by OpenStack" 65 "" \
+		"cloudctl-vm: $verb: <stdin>:1: record is driver=libvirt uri=test:///default; this command acts on driver=openstack cloud=tenant-a"
+done
+assert "the domain is still running after the refusals" test "$($VM list -c state)" = "state=running"
+run_in "kind=vm name=test driver=libvirt uri=test:///default
+" env -u LIBVIRT_DEFAULT_URI $VM show -c name,state -
+expect "no target named: the records' URI is used" 0 "name=test state=running"
+run_in "kind=vm name=test driver=libvirt uri=test:///default
+kind=vm name=test
+kind=vm name=test driver=libvirt uri=qemu:///system
+" env -u LIBVIRT_DEFAULT_URI $VM show -
+expect "no target named: records that disagree" 65 "" \
+	"cloudctl-vm: show: <stdin>:3: record is driver=libvirt uri=qemu:///system; earlier records are driver=libvirt uri=test:///default"
+run_in "$OSREC
+" $VM delete --delete-keypair -
+expect_rc "the record is checked before the options of the driver" 65
+run $VM delete --delete-keypair test
+expect "--delete-keypair is for openstack" 64 "" "cloudctl-vm: --delete-keypair is for --driver openstack"
+run $VM show --all-projects test
+expect "--all-projects is for openstack" 64 "" "cloudctl-vm: --all-projects is for --driver openstack"

@@ -2,18 +2,36 @@
  * the server -> vm record mapping. */
 #include "osvm.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+struct target_spec osvm_target;
+
+/* Where this command acts: the cloud as named (--os-cloud, OS_CLOUD; `env`
+ * for the OS_* variables) and the project of the token. */
+static void set_target(struct os_client *c)
+{
+	const char *named = vm_os_cloud ? vm_os_cloud : getenv("OS_CLOUD");
+	target_spec_clear(&osvm_target);
+	osvm_target.driver = xstrdup("openstack");
+	osvm_target.cloud = xstrdup(named && *named ? named : "env");
+	osvm_target.project = c->s.project_id ? xstrdup(c->s.project_id) : NULL;
+}
 
 int osvm_open(const char *verb, struct os_client *c)
 {
 	struct os_config_opts o = { vm_os_cloud, vm_os_region, vm_os_interface };
 	struct strbuf err = STRBUF_INIT;
 	int rc = os_client_open(c, &o, &err);
+	if (!rc) /* the project ID of the token: records carry it, and are checked against it */
+		rc = os_authenticate(&c->s, 0, &err);
 	if (rc) {
 		errorx("%s: %s", verb, err.buf);
 		os_client_close(c);
+	} else {
+		set_target(c);
 	}
 	sb_release(&err);
 	return rc;
@@ -147,6 +165,23 @@ const char *osvm_first_ipv4(const json_t *server, const char **net)
 	return NULL;
 }
 
+static int is_floating(const json_t *a)
+{
+	return str_eq(os_jstr(a, "OS-EXT-IPS:type"), "floating");
+}
+
+/* The floating IPv4 addresses of a server, comma-separated ("" when none). */
+static void floating_ips(const json_t *server, struct strbuf *out)
+{
+	const char *key;
+	json_t *addrs, *a;
+	size_t i;
+	json_object_foreach(json_object_get(server, "addresses"), key, addrs)
+		json_array_foreach(addrs, i, a)
+			if (is_floating(a) && json_integer_value(json_object_get(a, "version")) == 4 && os_jstr(a, "addr"))
+				sb_addf(out, "%s%s", out->len ? "," : "", os_jstr(a, "addr"));
+}
+
 static void set_nonempty(struct record *r, const char *key, const char *val)
 {
 	if (val && *val)
@@ -185,13 +220,13 @@ static void add_detail(struct record *r, const json_t *sv)
 	size_t i;
 	json_object_foreach(json_object_get(sv, "addresses"), net, list)
 		json_array_foreach(list, i, a)
-			sb_addf(&ips, "%s%s:%s", ips.len ? "," : "", net, os_jstr(a, "addr") ? os_jstr(a, "addr") : "");
+			sb_addf(&ips, "%s%s:%s%s", ips.len ? "," : "", net, os_jstr(a, "addr") ? os_jstr(a, "addr") : "",
+				is_floating(a) ? "(floating)" : "");
 	json_array_foreach(json_object_get(sv, "security_groups"), i, a)
 		if (os_jstr(a, "name") && !strstr(groups.buf, os_jstr(a, "name")))
 			sb_addf(&groups, "%s%s", groups.len ? "," : "", os_jstr(a, "name"));
 	set_nonempty(r, "addresses", ips.buf);
 	set_nonempty(r, "security_groups", groups.buf);
-	set_nonempty(r, "key_name", os_jstr(sv, "key_name"));
 	set_nonempty(r, "az", os_jstr(sv, "OS-EXT-AZ:availability_zone"));
 	set_nonempty(r, "task_state", os_jstr(sv, "OS-EXT-STS:task_state"));
 	set_nonempty(r, "user_id", os_jstr(sv, "user_id"));
@@ -202,15 +237,21 @@ static void add_detail(struct record *r, const json_t *sv)
 	sb_release(&groups);
 }
 
+/* The fields in the order of cloudctl-vm(1): kind id name state driver cloud
+ * project host vcpus mem_mib flavor image ip fip net tag.* status, then the
+ * details (keypair: the one Nova injected, which `create --ssh-key` may have made). */
 void osvm_record(const json_t *sv, const json_t *images, unsigned what, struct record *r)
 {
 	const json_t *fl = json_object_get(sv, "flavor");
 	const char *status = os_jstr(sv, "status"), *net = NULL, *ip = osvm_first_ipv4(sv, &net);
+	struct strbuf fips = STRBUF_INIT;
 	rec_set(r, "kind", "vm");
 	rec_set(r, "id", os_jstr(sv, "id"));
 	rec_set(r, "name", os_jstr(sv, "name"));
 	rec_set(r, "state", osvm_state(status));
 	rec_set(r, "driver", "openstack");
+	set_nonempty(r, "cloud", osvm_target.cloud);
+	set_nonempty(r, "project", os_jstr(sv, "tenant_id"));
 	set_nonempty(r, "host", os_jstr(sv, "OS-EXT-SRV-ATTR:host"));
 	if (json_is_integer(json_object_get(fl, "vcpus")))
 		rec_setf(r, "vcpus", "%lld", (long long)json_integer_value(json_object_get(fl, "vcpus")));
@@ -219,12 +260,15 @@ void osvm_record(const json_t *sv, const json_t *images, unsigned what, struct r
 	set_nonempty(r, "flavor", os_jstr(fl, "original_name"));
 	add_image(r, sv, images);
 	set_nonempty(r, "ip", ip);
+	floating_ips(sv, &fips);
+	set_nonempty(r, "fip", fips.buf);
 	set_nonempty(r, "net", net);
-	set_nonempty(r, "project", os_jstr(sv, "tenant_id"));
 	add_tags(r, json_object_get(sv, "metadata"));
 	set_nonempty(r, "status", status);
+	set_nonempty(r, "keypair", os_jstr(sv, "key_name"));
 	if (what & OSREC_DETAIL)
 		add_detail(r, sv);
+	sb_release(&fips);
 }
 
 /* Keys this driver writes: an input value for one of them is stale. */
@@ -232,7 +276,8 @@ static int driver_key(const char *key)
 {
 	static const char *const prefixes[] = { "ip", "net", "tag.", "host", "status", "task_state", "fault",
 						"addresses", "cpu", "mem_used_mib", "block", "uptime", "stats_source",
-						"flavor", "image", "vcpus", "mem_mib" };
+						"flavor", "image", "vcpus", "mem_mib", "fip", "keypair",
+						"cloud", "project", "driver" };
 	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (str_starts(key, prefixes[i]))
 			return 1;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "interrupt.h"
 
 /* Nova's limit on user_data, base64-encoded. */
 #define USER_DATA_MAX 65535
@@ -30,6 +31,8 @@ struct plan {
 	char **ids;       /* per name: the ID Nova gave it, or NULL (not made by us) */
 	int *existed;     /* per name: there before us (--if-missing) */
 	struct strlist nets, groups, ports; /* from the options and from piped records */
+	struct recset in; /* the piped records, checked against the cloud once it is open */
+	int key_made;     /* resolve_key made the keypair: undone when no server is made */
 };
 
 static int usage(const char *fmt, const char *arg)
@@ -73,15 +76,21 @@ static int read_records(int argc, struct plan *p)
 {
 	if (argc != 1)
 		return 0;
-	struct recset in = RECSET_INIT;
+	struct recset *in = &p->in;
 	struct strbuf err = STRBUF_INIT;
 	int rc = 0;
-	if (rec_read_all(stdin, "<stdin>", &in, &err) < 0) {
+	if (rec_read_all(stdin, "<stdin>", in, &err) < 0) {
 		errorx("create: %s", err.buf);
 		rc = EXIT_DATA;
 	}
-	for (size_t i = 0; !rc && i < in.n; i++) {
-		const struct record *r = &in.r[i];
+	/* "-" says the networks come from the pipe: an empty one is a step before
+	 * that failed (a tenant create refused), not "any network will do" */
+	if (!rc && in->n == 0) {
+		errorx("create: no records on stdin: create - needs net records");
+		rc = EXIT_DATA;
+	}
+	for (size_t i = 0; !rc && i < in->n; i++) {
+		const struct record *r = &in->r[i];
 		const char *kind = rec_get(r, "kind"), *ref = rec_get(r, "id") ? rec_get(r, "id") : rec_get(r, "name");
 		struct strlist *to = str_eq(kind, "net") ? &p->nets : str_eq(kind, "secgroup") ? &p->groups
 			: str_eq(kind, "port") ? &p->ports : NULL;
@@ -94,10 +103,13 @@ static int read_records(int argc, struct plan *p)
 			strlist_add(to, ref);
 		}
 	}
-	recset_clear(&in);
 	sb_release(&err);
 	if (!rc && c_no_network && (p->nets.n || p->ports.n))
 		rc = usage("create: %s", "--no-network, but networks came on stdin");
+	if (!rc && !c_no_network && !p->nets.n && !p->ports.n) {
+		errorx("create: no net or port record on stdin: create - needs net records");
+		rc = EXIT_DATA;
+	}
 	return rc;
 }
 
@@ -283,7 +295,7 @@ static int resolve_key(struct os_session *s, struct plan *p, struct strbuf *err)
 	if (!c_key_name && !c_ssh_key)
 		return 0;
 	char *name = NULL;
-	int rc = osvm_keypair(s, c_key_name, c_ssh_key, &name, err);
+	int rc = osvm_keypair(s, c_key_name, c_ssh_key, &name, &p->key_made, err);
 	if (rc)
 		return fail(c_ssh_key ? "--ssh-key" : "--key-name", c_ssh_key ? c_ssh_key : c_key_name, err, rc);
 	json_object_set_new(p->server, "key_name", json_string(name));
@@ -310,18 +322,25 @@ static int name_taken(struct plan *p, size_t i, const json_t *found)
 {
 	size_t k;
 	const json_t *sv;
-	json_array_foreach(found, k, sv) {
-		if (!str_eq(os_jstr(sv, "name"), p->names[i]))
-			continue;
-		if (!c_if_missing) {
-			errorx("create: server '%s' already exists (use --if-missing to accept it)", p->names[i]);
-			return EXIT_EXISTS;
-		}
-		p->made[i] = json_incref((json_t *)sv);
+	json_t *same = json_array();
+	json_array_foreach(found, k, sv)
+		if (str_eq(os_jstr(sv, "name"), p->names[i]))
+			json_array_append(same, (json_t *)sv);
+	int rc = 0;
+	if (json_array_size(same) && !c_if_missing) {
+		errorx("create: server '%s' already exists (use --if-missing to accept it)", p->names[i]);
+		rc = EXIT_EXISTS;
+	} else if (json_array_size(same) > 1) { /* which one would --if-missing report? */
+		struct strbuf err = STRBUF_INIT;
+		rc = osvm_ambiguous(p->names[i], same, &err);
+		errorx("create: %s", err.buf);
+		sb_release(&err);
+	} else if (json_array_size(same)) {
+		p->made[i] = json_incref(json_array_get(same, 0));
 		p->existed[i] = 1;
-		return 0;
 	}
-	return 0;
+	json_decref(same);
+	return rc;
 }
 
 /* Phase 1: are the names free? One list call for all of them, of the servers
@@ -337,8 +356,10 @@ static int check_names(struct os_session *s, struct plan *p)
 	else if (rc)
 		errorx("create: looking whether the names are free: %s", err.buf);
 	int taken = 0; /* every name taken is said, not only the first */
-	for (size_t i = 0; !rc && i < p->n; i++)
-		taken = name_taken(p, i, found) ? EXIT_EXISTS : taken;
+	for (size_t i = 0; !rc && i < p->n; i++) {
+		int one = name_taken(p, i, found);
+		taken = taken ? taken : one;
+	}
 	json_decref(found);
 	free(start);
 	sb_release(&err);
@@ -383,7 +404,8 @@ static int post_server(struct os_session *s, struct plan *p, size_t i, char **id
 		sb_release(&e2);
 		if (!rc || lrc) /* found it; or cannot tell: do not risk a second one */
 			break;
-		sleep_ms(1000LL * attempt);
+		if (interrupt_sleep_ms(1000L * attempt))
+			break;
 	}
 	if (rc)
 		errorx("create: server '%s': %s", name, err.buf);
@@ -404,6 +426,8 @@ static int post_one(struct os_session *s, size_t i, void *arg)
 	struct plan *p = arg;
 	if (p->existed[i])
 		return 0;
+	if (interrupted()) /* the POSTs in flight finish; no new one goes out */
+		return interrupt_exit_code();
 	int rc = post_server(s, p, i, &p->ids[i]);
 	if (rc || c_wait)
 		return rc;
@@ -557,7 +581,10 @@ static int wait_all(struct os_session *s, struct plan *p)
 			rc = EXIT_TEMPFAIL;
 			break;
 		}
-		sleep_ms(1000);
+		if (interrupt_sleep_ms(1000)) { /* the records say where each server is */
+			rc = interrupt_exit_code();
+			break;
+		}
 	}
 	free(since);
 	free(done);
@@ -568,9 +595,16 @@ static int wait_all(struct os_session *s, struct plan *p)
 /* Every server POSTed is reported, if only by what its POST said. */
 static void fill_unseen(struct plan *p)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (p->ids[i] && !p->made[i])
-			p->made[i] = json_pack("{s:s,s:s,s:s}", "id", p->ids[i], "name", p->names[i], "status", "BUILD");
+	for (size_t i = 0; i < p->n; i++) {
+		if (!p->ids[i] || p->made[i])
+			continue;
+		p->made[i] = json_pack("{s:s,s:s,s:s}", "id", p->ids[i], "name", p->names[i], "status", "BUILD");
+		json_t *key = json_object_get(p->server, "key_name");
+		if (osvm_target.project)
+			json_object_set_new(p->made[i], "tenant_id", json_string(osvm_target.project));
+		if (key)
+			json_object_set(p->made[i], "key_name", key);
+	}
 }
 
 static int prepare(struct os_session *s, struct plan *p)
@@ -583,8 +617,6 @@ static int prepare(struct os_session *s, struct plan *p)
 		rc = resolve_networks(s, p, &err);
 	if (!rc)
 		rc = resolve_groups(s, p, &err);
-	if (!rc)
-		rc = resolve_key(s, p, &err);
 	sb_release(&err);
 	p->want_ip = !c_no_network;
 	return rc;
@@ -607,21 +639,53 @@ static int write_records(struct os_session *s, struct plan *p, int rc)
 	return vm_finish(w, rc);
 }
 
+/* A keypair made for servers none of which was made is deleted again. */
+static void undo_keypair(struct os_session *s, const struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ids[i] || p->existed[i])
+			return;
+	const char *name = os_jstr(p->server, "key_name");
+	if (!p->key_made || !name)
+		return;
+	struct strbuf err = STRBUF_INIT;
+	if (osvm_keypair_delete(s, name, &err))
+		errorx("create: no server was made, and the keypair '%s' made for it is left: %s", name, err.buf);
+	else
+		info("create: no server was made: keypair '%s' deleted again", name);
+	sb_release(&err);
+}
+
 static int create_all(struct plan *p)
 {
 	struct os_client c;
 	int rc = osvm_open("create", &c);
 	if (rc)
 		return rc;
-	rc = prepare(&c.s, p);
+	struct strbuf err = STRBUF_INIT;
+	if ((rc = target_check_records(&osvm_target, &p->in, NULL, &err)))
+		errorx("create: %s", err.buf); /* a net of another cloud or project */
+	if (!rc)
+		rc = prepare(&c.s, p);
 	if (!rc)
 		rc = check_names(&c.s, p);
+	/* last of the checks, since it may make a keypair: every refusal comes first */
+	if (!rc && interrupted())
+		rc = interrupt_exit_code(); /* nothing made */
+	if (!rc)
+		rc = resolve_key(&c.s, p, &err);
+	if (!rc && interrupted())
+		rc = interrupt_exit_code();
 	if (!rc) {
 		rc = osvm_parallel(&c, p->n, post_one, p);
-		int waited = c_wait ? wait_all(&c.s, p) : 0;
+		int waited = c_wait && !interrupted() ? wait_all(&c.s, p) : 0;
 		fill_unseen(p);
+		if (interrupted())
+			rc = interrupt_exit_code();
 		rc = write_records(&c.s, p, rc ? rc : waited);
 	}
+	undo_keypair(&c.s, p);
+	sb_release(&err);
 	os_client_close(&c);
 	return rc;
 }
@@ -630,6 +694,7 @@ int cmd_create(int argc, char **argv)
 {
 	struct plan p = { .server = json_object() };
 	int rc = check_options(argc, argv);
+	interrupt_install(); /* a signal ends the waits; every server made is reported, exit 130 */
 	if (!rc)
 		rc = osvm_timeout("create", c_timeout, "5m", &p.timeout_ms);
 	for (size_t i = 0; !rc && i < c_networks.n; i++)
@@ -671,6 +736,7 @@ int cmd_create(int argc, char **argv)
 	strlist_clear(&p.nets);
 	strlist_clear(&p.groups);
 	strlist_clear(&p.ports);
+	recset_clear(&p.in);
 	json_decref(p.server);
 	return rc;
 }

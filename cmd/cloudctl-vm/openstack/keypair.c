@@ -33,6 +33,7 @@ static int read_key(const char *file, char **key, char **id, struct strbuf *err)
 	*id = key_id(sb.buf);
 	if (!*id || strchr(sb.buf, '\n') || strstr(sb.buf, "PRIVATE KEY")) {
 		free(*id);
+		*id = NULL; /* the caller frees it too */
 		sb_release(&sb);
 		return sb_fail(err, EXIT_DATA, "not an OpenSSH public key (one line: TYPE BASE64 [COMMENT])");
 	}
@@ -91,17 +92,20 @@ static int make_keypair(struct os_session *s, const char *name, const char *key,
 	return rc;
 }
 
-int osvm_keypair(struct os_session *s, const char *key_name, const char *ssh_key, char **name, struct strbuf *err)
+int osvm_keypair(struct os_session *s, const char *key_name, const char *ssh_key, char **name, int *made,
+		 struct strbuf *err)
 {
 	char *key = NULL, *id = NULL;
 	json_t *kp = NULL;
 	int rc = ssh_key ? read_key(ssh_key, &key, &id, err) : 0;
 	*name = NULL;
+	*made = 0;
 	if (!rc && !key_name) {
 		rc = find_by_key(s, id, name, err);
 		if (!rc && !*name) {
 			*name = name_for(id);
 			rc = make_keypair(s, *name, key, err);
+			*made = !rc;
 		}
 	} else if (!rc) {
 		rc = get_keypair(s, key_name, &kp, err);
@@ -109,6 +113,7 @@ int osvm_keypair(struct os_session *s, const char *key_name, const char *ssh_key
 		if (rc == EXIT_NOTFOUND && key) {
 			sb_reset(err);
 			rc = make_keypair(s, key_name, key, err);
+			*made = !rc;
 		} else if (rc == EXIT_NOTFOUND) {
 			rc = sb_fail(err, EXIT_NOTFOUND, "no keypair named '%s' (--ssh-key FILE makes it)", key_name);
 		} else if (!rc && id && !str_eq(have, id)) {
@@ -125,5 +130,14 @@ int osvm_keypair(struct os_session *s, const char *key_name, const char *ssh_key
 	json_decref(kp);
 	free(key);
 	free(id);
+	return rc;
+}
+
+int osvm_keypair_delete(struct os_session *s, const char *name, struct strbuf *err)
+{
+	char *esc = http_escape(name), *path = xasprintf("/os-keypairs/%s", esc);
+	int rc = os_call(s, "DELETE", "compute", path, NULL, NULL, err);
+	free(esc);
+	free(path);
 	return rc;
 }

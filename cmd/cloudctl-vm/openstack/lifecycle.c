@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "interrupt.h"
+
 struct act;
 typedef int (*act_fn)(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now);
 struct act {
@@ -26,7 +28,80 @@ struct run {
 static int run_job(struct os_session *s, size_t i, void *arg)
 {
 	struct run *r = arg;
+	if (interrupted()) /* after a signal, no server is touched any more */
+		return r->rc[i] = interrupt_exit_code();
 	return r->rc[i] = r->a->fn(s, r->a, &r->ts->t[i], &r->now[i]);
+}
+
+static int listed(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static void keypair_record(struct rec_writer *w, const char *name, const char *state)
+{
+	struct record r = RECORD_INIT;
+	rec_set(&r, "kind", "keypair");
+	rec_set(&r, "name", name);
+	rec_set(&r, "state", state);
+	target_set_fields(&r, &osvm_target);
+	rec_write(w, &r);
+	rec_clear(&r);
+}
+
+/* Is keypair name injected in a server of the project other than those just
+ * deleted (which Nova may still list while it deletes them)? */
+static const char *used_by_other(const json_t *servers, const char *name, const struct ostargets *ts)
+{
+	size_t i;
+	const json_t *sv;
+	json_array_foreach(servers, i, sv) {
+		int ours = 0;
+		for (size_t k = 0; k < ts->n && !ours; k++)
+			ours = str_eq(os_jstr(sv, "id"), os_jstr(ts->t[k].server, "id"));
+		if (!ours && str_eq(os_jstr(sv, "key_name"), name))
+			return os_jstr(sv, "name");
+	}
+	return NULL;
+}
+
+/* delete --delete-keypair: the keypairs `create --ssh-key` made (cloudctl-*)
+ * for the servers deleted, when no other server of the project has one. */
+static int delete_keypairs(struct os_session *s, const struct ostargets *ts, const int *failed,
+			   struct rec_writer *w)
+{
+	json_t *servers = NULL;
+	struct strbuf err = STRBUF_INIT;
+	int rc = os_list(s, "compute", "/servers/detail", "servers", &servers, &err);
+	if (rc)
+		errorx("delete: --delete-keypair: %s", err.buf);
+	struct strlist done = { 0 };
+	for (size_t i = 0; !rc && i < ts->n; i++) {
+		const char *kp = os_jstr(ts->t[i].server, "key_name"), *other;
+		if (failed[i] || !kp || listed(&done, kp))
+			continue;
+		strlist_add(&done, kp);
+		if (!str_starts(kp, "cloudctl-")) {
+			info("delete: keypair '%s' was not made by cloudctl-vm create: kept", kp);
+		} else if ((other = used_by_other(servers, kp, ts))) {
+			warnx("delete: keypair '%s' is kept: server '%s' has it too", kp, other);
+		} else {
+			sb_reset(&err);
+			int one = osvm_keypair_delete(s, kp, &err);
+			if (one)
+				errorx("delete: keypair '%s': %s", kp, err.buf);
+			else
+				keypair_record(w, kp, "deleted");
+			rc = rc ? rc : one;
+		}
+	}
+	strlist_clear(&done);
+	json_decref(servers);
+	sb_release(&err);
+	return rc;
 }
 
 static int run_act(int argc, char **argv, const struct act *a)
@@ -51,13 +126,21 @@ static int run_act(int argc, char **argv, const struct act *a)
 			continue; /* not deleted, and nothing new known about it */
 		struct record rec = RECORD_INIT;
 		osvm_record(now[i] ? now[i] : ts.t[i].server, images, 0, &rec);
-		if (a->deletes)
-			rec_set(&rec, "state", now[i] ? osvm_state(os_jstr(now[i], "status")) : "deleted");
+		if (a->deletes && now[i]) { /* still there (no --wait, a timeout, a signal): its status says where */
+			rec_set(&rec, "state", "deleting");
+		} else if (a->deletes) { /* gone: Nova's word for it, not the status from before */
+			rec_set(&rec, "state", "deleted");
+			rec_set(&rec, "status", "DELETED");
+		}
 		osvm_merge_input(&rec, &ts.t[i].in);
 		rec_write(w, &rec);
 		rec_clear(&rec);
 		json_decref(now[i]);
 	}
+	if (!rc && a->deletes && o_delete_keypair && images)
+		rc = delete_keypairs(&c.s, &ts, failed, w);
+	if (!rc && interrupted())
+		rc = interrupt_exit_code();
 	rc = vm_finish(w, rc);
 	free(now);
 	free(failed);
@@ -109,7 +192,8 @@ static int settle(struct os_session *s, const struct act *a, const struct ostarg
 {
 	int rc = osvm_poll(s, a->verb, os_jstr(t->server, "id"), t->ref, reached, w, 0, a->ms, now);
 	if (rc == OSVM_TIMEOUT) {
-		errorx("%s: server '%s' is not %s after %s", a->verb, t->ref, what, o_timeout ? o_timeout : "5m");
+		errorx("%s: server '%s' is not %s after %s", a->verb, t->ref, what,
+		       o_timeout ? o_timeout : str_eq(a->verb, "stop") ? "60s" : "5m");
 		rc = EXIT_TEMPFAIL;
 	}
 	return rc;
@@ -151,11 +235,18 @@ static int delete_one(struct os_session *s, const struct act *a, const struct os
 	int rc = os_call(s, "DELETE", "compute", path, NULL, NULL, &err);
 	if (rc)
 		errorx("delete: server '%s': %s", t->ref, err.buf);
-	sb_release(&err);
 	free(path);
+	json_t *last = NULL;
+	if (!rc && !o_wait) { /* what is true now: gone already, or still deleting */
+		sb_reset(&err);
+		int grc = osvm_get_server(s, id, &last, &err);
+		if (grc && grc != EXIT_NOTFOUND)
+			debug("delete: server '%s': %s", t->ref, err.buf);
+		*now = last;
+	}
+	sb_release(&err);
 	if (rc || !o_wait)
 		return rc;
-	json_t *last = NULL;
 	rc = osvm_poll(s, a->verb, id, t->ref, NULL, NULL, 1, a->ms, &last);
 	if (rc == OSVM_TIMEOUT) {
 		errorx("delete: server '%s' is still there after %s", t->ref, o_timeout ? o_timeout : "5m");
@@ -187,26 +278,34 @@ static int wait_one(struct os_session *s, const struct act *a, const struct osta
 	return rc;
 }
 
-static int run(const char *verb, act_fn fn, int deletes, int argc, char **argv)
+/* dflt: the --timeout of the verb when none is given (cloudctl-vm(1)). */
+static int run(const char *verb, act_fn fn, int deletes, const char *dflt, int argc, char **argv)
 {
 	struct act a = { verb, fn, 0, deletes };
-	int rc = osvm_timeout(verb, o_timeout, "5m", &a.ms);
-	return rc ? rc : run_act(argc, argv, &a);
+	int rc = osvm_timeout(verb, o_timeout, dflt, &a.ms);
+	if (rc)
+		return rc;
+	interrupt_install(); /* a signal stops the waits; the records are written, exit 130 */
+	return run_act(argc, argv, &a);
 }
 
 int cmd_start(int argc, char **argv)
 {
-	return run("start", start_one, 0, argc, argv);
+	return run("start", start_one, 0, "5m", argc, argv);
 }
 
 int cmd_stop(int argc, char **argv)
 {
-	return run("stop", stop_one, 0, argc, argv);
+	if (o_force) { /* Nova's stop powers off a guest that does not shut down in its own time */
+		errorx("stop: --force is for --driver libvirt (Nova powers off what does not shut down)");
+		return EXIT_USAGE;
+	}
+	return run("stop", stop_one, 0, "60s", argc, argv);
 }
 
 int cmd_reboot(int argc, char **argv)
 {
-	return run("reboot", reboot_one, 0, argc, argv);
+	return run("reboot", reboot_one, 0, "5m", argc, argv);
 }
 
 int cmd_delete(int argc, char **argv)
@@ -215,7 +314,7 @@ int cmd_delete(int argc, char **argv)
 		errorx("delete: --keep-storage is for --driver libvirt");
 		return EXIT_USAGE;
 	}
-	return run("delete", delete_one, 1, argc, argv);
+	return run("delete", delete_one, 1, "5m", argc, argv);
 }
 
 int cmd_wait(int argc, char **argv)
@@ -224,5 +323,5 @@ int cmd_wait(int argc, char **argv)
 		errorx("wait: --state '%s': not one of running shutoff paused suspended error deleted shelved", o_state);
 		return EXIT_USAGE;
 	}
-	return run("wait", wait_one, 0, argc, argv);
+	return run("wait", wait_one, 0, "5m", argc, argv);
 }

@@ -10,10 +10,16 @@
 #include <jansson.h>
 
 #include "openstack/api.h"
+#include "target.h"
 #include "../vmopts.h"
 
-/* The client of --os-cloud/--os-region-name/--os-interface (else OS_*).
- * Errors are reported ("VERB: why"); returns 0 or the exit code. */
+/* Where this command acts (driver, cloud, project), set by osvm_open: vm
+ * records carry it, and piped records naming another are refused (target.h). */
+extern struct target_spec osvm_target;
+
+/* The client of --os-cloud/--os-region-name/--os-interface (else OS_*), logged
+ * in (the token names the project: osvm_target). Errors are reported
+ * ("VERB: why"); returns 0 or the exit code. */
 int osvm_open(const char *verb, struct os_client *c);
 
 /* Run job(s, i, ctx) for i in [0, n) on up to --jobs threads, each with its own
@@ -45,7 +51,10 @@ int osvm_servers_named(struct os_session *s, const char *name, json_t **servers,
 /* The servers whose names start with prefix (every one for ""): one list
  * for many names at once. */
 int osvm_servers_prefixed(struct os_session *s, const char *prefix, json_t **servers, struct strbuf *err);
-/* A server by UUID or exact name: 66 when none, 65 when the name is ambiguous. */
+/* A server of the command's project by UUID or exact name: 66 when none, 65
+ * when the name is ambiguous (osvm_ambiguous's message). */
+/* err = "NAME: 2 servers match (ID1, ID2); give an ID"; returns 65. */
+int osvm_ambiguous(const char *name, const json_t *servers, struct strbuf *err);
 int osvm_find_server(struct os_session *s, const char *ref, json_t **server, struct strbuf *err);
 
 /* The servers a verb acts on: operands (names or IDs), or vm records on stdin
@@ -65,7 +74,8 @@ void osvm_targets_free(struct ostargets *ts);
 /* Poll a server until done(server, ctx) says so (1), it fails (ERROR while
  * not waiting for it: 69, or 75 for a quota; an API error: its code; each
  * said on stderr), it is gone (404: done when want_gone, else 66), or
- * timeout_ms passes (OSVM_TIMEOUT, said by the caller, who exits 75).
+ * timeout_ms passes (OSVM_TIMEOUT, said by the caller, who exits 75), or a
+ * signal arrives (130: interrupt.h; the caller writes what it knows).
  * *last holds the last server seen (may be NULL). */
 #define OSVM_TIMEOUT 1000
 /* A server in ERROR: one line with Nova's fault, and the exit code (75 for a
@@ -83,8 +93,12 @@ const char *osvm_first_ipv4(const json_t *server, const char **net);
  * with ssh_key (a public key file) it is made when missing (a keypair of that
  * name holding another key is an error, 73). ssh_key alone: the keypair that
  * holds that key, else a new one named "cloudctl-" and a hash of the key.
- * *name is a new string. */
-int osvm_keypair(struct os_session *s, const char *key_name, const char *ssh_key, char **name, struct strbuf *err);
+ * *name is a new string; *made: it was made here (undone when no server is). */
+int osvm_keypair(struct os_session *s, const char *key_name, const char *ssh_key, char **name, int *made,
+		 struct strbuf *err);
+/* DELETE /os-keypairs/NAME: 0 or the exit code with err set. */
+int osvm_keypair_delete(struct os_session *s, const char *name, struct strbuf *err);
+
 
 /* --timeout or the default, in ms; 64 (reported) when malformed. */
 int osvm_timeout(const char *verb, const char *given, const char *dflt, long long *ms);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "interrupt.h"
 
 int osvm_get_server(struct os_session *s, const char *id, json_t **server, struct strbuf *err)
 {
@@ -45,7 +46,7 @@ static char *name_regex(const char *name, int whole)
 static int servers_by_name(struct os_session *s, const char *name, int whole, json_t **servers, struct strbuf *err)
 {
 	char *re = name_regex(name, whole), *esc = http_escape(re);
-	char *path = xasprintf("/servers/detail?name=%s", esc);
+	char *path = xasprintf("/servers/detail?name=%s%s", esc, list_all_projects ? "&all_tenants=1" : "");
 	json_t *all = NULL;
 	int rc = os_list(s, "compute", path, "servers", &all, err);
 	free(re);
@@ -85,11 +86,36 @@ static int looks_like_uuid(const char *s)
 	return n == 32 || n == 36;
 }
 
+int osvm_ambiguous(const char *name, const json_t *servers, struct strbuf *err)
+{
+	size_t i;
+	const json_t *sv;
+	sb_reset(err);
+	sb_addf(err, "%s: %zu servers match (", name, json_array_size(servers));
+	json_array_foreach(servers, i, sv)
+		sb_addf(err, "%s%s", i ? ", " : "", os_jstr(sv, "id") ? os_jstr(sv, "id") : "?");
+	sb_adds(err, "); give an ID");
+	return EXIT_DATA;
+}
+
+/* A server of another project (an admin token can GET any by its ID) is not
+ * this command's: names and IDs resolve in the project it acts for. */
+static int in_our_project(const json_t *sv)
+{
+	const char *p = os_jstr(sv, "tenant_id");
+	return list_all_projects || !osvm_target.project || !p || strcmp(p, osvm_target.project) == 0;
+}
+
 int osvm_find_server(struct os_session *s, const char *ref, json_t **server, struct strbuf *err)
 {
 	*server = NULL;
 	if (looks_like_uuid(ref)) {
 		int rc = osvm_get_server(s, ref, server, err);
+		if (!rc && !in_our_project(*server)) {
+			json_decref(*server);
+			*server = NULL;
+			rc = EXIT_NOTFOUND;
+		}
 		if (rc != EXIT_NOTFOUND)
 			return rc;
 		sb_reset(err);
@@ -101,12 +127,12 @@ int osvm_find_server(struct os_session *s, const char *ref, json_t **server, str
 	size_t n = json_array_size(named);
 	if (n == 1)
 		*server = json_incref(json_array_get(named, 0));
+	if (n > 1)
+		rc = osvm_ambiguous(ref, named, err);
 	json_decref(named);
 	if (n == 0)
 		return sb_fail(err, EXIT_NOTFOUND, "no server named or with the ID '%s'", ref);
-	if (n > 1)
-		return sb_fail(err, EXIT_DATA, "%zu servers are named '%s': give the ID", n, ref);
-	return 0;
+	return rc;
 }
 
 static struct ostarget *targets_add(struct ostargets *ts)
@@ -147,22 +173,24 @@ static int from_records(const char *verb, struct os_session *s, struct ostargets
 	}
 	struct recset in = RECSET_INIT;
 	struct strbuf err = STRBUF_INIT;
+	struct target_spec t = osvm_target;
+	if (list_all_projects) /* any project of this cloud */
+		t.project = NULL;
 	int rc = 0;
-	if (rec_read_all(stdin, "<stdin>", &in, &err) < 0) {
-		errorx("%s: %s", verb, err.buf);
+	if (rec_read_all(stdin, "<stdin>", &in, &err) < 0)
 		rc = EXIT_DATA;
-	}
+	else /* every record first: nothing is done when one names another cloud */
+		rc = target_check_records(&t, &in, NULL, &err);
+	if (rc)
+		errorx("%s: %s", verb, err.buf);
 	for (size_t i = 0; !rc && i < in.n; i++) {
 		const struct record *r = &in.r[i];
-		const char *kind = rec_get(r, "kind"), *drv = rec_get(r, "driver");
+		const char *kind = rec_get(r, "kind");
 		if (kind && strcmp(kind, "vm") != 0)
 			continue; /* a network, an image: not ours to act on */
 		const char *ref = rec_get(r, "id") ? rec_get(r, "id") : rec_get(r, "name");
 		if (!ref) {
 			errorx("%s: <stdin>:%ld: a vm record needs an id or a name", verb, r->line);
-			rc = EXIT_DATA;
-		} else if (drv && strcmp(drv, "openstack") != 0) {
-			errorx("%s: <stdin>:%ld: vm '%s' is a %s VM, not an OpenStack server", verb, r->line, ref, drv);
 			rc = EXIT_DATA;
 		} else {
 			rc = add_target(verb, s, ref, r, ts);
@@ -244,7 +272,10 @@ int osvm_poll(struct os_session *s, const char *verb, const char *id, const char
 			rc = OSVM_TIMEOUT;
 			break;
 		}
-		sleep_ms(round < 10 ? 1000 : 2000);
+		if (interrupt_sleep_ms(round < 10 ? 1000 : 2000)) {
+			rc = interrupt_exit_code(); /* the caller writes the record as last seen */
+			break;
+		}
 	}
 	sb_release(&err);
 	return rc;
