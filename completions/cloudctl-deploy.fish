@@ -5,7 +5,7 @@ complete -c cloudctl-deploy -n __fish_use_subcommand -a diff -d 'What a bump wou
 complete -c cloudctl-deploy -n __fish_use_subcommand -a history -d 'Deploys of the path from the git log, newest first'
 complete -c cloudctl-deploy -n __fish_use_subcommand -a rollback -d 'Restore an earlier tag in a new commit that later bumps respect'
 complete -c cloudctl-deploy -n __fish_use_subcommand -a promote -d 'Copy tags from one overlay to another in one commit'
-complete -c cloudctl-deploy -s o -l output -r -f -a 'kv table json tsv csv md' -d 'kv, table, json, tsv, csv or md (default: table on a terminal, else kv; $CLOUDCTL_OUTPUT)'
+complete -c cloudctl-deploy -n 'not __fish_seen_subcommand_from diff' -s o -l output -r -f -a 'kv table json tsv csv md' -d 'kv, table, json, tsv, csv or md (default: table on a terminal, else kv; $CLOUDCTL_OUTPUT)'
 complete -c cloudctl-deploy -s c -l columns -r -f -d 'write only these columns, in this order'
 complete -c cloudctl-deploy -s v -l verbose -d 'say more on stderr; -vv traces requests'
 complete -c cloudctl-deploy -s q -l quiet -d 'print errors only'

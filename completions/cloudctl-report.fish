@@ -2,7 +2,7 @@
 complete -c cloudctl-report -f
 complete -c cloudctl-report -n __fish_use_subcommand -a report -d 'Report on instance records (the default verb)'
 complete -c cloudctl-report -n __fish_use_subcommand -a diff -d 'What changed between two sets of records'
-complete -c cloudctl-report -s o -l output -r -f -a 'kv table json tsv csv md' -d 'kv, table, json, tsv, csv or md (default: table on a terminal, else kv; $CLOUDCTL_OUTPUT)'
+complete -c cloudctl-report -n '__fish_seen_subcommand_from diff' -s o -l output -r -f -a 'kv table json tsv csv md' -d 'kv, table, json, tsv, csv or md (default: table on a terminal, else kv; $CLOUDCTL_OUTPUT)'
 complete -c cloudctl-report -s c -l columns -r -f -d 'write only these columns, in this order'
 complete -c cloudctl-report -s v -l verbose -d 'say more on stderr; -vv traces requests'
 complete -c cloudctl-report -s q -l quiet -d 'print errors only'

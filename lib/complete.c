@@ -268,6 +268,30 @@ static void fish_cond(struct strbuf *sb, const struct tool *t, const char *verb)
 	sb_adds(sb, "'");
 }
 
+/* The common -o offers the record formats only where no verb with formats of
+ * its own (report's html, prom...) is in effect: fish would offer both lists. */
+static void fish_output_cond(struct strbuf *sb, const struct tool *t)
+{
+	const struct verb *v;
+	const char *dv = t->default_verb;
+	int own_default = 0;
+	for (v = t->verbs; v->name; v++)
+		own_default |= v->formats && str_eq(v->name, dv);
+	sb_adds(sb, own_default ? " -n '__fish_seen_subcommand_from" : " -n 'not __fish_seen_subcommand_from");
+	for (v = t->verbs; v->name; v++)
+		if ((v->formats != NULL) != own_default)
+			sb_addf(sb, " %s", v->name);
+	sb_adds(sb, "'");
+}
+
+static int any_verb_formats(const struct tool *t)
+{
+	for (const struct verb *v = t->verbs; v->name; v++)
+		if (v->formats)
+			return 1;
+	return 0;
+}
+
 static void fish_opt(struct strbuf *sb, const struct tool *t, const char *cond, const struct opt *o)
 {
 	for (; o && o->name; o++) {
@@ -276,6 +300,8 @@ static void fish_opt(struct strbuf *sb, const struct tool *t, const char *cond, 
 		sb_addf(sb, "complete -c %s", t->name);
 		if (cond)
 			fish_cond(sb, t, cond);
+		else if (!strcmp(o->name, "output") && any_verb_formats(t))
+			fish_output_cond(sb, t);
 		if (o->short_name)
 			sb_addf(sb, " -s %c", o->short_name);
 		sb_addf(sb, " -l %s", o->name);

@@ -237,7 +237,7 @@ static void verb_help(const struct tool *t, const struct verb *v)
 /* To stdout when asked for (--help), to stderr on a usage error. */
 static void tool_help(const struct tool *t, FILE *out)
 {
-	fprintf(out, "Usage: %s [OPTIONS] VERB [ARGS]\n%s\n\nVerbs:\n", t->name, t->summary);
+	fprintf(out, "Usage: %s [OPTIONS] %s [ARGS]\n%s\n\nVerbs:\n", t->name, t->default_verb ? "[VERB]" : "VERB", t->summary);
 	for (const struct verb *v = t->verbs; v->name; v++)
 		fprintf(out, "  %-12s%s\n", v->name, v->summary);
 	fprintf(out, "\nCommon options:\n");

@@ -78,7 +78,7 @@ if grep -q "(the default)" "$T/help.report"; then
 	assert "report --help: -o lists the report formats" \
 		grep -qx '  -o, --output FORMAT       table (the default), md, csv, json, html or prom' "$T/help.report"
 	$R --help > "$T/help"
-	assert "--help: -o says which formats go with which verb" grep -qx '  -o, --output FORMAT       report: table (the default), md, csv, json, html or prom; other verbs: kv, table, json, tsv, csv or md (default: table on a terminal, else kv; $CLOUDCTL_OUTPUT)' "$T/help"
+	assert "--help: -o says which formats go with which verb" grep -qx '  -o, --output FORMAT       kv, table, json, tsv, csv or md (default: table on a terminal, else kv; $CLOUDCTL_OUTPUT); report: table (the default), md, csv, json, html or prom' "$T/help"
 	assert "--help: the verb may be left out" grep -qx 'Usage: cloudctl-report \[OPTIONS\] \[VERB\] \[ARGS\]' "$T/help"
 else
 	skip "--help: -o of report" "lib/opts.c still prints the record formats for every verb"
