@@ -133,12 +133,12 @@ run "$NET" network show - < "$T/tenant-a.rec"
 assert "network show - : the net record of tenant create" test "$rc $(wc -l < "$T/out") $(field name < "$T/out")" = "0 1 $P-a-net"
 run "$NET" router show "$P-a-router" -o json
 assert "router show -o json: external_net and external_ip" python3 -c "
-import json; d=json.load(open('$T/out')); assert d['kind']=='router' and d['external_net']=='$PUBLIC_ID' and d['external_ip'].startswith('203.0.113.'), d"
+import json; d=json.load(open('$T/out')); assert d['kind']=='router' and d['external_net']=='public' and d['external_net_id']=='$PUBLIC_ID' and d['external_ip'].startswith('203.0.113.'), d"
 
 # ---- tenant isolation: tenant-b sees nothing of tenant-a's ----
 run env OS_CLOUD=tenant-b "$NET" network show "$P-a-net"
 expect "tenant-b: network show by name: 66, one line" 66 "" \
-	"cloudctl-net: network show: $P-a-net: no network named or with the ID '$P-a-net'"
+	"cloudctl-net: network show: $P-a-net: no network named or with the ID '$P-a-net' in project tenant-b"
 run env OS_CLOUD=tenant-b "$NET" network delete "$NET_ID"
 expect_rc "tenant-b: network delete by ID: 66" 66 "^cloudctl-net: network delete: $NET_ID: "
 assert "tenant-b: stderr one line" test "$(wc -l < "$T/err")" = 1
@@ -199,12 +199,12 @@ if os server create --flavor m1.tiny --image tiny-image --network "$P-a-net" --w
 	VM_PORT=$(os port list --device-id "$VM_ID" -f value -c ID)
 	run "$NET" fip create --external public --description "$P"
 	FIP=$(field ip < "$T/out"); FIP_ID=$(field id < "$T/out")
-	assert "fip create on public" test "$rc $(field net < "$T/out") $(os floating ip show "$FIP_ID" -f value -c floating_ip_address)" = "0 $PUBLIC_ID $FIP"
+	assert "fip create on public: net is its name, net_id its ID" test "$rc $(field net < "$T/out") $(field net_id < "$T/out") $(os floating ip show "$FIP_ID" -f value -c floating_ip_address)" = "0 public $PUBLIC_ID $FIP"
 	run "$NET" fip associate "$FIP" --server "$P-vm"
-	assert "fip associate --server: the server's port" test "$rc $(field port < "$T/out") $(os floating ip show "$FIP_ID" -f value -c port_id)" = "0 $VM_PORT $VM_PORT"
+	assert "fip associate --server: the server's port" test "$rc $(field port_id < "$T/out") $(os floating ip show "$FIP_ID" -f value -c port_id)" = "0 $VM_PORT $VM_PORT"
 	run "$NET" fip show "$FIP_ID"
-	assert "fip show: fixed_ip on the tenant subnet, server" test "$(field fixed_ip < "$T/out" | cut -d. -f1-3) $(field server < "$T/out")" = "10.77.0 $VM_ID"
-	run "$NET" port list --network "$P-a-net" -o tsv -c device
+	assert "fip show: fixed_ip on the tenant subnet, server" test "$(field fixed_ip < "$T/out" | cut -d. -f1-3) $(field server_id < "$T/out")" = "10.77.0 $VM_ID"
+	run "$NET" port list --network "$P-a-net" -o tsv -c device_id
 	assert "port list --network: the server's port" grep -qx "$VM_ID" "$T/out"
 	run "$NET" fip disassociate "$FIP"
 	assert "fip disassociate" test "$rc $(os floating ip show "$FIP_ID" -f value -c port_id)" = "0 None"
