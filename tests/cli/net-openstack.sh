@@ -211,7 +211,7 @@ if os server create --flavor m1.tiny --image tiny-image --network "$P-a-net" --w
 	run "$NET" fip delete "$FIP"
 	assert "fip delete (by address)" test "$rc $(field state < "$T/out") $(os floating ip list -f value -c ID | grep -c "$FIP_ID")" = "0 deleted 0"
 	run "$NET" fip associate 203.0.113.250 --server "$P-vm"
-	expect_rc "fip associate of an unknown address: 66" 66 "no floating IP 203.0.113.250"
+	expect_rc "fip associate of an unknown address: 66" 66 "no floating IP with the address or the ID '203.0.113.250' in project tenant-a$"
 	os_delete_servers "$P-vm"
 else
 	fail "server create for the fip tests" "$(tail -2 "$T/vm.log")"

@@ -266,10 +266,13 @@ static void emit_state(struct osn *x, struct tenant *t, int i, const char *state
 	struct record r = RECORD_INIT;
 	if (t->obj[i])
 		osn_record(x, &r, kinds[i], t->obj[i]);
-	else {
+	else { /* the fields every record begins with (osn_record), as far as known */
 		rec_set(&r, "kind", kinds[i]->kind);
-		rec_set(&r, "driver", "openstack");
 		rec_set(&r, "name", t->names[i]);
+		rec_set(&r, "state", state);
+		rec_set(&r, "driver", "openstack");
+		rec_set(&r, "cloud", osn_cloud(x));
+		rec_set(&r, "project", x->project);
 	}
 	rec_set(&r, "tenant", t->name);
 	if (state)
