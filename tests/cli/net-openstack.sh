@@ -34,6 +34,7 @@ QUOTA_B=$(OSA quota show tenant-b -f json | python3 -c 'import json,sys; d=json.
 
 cleanup_hook() {
 	set +e
+	OSA network delete "$P-ext" > /dev/null 2>&1
 	OSA quota set --networks "${QUOTA_B% *}" --routers "${QUOTA_B#* }" tenant-b > /dev/null 2>&1
 	os_delete_servers "$P-vm"
 	for id in $(os floating ip list --long -f value -c ID -c Description | awk -v p="$P" '$2 == p {print $1}'); do
@@ -127,6 +128,17 @@ assert "tenant create again: created=false for all, the same objects" test \
 assert "tenant create again: no duplicates" test "$(count network "$P-a-net") $(count subnet "$P-a-subnet") $(count router "$P-a-router") $(os security group list -f value -c Name | grep -cx "$P-a-sg") $(os security group rule list "$P-a-sg" -f value | wc -l)" = "1 1 1 1 4"
 run "$NET" tenant create "$P-a" --cidr 10.78.0.0/24
 expect_rc "tenant create with another cidr: 73, one line" 73 "^cloudctl-net: tenant create: $P-a-subnet: exists with cidr 10.77.0.0/24, not 10.78.0.0/24$"
+# what exists must be what is asked for, not reported as if it were
+run "$NET" tenant create "$P-a" --cidr 10.77.0.0/24 --dns 192.0.2.99
+expect "tenant create with other DNS servers: 73, one line" 73 "" \
+	"cloudctl-net: tenant create: $P-a-subnet: exists with DNS servers 192.0.2.53, not 192.0.2.99"
+OSA network create --external "$P-ext" > /dev/null
+EXT_ID=$(OSA network show "$P-ext" -f value -c id)
+run "$NET" tenant create "$P-a" --cidr 10.77.0.0/24 --external "$P-ext"
+expect "tenant create with another external network: 73, one line" 73 "" \
+	"cloudctl-net: tenant create: $P-a-router: exists with its gateway on network $PUBLIC_ID, not $EXT_ID"
+OSA network delete "$P-ext" > /dev/null
+assert "the refused runs changed nothing" test "$(os subnet show "$P-a-subnet" -f value -c dns_nameservers) $(os router show "$P-a-router" -f json -c external_gateway_info | python3 -c 'import json,sys; print(json.load(sys.stdin)["external_gateway_info"]["network_id"])')" = "['192.0.2.53'] $PUBLIC_ID"
 
 # records chain: the tenant's records into show
 run "$NET" network show - < "$T/tenant-a.rec"

@@ -45,6 +45,11 @@ static const char *id_of(const struct tenant *t, int i)
 	return os_jstr(t->obj[i], "id");
 }
 
+static const char *id_of_ext(const struct tenant *t)
+{
+	return os_jstr(t->ext, "id");
+}
+
 /* Each object of the tenant, or NULL where there is none. */
 static int find_all(struct osn *x, struct tenant *t)
 {
@@ -191,18 +196,52 @@ static void rollback(struct osn *x, struct tenant *t)
 			osn_fail(x, t->names[i], rc);
 }
 
-/* An existing subnet must be the one asked for. */
+/* The DNS servers of a subnet, comma-joined, in Neutron's order. */
+static char *dns_of(const json_t *sn)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(sn, "dns_nameservers"), i, v)
+		sb_addf(&sb, "%s%s", sb.len ? "," : "", json_string_value(v));
+	return sb_detach(&sb);
+}
+
+/* An existing router's gateway must be on the external network asked for
+ * (none: not looked at): a router left on another one is not what was asked. */
+static int check_router(struct osn *x, struct tenant *t)
+{
+	const char *gw = os_jstr(json_object_get(t->obj[T_ROUTER], "external_gateway_info"), "network_id");
+	if (!t->obj[T_ROUTER] || !t->ext || !gw || str_eq(gw, id_of_ext(t)))
+		return 0;
+	sb_fail(&x->err, EXIT_EXISTS, "exists with its gateway on network %s, not %s", gw, id_of_ext(t));
+	return osn_fail(x, t->names[T_ROUTER], EXIT_EXISTS);
+}
+
+/* An existing subnet must be the one asked for: its range, and the DNS
+ * servers when --dns is given. */
 static int check_existing(struct osn *x, struct tenant *t)
 {
 	const json_t *sn = t->obj[T_SUBNET];
 	if (!sn)
-		return 0;
+		return check_router(x, t);
+	struct strbuf want = STRBUF_INIT;
+	for (size_t i = 0; i < net_dns.n; i++)
+		sb_addf(&want, "%s%s", i ? "," : "", net_dns.v[i]);
+	char *have = dns_of(sn);
+	int dns_differ = net_dns.n && strcmp(have, want.buf);
+	if (dns_differ)
+		sb_fail(&x->err, EXIT_EXISTS, "exists with DNS servers %s, not %s", *have ? have : "none", want.buf);
+	free(have);
+	sb_release(&want);
+	if (dns_differ)
+		return osn_fail(x, t->names[T_SUBNET], EXIT_EXISTS);
 	if (!str_eq(os_jstr(sn, "cidr"), net_cidr))
 		sb_fail(&x->err, EXIT_EXISTS, "exists with cidr %s, not %s", os_jstr(sn, "cidr"), net_cidr);
 	else if (!t->obj[T_NET] || !str_eq(os_jstr(sn, "network_id"), id_of(t, T_NET)))
 		sb_fail(&x->err, EXIT_EXISTS, "exists on another network than %s", t->names[T_NET]);
 	else
-		return 0;
+		return check_router(x, t);
 	return osn_fail(x, t->names[T_SUBNET], EXIT_EXISTS);
 }
 
