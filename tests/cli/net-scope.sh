@@ -241,7 +241,9 @@ rc=$?
 left=$(tenant_left) n=0
 for v in $left; do n=$((n + v)); done
 # each object either deleted (its record says so) or there (its record, without state=deleted)
-assert "SIG$sig during tenant delete: exit 130, a record per object, each true" test \
+# on a quiet machine the delete may end before the signal: then 0, all deleted
+[ $rc = 0 ] && [ $n = 0 ] && rc=130
+assert "SIG$sig during tenant delete: exit 130 (or done first), a record per object, each true" test \
 	"$rc $(wc -l < "$T/out") $(grep -c state=deleted "$T/out")" = "130 4 $((4 - n))"
 "$NET" tenant delete "$P-s" > /dev/null 2>&1
 "$NET" tenant delete "$P-t" > /dev/null 2>&1
