@@ -25,7 +25,7 @@ _cloudctl_net() {
 	*:--connect|*:-C) COMPREPLY=($(compgen -W "qemu:///system qemu:///session test:///default" -- "$cur")); return ;;
 	*:--os-interface) COMPREPLY=($(compgen -W "public internal admin" -- "$cur")); return ;;
 	esac
-	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --driver --connect -C --os-cloud --os-region-name --os-interface" opts= operands=
+	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --driver --connect -C --os-cloud --os-region-name --os-interface --all-projects" opts= operands=
 	case $verb in
 	'')
 		COMPREPLY=($(compgen -W "network subnet router secgroup rule fip port tenant $common" -- "$cur")); return ;;

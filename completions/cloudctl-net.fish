@@ -19,6 +19,7 @@ complete -c cloudctl-net -s C -l connect -r -f -a 'qemu:///system qemu:///sessio
 complete -c cloudctl-net -l os-cloud -r -f -d 'the cloud of clouds.yaml (default: $OS_CLOUD)'
 complete -c cloudctl-net -l os-region-name -r -f -d 'OpenStack region (default: $OS_REGION_NAME)'
 complete -c cloudctl-net -l os-interface -r -f -a 'public internal admin' -d 'OpenStack endpoint interface (default: public)'
+complete -c cloudctl-net -l all-projects -d 'OpenStack: list, show, delete: every project'\''s objects (admin; default: the credentials'\'' project)'
 complete -c cloudctl-net -n '__fish_seen_subcommand_from network' -l cidr -r -f -d 'libvirt: the network'\''s address range (the host has the first)'
 complete -c cloudctl-net -n '__fish_seen_subcommand_from network' -l mode -r -f -a 'nat isolated route' -d 'libvirt: nat, isolated or route (default nat)'
 complete -c cloudctl-net -n '__fish_seen_subcommand_from network' -l dhcp-range -r -f -d 'libvirt: the DHCP range'

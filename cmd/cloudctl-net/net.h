@@ -14,6 +14,7 @@
 extern const char *net_driver;     /* --driver: "openstack" or "libvirt" (after main.c's default) */
 extern struct strlist net_connect; /* -C/--connect URI (libvirt); the first one is used */
 extern const char *net_os_cloud, *net_os_region, *net_os_interface; /* --os-cloud ... (OpenStack) */
+extern int net_all_projects;       /* --all-projects (OpenStack): names resolve in every project */
 
 /* The "network" verb: ACTION [NAME...|-] with ACTION one of list, show, create,
  * delete; libvirt also start and stop. Both drivers read these. */
@@ -44,6 +45,11 @@ extern const char *net_remote;     /* --remote CIDR (rule create) */
 extern const char *net_server;     /* --server NAME|ID (fip associate) */
 extern const char *net_port;       /* --port PORT (fip associate) */
 extern const char *net_description; /* --description TEXT (create) */
+
+/* Records on stdin, read once: main.c reads them before choosing the driver
+ * when they name it; else the plugin's first call reads stdin. 0, or -1 with
+ * the reason in err (the line named). */
+int net_read_input(struct recset **in, struct strbuf *err);
 
 /* The option tables (options.c), one per verb. */
 extern const struct opt net_globals[], network_opts[], subnet_opts[], router_opts[], secgroup_opts[],

@@ -11,6 +11,7 @@
 const char *net_driver;
 struct strlist net_connect;
 const char *net_os_cloud, *net_os_region, *net_os_interface;
+int net_all_projects;
 
 const struct opt net_globals[] = {
 	{ "driver", 0, OPT_STRING, &net_driver, "DRIVER",
@@ -23,6 +24,8 @@ const struct opt net_globals[] = {
 	  NULL },
 	{ "os-interface", 0, OPT_STRING, &net_os_interface, "IFACE",
 	  "OpenStack endpoint interface (default: public)", "words:public internal admin" },
+	{ "all-projects", 0, OPT_BOOL, &net_all_projects, NULL,
+	  "OpenStack: list, show, delete: every project's objects (admin; default: the credentials' project)", NULL },
 	OPT_END
 };
 
@@ -136,6 +139,20 @@ const struct opt tenant_opts[] = {
 	{ "dns", 0, OPT_LIST, &net_dns, "IP", "create: a DNS server for the subnet; repeatable", NULL },
 	OPT_END
 };
+
+/* ---- records on stdin ---- */
+
+static struct recset input = RECSET_INIT;
+static int input_read;
+
+int net_read_input(struct recset **in, struct strbuf *err)
+{
+	*in = &input;
+	if (input_read)
+		return 0;
+	input_read = 1;
+	return rec_read_all(stdin, "<stdin>", &input, err);
+}
 
 /* ---- which options go with which driver and action ---- */
 

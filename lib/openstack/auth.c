@@ -463,12 +463,13 @@ static const char *json_message(const json_t *doc)
 }
 
 /* Text bodies (Glance's "404 Not Found\n\nThe resource could not be found."),
- * HTML tags dropped, whitespace collapsed, at most 300 characters. */
-static void add_collapsed(struct strbuf *out, const char *s, size_t n)
+ * HTML tags dropped, whitespace collapsed, at most max characters: a page of
+ * HTML is cut, an API's own message (Neutron's lists every port ID) is not. */
+static void add_collapsed(struct strbuf *out, const char *s, size_t n, size_t max)
 {
 	int space = 0, tag = 0;
 	size_t start = out->len;
-	for (size_t i = 0; i < n && out->len - start < 300; i++) {
+	for (size_t i = 0; i < n && out->len - start < max; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch == '<')
 			tag = 1;
@@ -496,9 +497,9 @@ void os_error_message(const struct http_response *resp, struct strbuf *out)
 	const char *m = json_is_object(doc) ? json_message(doc) : NULL;
 	size_t start = out->len;
 	if (m)
-		add_collapsed(out, m, strlen(m));
+		add_collapsed(out, m, strlen(m), SIZE_MAX);
 	else if (!doc)
-		add_collapsed(out, resp->body.buf, resp->body.len);
+		add_collapsed(out, resp->body.buf, resp->body.len, 300);
 	if (out->len == start)
 		sb_adds(out, "no message");
 	/* an API could echo what it was sent: never let a secret through */

@@ -106,9 +106,11 @@ static int read_mapping(const char *path, json_t **out, struct strbuf *err)
 		return sb_fail(err, errno == EACCES || errno == EPERM ? EXIT_PERM : EXIT_NOTFOUND, "%s: %s", path,
 			       strerror(errno));
 	if (yaml_read_file(path, &docs, &why) < 0) {
-		sb_fail(err, EXIT_CONFIG, "%s", why.buf);
+		/* a file we may not read is 77, as every tool says of one */
+		int code = access(path, R_OK) != 0 && errno == EACCES ? EXIT_PERM : EXIT_CONFIG;
+		sb_fail(err, code, "%s", why.buf);
 		sb_release(&why);
-		return EXIT_CONFIG;
+		return code;
 	}
 	sb_release(&why);
 	json_t *doc = json_array_size(docs) ? json_incref(json_array_get(docs, 0)) : json_object();

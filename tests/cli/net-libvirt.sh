@@ -34,11 +34,11 @@ while inns ip -4 route | grep -qE "^10\.25[0-3]\.$X\."; do X=$(( X + 1 )); done
 exists() { $V net-info "$1" >/dev/null 2>&1; }
 xpath() { $V net-dumpxml "$1" | xmllint --xpath "$2" - 2>/dev/null; }
 info_of() { $V net-info "$1" | sed -n "s/^$2: *//p"; }
-C=name,state,mode,cidr,gateway,dhcp_start,dhcp_end,autostart,persistent
+C=name,state,mode,cidr,gateway,pools,autostart,persistent
 
 # create NAT, started, autostart: the record, then libvirt's own view
 run $NET network create $NAT --cidr 10.252.$X.0/24 --autostart -c $C -o kv
-expect "create nat" 0 "name=$NAT state=active mode=nat cidr=10.252.$X.0/24 gateway=10.252.$X.1 dhcp_start=10.252.$X.2 dhcp_end=10.252.$X.254 autostart=true persistent=true"
+expect "create nat" 0 "name=$NAT state=active mode=nat cidr=10.252.$X.0/24 gateway=10.252.$X.1 pools=10.252.$X.2-10.252.$X.254 autostart=true persistent=true"
 assert "virsh: forward mode nat" test "$(xpath $NAT 'string(/network/forward/@mode)')" = nat
 assert "virsh: host address and prefix" test "$(xpath $NAT 'concat(/network/ip/@address,"/",/network/ip/@prefix)')" = "10.252.$X.1/24"
 assert "virsh: DHCP range" test "$(xpath $NAT 'concat(/network/ip/dhcp/range/@start,"-",/network/ip/dhcp/range/@end)')" = "10.252.$X.2-10.252.$X.254"
@@ -46,7 +46,7 @@ assert "virsh: active, autostart, persistent" test "$(info_of $NAT Active)/$(inf
 uuid=$($V net-uuid $NAT)
 bridge=$(info_of $NAT Bridge)
 run $NET network show $NAT -o kv
-expect "show: the whole record" 0 "kind=net driver=libvirt id=$uuid name=$NAT state=active mode=nat bridge=$bridge cidr=10.252.$X.0/24 gateway=10.252.$X.1 dhcp_start=10.252.$X.2 dhcp_end=10.252.$X.254 autostart=true persistent=true"
+expect "show: the whole record, in the order of cloudctl-net(1)" 0 "kind=net id=$uuid name=$NAT state=active driver=libvirt uri=qemu:///system mode=nat bridge=$bridge cidr=10.252.$X.0/24 gateway=10.252.$X.1 pools=10.252.$X.2-10.252.$X.254 autostart=true persistent=true"
 assert "the bridge has the host address" link_has_addr "$bridge" 10.252.$X.1/24
 run $NET network show $uuid -c name,id -o kv
 expect "show by UUID" 0 "name=$NAT id=$uuid"
@@ -61,7 +61,7 @@ assert "virsh: inactive, no autostart" test "$(info_of $ISO Active)/$(info_of $I
 
 # routed, with a DHCP range of its own
 run $NET network create $RT --cidr 10.253.$X.0/25 --mode route --dhcp-range 10.253.$X.100-10.253.$X.120 --no-start -c $C -o kv
-expect "create route --dhcp-range" 0 "name=$RT state=inactive mode=route cidr=10.253.$X.0/25 gateway=10.253.$X.1 dhcp_start=10.253.$X.100 dhcp_end=10.253.$X.120 autostart=false persistent=true"
+expect "create route --dhcp-range" 0 "name=$RT state=inactive mode=route cidr=10.253.$X.0/25 gateway=10.253.$X.1 pools=10.253.$X.100-10.253.$X.120 autostart=false persistent=true"
 assert "virsh: forward mode route" test "$(xpath $RT 'string(/network/forward/@mode)')" = route
 assert "virsh: /25 and the range" test "$(xpath $RT 'concat(/network/ip/@prefix," ",/network/ip/dhcp/range/@start,"-",/network/ip/dhcp/range/@end)')" = "25 10.253.$X.100-10.253.$X.120"
 
@@ -149,7 +149,25 @@ expect_rc "a malformed line acts on nothing" 65 "^cloudctl-net: network stop: <s
 assert "still active" test "$(info_of $ISO Active)" = yes
 run_in "kind=net driver=openstack name=$ISO
 " $NET network stop -
-expect "another driver's network" 65 "" "cloudctl-net: network stop: <stdin>:1: a network of driver 'openstack', not libvirt"
+expect "another driver's network" 65 "" "cloudctl-net: network stop: <stdin>:1: record is driver=openstack; this command acts on driver=libvirt uri=qemu:///system"
+# lib/target: a network of another libvirt host is not this one's, even by name;
+# with no --connect and no LIBVIRT_DEFAULT_URI the records say where to act
+run_in "kind=net driver=libvirt uri=qemu+ssh://elsewhere/system name=$ISO
+" $NET network stop -
+expect "another URI's network" 65 "" "cloudctl-net: network stop: <stdin>:1: record is driver=libvirt uri=qemu+ssh://elsewhere/system; this command acts on driver=libvirt uri=qemu:///system"
+assert "still active after the refusals" test "$(info_of $ISO Active)" = yes
+run_in "kind=net driver=libvirt uri=qemu:///system name=$ISO
+" env -u LIBVIRT_DEFAULT_URI ${NET% --driver libvirt} network show - -c name,driver,uri -o kv
+expect "no target named: taken from the records" 0 "name=$ISO driver=libvirt uri=qemu:///system"
+# empty input: nothing to do (0); records but none of kind=net: a mistake (65)
+run_in "" $NET network stop -
+expect "an empty stream: nothing to do" 0 ""
+run_in "kind=vm name=$ISO
+" $NET network stop -
+expect "records, none of kind=net: 65" 65 "" "cloudctl-net: network stop: <stdin>: 1 record, none of kind=net"
+assert "still active after the empty and the wrong stream" test "$(info_of $ISO Active)" = yes
+run $NET --all-projects network list
+expect "--all-projects with libvirt: 64" 64 "" "cloudctl-net: network list: --all-projects is for --driver openstack"
 run_in "kind=net id=$uuid name=old-name
 " $NET network show - -c name -o kv
 expect "a record's id wins over its name" 0 "name=$NAT"

@@ -34,6 +34,7 @@ QUOTA_B=$(OSA quota show tenant-b -f json | python3 -c 'import json,sys; d=json.
 
 cleanup_hook() {
 	set +e
+	OSA network delete "$P-ext" > /dev/null 2>&1
 	OSA quota set --networks "${QUOTA_B% *}" --routers "${QUOTA_B#* }" tenant-b > /dev/null 2>&1
 	os_delete_servers "$P-vm"
 	for id in $(os floating ip list --long -f value -c ID -c Description | awk -v p="$P" '$2 == p {print $1}'); do
@@ -127,18 +128,29 @@ assert "tenant create again: created=false for all, the same objects" test \
 assert "tenant create again: no duplicates" test "$(count network "$P-a-net") $(count subnet "$P-a-subnet") $(count router "$P-a-router") $(os security group list -f value -c Name | grep -cx "$P-a-sg") $(os security group rule list "$P-a-sg" -f value | wc -l)" = "1 1 1 1 4"
 run "$NET" tenant create "$P-a" --cidr 10.78.0.0/24
 expect_rc "tenant create with another cidr: 73, one line" 73 "^cloudctl-net: tenant create: $P-a-subnet: exists with cidr 10.77.0.0/24, not 10.78.0.0/24$"
+# what exists must be what is asked for, not reported as if it were
+run "$NET" tenant create "$P-a" --cidr 10.77.0.0/24 --dns 192.0.2.99
+expect "tenant create with other DNS servers: 73, one line" 73 "" \
+	"cloudctl-net: tenant create: $P-a-subnet: exists with DNS servers 192.0.2.53, not 192.0.2.99"
+OSA network create --external "$P-ext" > /dev/null
+EXT_ID=$(OSA network show "$P-ext" -f value -c id)
+run "$NET" tenant create "$P-a" --cidr 10.77.0.0/24 --external "$P-ext"
+expect "tenant create with another external network: 73, one line" 73 "" \
+	"cloudctl-net: tenant create: $P-a-router: exists with its gateway on network $PUBLIC_ID, not $EXT_ID"
+OSA network delete "$P-ext" > /dev/null
+assert "the refused runs changed nothing" test "$(os subnet show "$P-a-subnet" -f value -c dns_nameservers) $(os router show "$P-a-router" -f json -c external_gateway_info | python3 -c 'import json,sys; print(json.load(sys.stdin)["external_gateway_info"]["network_id"])')" = "['192.0.2.53'] $PUBLIC_ID"
 
 # records chain: the tenant's records into show
 run "$NET" network show - < "$T/tenant-a.rec"
 assert "network show - : the net record of tenant create" test "$rc $(wc -l < "$T/out") $(field name < "$T/out")" = "0 1 $P-a-net"
 run "$NET" router show "$P-a-router" -o json
 assert "router show -o json: external_net and external_ip" python3 -c "
-import json; d=json.load(open('$T/out')); assert d['kind']=='router' and d['external_net']=='$PUBLIC_ID' and d['external_ip'].startswith('203.0.113.'), d"
+import json; d=json.load(open('$T/out')); assert d['kind']=='router' and d['external_net']=='public' and d['external_net_id']=='$PUBLIC_ID' and d['external_ip'].startswith('203.0.113.'), d"
 
 # ---- tenant isolation: tenant-b sees nothing of tenant-a's ----
 run env OS_CLOUD=tenant-b "$NET" network show "$P-a-net"
 expect "tenant-b: network show by name: 66, one line" 66 "" \
-	"cloudctl-net: network show: $P-a-net: no network named or with the ID '$P-a-net'"
+	"cloudctl-net: network show: $P-a-net: no network named or with the ID '$P-a-net' in project tenant-b"
 run env OS_CLOUD=tenant-b "$NET" network delete "$NET_ID"
 expect_rc "tenant-b: network delete by ID: 66" 66 "^cloudctl-net: network delete: $NET_ID: "
 assert "tenant-b: stderr one line" test "$(wc -l < "$T/err")" = 1
@@ -199,19 +211,19 @@ if os server create --flavor m1.tiny --image tiny-image --network "$P-a-net" --w
 	VM_PORT=$(os port list --device-id "$VM_ID" -f value -c ID)
 	run "$NET" fip create --external public --description "$P"
 	FIP=$(field ip < "$T/out"); FIP_ID=$(field id < "$T/out")
-	assert "fip create on public" test "$rc $(field net < "$T/out") $(os floating ip show "$FIP_ID" -f value -c floating_ip_address)" = "0 $PUBLIC_ID $FIP"
+	assert "fip create on public: net is its name, net_id its ID" test "$rc $(field net < "$T/out") $(field net_id < "$T/out") $(os floating ip show "$FIP_ID" -f value -c floating_ip_address)" = "0 public $PUBLIC_ID $FIP"
 	run "$NET" fip associate "$FIP" --server "$P-vm"
-	assert "fip associate --server: the server's port" test "$rc $(field port < "$T/out") $(os floating ip show "$FIP_ID" -f value -c port_id)" = "0 $VM_PORT $VM_PORT"
+	assert "fip associate --server: the server's port" test "$rc $(field port_id < "$T/out") $(os floating ip show "$FIP_ID" -f value -c port_id)" = "0 $VM_PORT $VM_PORT"
 	run "$NET" fip show "$FIP_ID"
-	assert "fip show: fixed_ip on the tenant subnet, server" test "$(field fixed_ip < "$T/out" | cut -d. -f1-3) $(field server < "$T/out")" = "10.77.0 $VM_ID"
-	run "$NET" port list --network "$P-a-net" -o tsv -c device
+	assert "fip show: fixed_ip on the tenant subnet, server" test "$(field fixed_ip < "$T/out" | cut -d. -f1-3) $(field server_id < "$T/out")" = "10.77.0 $VM_ID"
+	run "$NET" port list --network "$P-a-net" -o tsv -c device_id
 	assert "port list --network: the server's port" grep -qx "$VM_ID" "$T/out"
 	run "$NET" fip disassociate "$FIP"
 	assert "fip disassociate" test "$rc $(os floating ip show "$FIP_ID" -f value -c port_id)" = "0 None"
 	run "$NET" fip delete "$FIP"
 	assert "fip delete (by address)" test "$rc $(field state < "$T/out") $(os floating ip list -f value -c ID | grep -c "$FIP_ID")" = "0 deleted 0"
 	run "$NET" fip associate 203.0.113.250 --server "$P-vm"
-	expect_rc "fip associate of an unknown address: 66" 66 "no floating IP 203.0.113.250"
+	expect_rc "fip associate of an unknown address: 66" 66 "no floating IP with the address or the ID '203.0.113.250' in project tenant-a$"
 	os_delete_servers "$P-vm"
 else
 	fail "server create for the fip tests" "$(tail -2 "$T/vm.log")"

@@ -63,6 +63,17 @@ static void test_error_messages(void)
 	message_of("<html><body><h1>503 Service Unavailable</h1>\nNo server is available.</body></html>",
 		   "503 Service Unavailable No server is available.");
 	message_of("", "no message");
+	/* Neutron names every port in use: its message is kept whole, past 300 characters */
+	struct strbuf body = STRBUF_INIT, want = STRBUF_INIT;
+	sb_adds(&want, "Unable to complete operation on network n. There are one or more ports still in use on the "
+		       "network, id for these ports is: ");
+	for (int i = 0; i < 8; i++)
+		sb_addf(&want, "%s%08x-9585-42f5-b58d-5cf0d8e6c29e", i ? ", " : "", i);
+	sb_addf(&body, "{\"NeutronError\": {\"type\": \"NetworkInUse\", \"message\": \"%s.\"}}", want.buf);
+	sb_adds(&want, ".");
+	message_of(body.buf, want.buf);
+	sb_release(&body);
+	sb_release(&want);
 }
 
 /* ---- against the real cloud ---- */

@@ -8,7 +8,7 @@
 #include "../net.h"
 #include "virt/network.h"
 
-#define LVNET_COLUMNS "name,state,mode,cidr,gateway,bridge,dhcp_start,dhcp_end,autostart"
+#define LVNET_COLUMNS "name,state,mode,cidr,gateway,bridge,pools,autostart"
 
 /* "cloudctl-net: network ACTION: SUBJECT: why"; returns code. */
 int lvnet_fail(int code, const char *action, const char *subject, const char *fmt, ...)
@@ -31,6 +31,12 @@ struct lvnet_targets {
 };
 int lvnet_resolve(struct virt_conn *vc, const char *action, int argc, char **argv, struct lvnet_targets *ts);
 void lvnet_targets_free(struct lvnet_targets *ts);
+
+/* A network's record: kind id name state driver uri mode bridge cidr gateway
+ * pools autostart persistent (vnet_record's fields, with the DHCP range as
+ * pools=START-END as on OpenStack). lvnet_reorder makes a record of vnet_list so. */
+void lvnet_record(const struct vnet *v, const char *uri, struct record *out);
+void lvnet_reorder(struct record *r, const char *uri);
 
 /* Output: the writer for -o/-c, a network's record on top of its input record. */
 struct rec_writer *lvnet_writer(void);

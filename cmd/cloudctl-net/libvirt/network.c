@@ -3,6 +3,7 @@
  * first error is the exit code, the others are still done and each failure is
  * reported on its own line. */
 #include "lvnet.h"
+#include "interrupt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,8 @@ typedef int (*lvnet_act)(virNetworkPtr net, struct strbuf *err);
 /* One network: act, then write its record. Its record is taken before too:
  * after delete, or stopping a transient network, there is no network to ask,
  * and the record says state=deleted. */
-static int each_one(const char *action, struct lvnet_target *t, lvnet_act act, struct rec_writer *w)
+static int each_one(const char *uri, const char *action, struct lvnet_target *t, lvnet_act act,
+		    struct rec_writer *w)
 {
 	struct strbuf err = STRBUF_INIT;
 	struct vnet v = { 0 }, after = { 0 };
@@ -27,7 +29,7 @@ static int each_one(const char *action, struct lvnet_target *t, lvnet_act act, s
 	}
 	if (!rc) {
 		struct record r = RECORD_INIT;
-		vnet_record(gone ? &v : &after, &r);
+		lvnet_record(gone ? &v : &after, uri, &r);
 		if (gone)
 			rec_set(&r, "state", "deleted");
 		lvnet_merge_input(&r, &t->in);
@@ -52,8 +54,14 @@ static int each_run(const char *action, int argc, char **argv, lvnet_act act)
 	rc = lvnet_resolve(&vc, action, argc, argv, &ts);
 	struct rec_writer *w = lvnet_writer();
 	int first = rc;
+	interrupt_install();
 	for (size_t i = 0; !rc && i < ts.n; i++) { /* after a failure the others are still done */
-		int r = each_one(action, &ts.t[i], act, w);
+		if (interrupted()) { /* each network done so far has its record */
+			errorx("network %s: interrupted: %zu of %zu done", action, i, ts.n);
+			first = interrupt_exit_code();
+			break;
+		}
+		int r = each_one(vc.uri, action, &ts.t[i], act, w);
 		first = first ? first : r;
 	}
 	rc = lvnet_finish(w, first);
@@ -76,8 +84,10 @@ static int net_list(int argc)
 	if (rc)
 		errorx("network list: %s", err.buf);
 	struct rec_writer *w = lvnet_writer();
-	for (size_t i = 0; i < all.n; i++)
+	for (size_t i = 0; i < all.n; i++) {
+		lvnet_reorder(&all.r[i], vc.uri);
 		rec_write(w, &all.r[i]);
+	}
 	rc = lvnet_finish(w, rc);
 	recset_clear(&all);
 	sb_release(&err);
@@ -88,10 +98,10 @@ static int net_list(int argc)
 /* create NAME: everything checked before connecting; an existing network is an
  * error unless --if-missing, which reports it as it is. */
 /* The record of one network, alone on the output; v is freed. */
-static int write_one(struct vnet *v)
+static int write_one(struct vnet *v, const char *uri)
 {
 	struct record r = RECORD_INIT;
-	vnet_record(v, &r);
+	lvnet_record(v, uri, &r);
 	struct rec_writer *w = lvnet_writer();
 	rec_write(w, &r);
 	int rc = lvnet_finish(w, 0);
@@ -110,7 +120,7 @@ static int report_existing(struct virt_conn *vc, const char *name)
 		lvnet_fail(rc, "create", name, "%s", err.buf);
 	} else {
 		info("network '%s' exists already: reported as it is", name);
-		rc = write_one(&v);
+		rc = write_one(&v, vc->uri);
 	}
 	if (net)
 		virNetworkFree(net);
@@ -118,7 +128,7 @@ static int report_existing(struct virt_conn *vc, const char *name)
 	return rc;
 }
 
-static int emit_new(virNetworkPtr net, const char *name)
+static int emit_new(virNetworkPtr net, const char *name, const char *uri)
 {
 	struct strbuf err = STRBUF_INIT;
 	struct vnet v;
@@ -126,7 +136,7 @@ static int emit_new(virNetworkPtr net, const char *name)
 	if (rc) {
 		lvnet_fail(rc, "create", name, "created, but %s", err.buf);
 	} else {
-		rc = write_one(&v);
+		rc = write_one(&v, uri);
 	}
 	sb_release(&err);
 	return rc;
@@ -160,7 +170,7 @@ static int net_create(int argc, char **argv)
 	else if (rc && vc.c)
 		lvnet_fail(rc, "create", spec.name, "%s", err.buf);
 	else if (!rc)
-		rc = emit_new(net, spec.name);
+		rc = emit_new(net, spec.name, vc.uri);
 	if (net)
 		virNetworkFree(net);
 	if (vc.c)
@@ -188,6 +198,10 @@ static int openstack_options(const char *action)
 {
 	struct strbuf why = STRBUF_INIT;
 	int rc = net_check_options("network", action, "libvirt", &why);
+	if (!rc && net_all_projects) {
+		sb_adds(&why, "--all-projects is for --driver openstack");
+		rc = EXIT_USAGE;
+	}
 	if (rc)
 		errorx("network %s: %s", action, why.buf);
 	sb_release(&why);

@@ -2,12 +2,15 @@
  * of the OpenStack driver. */
 #include "osnet.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "http.h"
+#include "interrupt.h"
+#include "target.h"
 
 /* "PUT http://...: message (HTTP 409)" -> "message (HTTP 409)": the API's
  * message is what the user needs; the URL only when nothing answered. */
@@ -65,18 +68,32 @@ int osn_open(struct osn *x, const char *default_cols)
 		return rc;
 	}
 	x->opened = 1;
+	/* a signal ends a run between two requests, never in one (interrupt.h) */
+	interrupt_install();
+	/* the token's project: every name resolves there */
+	if ((rc = os_authenticate(&x->c.s, 0, &x->err)))
+		return osn_fail(x, NULL, rc);
+	x->project = x->c.s.project_id;
 	x->w = rec_writer_new(stdout, common.format, common.columns, default_cols);
 	return 0;
 }
 
 int osn_close(struct osn *x, int rc)
 {
+	/* a signal during the run's last request: it was done, and said so */
+	if (!rc && x->opened && interrupted()) {
+		errorx("%s%s%s: interrupted", x->verb, x->action ? " " : "", x->action ? x->action : "");
+		rc = interrupt_exit_code();
+	}
 	if (x->w && rec_writer_finish(x->w) < 0 && !rc)
 		rc = EXIT_IOERR;
 	x->w = NULL;
 	if (x->opened)
 		os_client_close(&x->c);
 	x->opened = 0;
+	x->project = NULL;
+	json_decref(x->names);
+	x->names = NULL;
 	sb_release(&x->err);
 	return rc;
 }
@@ -91,30 +108,141 @@ int osn_action_is(const char *action, const char *const *actions)
 
 /* records */
 
-void osn_record(struct record *r, const struct kind *k, const json_t *o)
+/* Neutron's status in lower case; the kinds without one (subnets, groups,
+ * rules) are in effect as long as they exist. */
+static void set_state(struct record *r, const struct kind *k, const json_t *o)
+{
+	const char *status = os_jstr(o, "status");
+	if (!k->has_status || !status) {
+		rec_set(r, "state", "active");
+		return;
+	}
+	char *low = xstrdup(status);
+	for (char *p = low; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	rec_set(r, "state", low);
+	free(low);
+}
+
+void osn_record(struct osn *x, struct record *r, const struct kind *k, const json_t *o)
 {
 	rec_set(r, "kind", k->kind);
-	rec_set(r, "driver", "openstack");
 	rec_set(r, "id", os_jstr(o, "id"));
 	const char *name = os_jstr(o, "name");
 	if (name && *name)
 		rec_set(r, "name", name);
+	set_state(r, k, o);
+	rec_set(r, "driver", "openstack");
+	rec_set(r, "cloud", osn_cloud(x));
 	rec_set(r, "project", os_jstr(o, "project_id"));
+	k->fill(x, r, o);
 	rec_set(r, "status", os_jstr(o, "status"));
-	k->fill(r, o);
 }
 
 void osn_emit(struct osn *x, const struct kind *k, const json_t *o, const char *key, const char *val)
 {
 	struct record r = RECORD_INIT;
-	osn_record(&r, k, o);
+	osn_record(x, &r, k, o);
 	if (key)
 		rec_set(&r, key, val);
 	rec_write(x->w, &r);
 	rec_clear(&r);
 }
 
+static void remember_names(struct osn *x, const json_t *items)
+{
+	size_t i;
+	json_t *o;
+	if (!x->names)
+		x->names = json_object();
+	json_array_foreach(items, i, o) {
+		const char *id = os_jstr(o, "id"), *name = os_jstr(o, "name");
+		if (id)
+			json_object_set_new(x->names, id, json_string(name ? name : ""));
+	}
+}
+
+const char *osn_name_of(struct osn *x, const struct kind *k, const char *id)
+{
+	if (!id || !*id)
+		return NULL;
+	if (!x->names || !json_object_get(x->names, id)) {
+		char *path = xasprintf("%s/%s?fields=id&fields=name", k->path, id);
+		json_t *doc = NULL, *one = json_array();
+		struct strbuf err = STRBUF_INIT;
+		if (!os_call(&x->c.s, "GET", "network", path, NULL, &doc, &err))
+			json_array_append(one, json_object_get(doc, k->key1));
+		else /* not visible to this project: known to have no name here */
+			json_array_append_new(one, json_pack("{s:s}", "id", id));
+		remember_names(x, one);
+		json_decref(one);
+		json_decref(doc);
+		sb_release(&err);
+		free(path);
+	}
+	const char *name = json_string_value(json_object_get(x->names, id));
+	return name && *name ? name : NULL;
+}
+
+void osn_set_ref(struct osn *x, struct record *r, const struct kind *k, const char *key, const char *id)
+{
+	if (!id || !*id)
+		return;
+	char *key_id = xasprintf("%s_id", key);
+	rec_set(r, key, osn_name_of(x, k, id));
+	rec_set(r, key_id, id);
+	free(key_id);
+}
+
+/* Before a list's records: the names they refer to, in one call per kind. */
+static void preload_names(struct osn *x, const struct kind *k)
+{
+	json_t *items = NULL;
+	char *path = xasprintf("%s?fields=id&fields=name", k->path);
+	struct strbuf err = STRBUF_INIT;
+	if (!os_list(&x->c.s, "network", path, k->keyn, &items, &err))
+		remember_names(x, items);
+	json_decref(items);
+	sb_release(&err);
+	free(path);
+}
+
 /* calls */
+
+int osn_in_scope(const struct osn *x, const struct kind *k, const json_t *o, enum osn_scope scope)
+{
+	if (net_all_projects || !x->project || str_eq(os_jstr(o, "project_id"), x->project))
+		return 1;
+	return scope == OSN_USE && k == &K_NET &&
+	       (json_is_true(json_object_get(o, "shared")) || json_is_true(json_object_get(o, "router:external")));
+}
+
+/* query + "project_id=P" where the server can narrow the list to the project:
+ * always for OSN_OWN; for OSN_USE but for networks (shared ones are others'). */
+static char *scoped_path(const struct osn *x, const struct kind *k, const char *query, enum osn_scope scope)
+{
+	const char *q = query ? query : "";
+	if (net_all_projects || !x->project || (scope == OSN_USE && k == &K_NET))
+		return xasprintf("%s%s", k->path, q);
+	return xasprintf("%s%s%cproject_id=%s", k->path, q, *q ? '&' : '?', x->project);
+}
+
+/* GET the list, keep what is in scope. */
+static int scoped_list(struct osn *x, const struct kind *k, const char *query, enum osn_scope scope,
+		       json_t **items)
+{
+	char *path = scoped_path(x, k, query, scope);
+	json_t *all = NULL, *o;
+	int rc = os_list(&x->c.s, "network", path, k->keyn, &all, &x->err);
+	free(path);
+	*items = json_array();
+	size_t i;
+	json_array_foreach(all, i, o)
+		if (osn_in_scope(x, k, o, scope))
+			json_array_append(*items, o);
+	json_decref(all);
+	return rc;
+}
 
 int osn_get_list(struct osn *x, const struct kind *k, const char *query, json_t **items)
 {
@@ -124,48 +252,101 @@ int osn_get_list(struct osn *x, const struct kind *k, const char *query, json_t 
 	return rc;
 }
 
-/* Floating IPs have no names: an address finds one too. */
-static int find_fip(struct osn *x, const char *ref, json_t **obj)
+static int looks_like_uuid(const char *s)
 {
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+	for (size_t i = 0; i < sizeof shape - 1; i++)
+		if (!s[i] || (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i])))
+			return 0;
+	return s[sizeof shape - 1] == '\0';
+}
+
+/* GET collection/ID: 0 and *obj, or 66 when there is no such object. */
+static int by_id(struct osn *x, const struct kind *k, const char *id, json_t **obj)
+{
+	char *path = xasprintf("%s/%s", k->path, id);
+	json_t *doc = NULL;
+	int rc = os_call(&x->c.s, "GET", "network", path, NULL, &doc, &x->err);
+	free(path);
+	if (!rc && !(*obj = json_incref(json_object_get(doc, k->key1))))
+		rc = sb_fail(&x->err, EXIT_UNAVAIL, "no \"%s\" in the answer", k->key1);
+	json_decref(doc);
+	return rc;
+}
+
+static const char *project_label(const struct osn *x)
+{
+	return x->c.s.project_name ? x->c.s.project_name : x->project;
+}
+
+/* The one object of the matches; 66 for none, 65 for several. */
+static int one_match(struct osn *x, const struct kind *k, const char *ref, json_t *matches, json_t **obj)
+{
+	size_t n = json_array_size(matches);
+	if (n == 1) {
+		*obj = json_incref(json_array_get(matches, 0));
+		return 0;
+	}
+	if (n == 0) {
+		sb_fail(&x->err, EXIT_NOTFOUND, "no %s %s '%s'", k->what,
+			k == &K_FIP ? "with the address or the ID" : k->named ? "named or with the ID" : "with the ID", ref);
+		if (x->project && !net_all_projects)
+			sb_addf(&x->err, " in project %s", project_label(x));
+		return EXIT_NOTFOUND;
+	}
+	struct strbuf ids = STRBUF_INIT;
+	size_t i;
+	json_t *o;
+	json_array_foreach(matches, i, o)
+		sb_addf(&ids, "%s%s", i ? ", " : "", os_jstr(o, "id"));
+	sb_fail(&x->err, EXIT_DATA, "%zu %ss match (%s); give an ID", n, k->what, ids.buf);
+	sb_release(&ids);
+	return EXIT_DATA;
+}
+
+int osn_lookup(struct osn *x, const struct kind *k, const char *ref, enum osn_scope scope, json_t **obj)
+{
+	*obj = NULL;
+	if (looks_like_uuid(ref)) {
+		json_t *o = NULL;
+		int rc = by_id(x, k, ref, &o);
+		if (rc == 0 && osn_in_scope(x, k, o, scope)) {
+			*obj = o;
+			return 0;
+		}
+		if (rc == 0) {
+			sb_fail(&x->err, EXIT_NOTFOUND, "the %s with this ID is project %s's, not %s's (--all-projects "
+				"reaches it)", k->what, os_jstr(o, "project_id"), project_label(x));
+			json_decref(o);
+			return EXIT_NOTFOUND;
+		}
+		if (rc != EXIT_NOTFOUND)
+			return rc;
+		sb_reset(&x->err);
+	}
 	int fam;
-	unsigned char a[16];
-	if (ip_parse(ref, &fam, a))
-		return os_find(&x->c.s, "network", K_FIP.path, K_FIP.key1, K_FIP.keyn, K_FIP.what, ref, obj, &x->err);
-	char *esc = http_escape(ref);
-	char *q = xasprintf("?floating_ip_address=%s", esc);
-	json_t *all = NULL;
-	int rc = osn_get_list(x, &K_FIP, q, &all);
-	free(esc);
-	free(q);
-	if (rc)
-		return rc;
-	if (json_array_size(all) == 1)
-		*obj = json_incref(json_array_get(all, 0));
-	else
-		rc = sb_fail(&x->err, EXIT_NOTFOUND, "no floating IP %s", ref);
-	json_decref(all);
+	unsigned char addr[16];
+	const char *filter = k == &K_FIP ? (ip_parse(ref, &fam, addr) ? NULL : "floating_ip_address")
+			     : k->named ? "name" : NULL;
+	json_t *matches = json_array();
+	int rc = 0;
+	if (filter) {
+		char *esc = http_escape(ref);
+		char *q = xasprintf("?%s=%s", filter, esc);
+		json_decref(matches);
+		rc = scoped_list(x, k, q, scope, &matches);
+		free(q);
+		free(esc);
+	}
+	if (!rc)
+		rc = one_match(x, k, ref, matches, obj);
+	json_decref(matches);
 	return rc;
 }
 
 int osn_find(struct osn *x, const struct kind *k, const char *ref, json_t **obj)
 {
-	*obj = NULL;
-	if (k == &K_FIP)
-		return find_fip(x, ref, obj);
-	if (k->named)
-		return os_find(&x->c.s, "network", k->path, k->key1, k->keyn, k->what, ref, obj, &x->err);
-	char *esc = http_escape(ref);
-	char *path = xasprintf("%s/%s", k->path, esc);
-	json_t *doc = NULL;
-	int rc = os_call(&x->c.s, "GET", "network", path, NULL, &doc, &x->err);
-	free(esc);
-	free(path);
-	if (!rc && !(*obj = json_incref(json_object_get(doc, k->key1))))
-		rc = sb_fail(&x->err, EXIT_UNAVAIL, "no \"%s\" in the answer", k->key1);
-	if (rc == EXIT_NOTFOUND)
-		sb_fail(&x->err, EXIT_NOTFOUND, "no %s with the ID '%s'", k->what, ref);
-	json_decref(doc);
-	return rc;
+	return osn_lookup(x, k, ref, OSN_OWN, obj);
 }
 
 static json_t *wrap(const struct kind *k, json_t *body)
@@ -211,18 +392,38 @@ int osn_delete_id(struct osn *x, const struct kind *k, const char *id)
 
 /* targets */
 
+/* cloud= in records: the clouds.yaml name, or "env" when the OS_* variables
+ * made the cloud (lib/target.h). */
+const char *osn_cloud(const struct osn *x)
+{
+	const char *env = getenv("OS_CLOUD");
+	if (!net_os_cloud && !(env && *env) && !x->c.cloud.config_file)
+		return "env";
+	return x->c.cloud.name;
+}
+
+/* Where this command acts, for lib/target: a record piped in from libvirt,
+ * another cloud or another project names another object, even where its name
+ * is the same. */
+static int record_is_ours(struct osn *x, const struct record *r)
+{
+	struct target_spec here = { "openstack", (char *)osn_cloud(x), NULL,
+				    net_all_projects ? NULL : (char *)x->project };
+	return target_check_record(&here, r, "<stdin>", &x->err);
+}
+
+/* The references of the records of kind k. An empty stream is nothing to do;
+ * records none of which is of kind k are a mistake (65). */
 static int refs_from_stdin(struct osn *x, const struct kind *k, struct strlist *refs)
 {
 	if (isatty(STDIN_FILENO))
 		return osn_usage(x, "no %s named, and stdin is a terminal (give names, or records on stdin)", k->what);
-	struct recset in = RECSET_INIT;
-	if (rec_read_all(stdin, NULL, &in, &x->err) < 0) {
-		recset_clear(&in); /* a record may have been started */
+	struct recset *in;
+	if (net_read_input(&in, &x->err) < 0)
 		return osn_fail(x, NULL, EXIT_DATA);
-	}
 	int rc = 0;
-	for (size_t i = 0; i < in.n && !rc; i++) {
-		const struct record *r = &in.r[i];
+	for (size_t i = 0; i < in->n && !rc; i++) {
+		const struct record *r = &in->r[i];
 		const char *kind = rec_get(r, "kind"), *ref = rec_get(r, "id");
 		if (kind && strcmp(kind, k->kind)) {
 			debug("<stdin>:%ld: a %s record, not %s: passed over", r->line, kind, k->kind);
@@ -233,14 +434,18 @@ static int refs_from_stdin(struct osn *x, const struct kind *k, struct strlist *
 		if (!kind || !ref || !*ref)
 			rc = sb_fail(&x->err, EXIT_DATA, "<stdin>:%ld: a record needs kind=%s and id= (or name=)", r->line,
 				     k->kind);
-		else
+		else if (!(rc = record_is_ours(x, r)))
 			strlist_add(refs, ref);
 	}
-	recset_clear(&in);
+	if (!rc && in->n && !refs->n)
+		rc = sb_fail(&x->err, EXIT_DATA, "<stdin>: %zu record%s, none of kind=%s", in->n, in->n == 1 ? "" : "s",
+			     k->kind);
+	else if (!rc && !in->n)
+		info("%s %s: no records on stdin: nothing to do", x->verb, x->action);
 	return rc ? osn_fail(x, NULL, rc) : 0;
 }
 
-int osn_targets(struct osn *x, const struct kind *k, int argc, char **argv, json_t **objs)
+int osn_targets(struct osn *x, const struct kind *k, int argc, char **argv, enum osn_scope scope, json_t **objs)
 {
 	struct strlist refs = STRLIST_INIT;
 	int rc = 0;
@@ -252,7 +457,7 @@ int osn_targets(struct osn *x, const struct kind *k, int argc, char **argv, json
 			strlist_add(&refs, argv[i]);
 	for (size_t i = 0; i < refs.n && !rc; i++) {
 		json_t *o = NULL;
-		if ((rc = osn_find(x, k, refs.v[i], &o)))
+		if ((rc = osn_lookup(x, k, refs.v[i], scope, &o)))
 			osn_fail(x, refs.v[i], rc);
 		else
 			json_array_append_new(*objs, o);
@@ -270,9 +475,13 @@ int osn_targets(struct osn *x, const struct kind *k, int argc, char **argv, json
 int osn_list_action(struct osn *x, const struct kind *k, const char *query)
 {
 	json_t *items = NULL, *o;
-	int rc = osn_get_list(x, k, query, &items);
-	if (rc)
+	int rc = scoped_list(x, k, query, OSN_USE, &items);
+	if (rc) {
+		json_decref(items);
 		return osn_fail(x, NULL, rc);
+	}
+	if (json_array_size(items) > 1 && k->refs)
+		preload_names(x, k->refs);
 	size_t i;
 	json_array_foreach(items, i, o)
 		osn_emit(x, k, o, NULL, NULL);
@@ -283,7 +492,7 @@ int osn_list_action(struct osn *x, const struct kind *k, const char *query)
 int osn_show_action(struct osn *x, const struct kind *k, int argc, char **argv)
 {
 	json_t *objs = NULL, *o;
-	int rc = osn_targets(x, k, argc, argv, &objs);
+	int rc = osn_targets(x, k, argc, argv, OSN_USE, &objs);
 	if (rc)
 		return rc;
 	size_t i;
@@ -306,11 +515,15 @@ static const char *label(const json_t *o)
 int osn_delete_action(struct osn *x, const struct kind *k, int argc, char **argv)
 {
 	json_t *objs = NULL, *o;
-	int rc = osn_targets(x, k, argc, argv, &objs);
+	int rc = osn_targets(x, k, argc, argv, OSN_OWN, &objs);
 	if (rc)
 		return rc;
 	size_t i, failed = 0;
 	json_array_foreach(objs, i, o) {
+		if (interrupted()) { /* the rest is written as it is */
+			osn_emit(x, k, o, NULL, NULL);
+			continue;
+		}
 		int r = osn_delete_id(x, k, os_jstr(o, "id"));
 		if (r) {
 			osn_fail(x, label(o), r);
@@ -360,7 +573,7 @@ int osn_external_net(struct osn *x, const char *ref, json_t **net)
 {
 	*net = NULL;
 	if (ref) {
-		int rc = osn_find(x, &K_NET, ref, net);
+		int rc = osn_lookup(x, &K_NET, ref, OSN_USE, net);
 		if (!rc && !json_is_true(json_object_get(*net, "router:external"))) {
 			json_decref(*net);
 			*net = NULL;
@@ -398,6 +611,10 @@ int osn_begin(struct osn *x, const char *verb, int argc, char **argv, const char
 	sb_reset(&list);
 	if (!rc && net_check_options(verb, x->action, "openstack", &list))
 		rc = osn_usage(x, "%s", list.buf);
+	/* what a command makes or changes is its own project's */
+	static const char *const every_project[] = { "list", "show", "delete", "disassociate", NULL };
+	if (!rc && net_all_projects && (!strcmp(verb, "tenant") || !osn_action_is(x->action, every_project)))
+		rc = osn_usage(x, "--all-projects goes with list, show, delete and disassociate");
 	sb_release(&list);
 	return rc;
 }

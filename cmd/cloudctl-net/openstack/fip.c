@@ -30,6 +30,12 @@ static int server_port(struct osn *x, const char *ref, char **port_id)
 	int rc = os_find(&x->c.s, "compute", "/servers", "server", "servers", "server", ref, &server, &x->err);
 	if (rc)
 		return rc;
+	const char *owner = os_jstr(server, "tenant_id");
+	if (x->project && !net_all_projects && owner && strcmp(owner, x->project)) {
+		rc = sb_fail(&x->err, EXIT_NOTFOUND, "the server is project %s's, not %s's", owner, x->project);
+		json_decref(server);
+		return rc;
+	}
 	char *q = xasprintf("?device_id=%s", os_jstr(server, "id"));
 	rc = osn_get_list(x, &K_PORT, q, &ports);
 	free(q);
@@ -82,7 +88,7 @@ static int fip_associate(struct osn *x, const char *ref)
 static int fip_disassociate(struct osn *x, int argc, char **argv)
 {
 	json_t *objs = NULL, *o;
-	int rc = osn_targets(x, &K_FIP, argc, argv, &objs);
+	int rc = osn_targets(x, &K_FIP, argc, argv, OSN_OWN, &objs);
 	size_t i;
 	json_array_foreach(objs, i, o) {
 		int r = fip_set_port(x, o, NULL);

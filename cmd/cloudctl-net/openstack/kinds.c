@@ -24,19 +24,20 @@ static void set_joined(struct record *r, const char *key, const json_t *arr, con
 	sb_release(&sb);
 }
 
-static void fill_net(struct record *r, const json_t *o)
+static void fill_net(struct osn *x, struct record *r, const json_t *o)
 {
+	(void)x;
 	rec_set(r, "external", yesno(json_object_get(o, "router:external")));
 	rec_set(r, "shared", yesno(json_object_get(o, "shared")));
 	json_t *mtu = json_object_get(o, "mtu");
 	if (json_is_integer(mtu))
 		rec_setf(r, "mtu", "%lld", (long long)json_integer_value(mtu));
-	set_joined(r, "subnets", json_object_get(o, "subnets"), NULL);
+	set_joined(r, "subnet_ids", json_object_get(o, "subnets"), NULL);
 }
 
-static void fill_subnet(struct record *r, const json_t *o)
+static void fill_subnet(struct osn *x, struct record *r, const json_t *o)
 {
-	rec_set(r, "net", os_jstr(o, "network_id"));
+	osn_set_ref(x, r, &K_NET, "net", os_jstr(o, "network_id"));
 	rec_set(r, "cidr", os_jstr(o, "cidr"));
 	const char *gw = os_jstr(o, "gateway_ip");
 	rec_set(r, "gateway", gw ? gw : "none");
@@ -53,21 +54,22 @@ static void fill_subnet(struct record *r, const json_t *o)
 	rec_setf(r, "ip_version", "%lld", (long long)json_integer_value(json_object_get(o, "ip_version")));
 }
 
-static void fill_router(struct record *r, const json_t *o)
+static void fill_router(struct osn *x, struct record *r, const json_t *o)
 {
 	const json_t *gw = json_object_get(o, "external_gateway_info");
-	rec_set(r, "external_net", os_jstr(gw, "network_id"));
+	osn_set_ref(x, r, &K_NET, "external_net", os_jstr(gw, "network_id"));
 	set_joined(r, "external_ip", json_object_get(gw, "external_fixed_ips"), "ip_address");
 }
 
-static void fill_secgroup(struct record *r, const json_t *o)
+static void fill_secgroup(struct osn *x, struct record *r, const json_t *o)
 {
+	(void)x;
 	rec_setf(r, "rules", "%zu", json_array_size(json_object_get(o, "security_group_rules")));
 }
 
-static void fill_rule(struct record *r, const json_t *o)
+static void fill_rule(struct osn *x, struct record *r, const json_t *o)
 {
-	rec_set(r, "secgroup", os_jstr(o, "security_group_id"));
+	osn_set_ref(x, r, &K_SECGROUP, "secgroup", os_jstr(o, "security_group_id"));
 	rec_set(r, "direction", os_jstr(o, "direction"));
 	const char *proto = os_jstr(o, "protocol");
 	rec_set(r, "protocol", proto ? proto : "any");
@@ -88,43 +90,43 @@ static void fill_rule(struct record *r, const json_t *o)
 	rec_set(r, "ethertype", os_jstr(o, "ethertype"));
 }
 
-static void fill_fip(struct record *r, const json_t *o)
+static void fill_fip(struct osn *x, struct record *r, const json_t *o)
 {
 	rec_set(r, "ip", os_jstr(o, "floating_ip_address"));
-	rec_set(r, "net", os_jstr(o, "floating_network_id"));
-	rec_set(r, "port", os_jstr(o, "port_id"));
+	osn_set_ref(x, r, &K_NET, "net", os_jstr(o, "floating_network_id"));
+	rec_set(r, "port_id", os_jstr(o, "port_id"));
 	rec_set(r, "fixed_ip", os_jstr(o, "fixed_ip_address"));
 	const json_t *pd = json_object_get(o, "port_details");
 	const char *dev = os_jstr(pd, "device_id"), *owner = os_jstr(pd, "device_owner");
 	if (dev && *dev && owner && str_starts(owner, "compute:"))
-		rec_set(r, "server", dev);
+		rec_set(r, "server_id", dev);
 }
 
-static void fill_port(struct record *r, const json_t *o)
+static void fill_port(struct osn *x, struct record *r, const json_t *o)
 {
-	rec_set(r, "net", os_jstr(o, "network_id"));
+	osn_set_ref(x, r, &K_NET, "net", os_jstr(o, "network_id"));
 	set_joined(r, "ip", json_object_get(o, "fixed_ips"), "ip_address");
 	rec_set(r, "mac", os_jstr(o, "mac_address"));
 	const char *dev = os_jstr(o, "device_id");
 	if (dev && *dev)
-		rec_set(r, "device", dev);
+		rec_set(r, "device_id", dev);
 	const char *owner = os_jstr(o, "device_owner");
 	if (owner && *owner)
 		rec_set(r, "owner", owner);
 }
 
-const struct kind K_NET = { "net", "network", "/v2.0/networks", "network", "networks", 1, fill_net,
-			    "name,id,status,external,shared,mtu,subnets" };
-const struct kind K_SUBNET = { "subnet", "subnet", "/v2.0/subnets", "subnet", "subnets", 1, fill_subnet,
+const struct kind K_NET = { "net", "network", "/v2.0/networks", "network", "networks", 1, 1, NULL, fill_net,
+			    "name,id,state,external,shared,mtu,subnet_ids" };
+const struct kind K_SUBNET = { "subnet", "subnet", "/v2.0/subnets", "subnet", "subnets", 1, 0, &K_NET, fill_subnet,
 			       "name,id,cidr,gateway,dhcp,dns,pools,net" };
-const struct kind K_ROUTER = { "router", "router", "/v2.0/routers", "router", "routers", 1, fill_router,
-			       "name,id,status,external_net,external_ip" };
+const struct kind K_ROUTER = { "router", "router", "/v2.0/routers", "router", "routers", 1, 1, &K_NET, fill_router,
+			       "name,id,state,external_net,external_ip" };
 const struct kind K_SECGROUP = { "secgroup", "security group", "/v2.0/security-groups", "security_group",
-				 "security_groups", 1, fill_secgroup, "name,id,rules" };
+				 "security_groups", 1, 0, NULL, fill_secgroup, "name,id,rules" };
 const struct kind K_RULE = { "rule", "security group rule", "/v2.0/security-group-rules", "security_group_rule",
-			     "security_group_rules", 0, fill_rule,
+			     "security_group_rules", 0, 0, &K_SECGROUP, fill_rule,
 			     "id,secgroup,direction,ethertype,protocol,ports,remote" };
-const struct kind K_FIP = { "fip", "floating IP", "/v2.0/floatingips", "floatingip", "floatingips", 0, fill_fip,
-			    "ip,id,status,fixed_ip,port,server" };
-const struct kind K_PORT = { "port", "port", "/v2.0/ports", "port", "ports", 1, fill_port,
-			     "name,id,status,ip,mac,device,net" };
+const struct kind K_FIP = { "fip", "floating IP", "/v2.0/floatingips", "floatingip", "floatingips", 0, 1, &K_NET,
+			    fill_fip, "ip,id,state,fixed_ip,port_id,server_id" };
+const struct kind K_PORT = { "port", "port", "/v2.0/ports", "port", "ports", 1, 1, &K_NET, fill_port,
+			     "name,id,state,ip,mac,device_id,net" };

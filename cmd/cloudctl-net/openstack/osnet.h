@@ -8,6 +8,8 @@
 #include "../net.h"
 #include "openstack/api.h"
 
+struct osn;
+
 /* One Neutron resource type and its record. */
 struct kind {
 	const char *kind;   /* the record's kind: "net" */
@@ -15,7 +17,9 @@ struct kind {
 	const char *path;   /* the collection: "/v2.0/networks" */
 	const char *key1, *keyn; /* "network", "networks" */
 	int named;          /* found by name (rules by ID only; floating IPs also by address) */
-	void (*fill)(struct record *r, const json_t *o);
+	int has_status;     /* Neutron gives it a status (else its state is "active") */
+	const struct kind *refs; /* the kind its records name by net=, secgroup= (NULL: none) */
+	void (*fill)(struct osn *x, struct record *r, const json_t *o);
 	const char *cols;   /* the table's default columns */
 };
 extern const struct kind K_NET, K_SUBNET, K_ROUTER, K_SECGROUP, K_RULE, K_FIP, K_PORT;
@@ -27,7 +31,16 @@ struct osn {
 	struct strbuf err;
 	struct rec_writer *w;
 	int opened;
+	const char *project; /* the token's project ID: names resolve there (NULL: no project) */
+	json_t *names;       /* ID -> name of networks, subnets, groups named in records */
 };
+
+/* Where a name or an ID is looked for. OSN_OWN: the objects of the command's
+ * project (what it acts on: delete, create, tenant, an interface, a rule's
+ * group). OSN_USE: those, and the shared and external networks of other
+ * projects, which the project can use (list, show, --network, --external).
+ * --all-projects: every object the credentials see, either way. */
+enum osn_scope { OSN_OWN, OSN_USE };
 
 /* "cloudctl-net: VERB ACTION: NAME: why" from x->err (the API's message, without
  * the request line); returns rc. name may be NULL. */
@@ -37,14 +50,27 @@ int osn_usage(struct osn *x, const char *fmt, ...) __attribute__((format(printf,
 int osn_open(struct osn *x, const char *default_cols);
 int osn_close(struct osn *x, int rc);
 
-/* The object's record (kind=... driver=openstack id= name= ...). */
-void osn_record(struct record *r, const struct kind *k, const json_t *o);
+/* cloud= of the records: the cloud's name, or "env" (OS_* variables). */
+const char *osn_cloud(const struct osn *x);
+/* The object's record: kind id name state driver cloud project, the kind's
+ * fields, then Neutron's own status word. */
+void osn_record(struct osn *x, struct record *r, const struct kind *k, const json_t *o);
+/* The name of the network, subnet or security group with this ID (NULL when
+ * it has none or cannot be seen); each ID is asked for once a run. */
+const char *osn_name_of(struct osn *x, const struct kind *k, const char *id);
+/* Set key to the name of the object with the ID id and key_id to the ID. */
+void osn_set_ref(struct osn *x, struct record *r, const struct kind *k, const char *key, const char *id);
 void osn_emit(struct osn *x, const struct kind *k, const json_t *o, const char *key, const char *val);
 
 /* GET path (relative to /v2.0, e.g. "/ports?device_id=X") -> every item. */
 int osn_get_list(struct osn *x, const struct kind *k, const char *query, json_t **items);
-/* A name, an ID (or for floating IPs an address) to the object; 66/65 as os_find. */
+/* A name, an ID (or for floating IPs an address) to the object, in scope: 66
+ * when none (or one of another project), 65 when several share the name
+ * ("2 networks match (ID1, ID2); give an ID"). osn_find is OSN_OWN. */
+int osn_lookup(struct osn *x, const struct kind *k, const char *ref, enum osn_scope scope, json_t **obj);
 int osn_find(struct osn *x, const struct kind *k, const char *ref, json_t **obj);
+/* Whether the object is in scope (above). */
+int osn_in_scope(const struct osn *x, const struct kind *k, const json_t *o, enum osn_scope scope);
 /* POST {key1: body} -> *obj (the new object; may be NULL). body is stolen. */
 int osn_post(struct osn *x, const struct kind *k, json_t *body, json_t **obj);
 /* PUT {key1: body} on the object -> *obj (may be NULL). body is stolen. */
@@ -52,11 +78,14 @@ int osn_put(struct osn *x, const struct kind *k, const char *id, json_t *body, j
 int osn_delete_id(struct osn *x, const struct kind *k, const char *id);
 
 /* Operands (names or IDs) or, for none or "-", records on stdin (records of
- * another kind are passed over): every one resolved before anything is done.
- * *objs: a new array. Reports the error itself. */
-int osn_targets(struct osn *x, const struct kind *k, int argc, char **argv, json_t **objs);
+ * another kind are passed over): every one resolved in scope before anything
+ * is done. *objs: a new array. Reports the error itself. An empty stream gives
+ * an empty array: nothing to do. */
+int osn_targets(struct osn *x, const struct kind *k, int argc, char **argv, enum osn_scope scope,
+		json_t **objs);
 
 /* The generic actions. */
+/* query: "?network_id=..." or NULL; the project's filter is added to it. */
 int osn_list_action(struct osn *x, const struct kind *k, const char *query);
 int osn_show_action(struct osn *x, const struct kind *k, int argc, char **argv);
 int osn_delete_action(struct osn *x, const struct kind *k, int argc, char **argv);

@@ -44,9 +44,9 @@ static int interface_action(struct osn *x, const char *ref, int add)
 		osn_fail(x, ref, rc);
 	else {
 		struct record r = RECORD_INIT;
-		osn_record(&r, &K_ROUTER, router);
-		rec_set(&r, "subnet", os_jstr(subnet, "id"));
-		rec_set(&r, "interface_port", os_jstr(out, "port_id"));
+		osn_record(x, &r, &K_ROUTER, router);
+		osn_set_ref(x, &r, &K_SUBNET, "subnet", os_jstr(subnet, "id"));
+		rec_set(&r, "port_id", os_jstr(out, "port_id"));
 		rec_set(&r, "interface", add ? "added" : "removed");
 		rec_write(x->w, &r);
 		rec_clear(&r);

@@ -2,11 +2,16 @@
  * NAME-router (gateway on the external network, an interface on the subnet),
  * security group NAME-sg (ssh and ICMP in over IPv4; Neutron's default rules
  * let everything out). A second run creates only what is missing; a failure
- * midway deletes again what this run created. tenant delete NAME undoes it. */
+ * midway, or SIGINT/SIGTERM between two steps, deletes again what this run
+ * created (the step in flight is finished first: a request is never cut).
+ * tenant delete NAME undoes it. */
 #include "osnet.h"
+#include "interrupt.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { T_NET, T_SUBNET, T_ROUTER, T_SG, T_N };
 
@@ -38,6 +43,11 @@ static void tenant_release(struct tenant *t)
 static const char *id_of(const struct tenant *t, int i)
 {
 	return os_jstr(t->obj[i], "id");
+}
+
+static const char *id_of_ext(const struct tenant *t)
+{
+	return os_jstr(t->ext, "id");
 }
 
 /* Each object of the tenant, or NULL where there is none. */
@@ -152,6 +162,23 @@ static int ensure_secgroup(struct osn *x, struct tenant *t)
 	return 0;
 }
 
+/* DELETE of a subnet or network that Neutron still answers with 409 for a
+ * moment after its router interface went, or while the DHCP agent is making
+ * its port: tried again for up to 10 s. Sleeps run to their end even after a
+ * signal: this is the undoing, it must finish. */
+static int delete_settled(struct osn *x, int i, const char *id)
+{
+	int rc = osn_delete_id(x, kinds[i], id);
+	for (int tries = 0; rc == EXIT_EXISTS && (i == T_SUBNET || i == T_NET) && tries < 20; tries++) {
+		struct timespec ts = { 0, 500 * 1000 * 1000L };
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		sb_reset(&x->err);
+		rc = osn_delete_id(x, kinds[i], id);
+	}
+	return rc;
+}
+
 /* Undo what this run did, newest first; each failure is reported and the rest
  * is still tried. */
 static void rollback(struct osn *x, struct tenant *t)
@@ -165,22 +192,56 @@ static void rollback(struct osn *x, struct tenant *t)
 	    (rc = osn_put(x, &K_ROUTER, id_of(t, T_ROUTER), json_pack("{s:{}}", "external_gateway_info"), NULL)))
 		osn_fail(x, t->names[T_ROUTER], rc);
 	for (int i = T_ROUTER; i >= T_NET; i--)
-		if (t->created[i] && (rc = osn_delete_id(x, kinds[i], id_of(t, i))))
+		if (t->created[i] && (rc = delete_settled(x, i, id_of(t, i))))
 			osn_fail(x, t->names[i], rc);
 }
 
-/* An existing subnet must be the one asked for. */
+/* The DNS servers of a subnet, comma-joined, in Neutron's order. */
+static char *dns_of(const json_t *sn)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(sn, "dns_nameservers"), i, v)
+		sb_addf(&sb, "%s%s", sb.len ? "," : "", json_string_value(v));
+	return sb_detach(&sb);
+}
+
+/* An existing router's gateway must be on the external network asked for
+ * (none: not looked at): a router left on another one is not what was asked. */
+static int check_router(struct osn *x, struct tenant *t)
+{
+	const char *gw = os_jstr(json_object_get(t->obj[T_ROUTER], "external_gateway_info"), "network_id");
+	if (!t->obj[T_ROUTER] || !t->ext || !gw || str_eq(gw, id_of_ext(t)))
+		return 0;
+	sb_fail(&x->err, EXIT_EXISTS, "exists with its gateway on network %s, not %s", gw, id_of_ext(t));
+	return osn_fail(x, t->names[T_ROUTER], EXIT_EXISTS);
+}
+
+/* An existing subnet must be the one asked for: its range, and the DNS
+ * servers when --dns is given. */
 static int check_existing(struct osn *x, struct tenant *t)
 {
 	const json_t *sn = t->obj[T_SUBNET];
 	if (!sn)
-		return 0;
+		return check_router(x, t);
+	struct strbuf want = STRBUF_INIT;
+	for (size_t i = 0; i < net_dns.n; i++)
+		sb_addf(&want, "%s%s", i ? "," : "", net_dns.v[i]);
+	char *have = dns_of(sn);
+	int dns_differ = net_dns.n && strcmp(have, want.buf);
+	if (dns_differ)
+		sb_fail(&x->err, EXIT_EXISTS, "exists with DNS servers %s, not %s", *have ? have : "none", want.buf);
+	free(have);
+	sb_release(&want);
+	if (dns_differ)
+		return osn_fail(x, t->names[T_SUBNET], EXIT_EXISTS);
 	if (!str_eq(os_jstr(sn, "cidr"), net_cidr))
 		sb_fail(&x->err, EXIT_EXISTS, "exists with cidr %s, not %s", os_jstr(sn, "cidr"), net_cidr);
 	else if (!t->obj[T_NET] || !str_eq(os_jstr(sn, "network_id"), id_of(t, T_NET)))
 		sb_fail(&x->err, EXIT_EXISTS, "exists on another network than %s", t->names[T_NET]);
 	else
-		return 0;
+		return check_router(x, t);
 	return osn_fail(x, t->names[T_SUBNET], EXIT_EXISTS);
 }
 
@@ -194,21 +255,31 @@ static void refetch(struct osn *x, struct tenant *t, int i)
 	sb_reset(&x->err);
 }
 
+/* After each step: a signal stops the run here (130). */
+static int step_done(struct osn *x, struct tenant *t, int rc)
+{
+	if (rc || !interrupted())
+		return rc;
+	sb_fail(&x->err, interrupt_exit_code(), "interrupted: what this run made is deleted again");
+	return osn_fail(x, t->name, interrupt_exit_code());
+}
+
 static int tenant_create(struct osn *x, struct tenant *t, int ip_version)
 {
 	int rc;
 	if (!str_eq(net_ext_net, "none") && (rc = osn_external_net(x, net_ext_net, &t->ext)))
 		return osn_fail(x, net_ext_net ? net_ext_net : t->name, rc);
-	if ((rc = find_all(x, t)) || (rc = check_existing(x, t)))
+	if ((rc = find_all(x, t)) || (rc = check_existing(x, t)) || (rc = step_done(x, t, 0)))
 		return rc;
 	if (!t->obj[T_NET])
-		rc = create(x, t, T_NET, json_object());
+		rc = step_done(x, t, create(x, t, T_NET, json_object()));
 	if (!rc && !t->obj[T_SUBNET])
-		rc = create(x, t, T_SUBNET, subnet_body(id_of(t, T_NET), net_cidr, ip_version, NULL, 1, &net_dns, NULL));
+		rc = step_done(x, t, create(x, t, T_SUBNET,
+					  subnet_body(id_of(t, T_NET), net_cidr, ip_version, NULL, 1, &net_dns, NULL)));
 	if (!rc)
-		rc = ensure_router(x, t);
+		rc = step_done(x, t, ensure_router(x, t));
 	if (!rc)
-		rc = ensure_secgroup(x, t);
+		rc = step_done(x, t, ensure_secgroup(x, t));
 	if (rc) {
 		rollback(x, t);
 		return rc;
@@ -220,7 +291,7 @@ static int tenant_create(struct osn *x, struct tenant *t, int ip_version)
 		refetch(x, t, T_ROUTER);
 	for (int i = 0; i < T_N; i++) {
 		struct record r = RECORD_INIT;
-		osn_record(&r, kinds[i], t->obj[i]);
+		osn_record(x, &r, kinds[i], t->obj[i]);
 		rec_set(&r, "tenant", t->name);
 		rec_set(&r, "created", t->created[i] ? "true" : "false");
 		rec_write(x->w, &r);
@@ -233,14 +304,18 @@ static void emit_state(struct osn *x, struct tenant *t, int i, const char *state
 {
 	struct record r = RECORD_INIT;
 	if (t->obj[i])
-		osn_record(&r, kinds[i], t->obj[i]);
-	else {
+		osn_record(x, &r, kinds[i], t->obj[i]);
+	else { /* the fields every record begins with (osn_record), as far as known */
 		rec_set(&r, "kind", kinds[i]->kind);
-		rec_set(&r, "driver", "openstack");
 		rec_set(&r, "name", t->names[i]);
+		rec_set(&r, "state", state);
+		rec_set(&r, "driver", "openstack");
+		rec_set(&r, "cloud", osn_cloud(x));
+		rec_set(&r, "project", x->project);
 	}
 	rec_set(&r, "tenant", t->name);
-	rec_set(&r, "state", state);
+	if (state)
+		rec_set(&r, "state", state);
 	rec_write(x->w, &r);
 	rec_clear(&r);
 }
@@ -276,16 +351,26 @@ static int tenant_delete(struct osn *x, struct tenant *t)
 		return rc;
 	for (size_t n = 0; n < ARRAY_SIZE(order); n++) {
 		int i = order[n];
+		if (interrupted()) { /* what is left gets its record as it is */
+			if (t->obj[i])
+				emit_state(x, t, i, NULL);
+			rc = interrupt_exit_code();
+			continue;
+		}
 		if (!t->obj[i]) {
 			info("tenant delete: %s: not there", t->names[i]);
 			emit_state(x, t, i, "absent");
 			continue;
 		}
-		if ((rc = osn_delete_id(x, kinds[i], id_of(t, i))))
+		if ((rc = delete_settled(x, i, id_of(t, i))))
 			return osn_fail(x, t->names[i], rc);
 		emit_state(x, t, i, "deleted");
 	}
-	return 0;
+	if (rc) {
+		sb_fail(&x->err, rc, "interrupted: the objects not deleted are written as they are");
+		osn_fail(x, t->name, rc);
+	}
+	return rc;
 }
 
 int cmd_tenant(int argc, char **argv)

@@ -13,7 +13,7 @@ static int list_in_network(struct osn *x, const struct kind *k)
 {
 	int rc = osn_open(x, k->cols);
 	json_t *net = NULL;
-	if (!rc && (rc = osn_find(x, &K_NET, net_network, &net)))
+	if (!rc && (rc = osn_lookup(x, &K_NET, net_network, OSN_USE, &net)))
 		osn_fail(x, net_network, rc);
 	if (!rc) {
 		char *q = xasprintf("?network_id=%s", os_jstr(net, "id"));
@@ -178,7 +178,7 @@ static int port_check(struct osn *x)
 static json_t *port_body(struct osn *x, int *rc)
 {
 	json_t *net = NULL;
-	if ((*rc = osn_find(x, &K_NET, net_network, &net))) {
+	if ((*rc = osn_lookup(x, &K_NET, net_network, OSN_USE, &net))) {
 		osn_fail(x, net_network, *rc);
 		return NULL;
 	}
