@@ -680,6 +680,15 @@ static int json_error(const json_error_t *je, struct strbuf *err)
  * line: it cannot hold them, and a value is text to the record layer. */
 #define JSON_DIGITS_MAX 18
 
+/* The digits at the start of s[0..len): the line is not NUL-terminated. */
+static size_t digits_in(const char *s, size_t len)
+{
+	size_t n = 0;
+	while (n < len && s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
 /* Copy the JSON text s to out with every integer of more than JSON_DIGITS_MAX
  * digits put in double quotes, so that it reads as the same digits, as it
  * does in kv. Returns 1 when something was quoted. */
@@ -699,7 +708,7 @@ static int quote_big_integers(const char *s, size_t len, struct strbuf *out)
 			i++;
 			continue;
 		}
-		size_t n = c == '-' || (c >= '0' && c <= '9') ? strspn(s + i + (c == '-'), "0123456789") : 0;
+		size_t n = c == '-' || (c >= '0' && c <= '9') ? digits_in(s + i + (c == '-'), len - i - (c == '-')) : 0;
 		size_t tok = n + (c == '-');
 		int integer = n && !(i + tok < len && strchr(".eE", s[i + tok]));
 		if (integer && n > JSON_DIGITS_MAX) {

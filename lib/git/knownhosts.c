@@ -23,21 +23,34 @@ void kh_key_type(const unsigned char *key, size_t keylen, struct strbuf *out)
 		sb_add(out, key + 4, n);
 }
 
+static int same_char(char p, char s)
+{
+	return p == '?' || tolower((unsigned char)p) == tolower((unsigned char)s);
+}
+
+/* Iterative, with one point to return to (the last '*'): a recursive match
+ * of "a*a*a*...b" took exponential time (fuzz_knownhosts timed out on a line
+ * of some 40 stars); this is O(pattern x name). */
 int kh_pattern_match(const char *p, const char *s)
 {
-	for (; *p; p++, s++) {
+	const char *star = NULL, *resume = NULL;
+	while (*s) {
 		if (*p == '*') {
-			for (const char *t = s;; t++) {
-				if (kh_pattern_match(p + 1, t))
-					return 1;
-				if (!*t)
-					return 0;
-			}
-		}
-		if (!*s || (*p != '?' && tolower((unsigned char)*p) != tolower((unsigned char)*s)))
+			star = ++p;
+			resume = s;
+		} else if (*p && same_char(*p, *s)) {
+			p++;
+			s++;
+		} else if (star) {
+			p = star;
+			s = ++resume;
+		} else {
 			return 0;
+		}
 	}
-	return *s == '\0';
+	while (*p == '*')
+		p++;
+	return *p == '\0';
 }
 
 /* |1|base64(salt)|base64(HMAC-SHA1(salt, name)) */
