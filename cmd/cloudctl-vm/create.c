@@ -58,7 +58,7 @@ static int check_sizes(struct plan *p)
 	if (c_disk && (parse_size(c_disk, 1ULL << 30, &bytes) < 0 || bytes < (1ULL << 20)))
 		return bad("create: --disk '%s': expected a size such as 10G", c_disk);
 	p->spec.disk_bytes = c_disk ? bytes : 0;
-	if (parse_duration_ms(c_timeout, &p->timeout_ms) < 0)
+	if (parse_duration_ms(c_timeout ? c_timeout : "5m", &p->timeout_ms) < 0)
 		return bad("create: --timeout '%s': expected a duration such as 90s or 5m", c_timeout);
 	return 0;
 }
@@ -224,7 +224,7 @@ static int create_one(struct virt_conn *vc, struct plan *p, const char *name, vi
 		return rc;
 	rc = virt_wait(*d, VIR_DOMAIN_RUNNING, p->spec.networks->n > 0, p->timeout_ms);
 	if (rc == EXIT_TEMPFAIL)
-		errorx("create: vm '%s' has no address after %s", name, c_timeout);
+		errorx("create: vm '%s' has no address after %s", name, c_timeout ? c_timeout : "5m");
 	return rc;
 }
 

@@ -182,8 +182,23 @@ static void settle_target_from_stdin(const struct verb *v)
 	recset_clear(&in);
 }
 
+/* --timeout of create, start and delete is the limit of --wait: alone it
+ * would be accepted and do nothing. */
+static int timeout_without_wait(const struct verb *v)
+{
+	if (strcmp(v->name, "create") == 0)
+		return c_timeout && !c_wait;
+	if (strcmp(v->name, "start") == 0 || strcmp(v->name, "delete") == 0)
+		return o_timeout && !o_wait;
+	return 0;
+}
+
 static const char *plugin_for(const struct verb *v)
 {
+	if (timeout_without_wait(v)) {
+		errorx("%s: --timeout is the limit of --wait: give --wait too", v->name);
+		return NULL;
+	}
 	settle_target_from_stdin(v);
 	vm_driver = pick_driver();
 	if (strcmp(vm_driver, "libvirt") == 0) {

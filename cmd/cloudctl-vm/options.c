@@ -39,7 +39,7 @@ const struct opt stats_opts[] = {
 
 /* create */
 const char *c_name, *c_memory, *c_disk, *c_image, *c_kernel, *c_initrd, *c_cmdline;
-const char *c_user_data, *c_pool = "default", *c_type, *c_console_log, *c_timeout = "5m";
+const char *c_user_data, *c_pool = "default", *c_type, *c_console_log, *c_timeout; /* NULL: 5m */
 const char *c_flavor, *c_key_name, *c_ssh_key;
 long long c_vcpus = VM_VCPUS_UNSET, c_count = 1, c_start_index = 1;
 struct strlist c_networks, c_tags, c_ports, c_secgroups;

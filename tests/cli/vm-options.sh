@@ -144,3 +144,12 @@ run $VM delete --delete-keypair test
 expect "--delete-keypair is for openstack" 64 "" "cloudctl-vm: --delete-keypair is for --driver openstack"
 run $VM show --all-projects test
 expect "--all-projects is for openstack" 64 "" "cloudctl-vm: --all-projects is for --driver openstack"
+
+# --timeout is the limit of --wait for create, start and delete: alone it did nothing
+for c in "create --name tw --timeout 1s" "start test --timeout 1s" "delete test --timeout 1s"; do
+	verb=${c%% *}
+	run $VM $c
+	expect "$verb --timeout without --wait is a usage error" 64 "" "cloudctl-vm: $verb: --timeout is the limit of --wait: give --wait too"
+done
+run virsh -c test:///default domstate test
+expect "and nothing was done" 0 "running"
