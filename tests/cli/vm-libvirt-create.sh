@@ -122,7 +122,7 @@ while IFS='|' read -r name input want err; do
 done <<'EOF2'
 empty input||65|cloudctl-vm: create: no kind=net record on standard input: the networks were to come from it
 only a vm record|kind=vm name=x\n|65|cloudctl-vm: create: no kind=net record on standard input: the networks were to come from it
-a network of OpenStack|kind=net name=cloudctl-test driver=openstack cloud=tenant-a\n|65|cloudctl-vm: <stdin>:1: record is driver=openstack cloud=tenant-a; this command acts on driver=libvirt uri=qemu:///system
+a network of OpenStack|kind=net name=cloudctl-test driver=openstack cloud=tenant-a\n|65|cloudctl-vm: create: <stdin>:1: record is driver=openstack cloud=tenant-a; this command acts on driver=libvirt uri=qemu:///system
 a missing network|kind=net name=no-such-net driver=libvirt\n|66|cloudctl-vm: create: --network 'no-such-net': Network not found: no network with matching name 'no-such-net'
 EOF2
 run_in $'kind=net name=cloudctl-test driver=libvirt\n' $VM create --name cc-in --no-start --memory 64M - -c name,net
