@@ -147,7 +147,7 @@ done
 # Records name their connection: another URI is refused before anything is done, and
 # with neither --connect nor LIBVIRT_DEFAULT_URI the records' uri is the connection
 run_in "kind=vm name=ctl-net driver=libvirt uri=test:///default"$'\n' $VM delete -
-expect "a record of another URI is refused" 65 "" "cloudctl-vm: <stdin>:1: record is driver=libvirt uri=test:///default; this command acts on driver=libvirt uri=qemu:///system"
+expect "a record of another URI is refused" 65 "" "cloudctl-vm: delete: <stdin>:1: record is driver=libvirt uri=test:///default; this command acts on driver=libvirt uri=qemu:///system"
 assert "and the VM is still there" bash -c "$V dominfo ctl-net >/dev/null 2>&1"
 run_in "kind=vm name=ctl-net driver=openstack cloud=tenant-a"$'\n' $VM delete -
 expect_rc "a record of the OpenStack driver is refused" 65 "record is driver=openstack cloud=tenant-a; this command acts on driver=libvirt"
