@@ -137,7 +137,7 @@ run $VM list --name ctl-net -o json
 expect "list -o json: types" 0 "{\"kind\":\"vm\",\"id\":\"$id\",\"name\":\"ctl-net\",\"state\":\"shutoff\",\"driver\":\"libvirt\",\"uri\":\"qemu:///system\",\"host\":\"$HOST\",\"vcpus\":1,\"mem_mib\":64,\"net\":\"cloudctl-test\",\"tag.suite\":\"vm-libvirt\"}"
 for verb in show start stop wait; do
 	[ $verb = wait ] && args="--state shutoff" || args=""
-	[ $verb = start ] && args="--timeout 5s"
+	# start without --wait: --timeout alone is refused (64), so none is given
 	run $VM $verb ctl-net $args -c kind,id,name,state,driver,uri,host,vcpus,mem_mib,net
 	want_state=shutoff; [ $verb = start ] && want_state=running
 	expect "$verb: the same fields" 0 "kind=vm id=$id name=ctl-net state=$want_state driver=libvirt uri=qemu:///system host=$HOST vcpus=1 mem_mib=64 net=cloudctl-test"
