@@ -57,8 +57,11 @@ GIT_SRC = $(wildcard lib/git/*.c)
 # OpenStack: clouds.yaml, Keystone tokens, the service catalog.
 OPENSTACK_SRC = $(wildcard lib/openstack/*.c)
 VIRT_SRC = $(wildcard lib/virt/*.c)
-VM_EXE_SRC = cmd/cloudctl-vm/main.c cmd/cloudctl-vm/options.c cmd/cloudctl-vm/shared.c
-VM_PLUGIN_SRC = $(filter-out $(VM_EXE_SRC),$(wildcard cmd/cloudctl-vm/*.c))
+# The directory tells the binary: cmd/TOOL/*.c is the executable (its option
+# tables, exported with -rdynamic), cmd/TOOL/PLUGIN/*.c the plugin
+# lib/cloudctl/TOOL-PLUGIN.so that it loads when a verb runs.
+VM_EXE_SRC = $(wildcard cmd/cloudctl-vm/*.c)
+VM_PLUGIN_SRC = $(wildcard cmd/cloudctl-vm/libvirt/*.c)
 # The OpenStack driver of cloudctl-vm (--driver openstack): no libvirt in it.
 VM_OS_SRC = $(wildcard cmd/cloudctl-vm/openstack/*.c)
 # cloudctl-net: the executable holds the option tables; Neutron and libvirt networks are plugins.
@@ -66,9 +69,8 @@ NET_EXE_SRC = $(wildcard cmd/cloudctl-net/*.c)
 NET_OS_SRC = $(wildcard cmd/cloudctl-net/openstack/*.c)
 NET_VIRT_SRC = $(wildcard cmd/cloudctl-net/libvirt/*.c)
 REPORT_SRC = $(wildcard cmd/cloudctl-report/*.c)
-K8S_EXE_SRC = cmd/cloudctl-k8s/main.c cmd/cloudctl-k8s/options.c cmd/cloudctl-k8s/tenant.c cmd/cloudctl-k8s/inventory.c \
-	cmd/cloudctl-k8s/check.c
-K8S_PLUGIN_SRC = $(filter-out $(K8S_EXE_SRC),$(wildcard cmd/cloudctl-k8s/*.c))
+K8S_EXE_SRC = $(wildcard cmd/cloudctl-k8s/*.c)
+K8S_PLUGIN_SRC = $(wildcard cmd/cloudctl-k8s/api/*.c)
 BUILD_SRC = $(wildcard cmd/cloudctl-build/*.c)
 DEPLOY_SRC = $(wildcard cmd/cloudctl-deploy/*.c)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)

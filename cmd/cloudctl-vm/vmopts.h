@@ -1,4 +1,4 @@
-/* vmopts.h: what the executable of cloudctl-vm (main.c, options.c, shared.c)
+/* vmopts.h: what the executable of cloudctl-vm (main.c, options.c, exports.c)
  * gives both of its driver plugins, cloudctl-vm-libvirt.so (vm.h) and
  * cloudctl-vm-openstack.so (openstack/osvm.h): the option variables and a few
  * helpers that need no libvirt. The plugins find them in the executable, which
@@ -48,7 +48,7 @@ int cmd_reboot(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
 
-/* Helpers shared by the drivers (shared.c). */
+/* Helpers shared by the drivers (exports.c). */
 struct rec_writer *vm_writer(const char *default_cols);
 /* Finish output and combine exit codes: the first error wins. */
 int vm_finish(struct rec_writer *w, int rc);

@@ -1,4 +1,4 @@
-/* shared.c: helpers both drivers of cloudctl-vm use. It is part of the
+/* exports.c: helpers both drivers of cloudctl-vm use. It is part of the
  * executable, which the plugins link against at load time, so neither plugin
  * carries a copy and this file must stay free of libvirt and of OpenStack. */
 #include "vmopts.h"

@@ -1,4 +1,4 @@
-/* common.c: what the verbs of cloudctl-vm share: the connection, the VMs named
+/* common.c: what the verbs of the libvirt driver of cloudctl-vm share: the connection, the VMs named
  * by operands or piped records, output. Part of the libvirt driver plugin. */
 #include "vm.h"
 #include "interrupt.h"

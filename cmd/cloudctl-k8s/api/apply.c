@@ -1,7 +1,7 @@
 /* apply.c: cloudctl-k8s apply -f FILE|-: server-side apply of a YAML stream, one
  * record per object. Every document is checked before the first is sent, so a
  * malformed file changes nothing on the server. */
-#include "k8s.h"
+#include "../k8s.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* api.c: what the verbs that talk to the API server share: the connection from
  * the kubeconfig, the record writer, and objects turned into records. */
-#include "k8s.h"
+#include "../k8s.h"
 
 #include <ctype.h>
 #include <signal.h>

@@ -1,7 +1,7 @@
 /* get.c: cloudctl-k8s get KIND [NAME...]: objects as records. The resource type is
  * found by discovery (plural, singular, short name or kind, as kubectl takes
  * them); lists are read page by page, so nothing is cut off. */
-#include "k8s.h"
+#include "../k8s.h"
 #include "http.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* wait.c: cloudctl-k8s wait KIND/NAME --for condition=C[=V]|delete, and rollout
  * status deployment/NAME. Both read the object, then watch it from that
  * resourceVersion (lib/kube/watch.c), so no change is missed between the two. */
-#include "k8s.h"
+#include "../k8s.h"
 
 #include <stdio.h>
 #include <stdlib.h>

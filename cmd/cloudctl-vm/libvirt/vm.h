@@ -6,7 +6,7 @@
 #include "opts.h"
 #include "record.h"
 #include "virt/virt.h"
-#include "vmopts.h"
+#include "../vmopts.h"
 #include <libvirt/virterror.h>
 
 

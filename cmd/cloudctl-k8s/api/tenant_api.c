@@ -2,7 +2,7 @@
  * the objects tenant render prints, with server-side apply; delete removes the
  * namespace (the server removes what is in it) only when it is a tenant's; list
  * reads every tenant namespace and every tenant quota in two requests. */
-#include "k8s.h"
+#include "../k8s.h"
 
 #include <stdlib.h>
 #include <string.h>
