@@ -7,6 +7,17 @@ SVC_DIR=${CLOUDCTL_SVC_DIR:-/var/tmp/cloudctl-svc}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$SVC_DIR"
 
+# Two test runs side by side (two worktrees, a second terminal) must not start one
+# service at the same time: its state files race (seen: openstack-start.sh's
+# appcred-id.new renamed by the other run). One start at a time per script;
+# flock -o, so the daemons a start leaves running do not hold the lock.
+case ${0##*/} in
+*-start.sh|guest-build.sh)
+	if [ -z "${CLOUDCTL_SVC_LOCKED:-}" ]; then
+		CLOUDCTL_SVC_LOCKED=1 exec flock -o "$SVC_DIR/.${0##*/}.lock" "$0" "$@"
+	fi ;;
+esac
+
 alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 
 # wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds
