@@ -377,7 +377,7 @@ static int bump_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *a
 		names[i] = xstrdup(b->values ? b->ws.w[i].name : n);
 		/* guard() protects a deploy the file holds: an image the file lacks (added
 		 * now) has none, and --force overrides it; the walk to find none would read
-		 * the branch's whole history (90 ms for 10,000 commits). */
+		 * the branch's whole history, a cost that grows with every commit. */
 		look[i] = d_force || (!b->values && !e) ? "" : names[i];
 	}
 	struct deploy_entry *last = xcalloc(b->ws.n, sizeof *last);

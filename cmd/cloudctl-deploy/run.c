@@ -309,13 +309,12 @@ static int commit_plan(struct gitr *g, const struct plan *p, const git_signature
 /* Full jitter, capped: a random wait in [0, min(cap, base * 2^attempt)], the
  * cap 16 times what an attempt takes (fetch to refused push), within 100 ms
  * and 1 s. Each attempt costs the server about what a push does, so the runs
- * that keep being refused slow down the one that gets through: 16 writers on
- * one branch over https (2 CPUs, tests/services' server) took 122-189 ms per
- * landed bump with a cap of twice an attempt, 87-104 ms with 16 times. On a
- * loaded machine attempts take long and 16 times that left the CPUs idle at
- * the end of a run: 148-243 ms without the 1 s bound, 100-154 ms with it
- * (five pairs of runs; 500 ms: 157-163). The price: a run refused many times
- * in a row waits longer, and a fresh run may go first. */
+ * that keep being refused slow down the one that gets through: a cap of many
+ * attempts spreads them out. On a loaded machine attempts take long, and a cap
+ * of 16 of them alone would leave the CPUs idle at the end of a run: hence the
+ * 1 s bound. The price: a run refused many times in a row waits longer, and a
+ * fresh run may go first. README's measured table has the runs behind 16 and
+ * 1 s. */
 static void backoff(int attempt, long long cycle_ms)
 {
 	long long cap = cycle_ms * 16, base = 10, max = base << (attempt < 10 ? attempt : 10);
