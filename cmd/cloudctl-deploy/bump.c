@@ -231,9 +231,9 @@ static int set_kustomize(struct dfile *f, struct change *c, const struct want *w
 	int rename = strcmp(cur_name, w->ref.repo) != 0;
 	char *old = NULL, *oldname = NULL;
 	char *cur = xstrdup(cur_name); /* entry_name and cur_name live in the document an edit replaces */
-	int r = yedit_set_image(&f->e, c->d.name, field, value, &old, err), r2 = YEDIT_UNCHANGED;
+	int r = kustomize_set_image(&f->e, c->d.name, field, value, &old, err), r2 = YEDIT_UNCHANGED;
 	if (r >= 0 && rename)
-		r2 = yedit_set_image(&f->e, c->d.name, "newName", w->ref.repo, &oldname, err);
+		r2 = kustomize_set_image(&f->e, c->d.name, "newName", w->ref.repo, &oldname, err);
 	if (r < 0 || r2 < 0) {
 		free(old);
 		free(oldname);

@@ -10,7 +10,7 @@
 #include "opts.h"
 #include "record.h"
 #include "util.h"
-#include "yamledit.h"
+#include "kustomize.h"
 
 /* global options (main.c) */
 extern const char *d_git, *d_branch, *d_path, *d_cacert, *d_username, *d_password_file, *d_ssh_key,

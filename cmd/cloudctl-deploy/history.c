@@ -179,7 +179,7 @@ static int copy_fields(struct dfile *f, const char *name, const json_t *src, int
 		const char *v = json_string_value(json_object_get(src, fields[i]));
 		if (!v)
 			continue;
-		int r = yedit_set_image(&f->e, name, fields[i], v, NULL, err);
+		int r = kustomize_set_image(&f->e, name, fields[i], v, NULL, err);
 		if (r < 0)
 			return EXIT_DATA;
 		*changed |= r == YEDIT_CHANGED;
