@@ -398,11 +398,16 @@ static enum next stop_on_error(struct run *r, int rc)
 	return STOP;
 }
 
-/* Take turns with runs on this machine; a turn that had to wait starts from a
- * fresh tip, as the others have pushed meanwhile. */
+/* Take turns with runs on this machine; a first turn that had to wait starts
+ * from a fresh tip, as the others have pushed meanwhile. Later attempts have
+ * just fetched; an attempt on an unfetched tip that did not count is still the
+ * first, and refreshes once. */
 static enum next take_turn(struct run *r)
 {
-	if (!r->writes || gitr_lock(&r->g) <= 0 || r->attempt != 1 || r->refreshed++)
+	if (!r->writes)
+		return NEXT_STEP;
+	int waited = gitr_lock(&r->g) > 0;
+	if (!waited || r->attempt != 1 || r->refreshed++)
 		return NEXT_STEP;
 	return stop_on_error(r, gitr_refresh(&r->g, &r->err));
 }
