@@ -93,8 +93,8 @@ PLUGINS = $(B)/lib/cloudctl/cloudctl-vm-libvirt.so $(B)/lib/cloudctl/cloudctl-k8
 UNITS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 EXE_LIBS = $(JANSSON_LIBS) -ldl -lm $(SAN_EXE_LIBS)
 WHOLE = -Wl,--whole-archive $(COMMON_A) -Wl,--no-whole-archive
-# The tools on libgit2 export lib/git/init.c's stat(), so that libgit2's start
-# does not parse the system's CA bundle (lib/git/init.c says why).
+# The tools on libgit2 export lib/git/compat_stat.c's stat(), so that libgit2's
+# start does not parse the system's CA bundle (compat_stat.c says why).
 GIT_EXPORTS = -Wl,--export-dynamic-symbol=stat
 
 all: $(TOOLS) $(PLUGINS) $(UNITS)

@@ -1,11 +1,12 @@
 /* curlapi.h: libcurl, loaded by lib/http when its first request is made.
  *
  * libcurl brings some 30 shared libraries (nghttp2, libssh2, krb5, ldap, ...);
- * linked into an executable they are mapped on every start, which cost a local
- * cloudctl-deploy bump, which makes no request, 3-4 ms of its ~20. So nothing
- * links it: http.c calls it through this table, filled from libcurl.so.4 (its
- * ABI since 2006) the first time it is needed. The headers are still those of
- * the libcurl the project was built against. */
+ * linked into an executable they are mapped on every start, a cost even a local
+ * cloudctl-deploy bump, which makes no request, would pay (README's measured
+ * table says how much). So nothing links it: http.c calls it through this
+ * table, filled from libcurl.so.4 (its ABI since 2006) the first time it is
+ * needed. The headers are still those of the libcurl the project was built
+ * against. */
 #ifndef CLOUDCTL_CURLAPI_H
 #define CLOUDCTL_CURLAPI_H
 

@@ -1,6 +1,7 @@
 /* plugin.h: the drivers of a tool (e.g. cloudctl-vm's libvirt driver) are shared
- * objects loaded when a verb runs. Linking libvirt (and the ~50 libraries it pulls
- * in) into the executable would cost ~18 ms on every start, --help included.
+ * objects loaded when a verb runs. Linked into the executable, libvirt (and the
+ * libraries it pulls in) would be mapped on every start, --help included (README's
+ * measured table says what that costs).
  *
  * A plugin NAME is the file NAME.so in $CLOUDCTL_PLUGIN_DIR, or else in
  * ../lib/cloudctl/ next to the executable (build/bin -> build/lib/cloudctl,

@@ -512,7 +512,8 @@ static int item_dash(const struct yedit *e, const struct ynode *item, size_t *da
 }
 
 /* How block sequences under a key are indented in this file: the "-" relative
- * to the key, and the blanks after it. kustomize's own style when none says. */
+ * to the key, and the blanks after it; unindented "- " (kustomize's and most
+ * tools' style) when no sequence says. */
 static void seq_style(const struct yedit *e, size_t *rel, size_t *gap)
 {
 	const struct ynode *root = e->tree->root;
@@ -624,46 +625,54 @@ static const struct ynode *root_map(struct yedit *e, struct strbuf *err)
 	return check_touchable(e, r, "the document", err) < 0 ? NULL : r;
 }
 
-/* ---- images ---- */
+/* ---- items of a list, by name ---- */
 
-static const char *entry_name(const struct ynode *entry)
+/* Where an item edit goes: the top-level block sequence `list` whose items are
+ * mappings told apart by the scalar at `key`; the item whose key reads `name`. */
+struct item {
+	const char *list, *key, *name;
+};
+
+static const char *item_name(const struct ynode *entry, const char *key)
 {
-	const struct ynode *n = entry->kind == Y_MAP ? map_get(entry, "name") : NULL;
+	const struct ynode *n = entry->kind == Y_MAP ? map_get(entry, key) : NULL;
 	return n && n->kind == Y_SCALAR ? n->value : NULL;
 }
 
-/* The images entry named image, or NULL; -1 for an entry that is not a
+/* The item of seq named it->name, or NULL; -1 for an item that is not a
  * mapping, or two with that name. */
-static int find_entry(struct yedit *e, const struct ynode *seq, const char *image,
-		      const struct ynode **found, struct strbuf *err)
+static int find_item(struct yedit *e, const struct ynode *seq, const struct item *it,
+		     const struct ynode **found, struct strbuf *err)
 {
 	*found = NULL;
 	for (size_t i = 0; i < seq->n; i++) {
-		const struct ynode *it = seq->kid[i];
-		if (it->kind == Y_ALIAS)
-			return FAIL_NODE(e, it, err, "images[%zu] is an alias (*): cloudctl does not edit shared nodes", i);
-		if (it->kind != Y_MAP)
-			return FAIL_NODE(e, it, err, "images[%zu] is not a mapping", i);
-		const char *name = entry_name(it);
-		if (!name || strcmp(name, image) != 0)
+		const struct ynode *n = seq->kid[i];
+		if (n->kind == Y_ALIAS)
+			return FAIL_NODE(e, n, err, "%s[%zu] is an alias (*): cloudctl does not edit shared nodes",
+					 it->list, i);
+		if (n->kind != Y_MAP)
+			return FAIL_NODE(e, n, err, "%s[%zu] is not a mapping", it->list, i);
+		const char *name = item_name(n, it->key);
+		if (!name || strcmp(name, it->name) != 0)
 			continue;
 		if (*found)
-			return FAIL_NODE(e, it, err, "duplicate images entries for %s (lines %zu and %zu)",
-					 image, (*found)->line + 1, it->line + 1);
-		*found = it;
+			return FAIL_NODE(e, n, err, "duplicate %s entries for %s (lines %zu and %zu)", it->list,
+					 it->name, (*found)->line + 1, n->line + 1);
+		*found = n;
 	}
 	return 0;
 }
 
-/* Lines of a new entry: "- name: IMAGE" and "  FIELD: VALUE", "-" at column dash. */
-static void entry_lines(struct strbuf *sb, const struct yedit *e, size_t dash, size_t gap,
-			const char *image, const char *field, const char *value)
+/* Lines of a new item: "- KEY: NAME" and "  FIELD: VALUE", "-" at column dash. */
+static void item_lines(struct strbuf *sb, const struct yedit *e, size_t dash, size_t gap,
+		       const struct item *it, const char *field, const char *value)
 {
 	pad(sb, dash);
 	sb_addc(sb, '-');
 	pad(sb, gap);
-	sb_adds(sb, "name: ");
-	add_scalar(sb, image, YAML_PLAIN_SCALAR_STYLE);
+	sb_adds(sb, it->key);
+	sb_adds(sb, ": ");
+	add_scalar(sb, it->name, YAML_PLAIN_SCALAR_STYLE);
 	sb_adds(sb, e->tree->eol);
 	pad(sb, dash + 1 + gap);
 	sb_adds(sb, field);
@@ -672,8 +681,8 @@ static void entry_lines(struct strbuf *sb, const struct yedit *e, size_t dash, s
 	sb_adds(sb, e->tree->eol);
 }
 
-/* A new entry after the last one, in the style of the first. */
-static void plan_append(struct yedit *e, const struct ynode *seq, const char *image,
+/* A new item after the last one, in the style of the first. */
+static void plan_append(struct yedit *e, const struct ynode *seq, const struct item *it,
 			const char *field, const char *value, struct splice *sp)
 {
 	size_t dash, gap;
@@ -682,103 +691,100 @@ static void plan_append(struct yedit *e, const struct ynode *seq, const char *im
 		gap = 1;
 	}
 	struct strbuf lines = STRBUF_INIT;
-	entry_lines(&lines, e, dash, gap, image, field, value);
+	item_lines(&lines, e, dash, gap, it, field, value);
 	splice_lines(e, seq->last, &lines, sp);
 	sb_release(&lines);
 }
 
-/* "images:" with its first entry at the end of the document; or, when images
- * is null ("images:" or "images: ~"), the entry under that line and the null
+/* "LIST:" with its first item at the end of the document; or, when the list
+ * is null ("LIST:" or "LIST: ~"), the item under that line and the null
  * scalar's own bytes gone. */
-static void plan_create(struct yedit *e, const struct ynode *root, const struct ynode *imgs,
-			const char *image, const char *field, const char *value, struct splice *sp)
+static void plan_create(struct yedit *e, const struct ynode *root, const struct ynode *list,
+			const struct item *it, const char *field, const char *value, struct splice *sp)
 {
 	size_t rel, gap, col = root->n ? root->kid[0]->col : 0;
 	seq_style(e, &rel, &gap);
 	struct strbuf lines = STRBUF_INIT;
-	if (!imgs) {
+	if (!list) {
 		pad(&lines, col);
-		sb_adds(&lines, "images:");
+		sb_adds(&lines, it->list);
+		sb_addc(&lines, ':');
 		sb_adds(&lines, e->tree->eol);
 	}
-	entry_lines(&lines, e, col + rel, gap, image, field, value);
-	splice_lines(e, imgs ? imgs->end : e->tree->doc_end, &lines, sp);
+	item_lines(&lines, e, col + rel, gap, it, field, value);
+	splice_lines(e, list ? list->end : e->tree->doc_end, &lines, sp);
 	sb_release(&lines);
-	if (imgs && imgs->end > imgs->start) {
+	if (list && list->end > list->start) {
 		/* One splice from the null to the lines: what follows the null stays. */
 		struct strbuf ins = STRBUF_INIT;
-		sb_add(&ins, e->text.buf + imgs->end, sp->at - imgs->end);
+		sb_add(&ins, e->text.buf + list->end, sp->at - list->end);
 		sb_add(&ins, sp->ins.buf, sp->ins.len);
 		sb_release(&sp->ins);
 		sp->ins = ins;
-		sp->len = sp->at - imgs->start;
-		sp->at = imgs->start;
+		sp->len = sp->at - list->start;
+		sp->at = list->start;
 	}
 }
 
-/* The document with images[name=image].field = value, as the edit must leave it. */
-static json_t *want_image(const struct yedit *e, const char *image, const char *field,
-			  const char *value)
+/* The document with list[key=name].field = value, as the edit must leave it. */
+static json_t *want_item(const struct yedit *e, const struct item *it, const char *field,
+			 const char *value)
 {
-	json_t *doc = json_deep_copy(e->doc), *imgs = json_object_get(doc, "images"), *entry = NULL;
-	if (!json_is_array(imgs)) {
-		imgs = json_array();
-		json_object_set_new(doc, "images", imgs);
+	json_t *doc = json_deep_copy(e->doc), *list = json_object_get(doc, it->list), *entry = NULL;
+	if (!json_is_array(list)) {
+		list = json_array();
+		json_object_set_new(doc, it->list, list);
 	}
-	for (size_t i = 0; i < json_array_size(imgs) && !entry; i++)
-		if (str_eq(json_string_value(json_object_get(json_array_get(imgs, i), "name")), image))
-			entry = json_array_get(imgs, i);
+	for (size_t i = 0; i < json_array_size(list) && !entry; i++)
+		if (str_eq(json_string_value(json_object_get(json_array_get(list, i), it->key)), it->name))
+			entry = json_array_get(list, i);
 	if (!entry) {
-		entry = json_pack("{ss}", "name", image);
-		json_array_append_new(imgs, entry);
+		entry = json_pack("{ss}", it->key, it->name);
+		json_array_append_new(list, entry);
 	}
 	json_object_set_new(entry, field, json_string(value));
 	return doc;
 }
 
-static int plan_image(struct yedit *e, const char *image, const char *field, const char *value,
-		      const char *label, char **old, struct splice *sp, struct strbuf *err)
+static int plan_item(struct yedit *e, const struct item *it, const char *field, const char *value,
+		     const char *label, char **old, struct splice *sp, struct strbuf *err)
 {
-	const struct ynode *root = root_map(e, err), *imgs, *entry;
+	const struct ynode *root = root_map(e, err), *list, *entry;
 	if (!root)
 		return -1;
-	imgs = map_get(root, "images");
-	if (imgs && check_touchable(e, imgs, "images", err) < 0)
+	list = map_get(root, it->list);
+	if (list && check_touchable(e, list, it->list, err) < 0)
 		return -1;
-	if (!imgs || is_null_scalar(imgs)) {
-		plan_create(e, root, imgs, image, field, value, sp);
+	if (!list || is_null_scalar(list)) {
+		plan_create(e, root, list, it, field, value, sp);
 		return YEDIT_CHANGED;
 	}
-	if (imgs->kind != Y_SEQ)
-		return FAIL_NODE(e, imgs, err, "images is not a sequence");
-	if (find_entry(e, imgs, image, &entry, err) < 0)
+	if (list->kind != Y_SEQ)
+		return FAIL_NODE(e, list, err, "%s is not a sequence", it->list);
+	if (find_item(e, list, it, &entry, err) < 0)
 		return -1;
 	if (!entry) {
-		plan_append(e, imgs, image, field, value, sp);
+		plan_append(e, list, it, field, value, sp);
 		return YEDIT_CHANGED;
 	}
-	char *what = xasprintf("the images entry for %s", image);
+	char *what = xasprintf("the %s entry for %s", it->list, it->name);
 	int rc = check_touchable(e, entry, what, err);
 	free(what);
 	return rc < 0 ? -1 : plan_set(e, entry, field, value, label, old, sp, err);
 }
 
-int yedit_set_image(struct yedit *e, const char *image, const char *field, const char *value,
-		    char **old, struct strbuf *err)
+int yedit_set_item(struct yedit *e, const char *list, const char *key, const char *name,
+		   const char *field, const char *value, char **old, struct strbuf *err)
 {
 	if (old)
 		*old = NULL;
-	if (strcmp(field, "newTag") != 0 && strcmp(field, "digest") != 0 &&
-	    strcmp(field, "newName") != 0) {
-		sb_addf(err, "%s: images field \"%s\": not one of newTag, digest, newName", e->name, field);
-		return -1;
-	}
-	char *label = xasprintf("images[name=%s].%s", image, field);
+	const struct item it = { list, key, name };
+	char *label = xasprintf("%s[%s=%s].%s", list, key, name, field);
 	struct splice sp = { .ins = STRBUF_INIT };
-	int rc = check_value(e, label, image, err) < 0 || check_value(e, label, value, err) < 0
-			 ? -1 : plan_image(e, image, field, value, label, old, &sp, err);
+	int rc = check_value(e, label, name, err) < 0 || check_value(e, label, value, err) < 0
+			 ? -1 : plan_item(e, &it, field, value, label, old, &sp, err);
 	if (rc == YEDIT_CHANGED) {
-		json_t *want = want_image(e, image, field, value);
+		json_t *want = want_item(e, &it, field, value);
 		rc = commit(e, &sp, want, label, value, err);
 		json_decref(want);
 	}

@@ -16,7 +16,10 @@
  * YAML (a tab in the indentation says so), more than one document, flow style
  * on the way to the value ({a: b}, [a]: we never rewrite it), anchors, aliases,
  * explicit tags and merge keys (<<) on the touched nodes, block scalars (| >)
- * as the old value, duplicate images entries for one name. */
+ * as the old value, two items of a list with the same name.
+ *
+ * Generic: what a file's keys mean (kustomize's images:, a Helm chart's
+ * image.tag) is its caller's (cloudctl-deploy's kustomize.c and bump.c). */
 #ifndef CLOUDCTL_YAMLEDIT_H
 #define CLOUDCTL_YAMLEDIT_H
 
@@ -46,28 +49,29 @@ void yedit_release(struct yedit *e);
 /* The results of an edit. */
 enum { YEDIT_UNCHANGED = 0, YEDIT_CHANGED = 1 };
 
-/* In a kustomization: set FIELD ("newTag", "digest" or "newName") of the entry
- * of the top-level `images:` block sequence whose name is IMAGE.
- * - The entry has the field: its scalar is replaced.
- * - The entry lacks it: a "FIELD: VALUE" line is added after the entry's last
- *   line, at the entry's indentation.
- * - No entry has that name: a new entry (name, then FIELD) is appended after the
- *   last entry, indented as the existing entries are.
- * - There is no `images:` (or it is empty): it is added at the end of the
- *   document, its entries indented as the file's other block sequences are
- *   (kustomize's unindented "- " when there are none).
+/* Set FIELD of the item of the top-level block sequence LIST (a list of
+ * mappings told apart by the scalar at KEY) whose KEY is NAME; messages call it
+ * LIST[KEY=NAME].FIELD.
+ * - The item has the field: its scalar is replaced.
+ * - The item lacks it: a "FIELD: VALUE" line is added after the item's last
+ *   line, at the item's indentation.
+ * - No item has that name: a new item (KEY: NAME, then FIELD) is appended
+ *   after the last one, indented as the existing items are.
+ * - There is no LIST (or it is null): it is added at the end of the document,
+ *   its items indented as the file's other block sequences are (unindented
+ *   "- " when there are none).
  * *old (when old is not NULL) gets the previous value to free, or NULL when the
- * field, entry or list was missing or null. Returns YEDIT_CHANGED,
+ * field, item or list was missing or null. Returns YEDIT_CHANGED,
  * YEDIT_UNCHANGED (the field already reads as VALUE; nothing is touched), or -1
  * with "NAME:LINE:COL: reason" appended to err and nothing changed. */
-int yedit_set_image(struct yedit *e, const char *image, const char *field, const char *value,
-		    char **old, struct strbuf *err);
+int yedit_set_item(struct yedit *e, const char *list, const char *key, const char *name,
+		   const char *field, const char *value, char **old, struct strbuf *err);
 
 /* Set the scalar at a path of block-mapping keys separated by dots ("image.tag"
  * in a Helm values.yaml). Every key but the last must exist and hold a block
  * mapping (a missing one is an error: a mistyped --key must not add keys); the
  * last is replaced, or added after the mapping's last line when missing.
- * Results as yedit_set_image. */
+ * Results as yedit_set_item. */
 int yedit_set_path(struct yedit *e, const char *path, const char *value, char **old,
 		   struct strbuf *err);
 

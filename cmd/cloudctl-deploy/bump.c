@@ -231,9 +231,9 @@ static int set_kustomize(struct dfile *f, struct change *c, const struct want *w
 	int rename = strcmp(cur_name, w->ref.repo) != 0;
 	char *old = NULL, *oldname = NULL;
 	char *cur = xstrdup(cur_name); /* entry_name and cur_name live in the document an edit replaces */
-	int r = yedit_set_image(&f->e, c->d.name, field, value, &old, err), r2 = YEDIT_UNCHANGED;
+	int r = kustomize_set_image(&f->e, c->d.name, field, value, &old, err), r2 = YEDIT_UNCHANGED;
 	if (r >= 0 && rename)
-		r2 = yedit_set_image(&f->e, c->d.name, "newName", w->ref.repo, &oldname, err);
+		r2 = kustomize_set_image(&f->e, c->d.name, "newName", w->ref.repo, &oldname, err);
 	if (r < 0 || r2 < 0) {
 		free(old);
 		free(oldname);
@@ -377,7 +377,7 @@ static int bump_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *a
 		names[i] = xstrdup(b->values ? b->ws.w[i].name : n);
 		/* guard() protects a deploy the file holds: an image the file lacks (added
 		 * now) has none, and --force overrides it; the walk to find none would read
-		 * the branch's whole history (90 ms for 10,000 commits). */
+		 * the branch's whole history, a cost that grows with every commit. */
 		look[i] = d_force || (!b->values && !e) ? "" : names[i];
 	}
 	struct deploy_entry *last = xcalloc(b->ws.n, sizeof *last);

@@ -10,7 +10,7 @@
 #include "opts.h"
 #include "record.h"
 #include "util.h"
-#include "yamledit.h"
+#include "kustomize.h"
 
 /* global options (main.c) */
 extern const char *d_git, *d_branch, *d_path, *d_cacert, *d_username, *d_password_file, *d_ssh_key,
@@ -114,6 +114,10 @@ typedef int (*plan_fn)(struct gitr *g, const git_oid *tip, struct plan *p, void 
  * the new tip when the branch moved; write kind=bump records (or, for diff,
  * the diff or records by -o). Returns the exit code. */
 int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb);
+
+/* The commits of tip, newest first, read as the walk goes; for the history of
+ * path (named in the error). 0, or 65 with err and *walk NULL. */
+int history_walk(struct gitr *g, const git_oid *tip, const char *path, git_revwalk **walk, struct strbuf *err);
 
 /* The last entries per image name from the branch's history for path: the
  * newest entry of each name in want (NULL-terminated; "" for one not to look

@@ -37,13 +37,9 @@ static int history_collect(struct gitr *g, const git_oid *tip, const char *path,
 			   long long max, struct hists *out, struct strbuf *err)
 {
 	git_revwalk *walk = NULL;
-	if (git_revwalk_new(&walk, g->repo) < 0 || git_revwalk_push(walk, tip) < 0) {
-		git_revwalk_free(walk);
-		return sb_fail(err, EXIT_DATA, "history of %s: %s", path, git_error_last()->message);
-	}
-	/* git's default order, newest first, read as it goes: any other sorting
-	 * makes libgit2 walk the whole history before the first commit. */
-	git_revwalk_sorting(walk, GIT_SORT_NONE);
+	int rc = history_walk(g, tip, path, &walk, err);
+	if (rc)
+		return rc;
 	git_oid id;
 	while ((max <= 0 || (long long)out->n < max) && git_revwalk_next(&id, walk) == 0) {
 		git_commit *c = NULL;
@@ -183,7 +179,7 @@ static int copy_fields(struct dfile *f, const char *name, const json_t *src, int
 		const char *v = json_string_value(json_object_get(src, fields[i]));
 		if (!v)
 			continue;
-		int r = yedit_set_image(&f->e, name, fields[i], v, NULL, err);
+		int r = kustomize_set_image(&f->e, name, fields[i], v, NULL, err);
 		if (r < 0)
 			return EXIT_DATA;
 		*changed |= r == YEDIT_CHANGED;

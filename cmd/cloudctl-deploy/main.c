@@ -50,16 +50,20 @@ static const struct opt history_opts[] = {
 	OPT_END
 };
 
+/* rollback and promote: a commit of their own on the branch */
+#define REWRITE_OPTS                                                                                               \
+	{ "dry-run", 0, OPT_BOOL, &d_dry_run, NULL, "print the unified diff; change nothing", NULL },                \
+	{ "attempts", 0, OPT_INT, &d_attempts, "N", "push attempts when the branch moves (default 1000)", NULL },     \
+	{ "author", 0, OPT_STRING, &d_author, "NAME <EMAIL>", "the commit author", NULL },                           \
+	{ "values", 0, OPT_STRING, &d_values, "FILE", "a Helm values file in the path(s) instead of kustomization.yaml", \
+	  NULL },                                                                                                  \
+	{ "key", 0, OPT_STRING, &d_key, "KEY", "with --values: the dotted key of the image's tag, e.g. image.tag", NULL }
+
 static const struct opt rollback_opts[] = {
 	{ "image", 0, OPT_STRING, &d_image, "NAME", "the image (default: those of the last deploy)", NULL },
 	{ "to", 0, OPT_STRING, &d_to, "COMMIT", "restore the tag the image had at COMMIT", NULL },
 	{ "steps", 0, OPT_INT, &d_steps, "N", "undo the last N deploys of the image (default 1)", NULL },
-	{ "dry-run", 0, OPT_BOOL, &d_dry_run, NULL, "print the unified diff; change nothing", NULL },
-	{ "attempts", 0, OPT_INT, &d_attempts, "N", "push attempts when the branch moves (default 1000)", NULL },
-	{ "author", 0, OPT_STRING, &d_author, "NAME <EMAIL>", "the commit author", NULL },
-	{ "values", 0, OPT_STRING, &d_values, "FILE", "a Helm values file in the path(s) instead of kustomization.yaml",
-	  NULL },
-	{ "key", 0, OPT_STRING, &d_key, "KEY", "with --values: the dotted key of the image's tag, e.g. image.tag", NULL },
+	REWRITE_OPTS,
 	OPT_END
 };
 
@@ -68,12 +72,7 @@ static const struct opt promote_opts[] = {
 	{ "to", 0, OPT_STRING, &d_to, "DIR", "the overlay to copy them into", "dir" },
 	{ "image", 0, OPT_STRING, &d_image, "NAME", "only this image", NULL },
 	{ "force", 0, OPT_BOOL, &d_force, NULL, "copy even an older source than --to has", NULL },
-	{ "dry-run", 0, OPT_BOOL, &d_dry_run, NULL, "print the unified diff; change nothing", NULL },
-	{ "attempts", 0, OPT_INT, &d_attempts, "N", "push attempts when the branch moves (default 1000)", NULL },
-	{ "author", 0, OPT_STRING, &d_author, "NAME <EMAIL>", "the commit author", NULL },
-	{ "values", 0, OPT_STRING, &d_values, "FILE", "a Helm values file in the path(s) instead of kustomization.yaml",
-	  NULL },
-	{ "key", 0, OPT_STRING, &d_key, "KEY", "with --values: the dotted key of the image's tag, e.g. image.tag", NULL },
+	REWRITE_OPTS,
 	OPT_END
 };
 

@@ -182,6 +182,20 @@ struct dfile *plan_file(struct plan *p, struct gitr *g, const git_oid *tip, cons
 	return f;
 }
 
+int history_walk(struct gitr *g, const git_oid *tip, const char *path, git_revwalk **walk, struct strbuf *err)
+{
+	*walk = NULL;
+	if (git_revwalk_new(walk, g->repo) < 0 || git_revwalk_push(*walk, tip) < 0) {
+		git_revwalk_free(*walk);
+		*walk = NULL;
+		return sb_fail(err, EXIT_DATA, "history of %s: %s", path, git_error_last()->message);
+	}
+	/* git's default order, newest first, read as it goes: any other sorting
+	 * makes libgit2 walk the whole history before the first commit. */
+	git_revwalk_sorting(*walk, GIT_SORT_NONE);
+	return 0;
+}
+
 int history_last(struct gitr *g, const git_oid *tip, const char *path, const char *const *want,
 		 struct deploy_entry *found, struct strbuf *err)
 {
@@ -191,13 +205,9 @@ int history_last(struct gitr *g, const git_oid *tip, const char *path, const cha
 	if (!left)
 		return 0;
 	git_revwalk *walk = NULL;
-	if (git_revwalk_new(&walk, g->repo) < 0 || git_revwalk_push(walk, tip) < 0) {
-		git_revwalk_free(walk);
-		return sb_fail(err, EXIT_DATA, "history of %s: %s", path, git_error_last()->message);
-	}
-	/* git's default order, newest first, read as it goes: any other sorting
-	 * makes libgit2 walk the whole history before the first commit. */
-	git_revwalk_sorting(walk, GIT_SORT_NONE);
+	int rc = history_walk(g, tip, path, &walk, err);
+	if (rc)
+		return rc;
 	git_oid id;
 	while (left && git_revwalk_next(&id, walk) == 0) {
 		git_commit *c = NULL;
@@ -309,13 +319,12 @@ static int commit_plan(struct gitr *g, const struct plan *p, const git_signature
 /* Full jitter, capped: a random wait in [0, min(cap, base * 2^attempt)], the
  * cap 16 times what an attempt takes (fetch to refused push), within 100 ms
  * and 1 s. Each attempt costs the server about what a push does, so the runs
- * that keep being refused slow down the one that gets through: 16 writers on
- * one branch over https (2 CPUs, tests/services' server) took 122-189 ms per
- * landed bump with a cap of twice an attempt, 87-104 ms with 16 times. On a
- * loaded machine attempts take long and 16 times that left the CPUs idle at
- * the end of a run: 148-243 ms without the 1 s bound, 100-154 ms with it
- * (five pairs of runs; 500 ms: 157-163). The price: a run refused many times
- * in a row waits longer, and a fresh run may go first. */
+ * that keep being refused slow down the one that gets through: a cap of many
+ * attempts spreads them out. On a loaded machine attempts take long, and a cap
+ * of 16 of them alone would leave the CPUs idle at the end of a run: hence the
+ * 1 s bound. The price: a run refused many times in a row waits longer, and a
+ * fresh run may go first. README's measured table has the runs behind 16 and
+ * 1 s. */
 static void backoff(int attempt, long long cycle_ms)
 {
 	long long cap = cycle_ms * 16, base = 10, max = base << (attempt < 10 ? attempt : 10);
@@ -349,130 +358,201 @@ static int diff_output(struct gitr *g, struct plan *p, const char *action)
 	return rec_writer_finish(w) < 0 ? EXIT_IOERR : diff_status(p);
 }
 
+/* One run of a changing verb: the remote, the plan of the current attempt, and
+ * what the attempts so far have learned. */
+struct run {
+	plan_fn fn;
+	void *arg;
+	const char *action;
+	int diff_verb;
+	int writes; /* neither the diff verb nor --dry-run: commit, push, records */
+	struct gitr g;
+	struct plan p;
+	struct strbuf err;
+	git_signature *sig;
+	int rc, attempt, pushed, refreshed;
+	long long max_attempts;
+	long long cycle; /* ms an attempt took, for the backoff */
+	char commit[GIT_OID_HEXSZ + 1];
+};
+
+/* What a step of an attempt decided: go on to the next step, start another
+ * attempt, or end the run with r->rc. */
+enum next { NEXT_STEP, RETRY, STOP };
+
+/* A push that did not land, for the step that decides whether to retry. */
+struct unlanded {
+	git_oid old_tip;   /* the tip the commit was made on */
+	long long push_ms; /* commit and push */
+	int rejected;      /* GITR_REJECTED: the remote refused it */
+	struct strbuf why; /* the push's error */
+};
+
+/* rc != 0: say r->err and end the run with rc. */
+static enum next stop_on_error(struct run *r, int rc)
+{
+	r->rc = rc;
+	if (!rc)
+		return NEXT_STEP;
+	errorx("%s", r->err.buf);
+	return STOP;
+}
+
+/* Take turns with runs on this machine; a first turn that had to wait starts
+ * from a fresh tip, as the others have pushed meanwhile. Later attempts have
+ * just fetched; an attempt on an unfetched tip that did not count is still the
+ * first, and refreshes once. */
+static enum next take_turn(struct run *r)
+{
+	if (!r->writes)
+		return NEXT_STEP;
+	int waited = gitr_lock(&r->g) > 0;
+	if (!waited || r->attempt != 1 || r->refreshed++)
+		return NEXT_STEP;
+	return stop_on_error(r, gitr_refresh(&r->g, &r->err));
+}
+
+/* The verb's plan on the tip. An unfetched tip decides nothing alone: a
+ * failure or "nothing to change" is made sure of on the fetched tip, in an
+ * attempt that does not count. */
+static enum next plan_attempt(struct run *r)
+{
+	plan_clear(&r->p);
+	r->p.trailers = (struct strbuf)STRBUF_INIT;
+	int rc = r->fn(&r->g, &r->g.tip, &r->p, r->arg, &r->err);
+	if (r->g.unverified && (rc != 0 || !plan_changed(&r->p))) {
+		sb_reset(&r->err);
+		if (stop_on_error(r, gitr_fetch(&r->g, &r->err)) == STOP)
+			return STOP;
+		r->attempt--;
+		return RETRY;
+	}
+	return stop_on_error(r, rc);
+}
+
+/* The runs that push nothing end here: the diff verb, nothing to change, and
+ * --dry-run (which prints the diff). */
+static enum next finish_without_push(struct run *r)
+{
+	if (r->diff_verb) {
+		r->rc = diff_output(&r->g, &r->p, r->action);
+		return STOP;
+	}
+	int changed = plan_changed(&r->p);
+	if (!changed)
+		info("%s: nothing to change on %s at %s", r->p.msg_path, r->g.branch, git_oid_tostr_s(&r->g.tip));
+	if (changed && !d_dry_run)
+		return NEXT_STEP;
+	if (d_dry_run) {
+		struct strbuf d = STRBUF_INIT;
+		plan_diff(&r->p, &d);
+		fwrite(d.buf, 1, d.len, stdout);
+		sb_release(&d);
+	}
+	return STOP;
+}
+
+/* Commit the plan on the tip and push it. Landed, or an error that a retry
+ * cannot mend: STOP. A push that may land on the moved branch: NEXT_STEP,
+ * with u saying what happened. */
+static enum next commit_and_push(struct run *r, struct unlanded *u)
+{
+	git_oid id;
+	long long t_push = now_ms();
+	if (stop_on_error(r, commit_plan(&r->g, &r->p, r->sig, &id, &r->err)) == STOP)
+		return STOP;
+	info("%s: committed %s on %s (attempt %d): pushing to %s", r->p.msg_path, git_oid_tostr_s(&id),
+	     git_oid_tostr_s(&r->g.tip), r->attempt, r->g.display_url);
+	u->old_tip = r->g.tip;
+	int rc = gitr_push(&r->g, &id, &r->err);
+	u->push_ms = now_ms() - t_push;
+	if (rc == 0) {
+		git_oid_tostr(r->commit, sizeof r->commit, &id);
+		r->pushed = 1;
+		info("%s: pushed %s to %s in %lld ms", r->g.display_url, r->commit, r->g.branch, u->push_ms);
+		r->rc = 0;
+		return STOP;
+	}
+	if (rc > 0)
+		return stop_on_error(r, rc);
+	r->rc = rc;
+	u->rejected = rc == GITR_REJECTED;
+	sb_addf(&u->why, "%s", r->err.buf);
+	return NEXT_STEP;
+}
+
+/* After a push that did not land: wait, fetch the branch and try again;
+ * unless the attempts are used up, or the remote refused the push itself
+ * (refused, and the branch did not move). */
+static enum next fetch_for_retry(struct run *r, const struct unlanded *u)
+{
+	if (r->attempt >= r->max_attempts) {
+		errorx("%s: the branch %s kept moving: gave up after %d attempts", r->g.display_url, r->g.branch,
+		       r->attempt);
+		r->rc = EXIT_TEMPFAIL;
+		return STOP;
+	}
+	gitr_unlock(&r->g);
+	backoff(r->attempt, r->cycle);
+	gitr_lock(&r->g);
+	long long t_fetch = now_ms();
+	if (stop_on_error(r, gitr_fetch(&r->g, &r->err)) == STOP)
+		return STOP;
+	if (u->rejected && git_oid_equal(&u->old_tip, &r->g.tip)) {
+		errorx("%s: the remote refused the push to %s: %s", r->g.display_url, r->g.branch, u->why.buf);
+		r->rc = EXIT_PERM;
+		return STOP;
+	}
+	r->cycle = (now_ms() - t_fetch) + u->push_ms; /* a fetch and a push */
+	info("%s moved: attempt %d on %s", r->g.branch, r->attempt + 1, git_oid_tostr_s(&r->g.tip));
+	return RETRY;
+}
+
+/* One attempt: plan on the tip, then commit and push. */
+static enum next attempt_once(struct run *r)
+{
+	enum next n;
+	if ((n = take_turn(r)) != NEXT_STEP || (n = plan_attempt(r)) != NEXT_STEP ||
+	    (n = finish_without_push(r)) != NEXT_STEP)
+		return n;
+	struct unlanded u = { .why = STRBUF_INIT };
+	n = commit_and_push(r, &u);
+	if (n == NEXT_STEP)
+		n = fetch_for_retry(r, &u);
+	sb_release(&u.why);
+	return n;
+}
+
+/* A record per image of the plan, once the run has pushed (or had nothing to). */
+static int write_records(struct run *r)
+{
+	struct rec_writer *w = writer();
+	if (!w)
+		return EXIT_USAGE;
+	emit(w, &r->g, &r->p, r->action, r->commit, r->pushed, r->attempt);
+	return rec_writer_finish(w) < 0 ? EXIT_IOERR : 0;
+}
+
 int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
 {
-	struct gitr g;
-	struct strbuf err = STRBUF_INIT;
-	git_signature *sig = NULL;
-	int rc = 0, attempt = 0, pushed = 0, refreshed = 0;
-	long long cycle = 0; /* ms an attempt took, for the backoff */
-	char commit[GIT_OID_HEXSZ + 1] = "";
-	struct plan p = { 0 };
+	struct run r = { .fn = fn, .arg = arg, .action = action, .diff_verb = diff_verb,
+			 .writes = !diff_verb && !d_dry_run, .err = STRBUF_INIT };
 	srandom((unsigned)(getpid() ^ now_ms()));
-	if (!diff_verb && !d_dry_run && (rc = gitr_author(d_author, &sig, &err)) != 0) {
-		errorx("%s", err.buf);
-		goto out;
+	if (r.writes && (r.rc = gitr_author(d_author, &r.sig, &r.err)) != 0) {
+		errorx("%s", r.err.buf);
+	} else if ((r.rc = deploy_open(&r.g, r.writes)) == 0) {
+		/* A bump over the network starts from the cache's tip without fetching
+		 * (deploy_open's trust_cache): the push connection tells whether the
+		 * branch is still there. */
+		r.max_attempts = d_attempts > 0 ? d_attempts : 1000;
+		for (r.attempt = 1; attempt_once(&r) == RETRY; r.attempt++)
+			;
+		if (r.rc == 0 && r.writes)
+			r.rc = write_records(&r);
+		plan_clear(&r.p);
+		gitr_close(&r.g);
 	}
-	/* A bump over the network starts from the cache's tip without fetching:
-	 * the push connection tells whether the branch is still there. */
-	if ((rc = deploy_open(&g, !diff_verb && !d_dry_run)) != 0)
-		goto out_nog;
-	long long max = d_attempts > 0 ? d_attempts : 1000;
-	for (attempt = 1;; attempt++) {
-		/* Take turns with runs on this machine; a turn that had to wait
-		 * starts from a fresh tip, as the others have pushed meanwhile. */
-		if (!diff_verb && !d_dry_run && gitr_lock(&g) > 0 && attempt == 1 && !refreshed++ &&
-		    (rc = gitr_refresh(&g, &err)) != 0) {
-			errorx("%s", err.buf);
-			break;
-		}
-		plan_clear(&p);
-		p.trailers = (struct strbuf)STRBUF_INIT;
-		rc = fn(&g, &g.tip, &p, arg, &err);
-		/* An unfetched tip decides nothing alone: a failure or "nothing to
-		 * change" is made sure of on the fetched tip. */
-		if (g.unverified && (rc != 0 || !plan_changed(&p))) {
-			sb_reset(&err);
-			if ((rc = gitr_fetch(&g, &err)) != 0) {
-				errorx("%s", err.buf);
-				break;
-			}
-			attempt--;
-			continue;
-		}
-		if (rc != 0) {
-			errorx("%s", err.buf);
-			break;
-		}
-		if (diff_verb) {
-			rc = diff_output(&g, &p, action);
-			break;
-		}
-		if (!plan_changed(&p))
-			info("%s: nothing to change on %s at %s", p.msg_path, g.branch, git_oid_tostr_s(&g.tip));
-		if (!plan_changed(&p) || d_dry_run) {
-			if (d_dry_run) {
-				struct strbuf d = STRBUF_INIT;
-				plan_diff(&p, &d);
-				fwrite(d.buf, 1, d.len, stdout);
-				sb_release(&d);
-			}
-			break;
-		}
-		git_oid id;
-		long long t_push = now_ms();
-		if ((rc = commit_plan(&g, &p, sig, &id, &err)) != 0) {
-			errorx("%s", err.buf);
-			break;
-		}
-		info("%s: committed %s on %s (attempt %d): pushing to %s", p.msg_path, git_oid_tostr_s(&id),
-		     git_oid_tostr_s(&g.tip), attempt, g.display_url);
-		git_oid old_tip = g.tip;
-		rc = gitr_push(&g, &id, &err);
-		long long push_ms = now_ms() - t_push;
-		if (rc == 0) {
-			git_oid_tostr(commit, sizeof commit, &id);
-			pushed = 1;
-			info("%s: pushed %s to %s in %lld ms", g.display_url, commit, g.branch, push_ms);
-			break;
-		}
-		if (rc > 0) {
-			errorx("%s", err.buf);
-			break;
-		}
-		int rejected = rc == GITR_REJECTED;
-		struct strbuf why = STRBUF_INIT;
-		sb_addf(&why, "%s", err.buf);
-		if (attempt >= max) {
-			errorx("%s: the branch %s kept moving: gave up after %d attempts", g.display_url, g.branch, attempt);
-			rc = EXIT_TEMPFAIL;
-			sb_release(&why);
-			break;
-		}
-		gitr_unlock(&g);
-		backoff(attempt, cycle);
-		gitr_lock(&g);
-		long long t_fetch = now_ms();
-		if ((rc = gitr_fetch(&g, &err)) != 0) {
-			errorx("%s", err.buf);
-			sb_release(&why);
-			break;
-		}
-		if (rejected && git_oid_equal(&old_tip, &g.tip)) {
-			errorx("%s: the remote refused the push to %s: %s", g.display_url, g.branch, why.buf);
-			rc = EXIT_PERM;
-			sb_release(&why);
-			break;
-		}
-		cycle = (now_ms() - t_fetch) + push_ms; /* a fetch and a push */
-		info("%s moved: attempt %d on %s", g.branch, attempt + 1, git_oid_tostr_s(&g.tip));
-		sb_release(&why);
-	}
-	if (rc == 0 && !diff_verb && !(d_dry_run)) {
-		struct rec_writer *w = writer();
-		if (!w)
-			rc = EXIT_USAGE;
-		else {
-			emit(w, &g, &p, action, commit, pushed, attempt);
-			if (rec_writer_finish(w) < 0)
-				rc = EXIT_IOERR;
-		}
-	}
-	plan_clear(&p);
-	gitr_close(&g);
-out_nog:
-out:
-	git_signature_free(sig);
-	sb_release(&err);
-	return rc;
+	git_signature_free(r.sig);
+	sb_release(&r.err);
+	return r.rc;
 }

@@ -589,36 +589,32 @@ static void put_group_head(struct strbuf *sb, const char *group_by, int caps, in
 	sb_adds(sb, "</tr></thead>\n");
 }
 
-static void put_limit_cells(struct strbuf *sb, const struct agg *g, int caps, int quotas)
+/* One "used / limit" cell (MiB or a count); an em dash when the group has no
+ * such limit. */
+static void put_use_cell(struct strbuf *sb, int known, int mib, long long used, long long limit)
 {
 	struct strbuf cell = STRBUF_INIT;
+	if (!known)
+		sb_adds(&cell, "\xe2\x80\x94");
+	else if (mib)
+		add_use_mib(&cell, used, limit);
+	else
+		add_use_count(&cell, used, limit);
+	td_num(sb, cell.buf);
+	sb_release(&cell);
+}
+
+static void put_limit_cells(struct strbuf *sb, const struct agg *g, int caps, int quotas)
+{
 	if (caps) {
-		for (int i = 0; i < 2; i++) {
-			sb_reset(&cell);
-			if (!g->has_capacity)
-				sb_adds(&cell, "\xe2\x80\x94");
-			else if (i == 0)
-				add_use_count(&cell, g->vcpus, g->cap_vcpus);
-			else
-				add_use_mib(&cell, g->mem_mib, g->cap_mem_mib);
-			td_num(sb, cell.buf);
-		}
+		put_use_cell(sb, g->has_capacity, 0, g->vcpus, g->cap_vcpus);
+		put_use_cell(sb, g->has_capacity, 1, g->mem_mib, g->cap_mem_mib);
 	}
 	if (quotas) {
-		for (int i = 0; i < 3; i++) {
-			sb_reset(&cell);
-			if (!g->has_quota)
-				sb_adds(&cell, "\xe2\x80\x94");
-			else if (i == 0)
-				add_use_count(&cell, g->vcpus, g->quota_vcpus);
-			else if (i == 1)
-				add_use_mib(&cell, g->mem_mib, g->quota_mem_mib);
-			else
-				add_use_count(&cell, g->count, g->quota_instances);
-			td_num(sb, cell.buf);
-		}
+		put_use_cell(sb, g->has_quota, 0, g->vcpus, g->quota_vcpus);
+		put_use_cell(sb, g->has_quota, 1, g->mem_mib, g->quota_mem_mib);
+		put_use_cell(sb, g->has_quota, 0, g->count, g->quota_instances);
 	}
-	sb_release(&cell);
 }
 
 /* One row; key is the group's value, or NULL for the totals row. */

@@ -86,6 +86,18 @@ static void inst_record(const struct inst *in, enum top_kind k, int human, struc
 	}
 }
 
+/* A flagged instance: its name, host, state and why (the JSON report names
+ * its id first). */
+static void flagged_record(const struct inst *in, int with_id, struct record *r)
+{
+	if (with_id)
+		rec_set(r, "id", in->id);
+	rec_set(r, "name", in->name);
+	rec_set(r, "host", in->host);
+	rec_set(r, "state", in->state);
+	rec_set(r, "reason", in->flag);
+}
+
 static const char *const top_titles[] = { "Top by CPU", "Top by memory used", "Top by network traffic" };
 
 static void title(const struct style *st, FILE *out, const char *text, int first)
@@ -148,13 +160,8 @@ static void render_sections(const struct report *rp, FILE *out, const struct sty
 			inst_record(rp->top[k][i], (enum top_kind)k, st->human, recset_add(&rs));
 		section(st, out, top_titles[k], &rs, 0);
 	}
-	for (size_t i = 0; i < rp->nflagged; i++) {
-		struct record *r = recset_add(&rs);
-		rec_set(r, "name", rp->flagged[i]->name);
-		rec_set(r, "host", rp->flagged[i]->host);
-		rec_set(r, "state", rp->flagged[i]->state);
-		rec_set(r, "reason", rp->flagged[i]->flag);
-	}
+	for (size_t i = 0; i < rp->nflagged; i++)
+		flagged_record(rp->flagged[i], 0, recset_add(&rs));
 	section(st, out, "Flagged", &rs, 0);
 	if (rp->flagged_total > (long)rp->nflagged)
 		fprintf(out, "... and %ld more flagged\n", rp->flagged_total - (long)rp->nflagged);
@@ -265,14 +272,8 @@ void render_json(const struct report *rp, FILE *out)
 		json_object_set_new(top, names[k], json_list(&rs, rp->group_by));
 	}
 	json_object_set_new(doc, "top", top);
-	for (size_t i = 0; i < rp->nflagged; i++) {
-		struct record *f = recset_add(&rs);
-		rec_set(f, "id", rp->flagged[i]->id);
-		rec_set(f, "name", rp->flagged[i]->name);
-		rec_set(f, "host", rp->flagged[i]->host);
-		rec_set(f, "state", rp->flagged[i]->state);
-		rec_set(f, "reason", rp->flagged[i]->flag);
-	}
+	for (size_t i = 0; i < rp->nflagged; i++)
+		flagged_record(rp->flagged[i], 1, recset_add(&rs));
 	json_object_set_new(doc, "flagged", json_list(&rs, rp->group_by));
 	json_object_set_new(doc, "flagged_total", json_integer(rp->flagged_total));
 	json_object_set_new(doc, "skipped", json_integer(rp->skipped));

@@ -7,7 +7,12 @@
 #define GITR_SYSTEM_CA "/etc/ssl/certs/ca-certificates.crt"
 
 void gitr_init(void);
-/* stream.c: libgit2's TCP connections made with TCP_NODELAY (gitr_init calls it). */
-void gitr_stream_register(void);
+/* stream.c: libgit2's TCP connections made with TCP_NODELAY (gitr_init calls
+ * it). 1 when registered; 0 when the running libgit2 keeps its own socket,
+ * because gitr_socket_layout_known(its version) is 0. */
+int gitr_stream_register(void);
+/* 1 when libgit2 MAJOR.MINOR's private git_socket_stream has the layout
+ * stream.c copies. */
+int gitr_socket_layout_known(int major, int minor);
 
 #endif

@@ -38,7 +38,7 @@ assert "local: git fsck on the remote" fsck_ok "$R"
 run env LD_DEBUG=libs LD_DEBUG_OUTPUT="$T/ld" "$D" bump --git "$R" --path "$DEV" --image registry.local/shop/frontend:9d8e7f6 -o kv
 expect_rc "local: a bump with LD_DEBUG=libs" 0 && assert "local: libcurl not loaded" \
 	bash -c "grep -q 'calling init: .*libgit2' '$T'/ld.* && ! grep -q libcurl '$T'/ld.*"
-# Nor does it read the system's CA bundle, which libgit2 1.5 parses as it starts (4-6 ms; lib/git/init.c).
+# Nor does it read the system's CA bundle, which libgit2 1.5 parses as it starts (lib/git/compat_stat.c hides it).
 run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e trace=file -o "$T/strace-local" \
 	"$D" bump --git "$R" --path "$DEV" --image registry.local/shop/frontend:9d8e7f6 -o kv
 expect_rc "local: a bump under strace" 0 && assert "local: the CA bundle not even looked at" \

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&e, 0, sizeof e);
 	if (yedit_load(&e, "fuzz", (const char *)data, size, &err) == 0) {
 		char *old = NULL;
-		if (yedit_set_image(&e, "app", "newTag", "1.20", &old, &err) == YEDIT_CHANGED)
+		if (yedit_set_item(&e, "images", "name", "app", "newTag", "1.20", &old, &err) == YEDIT_CHANGED)
 			reparse(&e);
 		free(old);
 		old = NULL;

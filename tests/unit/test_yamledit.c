@@ -16,6 +16,14 @@
 
 /* ---- helpers ---- */
 
+/* The item edit on the list most files here hold: kustomize's images:, whose
+ * rules (which fields) are cloudctl-deploy's and tested in test_kustomize.c. */
+static int set_image(struct yedit *e, const char *image, const char *field, const char *value,
+		     char **old, struct strbuf *err)
+{
+	return yedit_set_item(e, "images", "name", image, field, value, old, err);
+}
+
 struct result {
 	int rc;
 	char *text; /* the new text, or the error message */
@@ -40,7 +48,7 @@ static struct result edit(const char *text, const char *image, const char *field
 		r.text = sb_detach(&err);
 		return r;
 	}
-	r.rc = image ? yedit_set_image(&e, image, field, value, &r.old, &err)
+	r.rc = image ? set_image(&e, image, field, value, &r.old, &err)
 		     : yedit_set_path(&e, field, value, &r.old, &err);
 	r.text = r.rc < 0 ? sb_detach(&err) : xstrdup(yedit_text(&e, NULL));
 	if (r.rc < 0)
@@ -196,10 +204,10 @@ static void test_unchanged(void)
 	struct strbuf err = STRBUF_INIT;
 	char *old = NULL;
 	CHECK(yedit_load(&e, "k.yaml", kust, strlen(kust), &err) == 0);
-	CHECK_INT(yedit_set_image(&e, FRONT, "newTag", "1e3", &old, &err), YEDIT_CHANGED);
+	CHECK_INT(set_image(&e, FRONT, "newTag", "1e3", &old, &err), YEDIT_CHANGED);
 	CHECK_STR(old, "3f2a1bc");
 	free(old);
-	CHECK_INT(yedit_set_image(&e, FRONT, "newTag", "1e3", &old, &err), YEDIT_UNCHANGED);
+	CHECK_INT(set_image(&e, FRONT, "newTag", "1e3", &old, &err), YEDIT_UNCHANGED);
 	CHECK_STR(old, "1e3");
 	free(old);
 	CHECK(strstr(yedit_text(&e, NULL), "newTag: \"1e3\"   # from main\n") != NULL);
@@ -278,8 +286,8 @@ static void test_add_entry(void)
 	struct strbuf err = STRBUF_INIT;
 	const char *t = "images:\n  - name: a\n    newTag: v1\n";
 	CHECK(yedit_load(&e, "k.yaml", t, strlen(t), &err) == 0);
-	CHECK_INT(yedit_set_image(&e, "b", "newName", "c", NULL, &err), YEDIT_CHANGED);
-	CHECK_INT(yedit_set_image(&e, "b", "newTag", "v2", NULL, &err), YEDIT_CHANGED);
+	CHECK_INT(set_image(&e, "b", "newName", "c", NULL, &err), YEDIT_CHANGED);
+	CHECK_INT(set_image(&e, "b", "newTag", "v2", NULL, &err), YEDIT_CHANGED);
 	CHECK_STR(yedit_text(&e, NULL),
 		  "images:\n  - name: a\n    newTag: v1\n  - name: b\n    newName: c\n    newTag: v2\n");
 	CHECK_STR(err.buf, "");
@@ -414,8 +422,32 @@ static void test_refused(void)
 	CHECK_REFUSED("- a\n", "a", "newTag", "v2", "k.yaml:1:1: the document is not a mapping");
 	CHECK_REFUSED("{images: []}\n", "a", "newTag", "v2",
 		      "k.yaml:1:1: the document is in flow style ({...}): cloudctl edits block style only, never rewrites flow style");
-	CHECK_REFUSED("images:\n- name: a\n", "a", "tag", "v2",
-		      "k.yaml: images field \"tag\": not one of newTag, digest, newName");
+}
+
+/* Nothing in the editor knows images: any list, any key, any field. */
+static void test_other_list(void)
+{
+	const char *text = "env:\n  - key: A # first\n    value: \"1\"\n";
+	struct yedit e;
+	struct strbuf err = STRBUF_INIT;
+	char *old = NULL;
+	CHECK(yedit_load(&e, "f.yaml", text, strlen(text), &err) == 0);
+	CHECK_INT(yedit_set_item(&e, "env", "key", "A", "value", "2", &old, &err), YEDIT_CHANGED);
+	CHECK_STR(old, "1");
+	CHECK_INT(yedit_set_item(&e, "env", "key", "B", "tag", "true", NULL, &err), YEDIT_CHANGED);
+	CHECK_INT(yedit_set_item(&e, "users", "id", "u1", "role", "admin", NULL, &err), YEDIT_CHANGED);
+	CHECK_STR(yedit_text(&e, NULL),
+		  "env:\n  - key: A # first\n    value: \"2\"\n  - key: B\n    tag: \"true\"\n"
+		  "users:\n  - id: u1\n    role: admin\n");
+	CHECK_INT(yedit_set_item(&e, "env", "key", "A", "value", "2", NULL, &err), YEDIT_UNCHANGED);
+	free(old);
+	yedit_release(&e);
+	text = "env:\n- key: A\n- key: A\n";
+	CHECK(yedit_load(&e, "f.yaml", text, strlen(text), &err) == 0);
+	CHECK_INT(yedit_set_item(&e, "env", "key", "A", "value", "1", NULL, &err), -1);
+	CHECK_STR(err.buf, "f.yaml:3:3: duplicate env entries for A (lines 2 and 3)");
+	yedit_release(&e);
+	sb_release(&err);
 }
 
 /* ---- key paths (Helm values) ---- */
@@ -566,7 +598,7 @@ static int fuzz_one(struct yedit *e, json_t *model)
 	char *before = xstrdup(yedit_text(e, NULL));
 	json_t *had = model_field(model, name, field), *want = json_string(value);
 	int expect = json_equal(had, want) ? YEDIT_UNCHANGED : YEDIT_CHANGED;
-	int rc = yedit_set_image(e, name, field, value, NULL, &err);
+	int rc = set_image(e, name, field, value, NULL, &err);
 	int ok = rc == expect;
 	fuzz_changes += rc == YEDIT_CHANGED;
 	if (rc == YEDIT_UNCHANGED)
@@ -817,6 +849,7 @@ int main(void)
 	RUN(test_crlf);
 	RUN(test_utf8);
 	RUN(test_refused);
+	RUN(test_other_list);
 	RUN(test_path);
 	RUN(test_fuzz);
 	RUN(test_fuzz_path);
