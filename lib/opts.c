@@ -22,14 +22,14 @@ static const char *opt_completion;
 
 /* Options every verb of every tool takes. */
 static const struct opt common_table[] = {
-	{ "output", 'o', OPT_STRING, &opt_output, "FORMAT",
+	OPT_STRING("output", 'o', &opt_output, "FORMAT",
 	  "kv, table, json, tsv, csv or md (default: table on a terminal, else kv; $CLOUDCTL_OUTPUT)",
-	  "words:kv table json tsv csv md" },
-	{ "columns", 'c', OPT_LIST, &opt_columns, "COL,...", "write only these columns, in this order", NULL },
-	{ "verbose", 'v', OPT_COUNT, &common.verbose, NULL, "say more on stderr; -vv traces requests", NULL },
-	{ "quiet", 'q', OPT_BOOL, &common.quiet, NULL, "print errors only", NULL },
-	{ "help", 'h', OPT_BOOL, &opt_help, NULL, "show this help and exit", NULL },
-	{ "version", 0, OPT_BOOL, &opt_version, NULL, "show the version and exit", NULL },
+	  .complete = "words:kv table json tsv csv md"),
+	OPT_LIST("columns", 'c', &opt_columns, "COL,...", "write only these columns, in this order"),
+	OPT_COUNT("verbose", 'v', &common.verbose, "say more on stderr; -vv traces requests"),
+	OPT_BOOL("quiet", 'q', &common.quiet, "print errors only"),
+	OPT_BOOL("help", 'h', &opt_help, "show this help and exit"),
+	OPT_BOOL("version", 0, &opt_version, "show the version and exit"),
 	OPT_END
 };
 
@@ -40,26 +40,56 @@ const struct opt *opts_common(void)
 
 /* Hidden: used to generate completions/. */
 static const struct opt hidden_table[] = {
-	{ "completion", 0, OPT_STRING, &opt_completion, "SHELL", NULL, NULL },
+	OPT_STRING("completion", 0, &opt_completion, "SHELL", NULL),
 	OPT_END
 };
 
-/* The tables in effect for one parse, flattened. */
+/* The tables in effect for one parse, flattened: as many options as the
+ * tables hold, none dropped. */
 struct optset {
-	const struct opt *o[128];
-	size_t n;
+	const struct opt **o;
+	size_t n, alloc;
 };
 
 static void optset_add(struct optset *s, const struct opt *table)
 {
-	for (; table && table->name; table++)
-		if (s->n < ARRAY_SIZE(s->o))
-			s->o[s->n++] = table;
+	for (; table && table->name; table++) {
+		if (s->n == s->alloc) {
+			s->alloc = s->alloc ? 2 * s->alloc : 64;
+			s->o = xrealloc(s->o, s->alloc * sizeof *s->o);
+		}
+		s->o[s->n++] = table;
+	}
+}
+
+static void optset_release(struct optset *s)
+{
+	free(s->o);
+	memset(s, 0, sizeof *s);
+}
+
+/* The options given on the command line, before and after the verb: what
+ * their scopes are checked for. */
+static struct {
+	const struct opt **o;
+	size_t n, alloc;
+} given;
+
+static void mark_given(const struct opt *o)
+{
+	for (size_t i = 0; i < given.n; i++)
+		if (given.o[i] == o)
+			return;
+	if (given.n == given.alloc) {
+		given.alloc = given.alloc ? 2 * given.alloc : 16;
+		given.o = xrealloc(given.o, given.alloc * sizeof *given.o);
+	}
+	given.o[given.n++] = o;
 }
 
 static int takes_arg(const struct opt *o)
 {
-	return o->type == OPT_STRING || o->type == OPT_INT || o->type == OPT_LIST;
+	return o->type == OPTION_STRING || o->type == OPTION_INT || o->type == OPTION_LIST;
 }
 
 static void build_getopt(const struct optset *s, struct option *lo, struct strbuf *shorts)
@@ -100,19 +130,19 @@ static int store(const struct opt *o, const char *arg, const char *verb)
 {
 	long long v;
 	switch (o->type) {
-	case OPT_BOOL:
+	case OPTION_BOOL:
 		*(int *)o->value = 1;
 		break;
-	case OPT_COUNT:
+	case OPTION_COUNT:
 		(*(int *)o->value)++;
 		break;
-	case OPT_STRING:
+	case OPTION_STRING:
 		*(const char **)o->value = arg;
 		break;
-	case OPT_LIST:
+	case OPTION_LIST:
 		strlist_add(o->value, arg);
 		break;
-	case OPT_INT:
+	case OPTION_INT:
 		if (parse_ll(arg, -9000000000000000000LL, 9000000000000000000LL, &v) < 0) {
 			struct strbuf m = STRBUF_INIT;
 			sb_addf(&m, "option '--%s': '%s' is not a whole number", o->name, arg);
@@ -131,7 +161,7 @@ static int store(const struct opt *o, const char *arg, const char *verb)
 /* quiet: a failure is not reported (a first, tentative parse). */
 static int parse(const struct optset *s, int argc, char **argv, int stop_at_operand, const char *verb, int quiet)
 {
-	struct option lo[ARRAY_SIZE(s->o) + 1];
+	struct option *lo = xcalloc(s->n + 1, sizeof *lo);
 	struct strbuf shorts = STRBUF_INIT;
 	sb_adds(&shorts, stop_at_operand ? "+:" : ":");
 	build_getopt(s, lo, &shorts);
@@ -145,6 +175,7 @@ static int parse(const struct optset *s, int argc, char **argv, int stop_at_oper
 		else if (c != '?' && c != ':')
 			o = find_short(s, c);
 		if (o) {
+			mark_given(o);
 			rc = store(o, optarg, verb);
 			continue;
 		}
@@ -159,6 +190,7 @@ static int parse(const struct optset *s, int argc, char **argv, int stop_at_oper
 			rc = usage_error(verb, "unknown option '%s'", bad);
 	}
 	sb_release(&shorts);
+	free(lo);
 	return rc;
 }
 
@@ -323,11 +355,99 @@ static int parse_leading(const struct tool *t, int argc, char **argv, int *verb_
 	optset_add(&s, hidden_table);
 	int rc = parse(&s, argc, argv, 1, NULL, quiet);
 	*verb_index = optind;
+	optset_release(&s);
 	return rc;
 }
 
 int tool_operand_count;
 char **tool_operands;
+
+/* "a, b or c" */
+static void add_word_list(struct strbuf *sb, const char *words)
+{
+	size_t n;
+	for (const char *p = words; *p; p += n + (p[n] == ' ')) {
+		n = strcspn(p, " ");
+		sb_addf(sb, "%s%.*s", p == words ? "" : p[n] ? ", " : " or ", (int)n, p);
+	}
+}
+
+static int has_word(const char *words, const char *w)
+{
+	size_t len = strlen(w), n;
+	for (const char *p = words; p && *p; p += n + (p[n] == ' ')) {
+		n = strcspn(p, " ");
+		if (n == len && strncmp(p, w, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The action the command names: the verb's first operand, when it is one of
+ * its actions (else NULL, and the verb reports it). */
+static const char *named_action(const struct verb *v)
+{
+	if (!v->actions || tool_operand_count < 1 || !has_word(v->actions, tool_operands[0]))
+		return NULL;
+	return tool_operands[0];
+}
+
+/* The one place option scopes are checked: every option given has a use for
+ * the driver picked, then for the action named. "network create: --mode is
+ * for --driver libvirt", "router list: --subnet goes with add-interface or
+ * remove-interface". */
+static int check_scopes(const struct verb *v, const char *driver)
+{
+	const char *action = named_action(v);
+	if (v->actions && !action)
+		return 0;
+	struct strbuf why = STRBUF_INIT;
+	for (size_t i = 0; i < given.n && !why.len; i++) {
+		const struct opt *o = given.o[i];
+		if (driver && o->drivers && !has_word(o->drivers, driver)) {
+			sb_addf(&why, "--%s is for --driver ", o->name);
+			add_word_list(&why, o->drivers);
+			if (o->scope_note)
+				sb_addf(&why, " (%s)", o->scope_note);
+		}
+	}
+	for (size_t i = 0; i < given.n && !why.len; i++) {
+		const struct opt *o = given.o[i];
+		if (action && o->actions && !has_word(o->actions, action)) {
+			sb_addf(&why, "--%s goes with ", o->name);
+			add_word_list(&why, o->actions);
+		}
+	}
+	int rc = 0;
+	if (why.len) {
+		errorx("%s%s%s: %s", v->name, action ? " " : "", action ? action : "", why.buf);
+		rc = EXIT_USAGE;
+	}
+	sb_release(&why);
+	return rc;
+}
+
+/* After the options: the driver, the scopes, then the verb, in the
+ * executable or its plugin. */
+static int run_parsed(const struct tool *t, const struct verb *v, int argc, char **argv)
+{
+	const char *driver = NULL;
+	tool_operand_count = argc;
+	tool_operands = argv;
+	int rc = t->pick_driver ? t->pick_driver(v, &driver) : 0;
+	if (!rc)
+		rc = check_scopes(v, driver);
+	if (rc)
+		return rc;
+	if (v->run)
+		return v->run(argc, argv);
+	if (!driver)
+		return plugin_run(t->plugin, v->name, argc, argv);
+	char *plugin = xasprintf("%s-%s", t->name, driver);
+	rc = plugin_run(plugin, v->name, argc, argv);
+	free(plugin);
+	return rc;
+}
 
 static int run_verb(const struct tool *t, const struct verb *v, int argc, char **argv)
 {
@@ -336,6 +456,7 @@ static int run_verb(const struct tool *t, const struct verb *v, int argc, char *
 	optset_add(&s, t->globals);
 	optset_add(&s, common_table);
 	int rc = parse(&s, argc, argv, 0, v->name, 0);
+	optset_release(&s);
 	if (rc)
 		return rc;
 	if (opt_help) {
@@ -348,14 +469,7 @@ static int run_verb(const struct tool *t, const struct verb *v, int argc, char *
 	}
 	if ((rc = apply_common(v)))
 		return rc;
-	if (v->run)
-		return v->run(argc - optind, argv + optind);
-	tool_operand_count = argc - optind;
-	tool_operands = argv + optind;
-	const char *plugin = t->plugin_for ? t->plugin_for(v) : t->plugin;
-	if (!plugin)
-		return EXIT_USAGE;
-	return plugin_run(plugin, v->name, argc - optind, argv + optind);
+	return run_parsed(t, v, argc - optind, argv + optind);
 }
 
 static void reset_options(void)
@@ -364,6 +478,7 @@ static void reset_options(void)
 	opt_output = opt_completion = NULL;
 	opt_help = opt_version = 0;
 	memset(&common, 0, sizeof common);
+	given.n = 0;
 }
 
 /* cloudctl-report --group-by tenant FILE: no verb named, so all of argv is the

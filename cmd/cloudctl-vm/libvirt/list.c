@@ -6,10 +6,6 @@
 
 static int check_list_args(int argc, struct record *want_tags)
 {
-	if (list_all_projects) {
-		errorx("list: --all-projects is for --driver openstack");
-		return EXIT_USAGE;
-	}
 	if (argc > 0) {
 		errorx("list: unexpected operand (filter with --name, --state, --tag)");
 		return EXIT_USAGE;
