@@ -17,7 +17,7 @@ struct common_opts common;
 static const char *opt_output;
 static struct strlist opt_columns; /* -c, repeatable: the lists are joined */
 static char *columns_joined;
-static int opt_help, opt_version;
+static int opt_help, opt_version, opt_self_check;
 static const char *opt_completion;
 
 /* Options every verb of every tool takes. */
@@ -38,9 +38,11 @@ const struct opt *opts_common(void)
 	return common_table;
 }
 
-/* Hidden: used to generate completions/. */
+/* Hidden: --completion generates completions/; --self-check is run by
+ * tests/unit/test_opts_tables.c over every tool. */
 static const struct opt hidden_table[] = {
 	OPT_STRING("completion", 0, &opt_completion, "SHELL", NULL),
+	OPT_BOOL("self-check", 0, &opt_self_check, NULL),
 	OPT_END
 };
 
@@ -476,7 +478,7 @@ static void reset_options(void)
 {
 	strlist_clear(&opt_columns);
 	opt_output = opt_completion = NULL;
-	opt_help = opt_version = 0;
+	opt_help = opt_version = opt_self_check = 0;
 	memset(&common, 0, sizeof common);
 	given.n = 0;
 }
@@ -490,6 +492,128 @@ static int run_default(const struct tool *t, int argc, char **argv)
 	return run_verb(t, find_verb(t, t->default_verb), argc, argv);
 }
 
+/* ---- the tables' self-check ---- */
+
+/* Every word of words is one of known (both space separated). */
+static const char *unknown_word(const char *words, const char *known, struct strbuf *tmp)
+{
+	size_t n;
+	for (const char *p = words; *p; p += n + (p[n] == ' ')) {
+		n = strcspn(p, " ");
+		sb_reset(tmp);
+		sb_add(tmp, p, n);
+		if (!n || !has_word(known, tmp->buf))
+			return tmp->buf;
+	}
+	return NULL;
+}
+
+static void problem(struct strbuf *out, const char *where, const char *fmt, const char *what)
+{
+	sb_addf(out, "%s: ", where);
+	sb_addf(out, fmt, what);
+	sb_addc(out, '\n');
+}
+
+/* One option on its own: a name, an argument name when it takes one, help,
+ * and a scope in words the tool and the verb know. */
+static void check_opt(const struct tool *t, const struct opt *o, const char *actions, const char *where,
+		      struct strbuf *out)
+{
+	struct strbuf w = STRBUF_INIT, tmp = STRBUF_INIT;
+	const char *bad;
+	sb_addf(&w, "%s: --%s", where, o->name);
+	if (strspn(o->name, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(o->name) || !*o->name)
+		problem(out, w.buf, "%s", "a long name of other than a-z, 0-9 and -");
+	if (o->short_name && !isalnum(o->short_name))
+		problem(out, w.buf, "%s", "a letter that is not a letter or digit");
+	if (!o->help)
+		problem(out, w.buf, "%s", "no help (only the hidden options of opts.c have none)");
+	if (takes_arg(o) != (o->argname != NULL))
+		problem(out, w.buf, "%s", takes_arg(o) ? "takes an argument without a name for it"
+						       : "an argument name on an option without one");
+	if (o->drivers && !t->drivers)
+		problem(out, w.buf, "%s", "a driver scope in a tool without drivers");
+	else if (o->drivers && (bad = unknown_word(o->drivers, t->drivers, &tmp)))
+		problem(out, w.buf, "a scope naming the unknown driver '%s'", bad);
+	if (o->scope_note && !o->drivers)
+		problem(out, w.buf, "%s", "a scope note without a driver scope");
+	if (o->actions && !actions)
+		problem(out, w.buf, "%s", "an action scope where the verb has no actions");
+	else if (o->actions && (bad = unknown_word(o->actions, actions, &tmp)))
+		problem(out, w.buf, "a scope naming the unknown action '%s'", bad);
+	sb_release(&w);
+	sb_release(&tmp);
+}
+
+/* No two options of one parse share a long name or a letter. */
+static void check_unique(const struct optset *s, const char *where, struct strbuf *out)
+{
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t j = i + 1; j < s->n; j++) {
+			struct strbuf w = STRBUF_INIT;
+			sb_addf(&w, "%s: --%s", where, s->o[i]->name);
+			if (strcmp(s->o[i]->name, s->o[j]->name) == 0)
+				problem(out, w.buf, "%s", "given twice");
+			else if (s->o[i]->short_name && s->o[i]->short_name == s->o[j]->short_name)
+				problem(out, w.buf, "shares its letter with --%s", s->o[j]->name);
+			sb_release(&w);
+		}
+}
+
+/* Every action of every verb: what a global option's scope may name. */
+static void all_actions(const struct tool *t, struct strbuf *sb)
+{
+	for (const struct verb *v = t->verbs; v->name; v++)
+		if (v->actions)
+			sb_addf(sb, "%s%s", sb->len ? " " : "", v->actions);
+}
+
+int opts_self_check(const struct tool *t, struct strbuf *out)
+{
+	size_t before = out->len;
+	struct strbuf actions = STRBUF_INIT;
+	all_actions(t, &actions);
+	for (const struct opt *o = t->globals; o && o->name; o++)
+		check_opt(t, o, actions.len ? actions.buf : NULL, "globals", out);
+	struct optset lead = { .n = 0 };
+	optset_add(&lead, common_table);
+	optset_add(&lead, t->globals);
+	optset_add(&lead, hidden_table);
+	check_unique(&lead, "before the verb", out);
+	optset_release(&lead);
+	for (const struct verb *v = t->verbs; v->name; v++) {
+		if (!v->summary || !*v->summary)
+			problem(out, v->name, "%s", "a verb without a summary");
+		if (find_verb(t, v->name) != v)
+			problem(out, v->name, "%s", "a verb given twice");
+		for (const struct opt *o = v->opts; o && o->name; o++)
+			check_opt(t, o, v->actions, v->name, out);
+		struct optset s = { .n = 0 };
+		optset_add(&s, v->opts);
+		optset_add(&s, t->globals);
+		optset_add(&s, common_table);
+		check_unique(&s, v->name, out);
+		optset_release(&s);
+	}
+	if (t->default_verb && !find_verb(t, t->default_verb))
+		problem(out, t->name, "the default verb '%s' is not in the table", t->default_verb);
+	if ((t->drivers != NULL) != (t->pick_driver != NULL))
+		problem(out, t->name, "%s", "drivers without pick_driver, or the other way round");
+	sb_release(&actions);
+	return out->len > before;
+}
+
+/* --self-check: the problems of the tool's tables on stdout, one a line. */
+static int self_check(const struct tool *t)
+{
+	struct strbuf out = STRBUF_INIT;
+	int bad = opts_self_check(t, &out);
+	fputs(out.buf, stdout);
+	sb_release(&out);
+	return bad ? EXIT_SOFTWARE : 0;
+}
+
 static int dispatch(const struct tool *t, int argc, char **argv)
 {
 	int vi;
@@ -498,6 +622,8 @@ static int dispatch(const struct tool *t, int argc, char **argv)
 		return t->default_verb ? run_default(t, argc, argv) : rc;
 	if (opt_completion)
 		return opts_print_completion(t, opt_completion);
+	if (opt_self_check)
+		return self_check(t);
 	if (opt_version) {
 		printf("%s %s\n", t->name, CLOUDCTL_VERSION);
 		return 0;

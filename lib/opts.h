@@ -114,6 +114,12 @@ int tool_main(const struct tool *t, int argc, char **argv);
 /* The options every verb takes (-o, -c, -v, -q, -h, --version). */
 const struct opt *opts_common(void);
 
+/* The self-check of a tool's tables: options of one parse sharing a name or
+ * a letter, an option without help or with a scope naming an unknown driver
+ * or action, a verb without a summary. Appends one line per problem to out;
+ * returns whether there was any. `TOOL --self-check` prints them (exit 70). */
+int opts_self_check(const struct tool *t, struct strbuf *out);
+
 /* Print the completion script for shell ("bash", "zsh", "fish") to stdout. */
 int opts_print_completion(const struct tool *t, const char *shell);
 
