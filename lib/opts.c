@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -429,14 +430,51 @@ static int check_scopes(const struct verb *v, const char *driver)
 	return rc;
 }
 
-/* After the options: the driver, the scopes, then the verb, in the
- * executable or its plugin. */
+static int column_pattern_matches(const char *patterns, const char *col)
+{
+	struct strbuf pat = STRBUF_INIT;
+	size_t n;
+	int found = 0;
+	for (const char *p = patterns; *p && !found; p += n + (p[n] == ' ')) {
+		n = strcspn(p, " ");
+		sb_reset(&pat);
+		sb_add(&pat, p, n);
+		found = fnmatch(pat.buf, col, 0) == 0;
+	}
+	sb_release(&pat);
+	return found;
+}
+
+/* -c names only columns the verb's records can have: a typing error is
+ * refused before the verb acts, with the words the writer would use after. */
+static int check_columns(const struct verb *v)
+{
+	if (!v->columns || !common.columns)
+		return 0;
+	int rc = 0;
+	size_t n;
+	for (const char *c = common.columns; *c; c += n + (c[n] == ',')) {
+		n = strcspn(c, ",");
+		char *col = xstrndup(c, n);
+		if (!column_pattern_matches(v->columns, col)) {
+			errorx("-c: no record has a column '%s'", col);
+			rc = EXIT_USAGE;
+		}
+		free(col);
+	}
+	return rc;
+}
+
+/* After the options: the columns, the driver, the scopes, then the verb,
+ * in the executable or its plugin. */
 static int run_parsed(const struct tool *t, const struct verb *v, int argc, char **argv)
 {
 	const char *driver = NULL;
 	tool_operand_count = argc;
 	tool_operands = argv;
-	int rc = t->pick_driver ? t->pick_driver(v, &driver) : 0;
+	int rc = check_columns(v);
+	if (!rc && t->pick_driver)
+		rc = t->pick_driver(v, &driver);
 	if (!rc)
 		rc = check_scopes(v, driver);
 	if (rc)

@@ -75,6 +75,11 @@ struct verb {
 	/* NULL: -o takes the record formats. Else the verb's own formats, space
 	 * separated, the first the default (e.g. "table md csv json html prom"). */
 	const char *formats;
+	/* The columns the verb's records can have, space separated, fnmatch
+	 * patterns allowed ("quota.*"): a -c column of none of them is refused
+	 * before the verb acts (exit 64). NULL: -c is checked only by the
+	 * writer, after the records (records read on stdin pass their keys on). */
+	const char *columns;
 };
 
 struct tool {

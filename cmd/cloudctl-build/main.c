@@ -42,9 +42,13 @@ static const struct opt globals[] = {
 	OPT_END
 };
 
+/* The fields of the kind=image record a build writes. */
+#define IMAGE_COLUMNS "kind ref digest source source_time size layers uploaded mounted skipped"
+
 static const struct verb verbs[] = {
 	{ .name = "build", .run = cmd_build, .opts = build_opts, .operands = "DIR",
-	  .summary = "Build DIR into an image layer on a base and push it", .operand_complete = "dir" },
+	  .summary = "Build DIR into an image layer on a base and push it", .operand_complete = "dir",
+	  .columns = IMAGE_COLUMNS },
 	{ .name = "resolve", .run = cmd_resolve, .opts = no_opts, .operands = "IMAGE[:TAG]",
 	  .summary = "The digest an image tag points at" },
 	{ .name = "tags", .run = cmd_tags, .opts = no_opts, .operands = "REPO", .summary = "The tags of a repository" },

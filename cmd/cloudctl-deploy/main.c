@@ -91,18 +91,21 @@ static const struct opt globals[] = {
 	OPT_END
 };
 
+/* The fields of the kind=bump records of the verbs that commit. */
+#define BUMP_COLUMNS "kind action repo branch path image old new commit changed pushed attempts skipped"
+
 static const struct verb verbs[] = {
 	{ .name = "bump", .run = cmd_bump, .opts = bump_opts, .operands = "[-]",
-	  .summary = "Set image tags from kind=image records or --image; commit and push" },
+	  .summary = "Set image tags from kind=image records or --image; commit and push", .columns = BUMP_COLUMNS },
 	{ .name = "diff", .run = cmd_diff, .opts = diff_opts, .operands = "[-]",
 	  .summary = "What a bump would change: a unified diff, or records with -o kv|json",
 	  .formats = "diff kv json table tsv csv md" },
 	{ .name = "history", .run = cmd_history, .opts = history_opts, .operands = "",
 	  .summary = "Deploys of the path from the git log, newest first" },
 	{ .name = "rollback", .run = cmd_rollback, .opts = rollback_opts, .operands = "",
-	  .summary = "Restore an earlier tag in a new commit that later bumps respect" },
+	  .summary = "Restore an earlier tag in a new commit that later bumps respect", .columns = BUMP_COLUMNS },
 	{ .name = "promote", .run = cmd_promote, .opts = promote_opts, .operands = "",
-	  .summary = "Copy tags from one overlay to another in one commit" },
+	  .summary = "Copy tags from one overlay to another in one commit", .columns = BUMP_COLUMNS },
 	{ .name = NULL },
 };
 

@@ -75,11 +75,17 @@ static const struct opt inventory_opts[] = {
 	OPT_END
 };
 
+/* The fields of the record of an object applied (api/api.c, k8s_object_record). */
+#define APPLIED_COLUMNS \
+	"kind name namespace api replicas ready updated available phase node ip quota.* type cluster_ip created rv " \
+	"result dry_run"
+
 static const struct verb verbs[] = {
 	{ .name = "tenant", .run = cmd_tenant, .opts = tenant_opts, .operands = "render|apply|delete NAME | list",
 	  .summary = "A tenant: namespace, quota, limits, RBAC, network policies; rendered or applied",
 	  .actions = "render apply delete list", .formats = "yaml json kv table tsv csv md" },
-	{ .name = "apply", .opts = apply_opts, .operands = "-f FILE", .summary = "Server-side apply of a YAML stream" },
+	{ .name = "apply", .opts = apply_opts, .operands = "-f FILE", .summary = "Server-side apply of a YAML stream",
+	  .columns = APPLIED_COLUMNS },
 	{ .name = "get", .opts = get_opts, .operands = "KIND [NAME...]", .summary = "Objects as records" },
 	{ .name = "wait", .opts = wait_opts, .operands = "KIND/NAME...|-",
 	  .summary = "Wait for a condition or a deletion" },

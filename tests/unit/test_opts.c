@@ -74,6 +74,11 @@ static const struct verb color_verbs[] = {
 	  .actions = "list create delete" },
 	{ .name = NULL },
 };
+static const struct verb acting_verbs[] = {
+	{ .name = "make", .run = run_go, .summary = "Make", .columns = "kind name size tag.*" },
+	{ .name = NULL },
+};
+static const struct tool acting_tool = { .name = "tt", .summary = "Acts.", .verbs = acting_verbs };
 static const struct tool color_tool = {
 	.name = "tt", .summary = "Colors.", .verbs = color_verbs, .globals = color_globals, .drivers = "red blue",
 	.pick_driver = pick_color,
@@ -242,6 +247,19 @@ static void test_scopes(void)
 	cur_tool = &tool;
 }
 
+/* -c names a column the verb's records cannot have: refused before it acts. */
+static void test_columns_before_acting(void)
+{
+	reset();
+	cur_tool = &acting_tool;
+	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "make", "x", "-c", "name,nosuch", "-c", "siz", NULL), 64);
+	CHECK_STR(err, "tt: -c: no record has a column 'nosuch'\ntt: -c: no record has a column 'siz'\n");
+	CHECK_INT(ran_argc, 0);
+	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "make", "x", "-c", "tag.role,kind", NULL), 7);
+	CHECK_STR(ran_args, "x");
+	cur_tool = &tool;
+}
+
 int main(void)
 {
 	RUN(test_all_types);
@@ -251,6 +269,7 @@ int main(void)
 	RUN(test_help);
 	RUN(test_completion);
 	RUN(test_scopes);
+	RUN(test_columns_before_acting);
 	reset();
 	return CHECK_DONE("opts");
 }
