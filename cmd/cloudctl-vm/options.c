@@ -8,32 +8,31 @@
 #define JOBS_OPT OPT_INT("jobs", 'j', &o_jobs, "N", "openstack: requests sent in parallel (default 8)")
 /* Names and IDs resolve in the command's project; another's only when asked. */
 #define ALL_PROJECTS_OPT \
-	OPT_BOOL("all-projects", 'a', &list_all_projects, \
+	OPT_BOOL("all-projects", 'a', &o_all_projects, \
 		 "openstack: names and IDs of every project (admin); else the command's own", .drivers = "openstack")
 
 
 /* list */
 const char *list_state, *list_name;
 struct strlist list_tags;
-int list_stats, list_all_projects;
-const char *list_interval;
+int list_stats;
 const struct opt list_opts[] = {
 	OPT_STRING("state", 's', &list_state, "STATE", "only VMs in STATE (running, shutoff, paused, ...)",
 	  .complete = "words:running blocked paused shutdown shutoff crashed pmsuspended building error suspended shelved"),
 	OPT_STRING("name", 'n', &list_name, "GLOB", "only VMs whose name matches GLOB"),
 	OPT_LIST("tag", 't', &list_tags, "K=V", "only VMs tagged K=V (K alone: having tag K); repeatable"),
 	OPT_BOOL("stats", 0, &list_stats, "add the counters of 'stats' to each record"),
-	OPT_STRING("interval", 0, &list_interval, "DURATION",
+	OPT_STRING("interval", 0, &o_interval, "DURATION",
 	  "with --stats: sample twice, DURATION apart, and add cpu_pct", .drivers = "libvirt",
 	  .scope_note = "Nova's diagnostics are one sample"),
-	OPT_BOOL("all-projects", 'a', &list_all_projects, "openstack: the servers of every project (admin)",
+	OPT_BOOL("all-projects", 'a', &o_all_projects, "openstack: the servers of every project (admin)",
 	  .drivers = "openstack"),
 	JOBS_OPT,
 	OPT_END
 };
 const struct opt show_opts[] = { ALL_PROJECTS_OPT, JOBS_OPT, OPT_END };
 const struct opt stats_opts[] = {
-	OPT_STRING("interval", 0, &list_interval, "DURATION", "sample twice, DURATION apart, and add cpu_pct",
+	OPT_STRING("interval", 0, &o_interval, "DURATION", "sample twice, DURATION apart, and add cpu_pct",
 	  .drivers = "libvirt", .scope_note = "Nova's diagnostics are one sample"),
 	ALL_PROJECTS_OPT,
 	JOBS_OPT,
@@ -94,9 +93,9 @@ const struct opt create_opts[] = {
 };
 
 
-/* lifecycle */
-int o_force, o_wait, o_no_wait, o_keep_storage, o_ip, o_delete_keypair;
-const char *o_timeout, *o_state = "running";
+/* shared by several verbs' tables; the lifecycle verbs' */
+int o_force, o_wait, o_no_wait, o_keep_storage, o_ip, o_delete_keypair, o_all_projects;
+const char *o_timeout, *o_state = "running", *o_interval;
 long long o_jobs = 8;
 const struct opt start_opts[] = {
 	OPT_BOOL("wait", 'w', &o_wait, "wait until running and, with a network, addressed"),

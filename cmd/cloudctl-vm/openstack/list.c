@@ -97,7 +97,7 @@ static int all_servers(struct os_client *c, struct recset *out)
 {
 	json_t *servers = NULL, *images = NULL, *sv;
 	struct strbuf err = STRBUF_INIT;
-	const char *path = list_all_projects ? "/servers/detail?all_tenants=1" : "/servers/detail";
+	const char *path = o_all_projects ? "/servers/detail?all_tenants=1" : "/servers/detail";
 	int rc = os_list(&c->s, "compute", path, "servers", &servers, &err);
 	if (rc) {
 		errorx("list: %s", err.buf);
