@@ -75,7 +75,8 @@ static const struct opt inventory_opts[] = {
 	OPT_END
 };
 
-/* The fields of the record of an object applied (api/api.c, k8s_object_record). */
+/* The fields of the record of an object applied (api/api.c, k8s_object_record),
+ * which hold those of tenant delete's and tenant list's records. */
 #define APPLIED_COLUMNS \
 	"kind name namespace api replicas ready updated available phase node ip quota.* type cluster_ip created rv " \
 	"result dry_run"
@@ -83,7 +84,7 @@ static const struct opt inventory_opts[] = {
 static const struct verb verbs[] = {
 	{ .name = "tenant", .run = cmd_tenant, .opts = tenant_opts, .operands = "render|apply|delete NAME | list",
 	  .summary = "A tenant: namespace, quota, limits, RBAC, network policies; rendered or applied",
-	  .actions = "render apply delete list", .formats = "yaml json kv table tsv csv md" },
+	  .actions = "render apply delete list", .formats = "yaml json kv table tsv csv md", .columns = APPLIED_COLUMNS },
 	{ .name = "apply", .opts = apply_opts, .operands = "-f FILE", .summary = "Server-side apply of a YAML stream",
 	  .columns = APPLIED_COLUMNS },
 	{ .name = "get", .opts = get_opts, .operands = "KIND [NAME...]", .summary = "Objects as records" },
