@@ -8,9 +8,20 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The completion of a verb's operands: its hint, else its actions. The
+ * string lives until the next call. */
+static const char *operand_hint(const struct verb *v)
+{
+	static char words[512];
+	if (v->operand_complete || !v->actions)
+		return v->operand_complete;
+	snprintf(words, sizeof words, "words:%s", v->actions);
+	return words;
+}
+
 static int has_arg(const struct opt *o)
 {
-	return o->type == OPT_STRING || o->type == OPT_INT || o->type == OPT_LIST;
+	return o->type == OPTION_STRING || o->type == OPTION_INT || o->type == OPTION_LIST;
 }
 
 /* Shell words for a completion hint's command: "cmd:list -o tsv -c name" runs
@@ -130,7 +141,7 @@ static void bash(struct strbuf *sb, const struct tool *t, const struct opt *comm
 		sb_addf(sb, "\t%s) opts=\"", v->name);
 		bash_opt_words(sb, v->opts, 0);
 		sb_adds(sb, "\"; operands() { ");
-		bash_reply(sb, t, v->operand_complete);
+		bash_reply(sb, t, operand_hint(v));
 		sb_adds(sb, "; } ;;\n");
 	}
 	sb_adds(sb, "\t*) return ;;\n\tesac\n");
@@ -193,7 +204,7 @@ static void zsh_specs(struct strbuf *sb, const struct tool *t, const struct opt 
 		if (!o->help)
 			continue;
 		sb_adds(sb, "\t\t'");
-		if (o->type == OPT_LIST || o->type == OPT_COUNT)
+		if (o->type == OPTION_LIST || o->type == OPTION_COUNT)
 			sb_adds(sb, "*");
 		if (o->short_name)
 			sb_addf(sb, "'{-%c,--%s}'", o->short_name, o->name);
@@ -229,9 +240,9 @@ static void zsh(struct strbuf *sb, const struct tool *t, const struct opt *commo
 	sb_adds(sb, "\t)\n\t_arguments -C $common '1:verb:->verb' '*::arg:->args' && ret=0\n"
 		    "\tcase $state in\n\tverb) _describe -t verbs verb verbs && ret=0");
 	const struct verb *dv = t->default_verb ? find_default(t) : NULL;
-	if (dv && dv->operand_complete) { /* the default verb's first operand */
+	if (dv && operand_hint(dv)) { /* the default verb's first operand */
 		sb_adds(sb, "; ");
-		zsh_action(sb, t, dv->operand_complete);
+		zsh_action(sb, t, operand_hint(dv));
 		sb_adds(sb, " && ret=0");
 	}
 	sb_adds(sb, " ;;\n\targs)\n");
@@ -244,7 +255,7 @@ static void zsh(struct strbuf *sb, const struct tool *t, const struct opt *commo
 		sb_addf(sb, "\t\t%s) _arguments $common \\\n", v->name);
 		zsh_specs(sb, t, v->opts, 1);
 		sb_adds(sb, "\t\t'*:operand:");
-		zsh_action(sb, t, v->operand_complete);
+		zsh_action(sb, t, operand_hint(v));
 		sb_adds(sb, "' && ret=0 ;;\n");
 	}
 	sb_adds(sb, "\t\tesac ;;\n\tesac\n\treturn ret\n}\n");
@@ -348,7 +359,7 @@ static void fish(struct strbuf *sb, const struct tool *t, const struct opt *comm
 			sh_quote(sb, v->formats);
 			sb_adds(sb, " -d 'report format'\n");
 		}
-		const char *h = v->operand_complete;
+		const char *h = operand_hint(v);
 		if (h && str_starts(h, "cmd:")) {
 			struct strbuf c = STRBUF_INIT;
 			sb_addc(&c, '(');

@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,19 +18,19 @@ struct common_opts common;
 static const char *opt_output;
 static struct strlist opt_columns; /* -c, repeatable: the lists are joined */
 static char *columns_joined;
-static int opt_help, opt_version;
+static int opt_help, opt_version, opt_self_check;
 static const char *opt_completion;
 
 /* Options every verb of every tool takes. */
 static const struct opt common_table[] = {
-	{ "output", 'o', OPT_STRING, &opt_output, "FORMAT",
+	OPT_STRING("output", 'o', &opt_output, "FORMAT",
 	  "kv, table, json, tsv, csv or md (default: table on a terminal, else kv; $CLOUDCTL_OUTPUT)",
-	  "words:kv table json tsv csv md" },
-	{ "columns", 'c', OPT_LIST, &opt_columns, "COL,...", "write only these columns, in this order", NULL },
-	{ "verbose", 'v', OPT_COUNT, &common.verbose, NULL, "say more on stderr; -vv traces requests", NULL },
-	{ "quiet", 'q', OPT_BOOL, &common.quiet, NULL, "print errors only", NULL },
-	{ "help", 'h', OPT_BOOL, &opt_help, NULL, "show this help and exit", NULL },
-	{ "version", 0, OPT_BOOL, &opt_version, NULL, "show the version and exit", NULL },
+	  .complete = "words:kv table json tsv csv md"),
+	OPT_LIST("columns", 'c', &opt_columns, "COL,...", "write only these columns, in this order"),
+	OPT_COUNT("verbose", 'v', &common.verbose, "say more on stderr; -vv traces requests"),
+	OPT_BOOL("quiet", 'q', &common.quiet, "print errors only"),
+	OPT_BOOL("help", 'h', &opt_help, "show this help and exit"),
+	OPT_BOOL("version", 0, &opt_version, "show the version and exit"),
 	OPT_END
 };
 
@@ -38,28 +39,60 @@ const struct opt *opts_common(void)
 	return common_table;
 }
 
-/* Hidden: used to generate completions/. */
+/* Hidden: --completion generates completions/; --self-check is run by
+ * tests/unit/test_opts_tables.c over every tool. */
 static const struct opt hidden_table[] = {
-	{ "completion", 0, OPT_STRING, &opt_completion, "SHELL", NULL, NULL },
+	OPT_STRING("completion", 0, &opt_completion, "SHELL", NULL),
+	OPT_BOOL("self-check", 0, &opt_self_check, NULL),
 	OPT_END
 };
 
-/* The tables in effect for one parse, flattened. */
+/* The tables in effect for one parse, flattened: as many options as the
+ * tables hold, none dropped. */
 struct optset {
-	const struct opt *o[128];
-	size_t n;
+	const struct opt **o;
+	size_t n, alloc;
 };
 
 static void optset_add(struct optset *s, const struct opt *table)
 {
-	for (; table && table->name; table++)
-		if (s->n < ARRAY_SIZE(s->o))
-			s->o[s->n++] = table;
+	for (; table && table->name; table++) {
+		if (s->n == s->alloc) {
+			s->alloc = s->alloc ? 2 * s->alloc : 64;
+			s->o = xrealloc(s->o, s->alloc * sizeof *s->o);
+		}
+		s->o[s->n++] = table;
+	}
+}
+
+static void optset_release(struct optset *s)
+{
+	free(s->o);
+	memset(s, 0, sizeof *s);
+}
+
+/* The options given on the command line, before and after the verb: what
+ * their scopes are checked for. */
+static struct {
+	const struct opt **o;
+	size_t n, alloc;
+} given;
+
+static void mark_given(const struct opt *o)
+{
+	for (size_t i = 0; i < given.n; i++)
+		if (given.o[i] == o)
+			return;
+	if (given.n == given.alloc) {
+		given.alloc = given.alloc ? 2 * given.alloc : 16;
+		given.o = xrealloc(given.o, given.alloc * sizeof *given.o);
+	}
+	given.o[given.n++] = o;
 }
 
 static int takes_arg(const struct opt *o)
 {
-	return o->type == OPT_STRING || o->type == OPT_INT || o->type == OPT_LIST;
+	return o->type == OPTION_STRING || o->type == OPTION_INT || o->type == OPTION_LIST;
 }
 
 static void build_getopt(const struct optset *s, struct option *lo, struct strbuf *shorts)
@@ -100,19 +133,19 @@ static int store(const struct opt *o, const char *arg, const char *verb)
 {
 	long long v;
 	switch (o->type) {
-	case OPT_BOOL:
+	case OPTION_BOOL:
 		*(int *)o->value = 1;
 		break;
-	case OPT_COUNT:
+	case OPTION_COUNT:
 		(*(int *)o->value)++;
 		break;
-	case OPT_STRING:
+	case OPTION_STRING:
 		*(const char **)o->value = arg;
 		break;
-	case OPT_LIST:
+	case OPTION_LIST:
 		strlist_add(o->value, arg);
 		break;
-	case OPT_INT:
+	case OPTION_INT:
 		if (parse_ll(arg, -9000000000000000000LL, 9000000000000000000LL, &v) < 0) {
 			struct strbuf m = STRBUF_INIT;
 			sb_addf(&m, "option '--%s': '%s' is not a whole number", o->name, arg);
@@ -131,7 +164,7 @@ static int store(const struct opt *o, const char *arg, const char *verb)
 /* quiet: a failure is not reported (a first, tentative parse). */
 static int parse(const struct optset *s, int argc, char **argv, int stop_at_operand, const char *verb, int quiet)
 {
-	struct option lo[ARRAY_SIZE(s->o) + 1];
+	struct option *lo = xcalloc(s->n + 1, sizeof *lo);
 	struct strbuf shorts = STRBUF_INIT;
 	sb_adds(&shorts, stop_at_operand ? "+:" : ":");
 	build_getopt(s, lo, &shorts);
@@ -145,6 +178,7 @@ static int parse(const struct optset *s, int argc, char **argv, int stop_at_oper
 		else if (c != '?' && c != ':')
 			o = find_short(s, c);
 		if (o) {
+			mark_given(o);
 			rc = store(o, optarg, verb);
 			continue;
 		}
@@ -159,6 +193,7 @@ static int parse(const struct optset *s, int argc, char **argv, int stop_at_oper
 			rc = usage_error(verb, "unknown option '%s'", bad);
 	}
 	sb_release(&shorts);
+	free(lo);
 	return rc;
 }
 
@@ -323,11 +358,136 @@ static int parse_leading(const struct tool *t, int argc, char **argv, int *verb_
 	optset_add(&s, hidden_table);
 	int rc = parse(&s, argc, argv, 1, NULL, quiet);
 	*verb_index = optind;
+	optset_release(&s);
 	return rc;
 }
 
 int tool_operand_count;
 char **tool_operands;
+
+/* "a, b or c" */
+static void add_word_list(struct strbuf *sb, const char *words)
+{
+	size_t n;
+	for (const char *p = words; *p; p += n + (p[n] == ' ')) {
+		n = strcspn(p, " ");
+		sb_addf(sb, "%s%.*s", p == words ? "" : p[n] ? ", " : " or ", (int)n, p);
+	}
+}
+
+static int has_word(const char *words, const char *w)
+{
+	size_t len = strlen(w), n;
+	for (const char *p = words; p && *p; p += n + (p[n] == ' ')) {
+		n = strcspn(p, " ");
+		if (n == len && strncmp(p, w, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The action the command names: the verb's first operand, when it is one of
+ * its actions (else NULL, and the verb reports it). */
+static const char *named_action(const struct verb *v)
+{
+	if (!v->actions || tool_operand_count < 1 || !has_word(v->actions, tool_operands[0]))
+		return NULL;
+	return tool_operands[0];
+}
+
+/* The one place option scopes are checked: every option given has a use for
+ * the driver picked, then for the action named. "network create: --mode is
+ * for --driver libvirt", "router list: --subnet goes with add-interface or
+ * remove-interface". */
+static int check_scopes(const struct verb *v, const char *driver)
+{
+	const char *action = named_action(v);
+	if (v->actions && !action)
+		return 0;
+	struct strbuf why = STRBUF_INIT;
+	for (size_t i = 0; i < given.n && !why.len; i++) {
+		const struct opt *o = given.o[i];
+		if (driver && o->drivers && !has_word(o->drivers, driver)) {
+			sb_addf(&why, "--%s is for --driver ", o->name);
+			add_word_list(&why, o->drivers);
+			if (o->scope_note)
+				sb_addf(&why, " (%s)", o->scope_note);
+		}
+	}
+	for (size_t i = 0; i < given.n && !why.len; i++) {
+		const struct opt *o = given.o[i];
+		if (action && o->actions && !has_word(o->actions, action)) {
+			sb_addf(&why, "--%s goes with ", o->name);
+			add_word_list(&why, o->actions);
+		}
+	}
+	int rc = 0;
+	if (why.len) {
+		errorx("%s%s%s: %s", v->name, action ? " " : "", action ? action : "", why.buf);
+		rc = EXIT_USAGE;
+	}
+	sb_release(&why);
+	return rc;
+}
+
+static int column_pattern_matches(const char *patterns, const char *col)
+{
+	struct strbuf pat = STRBUF_INIT;
+	size_t n;
+	int found = 0;
+	for (const char *p = patterns; *p && !found; p += n + (p[n] == ' ')) {
+		n = strcspn(p, " ");
+		sb_reset(&pat);
+		sb_add(&pat, p, n);
+		found = fnmatch(pat.buf, col, 0) == 0;
+	}
+	sb_release(&pat);
+	return found;
+}
+
+/* -c names only columns the verb's records can have: a typing error is
+ * refused before the verb acts, with the words the writer would use after. */
+static int check_columns(const struct verb *v)
+{
+	if (!v->columns || !common.columns)
+		return 0;
+	int rc = 0;
+	size_t n;
+	for (const char *c = common.columns; *c; c += n + (c[n] == ',')) {
+		n = strcspn(c, ",");
+		char *col = xstrndup(c, n);
+		if (!column_pattern_matches(v->columns, col)) {
+			errorx("-c: no record has a column '%s'", col);
+			rc = EXIT_USAGE;
+		}
+		free(col);
+	}
+	return rc;
+}
+
+/* After the options: the columns, the driver, the scopes, then the verb,
+ * in the executable or its plugin. */
+static int run_parsed(const struct tool *t, const struct verb *v, int argc, char **argv)
+{
+	const char *driver = NULL;
+	tool_operand_count = argc;
+	tool_operands = argv;
+	int rc = check_columns(v);
+	if (!rc && t->pick_driver)
+		rc = t->pick_driver(v, &driver);
+	if (!rc)
+		rc = check_scopes(v, driver);
+	if (rc)
+		return rc;
+	if (v->run)
+		return v->run(argc, argv);
+	if (!driver)
+		return plugin_run(t->plugin, v->name, argc, argv);
+	char *plugin = xasprintf("%s-%s", t->name, driver);
+	rc = plugin_run(plugin, v->name, argc, argv);
+	free(plugin);
+	return rc;
+}
 
 static int run_verb(const struct tool *t, const struct verb *v, int argc, char **argv)
 {
@@ -336,6 +496,7 @@ static int run_verb(const struct tool *t, const struct verb *v, int argc, char *
 	optset_add(&s, t->globals);
 	optset_add(&s, common_table);
 	int rc = parse(&s, argc, argv, 0, v->name, 0);
+	optset_release(&s);
 	if (rc)
 		return rc;
 	if (opt_help) {
@@ -348,22 +509,16 @@ static int run_verb(const struct tool *t, const struct verb *v, int argc, char *
 	}
 	if ((rc = apply_common(v)))
 		return rc;
-	if (v->run)
-		return v->run(argc - optind, argv + optind);
-	tool_operand_count = argc - optind;
-	tool_operands = argv + optind;
-	const char *plugin = t->plugin_for ? t->plugin_for(v) : t->plugin;
-	if (!plugin)
-		return EXIT_USAGE;
-	return plugin_run(plugin, v->name, argc - optind, argv + optind);
+	return run_parsed(t, v, argc - optind, argv + optind);
 }
 
 static void reset_options(void)
 {
 	strlist_clear(&opt_columns);
 	opt_output = opt_completion = NULL;
-	opt_help = opt_version = 0;
+	opt_help = opt_version = opt_self_check = 0;
 	memset(&common, 0, sizeof common);
+	given.n = 0;
 }
 
 /* cloudctl-report --group-by tenant FILE: no verb named, so all of argv is the
@@ -375,6 +530,128 @@ static int run_default(const struct tool *t, int argc, char **argv)
 	return run_verb(t, find_verb(t, t->default_verb), argc, argv);
 }
 
+/* ---- the tables' self-check ---- */
+
+/* Every word of words is one of known (both space separated). */
+static const char *unknown_word(const char *words, const char *known, struct strbuf *tmp)
+{
+	size_t n;
+	for (const char *p = words; *p; p += n + (p[n] == ' ')) {
+		n = strcspn(p, " ");
+		sb_reset(tmp);
+		sb_add(tmp, p, n);
+		if (!n || !has_word(known, tmp->buf))
+			return tmp->buf;
+	}
+	return NULL;
+}
+
+static void problem(struct strbuf *out, const char *where, const char *fmt, const char *what)
+{
+	sb_addf(out, "%s: ", where);
+	sb_addf(out, fmt, what);
+	sb_addc(out, '\n');
+}
+
+/* One option on its own: a name, an argument name when it takes one, help,
+ * and a scope in words the tool and the verb know. */
+static void check_opt(const struct tool *t, const struct opt *o, const char *actions, const char *where,
+		      struct strbuf *out)
+{
+	struct strbuf w = STRBUF_INIT, tmp = STRBUF_INIT;
+	const char *bad;
+	sb_addf(&w, "%s: --%s", where, o->name);
+	if (strspn(o->name, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(o->name) || !*o->name)
+		problem(out, w.buf, "%s", "a long name of other than a-z, 0-9 and -");
+	if (o->short_name && !isalnum(o->short_name))
+		problem(out, w.buf, "%s", "a letter that is not a letter or digit");
+	if (!o->help)
+		problem(out, w.buf, "%s", "no help (only the hidden options of opts.c have none)");
+	if (takes_arg(o) != (o->argname != NULL))
+		problem(out, w.buf, "%s", takes_arg(o) ? "takes an argument without a name for it"
+						       : "an argument name on an option without one");
+	if (o->drivers && !t->drivers)
+		problem(out, w.buf, "%s", "a driver scope in a tool without drivers");
+	else if (o->drivers && (bad = unknown_word(o->drivers, t->drivers, &tmp)))
+		problem(out, w.buf, "a scope naming the unknown driver '%s'", bad);
+	if (o->scope_note && !o->drivers)
+		problem(out, w.buf, "%s", "a scope note without a driver scope");
+	if (o->actions && !actions)
+		problem(out, w.buf, "%s", "an action scope where the verb has no actions");
+	else if (o->actions && (bad = unknown_word(o->actions, actions, &tmp)))
+		problem(out, w.buf, "a scope naming the unknown action '%s'", bad);
+	sb_release(&w);
+	sb_release(&tmp);
+}
+
+/* No two options of one parse share a long name or a letter. */
+static void check_unique(const struct optset *s, const char *where, struct strbuf *out)
+{
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t j = i + 1; j < s->n; j++) {
+			struct strbuf w = STRBUF_INIT;
+			sb_addf(&w, "%s: --%s", where, s->o[i]->name);
+			if (strcmp(s->o[i]->name, s->o[j]->name) == 0)
+				problem(out, w.buf, "%s", "given twice");
+			else if (s->o[i]->short_name && s->o[i]->short_name == s->o[j]->short_name)
+				problem(out, w.buf, "shares its letter with --%s", s->o[j]->name);
+			sb_release(&w);
+		}
+}
+
+/* Every action of every verb: what a global option's scope may name. */
+static void all_actions(const struct tool *t, struct strbuf *sb)
+{
+	for (const struct verb *v = t->verbs; v->name; v++)
+		if (v->actions)
+			sb_addf(sb, "%s%s", sb->len ? " " : "", v->actions);
+}
+
+int opts_self_check(const struct tool *t, struct strbuf *out)
+{
+	size_t before = out->len;
+	struct strbuf actions = STRBUF_INIT;
+	all_actions(t, &actions);
+	for (const struct opt *o = t->globals; o && o->name; o++)
+		check_opt(t, o, actions.len ? actions.buf : NULL, "globals", out);
+	struct optset lead = { .n = 0 };
+	optset_add(&lead, common_table);
+	optset_add(&lead, t->globals);
+	optset_add(&lead, hidden_table);
+	check_unique(&lead, "before the verb", out);
+	optset_release(&lead);
+	for (const struct verb *v = t->verbs; v->name; v++) {
+		if (!v->summary || !*v->summary)
+			problem(out, v->name, "%s", "a verb without a summary");
+		if (find_verb(t, v->name) != v)
+			problem(out, v->name, "%s", "a verb given twice");
+		for (const struct opt *o = v->opts; o && o->name; o++)
+			check_opt(t, o, v->actions, v->name, out);
+		struct optset s = { .n = 0 };
+		optset_add(&s, v->opts);
+		optset_add(&s, t->globals);
+		optset_add(&s, common_table);
+		check_unique(&s, v->name, out);
+		optset_release(&s);
+	}
+	if (t->default_verb && !find_verb(t, t->default_verb))
+		problem(out, t->name, "the default verb '%s' is not in the table", t->default_verb);
+	if ((t->drivers != NULL) != (t->pick_driver != NULL))
+		problem(out, t->name, "%s", "drivers without pick_driver, or the other way round");
+	sb_release(&actions);
+	return out->len > before;
+}
+
+/* --self-check: the problems of the tool's tables on stdout, one a line. */
+static int self_check(const struct tool *t)
+{
+	struct strbuf out = STRBUF_INIT;
+	int bad = opts_self_check(t, &out);
+	fputs(out.buf, stdout);
+	sb_release(&out);
+	return bad ? EXIT_SOFTWARE : 0;
+}
+
 static int dispatch(const struct tool *t, int argc, char **argv)
 {
 	int vi;
@@ -383,6 +660,8 @@ static int dispatch(const struct tool *t, int argc, char **argv)
 		return t->default_verb ? run_default(t, argc, argv) : rc;
 	if (opt_completion)
 		return opts_print_completion(t, opt_completion);
+	if (opt_self_check)
+		return self_check(t);
 	if (opt_version) {
 		printf("%s %s\n", t->name, CLOUDCTL_VERSION);
 		return 0;

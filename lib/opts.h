@@ -3,7 +3,8 @@
  *
  *	static const char *state;
  *	static const struct opt list_opts[] = {
- *		{ "state", 's', OPT_STRING, &state, "STATE", "only VMs in STATE", "words:running paused shutoff" },
+ *		OPT_STRING("state", 's', &state, "STATE", "only VMs in STATE",
+ *			   .complete = "words:running paused shutoff"),
  *		OPT_END
  *	};
  *
@@ -17,11 +18,11 @@
 #include "util.h"
 
 enum opt_type {
-	OPT_BOOL,   /* int *: set to 1 */
-	OPT_STRING, /* const char **: the argument */
-	OPT_INT,    /* long long *: a decimal integer */
-	OPT_LIST,   /* struct strlist *: repeatable, each argument appended */
-	OPT_COUNT,  /* int *: incremented each time (-v -v) */
+	OPTION_BOOL,   /* int *: set to 1 */
+	OPTION_STRING, /* const char **: the argument */
+	OPTION_INT,    /* long long *: a decimal integer */
+	OPTION_LIST,   /* struct strlist *: repeatable, each argument appended */
+	OPTION_COUNT,  /* int *: incremented each time (-v -v) */
 };
 
 struct opt {
@@ -34,8 +35,28 @@ struct opt {
 	/* Completion of the argument: NULL (none), "file", "dir",
 	 * "words:a b c", or "cmd:VERB ARGS" (the tool's own output, one word a line). */
 	const char *complete;
+	/* The scope, words separated by spaces; NULL: everywhere. drivers: the
+	 * tool's drivers (struct tool) the option has a use for; actions: the
+	 * actions of the verb (struct verb) it goes with. tool_main refuses it
+	 * elsewhere (exit 64), before the verb runs: help text is never read. */
+	const char *drivers;
+	const char *actions;
+	const char *scope_note; /* said after a refusal by driver: why the others have no use for it */
 };
-#define OPT_END { NULL, 0, OPT_BOOL, NULL, NULL, NULL, NULL }
+
+/* Table entries: OPT_STRING(LONG, SHORT, &var, ARGNAME, HELP, .complete = ..., .drivers = ...);
+ * SHORT 0: none; HELP NULL: hidden. The optional designated fields follow. */
+#define OPT_STRING(l, s, v, arg, h, ...) \
+	{ .name = (l), .short_name = (s), .type = OPTION_STRING, .value = (v), .argname = (arg), .help = (h), __VA_ARGS__ }
+#define OPT_INT(l, s, v, arg, h, ...) \
+	{ .name = (l), .short_name = (s), .type = OPTION_INT, .value = (v), .argname = (arg), .help = (h), __VA_ARGS__ }
+#define OPT_LIST(l, s, v, arg, h, ...) \
+	{ .name = (l), .short_name = (s), .type = OPTION_LIST, .value = (v), .argname = (arg), .help = (h), __VA_ARGS__ }
+#define OPT_BOOL(l, s, v, h, ...) \
+	{ .name = (l), .short_name = (s), .type = OPTION_BOOL, .value = (v), .help = (h), __VA_ARGS__ }
+#define OPT_COUNT(l, s, v, h, ...) \
+	{ .name = (l), .short_name = (s), .type = OPTION_COUNT, .value = (v), .help = (h), __VA_ARGS__ }
+#define OPT_END { .name = NULL }
 
 
 struct verb {
@@ -47,9 +68,18 @@ struct verb {
 	const char *operands;  /* usage text for operands, e.g. "[NAME...|-]" */
 	const char *summary;   /* one line */
 	const char *operand_complete; /* completion hint for operands, as opt.complete */
+	/* The verb's actions, its first operand (e.g. "list show create"), the
+	 * words of option scopes; completed as the first operand when
+	 * operand_complete is NULL. NULL: a verb without actions. */
+	const char *actions;
 	/* NULL: -o takes the record formats. Else the verb's own formats, space
 	 * separated, the first the default (e.g. "table md csv json html prom"). */
 	const char *formats;
+	/* The columns the verb's records can have, space separated, fnmatch
+	 * patterns allowed ("quota.*"): a -c column of none of them is refused
+	 * before the verb acts (exit 64). NULL: -c is checked only by the
+	 * writer, after the records (records read on stdin pass their keys on). */
+	const char *columns;
 };
 
 struct tool {
@@ -59,11 +89,15 @@ struct tool {
 	const struct opt *globals; /* the tool's own global options (e.g. --connect); may be NULL */
 	const char *default_verb;  /* run when no verb is given, or NULL */
 	const char *plugin;        /* the shared object with the verbs whose run is NULL */
-	/* When set, it names that shared object instead, after the options are parsed
-	 * (e.g. from --driver); NULL: a usage error it has reported (exit 64). */
-	const char *(*plugin_for)(const struct verb *v);
+	/* A tool with drivers: their names ("libvirt openstack"), the words of
+	 * option scopes. pick_driver, after the options are parsed, sets *driver
+	 * (from --driver, the environment, records) or returns the exit code of
+	 * an error it has reported; the verbs whose run is NULL are then in the
+	 * plugin "TOOL-DRIVER". */
+	const char *drivers;
+	int (*pick_driver)(const struct verb *v, const char **driver);
 };
-/* The verb's operands (after its options), for plugin_for: set before it is called. */
+/* The verb's operands (after its options), for pick_driver: set before it is called. */
 extern int tool_operand_count;
 extern char **tool_operands;
 
@@ -84,6 +118,12 @@ int tool_main(const struct tool *t, int argc, char **argv);
 
 /* The options every verb takes (-o, -c, -v, -q, -h, --version). */
 const struct opt *opts_common(void);
+
+/* The self-check of a tool's tables: options of one parse sharing a name or
+ * a letter, an option without help or with a scope naming an unknown driver
+ * or action, a verb without a summary. Appends one line per problem to out;
+ * returns whether there was any. `TOOL --self-check` prints them (exit 70). */
+int opts_self_check(const struct tool *t, struct strbuf *out);
 
 /* Print the completion script for shell ("bash", "zsh", "fish") to stdout. */
 int opts_print_completion(const struct tool *t, const char *shell);

@@ -2,28 +2,30 @@
 #include "build.h"
 
 static const struct opt build_opts[] = {
-	{ "repo", 'r', OPT_STRING, &b_repo, "DEST",
-	  "where the image goes: oci:PATH[:TAG] (an OCI image layout) or REGISTRY/NAME", "dir" },
-	{ "base", 'b', OPT_STRING, &b_base, "IMAGE", "the image to build on (oci:PATH:TAG, REGISTRY/NAME:TAG or REGISTRY/NAME@DIGEST); default none", NULL },
-	{ "tag", 't', OPT_LIST, &b_tags, "TAG", "tag the image TAG instead of the commit; repeatable", NULL },
-	{ "tag-format", 0, OPT_STRING, &b_tag_format, "FORMAT",
-	  "the default tag: full (the 40-digit commit, default) or short (12 digits)", "words:full short" },
-	{ "allow-dirty", 0, OPT_BOOL, &b_allow_dirty, NULL,
-	  "build a work tree with uncommitted changes (the default tag gets -dirty)", NULL },
-	{ "entrypoint", 0, OPT_STRING, &b_entrypoint, "CMD", "the entrypoint: a JSON array or words", NULL },
-	{ "cmd", 0, OPT_STRING, &b_cmd, "ARGS", "the default arguments: a JSON array or words", NULL },
-	{ "env", 'e', OPT_LIST, &b_env, "K=V", "an environment variable; repeatable", NULL },
-	{ "label", 'l', OPT_LIST, &b_labels, "K=V", "a label in the image config; repeatable", NULL },
-	{ "source-url", 0, OPT_STRING, &b_source_url, "URL",
-	  "the org.opencontainers.image.source label (default none: a remote's URL differs between clones)", NULL },
-	{ "keep-modes", 0, OPT_BOOL, &b_keep_modes, NULL,
-	  "keep the work tree's permission bits (default: git's 644/755, whatever the umask)", NULL },
-	{ "workdir", 'w', OPT_STRING, &b_workdir, "DIR", "the working directory in the container", NULL },
-	{ "user", 'u', OPT_STRING, &b_user, "USER", "the user the container runs as (name, uid or uid:gid)", NULL },
-	{ "platform", 0, OPT_STRING, &b_platform, "OS/ARCH",
-	  "the platform (default: the base's, else linux/amd64); picks from a base index", NULL },
-	{ "ignore-file", 0, OPT_STRING, &b_ignore_file, "FILE", "exclusions (default DIR/.dockerignore)", "file" },
-	{ "jobs", 'j', OPT_INT, &b_jobs, "N", "parallel blob uploads to a registry (default 4)", NULL },
+	OPT_STRING("repo", 'r', &b_repo, "DEST",
+	  "where the image goes: oci:PATH[:TAG] (an OCI image layout) or REGISTRY/NAME", .complete = "dir"),
+	OPT_STRING("base", 'b', &b_base, "IMAGE",
+	  "the image to build on (oci:PATH:TAG, REGISTRY/NAME:TAG or REGISTRY/NAME@DIGEST); default none"),
+	OPT_LIST("tag", 't', &b_tags, "TAG", "tag the image TAG instead of the commit; repeatable"),
+	OPT_STRING("tag-format", 0, &b_tag_format, "FORMAT",
+	  "the default tag: full (the 40-digit commit, default) or short (12 digits)", .complete = "words:full short"),
+	OPT_BOOL("allow-dirty", 0, &b_allow_dirty,
+	  "build a work tree with uncommitted changes (the default tag gets -dirty)"),
+	OPT_STRING("entrypoint", 0, &b_entrypoint, "CMD", "the entrypoint: a JSON array or words"),
+	OPT_STRING("cmd", 0, &b_cmd, "ARGS", "the default arguments: a JSON array or words"),
+	OPT_LIST("env", 'e', &b_env, "K=V", "an environment variable; repeatable"),
+	OPT_LIST("label", 'l', &b_labels, "K=V", "a label in the image config; repeatable"),
+	OPT_STRING("source-url", 0, &b_source_url, "URL",
+	  "the org.opencontainers.image.source label (default none: a remote's URL differs between clones)"),
+	OPT_BOOL("keep-modes", 0, &b_keep_modes,
+	  "keep the work tree's permission bits (default: git's 644/755, whatever the umask)"),
+	OPT_STRING("workdir", 'w', &b_workdir, "DIR", "the working directory in the container"),
+	OPT_STRING("user", 'u', &b_user, "USER", "the user the container runs as (name, uid or uid:gid)"),
+	OPT_STRING("platform", 0, &b_platform, "OS/ARCH",
+	  "the platform (default: the base's, else linux/amd64); picks from a base index"),
+	OPT_STRING("ignore-file", 0, &b_ignore_file, "FILE", "exclusions (default DIR/.dockerignore)",
+	  .complete = "file"),
+	OPT_INT("jobs", 'j', &b_jobs, "N", "parallel blob uploads to a registry (default 4)"),
 	OPT_END
 };
 
@@ -31,25 +33,34 @@ static const struct opt no_opts[] = { OPT_END };
 
 /* Registries, for every verb. */
 static const struct opt globals[] = {
-	{ "cacert", 0, OPT_STRING, &g_cacert, "FILE", "trust the CAs in FILE (PEM) for registries", "file" },
-	{ "insecure", 0, OPT_BOOL, &g_insecure, NULL,
-	  "do not verify registries' TLS certificates, and use plain http where there is no TLS", NULL },
-	{ "auth-file", 0, OPT_STRING, &g_auth_file, "FILE",
+	OPT_STRING("cacert", 0, &g_cacert, "FILE", "trust the CAs in FILE (PEM) for registries", .complete = "file"),
+	OPT_BOOL("insecure", 0, &g_insecure,
+	  "do not verify registries' TLS certificates, and use plain http where there is no TLS"),
+	OPT_STRING("auth-file", 0, &g_auth_file, "FILE",
 	  "registry credentials (docker config.json); default $REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, ~/.docker/config.json",
-	  "file" },
+	  .complete = "file"),
 	OPT_END
 };
 
+/* The fields of the kind=image record a build writes. */
+#define IMAGE_COLUMNS "kind ref digest source source_time size layers uploaded mounted skipped"
+
 static const struct verb verbs[] = {
-	{ "build", cmd_build, build_opts, "DIR", "Build DIR into an image layer on a base and push it", "dir", NULL },
-	{ "resolve", cmd_resolve, no_opts, "IMAGE[:TAG]", "The digest an image tag points at", NULL, NULL },
-	{ "tags", cmd_tags, no_opts, "REPO", "The tags of a repository", NULL, NULL },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "build", .run = cmd_build, .opts = build_opts, .operands = "DIR",
+	  .summary = "Build DIR into an image layer on a base and push it", .operand_complete = "dir",
+	  .columns = IMAGE_COLUMNS },
+	{ .name = "resolve", .run = cmd_resolve, .opts = no_opts, .operands = "IMAGE[:TAG]",
+	  .summary = "The digest an image tag points at" },
+	{ .name = "tags", .run = cmd_tags, .opts = no_opts, .operands = "REPO", .summary = "The tags of a repository" },
+	{ .name = NULL },
 };
 
 static const struct tool tool = {
-	"cloudctl-build", "Reproducible OCI images from a directory, tagged with the git commit.", verbs, globals, "build",
-	NULL, NULL,
+	.name = "cloudctl-build",
+	.summary = "Reproducible OCI images from a directory, tagged with the git commit.",
+	.verbs = verbs,
+	.globals = globals,
+	.default_verb = "build",
 };
 
 int main(int argc, char **argv)

@@ -25,9 +25,11 @@ extern const char *k_kubeconfig, *k_context, *k_namespace, *k_timeout;
 extern const char *t_cpu, *t_memory, *t_pods, *t_storage, *t_default_request, *t_default_limit;
 extern struct strlist t_admin, t_edit, t_view, t_from_ns, t_labels;
 extern int t_open_egress, t_wait;
+extern struct kube_apply_opts t_apply; /* tenant apply: --force-conflicts, --dry-run */
 /* apply (apply.c), get (get.c), wait (wait.c) */
-extern const char *a_file, *a_manager, *g_selector, *w_for;
-extern int a_force, a_dry_run, g_all_namespaces;
+extern const char *a_file, *g_selector, *w_for;
+extern struct kube_apply_opts a_apply; /* apply: --field-manager, --force-conflicts, --dry-run */
+extern int g_all_namespaces;
 /* inventory options (inventory.c) */
 extern long long i_control_plane, i_etcd;
 extern const char *i_format;
@@ -53,8 +55,8 @@ long long k8s_deadline(long long default_ms); /* from --timeout; -1 when it is n
 /* Apply objs in order, a record for each to w; stops at the first failure, or
  * after the object in flight when interrupted (k8s_catch_interrupts): 130.
  * *applied counts the objects applied. */
-int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *what, struct rec_writer *w,
-		      size_t *applied);
+int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const struct kube_apply_opts *o, const char *what,
+		      struct rec_writer *w, size_t *applied);
 void k8s_catch_interrupts(void);
 const char *k8s_interrupted(void); /* "SIGINT", "SIGTERM" once caught, else NULL */
 #define K8S_EXIT_INTERRUPTED 130

@@ -4,90 +4,105 @@
 #include "k8s.h"
 
 static const struct opt tenant_opts[] = {
-	{ "cpu", 0, OPT_STRING, &t_cpu, "QTY", "CPU quota, requests and limits (default 8)", NULL },
-	{ "memory", 0, OPT_STRING, &t_memory, "QTY", "memory quota, requests and limits (default 16Gi)", NULL },
-	{ "pods", 0, OPT_STRING, &t_pods, "N", "at most N pods", NULL },
-	{ "storage", 0, OPT_STRING, &t_storage, "QTY", "storage requests quota, e.g. 100Gi", NULL },
-	{ "default-request", 0, OPT_STRING, &t_default_request, "cpu=Q,memory=Q",
-	  "containers' default requests (default cpu=100m,memory=128Mi)", NULL },
-	{ "default-limit", 0, OPT_STRING, &t_default_limit, "cpu=Q,memory=Q",
-	  "containers' default limits (default cpu=500m,memory=512Mi)", NULL },
-	{ "admin", 0, OPT_LIST, &t_admin, "WHO", "bind ClusterRole admin to USER, user:USER or group:GROUP; repeatable", NULL },
-	{ "edit", 0, OPT_LIST, &t_edit, "WHO", "bind ClusterRole edit; repeatable", NULL },
-	{ "view", 0, OPT_LIST, &t_view, "WHO", "bind ClusterRole view; repeatable", NULL },
-	{ "allow-from-namespace", 0, OPT_LIST, &t_from_ns, "NS",
-	  "allow ingress from namespace NS (e.g. the ingress controller's); repeatable", NULL },
-	{ "label", 'l', OPT_LIST, &t_labels, "K=V", "label on the Namespace; repeatable", NULL },
-	{ "open-egress", 0, OPT_BOOL, &t_open_egress, NULL,
-	  "no egress policy: pods reach anything (default: only DNS and their own namespace)", NULL },
-	{ "force-conflicts", 0, OPT_BOOL, &a_force, NULL, "apply: take over fields other managers own", NULL },
-	{ "dry-run", 0, OPT_BOOL, &a_dry_run, NULL, "apply: the server checks everything and stores nothing", NULL },
-	{ "wait", 0, OPT_BOOL, &t_wait, NULL, "delete: wait until the namespace is gone", NULL },
-	{ "timeout", 0, OPT_STRING, &k_timeout, "DURATION", "delete --wait: give up after DURATION (default 5m)", NULL },
+	OPT_STRING("cpu", 0, &t_cpu, "QTY", "CPU quota, requests and limits (default 8)", .actions = "render apply"),
+	OPT_STRING("memory", 0, &t_memory, "QTY", "memory quota, requests and limits (default 16Gi)",
+	  .actions = "render apply"),
+	OPT_STRING("pods", 0, &t_pods, "N", "at most N pods", .actions = "render apply"),
+	OPT_STRING("storage", 0, &t_storage, "QTY", "storage requests quota, e.g. 100Gi", .actions = "render apply"),
+	OPT_STRING("default-request", 0, &t_default_request, "cpu=Q,memory=Q",
+	  "containers' default requests (default cpu=100m,memory=128Mi)", .actions = "render apply"),
+	OPT_STRING("default-limit", 0, &t_default_limit, "cpu=Q,memory=Q",
+	  "containers' default limits (default cpu=500m,memory=512Mi)", .actions = "render apply"),
+	OPT_LIST("admin", 0, &t_admin, "WHO", "bind ClusterRole admin to USER, user:USER or group:GROUP; repeatable",
+	  .actions = "render apply"),
+	OPT_LIST("edit", 0, &t_edit, "WHO", "bind ClusterRole edit; repeatable", .actions = "render apply"),
+	OPT_LIST("view", 0, &t_view, "WHO", "bind ClusterRole view; repeatable", .actions = "render apply"),
+	OPT_LIST("allow-from-namespace", 0, &t_from_ns, "NS",
+	  "allow ingress from namespace NS (e.g. the ingress controller's); repeatable", .actions = "render apply"),
+	OPT_LIST("label", 'l', &t_labels, "K=V", "label on the Namespace; repeatable", .actions = "render apply"),
+	OPT_BOOL("open-egress", 0, &t_open_egress,
+	  "no egress policy: pods reach anything (default: only DNS and their own namespace)",
+	  .actions = "render apply"),
+	OPT_BOOL("force-conflicts", 0, &t_apply.force, "apply: take over fields other managers own", .actions = "apply"),
+	OPT_BOOL("dry-run", 0, &t_apply.dry_run, "apply: the server checks everything and stores nothing",
+	  .actions = "apply"),
+	OPT_BOOL("wait", 0, &t_wait, "delete: wait until the namespace is gone", .actions = "delete"),
+	OPT_STRING("timeout", 0, &k_timeout, "DURATION", "delete --wait: give up after DURATION (default 5m)",
+	  .actions = "delete"),
 	OPT_END
 };
 
 static const struct opt apply_opts[] = {
-	{ "filename", 'f', OPT_STRING, &a_file, "FILE", "the YAML stream to apply; - for stdin", "file" },
-	{ "force-conflicts", 0, OPT_BOOL, &a_force, NULL, "take over fields other managers own", NULL },
-	{ "dry-run", 0, OPT_BOOL, &a_dry_run, NULL, "the server checks everything and stores nothing", NULL },
-	{ "field-manager", 0, OPT_STRING, &a_manager, "NAME", "the field manager (default cloudctl)", NULL },
+	OPT_STRING("filename", 'f', &a_file, "FILE", "the YAML stream to apply; - for stdin", .complete = "file"),
+	OPT_BOOL("force-conflicts", 0, &a_apply.force, "take over fields other managers own"),
+	OPT_BOOL("dry-run", 0, &a_apply.dry_run, "the server checks everything and stores nothing"),
+	OPT_STRING("field-manager", 0, &a_apply.manager, "NAME", "the field manager (default cloudctl)"),
 	OPT_END
 };
 
 static const struct opt get_opts[] = {
-	{ "selector", 'l', OPT_STRING, &g_selector, "SELECTOR", "only objects with these labels (k=v,k!=v,k)", NULL },
-	{ "all-namespaces", 'A', OPT_BOOL, &g_all_namespaces, NULL, "objects of every namespace", NULL },
+	OPT_STRING("selector", 'l', &g_selector, "SELECTOR", "only objects with these labels (k=v,k!=v,k)"),
+	OPT_BOOL("all-namespaces", 'A', &g_all_namespaces, "objects of every namespace"),
 	OPT_END
 };
 
 static const struct opt wait_opts[] = {
-	{ "for", 0, OPT_STRING, &w_for, "WHAT", "condition=NAME[=VALUE] (VALUE default True) or delete",
-	  "words:condition=Available condition=Ready delete" },
-	{ "timeout", 0, OPT_STRING, &k_timeout, "DURATION", "give up after DURATION (default 30s), exit 75", NULL },
+	OPT_STRING("for", 0, &w_for, "WHAT", "condition=NAME[=VALUE] (VALUE default True) or delete",
+	  .complete = "words:condition=Available condition=Ready delete"),
+	OPT_STRING("timeout", 0, &k_timeout, "DURATION", "give up after DURATION (default 30s), exit 75"),
 	OPT_END
 };
 
 static const struct opt rollout_opts[] = {
-	{ "timeout", 0, OPT_STRING, &k_timeout, "DURATION", "give up after DURATION (default 5m), exit 75", NULL },
+	OPT_STRING("timeout", 0, &k_timeout, "DURATION", "give up after DURATION (default 5m), exit 75"),
 	OPT_END
 };
 
 static const struct opt globals[] = {
-	{ "kubeconfig", 0, OPT_STRING, &k_kubeconfig, "FILE", "the kubeconfig (default $KUBECONFIG, ~/.kube/config)",
-	  "file" },
-	{ "context", 0, OPT_STRING, &k_context, "NAME", "the kubeconfig context (default its current-context)", NULL },
-	{ "namespace", 'n', OPT_STRING, &k_namespace, "NS", "the namespace (default the context's, else default)",
-	  NULL },
+	OPT_STRING("kubeconfig", 0, &k_kubeconfig, "FILE", "the kubeconfig (default $KUBECONFIG, ~/.kube/config)",
+	  .complete = "file"),
+	OPT_STRING("context", 0, &k_context, "NAME", "the kubeconfig context (default its current-context)"),
+	OPT_STRING("namespace", 'n', &k_namespace, "NS", "the namespace (default the context's, else default)"),
 	OPT_END
 };
 
 static const struct opt inventory_opts[] = {
-	{ "control-plane", 0, OPT_INT, &i_control_plane, "N",
-	  "control-plane nodes when no VM has a role tag (default 1; 3 from 6 hosts on)", NULL },
-	{ "etcd", 0, OPT_INT, &i_etcd, "N", "etcd members, odd (default: the control-plane count, made odd)", NULL },
-	{ "format", 'f', OPT_STRING, &i_format, "FORMAT", "kubespray (hosts.yaml, default), ini or json; same as -o",
-	  "words:kubespray ini json" },
+	OPT_INT("control-plane", 0, &i_control_plane, "N",
+	  "control-plane nodes when no VM has a role tag (default 1; 3 from 6 hosts on)"),
+	OPT_INT("etcd", 0, &i_etcd, "N", "etcd members, odd (default: the control-plane count, made odd)"),
+	OPT_STRING("format", 'f', &i_format, "FORMAT", "kubespray (hosts.yaml, default), ini or json; same as -o",
+	  .complete = "words:kubespray ini json"),
 	OPT_END
 };
 
+/* The fields of the record of an object applied (api/api.c, k8s_object_record),
+ * which hold those of tenant delete's and tenant list's records. */
+#define APPLIED_COLUMNS \
+	"kind name namespace api replicas ready updated available phase node ip quota.* type cluster_ip created rv " \
+	"result dry_run"
+
 static const struct verb verbs[] = {
-	{ "tenant", cmd_tenant, tenant_opts, "render|apply|delete NAME | list",
-	  "A tenant: namespace, quota, limits, RBAC, network policies; rendered or applied",
-	  "words:render apply delete list", "yaml json kv table tsv csv md" },
-	{ "apply", NULL, apply_opts, "-f FILE", "Server-side apply of a YAML stream", NULL, NULL },
-	{ "get", NULL, get_opts, "KIND [NAME...]", "Objects as records", NULL, NULL },
-	{ "wait", NULL, wait_opts, "KIND/NAME...|-", "Wait for a condition or a deletion", NULL, NULL },
-	{ "rollout", NULL, rollout_opts, "status deployment/NAME", "Wait for a deployment's rollout",
-	  "words:status", NULL },
-	{ "inventory", cmd_inventory, inventory_opts, "[-]", "A Kubespray inventory from vm records on stdin", NULL,
-	  "kubespray ini json" },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "tenant", .run = cmd_tenant, .opts = tenant_opts, .operands = "render|apply|delete NAME | list",
+	  .summary = "A tenant: namespace, quota, limits, RBAC, network policies; rendered or applied",
+	  .actions = "render apply delete list", .formats = "yaml json kv table tsv csv md", .columns = APPLIED_COLUMNS },
+	{ .name = "apply", .opts = apply_opts, .operands = "-f FILE", .summary = "Server-side apply of a YAML stream",
+	  .columns = APPLIED_COLUMNS },
+	{ .name = "get", .opts = get_opts, .operands = "KIND [NAME...]", .summary = "Objects as records" },
+	{ .name = "wait", .opts = wait_opts, .operands = "KIND/NAME...|-",
+	  .summary = "Wait for a condition or a deletion" },
+	{ .name = "rollout", .opts = rollout_opts, .operands = "status deployment/NAME",
+	  .summary = "Wait for a deployment's rollout", .actions = "status" },
+	{ .name = "inventory", .run = cmd_inventory, .opts = inventory_opts, .operands = "[-]",
+	  .summary = "A Kubespray inventory from vm records on stdin", .formats = "kubespray ini json" },
+	{ .name = NULL },
 };
 
 static const struct tool tool = {
-	"cloudctl-k8s", "Multi-tenant Kubernetes: tenants, Kubespray inventories, apply, get and wait.", verbs, globals,
-	NULL, K8S_API_PLUGIN, NULL,
+	.name = "cloudctl-k8s",
+	.summary = "Multi-tenant Kubernetes: tenants, Kubespray inventories, apply, get and wait.",
+	.verbs = verbs,
+	.globals = globals,
+	.plugin = K8S_API_PLUGIN,
 };
 
 int main(int argc, char **argv)

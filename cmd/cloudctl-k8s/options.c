@@ -4,5 +4,6 @@
 #include "k8s.h"
 
 const char *k_kubeconfig, *k_context, *k_namespace, *k_timeout;
-const char *a_file, *a_manager, *g_selector, *w_for;
-int a_force, a_dry_run, g_all_namespaces, t_wait;
+const char *a_file, *g_selector, *w_for;
+int g_all_namespaces, t_wait;
+struct kube_apply_opts a_apply, t_apply;

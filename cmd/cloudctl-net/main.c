@@ -11,74 +11,34 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin.h"
 #include "target.h"
 
-static int dispatch(const char *verb, int argc, char **argv);
-
-static int run_network(int argc, char **argv)
-{
-	return dispatch("network", argc, argv);
-}
-
-static int run_subnet(int argc, char **argv)
-{
-	return dispatch("subnet", argc, argv);
-}
-
-static int run_router(int argc, char **argv)
-{
-	return dispatch("router", argc, argv);
-}
-
-static int run_secgroup(int argc, char **argv)
-{
-	return dispatch("secgroup", argc, argv);
-}
-
-static int run_rule(int argc, char **argv)
-{
-	return dispatch("rule", argc, argv);
-}
-
-static int run_fip(int argc, char **argv)
-{
-	return dispatch("fip", argc, argv);
-}
-
-static int run_port(int argc, char **argv)
-{
-	return dispatch("port", argc, argv);
-}
-
-static int run_tenant(int argc, char **argv)
-{
-	return dispatch("tenant", argc, argv);
-}
-
+/* The verbs run in the plugin of the driver (pick_driver). */
 static const struct verb verbs[] = {
-	{ "network", run_network, network_opts, "list | show|delete [NET...|-] | create NAME",
-	  "Networks (OpenStack and libvirt; libvirt also start, stop)", "words:list show create delete start stop",
-	  NULL },
-	{ "subnet", run_subnet, subnet_opts, "list | show|delete [SUBNET...|-] | create NAME --network NET --cidr CIDR",
-	  "Subnets: range, gateway, DHCP, DNS servers, allocation pools", "words:list show create delete", NULL },
-	{ "router", run_router, router_opts,
-	  "list | show|delete [ROUTER...|-] | create NAME | add-interface|remove-interface ROUTER --subnet S | "
-	  "set-gateway ROUTER --external NET|none",
-	  "Routers, their interfaces and gateways",
-	  "words:list show create delete add-interface remove-interface set-gateway", NULL },
-	{ "secgroup", run_secgroup, secgroup_opts, "list | show|delete [SG...|-] | create NAME", "Security groups",
-	  "words:list show create delete", NULL },
-	{ "rule", run_rule, rule_opts, "list | delete [RULE...|-] | create --secgroup SG",
-	  "Security group rules", "words:list create delete", NULL },
-	{ "fip", run_fip, fip_opts,
-	  "list | show|delete|disassociate [FIP...|-] | create | associate FIP --server S|--port P",
-	  "Floating IPs", "words:list show create associate disassociate delete", NULL },
-	{ "port", run_port, port_opts, "list | show|delete [PORT...|-] | create NAME --network NET", "Ports",
-	  "words:list show create delete", NULL },
-	{ "tenant", run_tenant, tenant_opts, "create NAME --cidr CIDR | delete NAME",
-	  "A tenant network: network, subnet, router with a gateway, security group", "words:create delete", NULL },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "network", .opts = network_opts, .operands = "list | show|delete [NET...|-] | create NAME",
+	  .summary = "Networks (OpenStack and libvirt; libvirt also start, stop)",
+	  .actions = "list show create delete start stop" },
+	{ .name = "subnet", .opts = subnet_opts,
+	  .operands = "list | show|delete [SUBNET...|-] | create NAME --network NET --cidr CIDR",
+	  .summary = "Subnets: range, gateway, DHCP, DNS servers, allocation pools", .actions = "list show create delete" },
+	{ .name = "router", .opts = router_opts,
+	  .operands = "list | show|delete [ROUTER...|-] | create NAME | add-interface|remove-interface ROUTER --subnet S | "
+		      "set-gateway ROUTER --external NET|none",
+	  .summary = "Routers, their interfaces and gateways",
+	  .actions = "list show create delete add-interface remove-interface set-gateway" },
+	{ .name = "secgroup", .opts = secgroup_opts, .operands = "list | show|delete [SG...|-] | create NAME",
+	  .summary = "Security groups", .actions = "list show create delete" },
+	{ .name = "rule", .opts = rule_opts, .operands = "list | delete [RULE...|-] | create --secgroup SG",
+	  .summary = "Security group rules", .actions = "list create delete" },
+	{ .name = "fip", .opts = fip_opts,
+	  .operands = "list | show|delete|disassociate [FIP...|-] | create | associate FIP --server S|--port P",
+	  .summary = "Floating IPs", .actions = "list show create associate disassociate delete" },
+	{ .name = "port", .opts = port_opts, .operands = "list | show|delete [PORT...|-] | create NAME --network NET",
+	  .summary = "Ports", .actions = "list show create delete" },
+	{ .name = "tenant", .opts = tenant_opts, .operands = "create NAME --cidr CIDR | delete NAME",
+	  .summary = "A tenant network: network, subnet, router with a gateway, security group",
+	  .actions = "create delete" },
+	{ .name = NULL },
 };
 
 static int is_set(const char *name)
@@ -101,23 +61,6 @@ static const char *default_driver(void)
 	if (is_set("OS_CLOUD") || is_set("OS_AUTH_URL"))
 		return "openstack";
 	return "libvirt";
-}
-
-static const char *plugin_for(const struct verb *v)
-{
-	if (!net_driver)
-		net_driver = default_driver();
-	if (!strcmp(net_driver, "openstack"))
-		return NET_OPENSTACK_PLUGIN;
-	if (strcmp(net_driver, "libvirt")) {
-		errorx("unknown driver '%s' (openstack, libvirt)", net_driver);
-		return NULL;
-	}
-	if (strcmp(v->name, "network")) {
-		errorx("%s: only with --driver openstack", v->name);
-		return NULL;
-	}
-	return NET_LIBVIRT_PLUGIN;
 }
 
 /* The actions that act on objects named by records when no operand (or "-")
@@ -166,21 +109,32 @@ static int target_from_input(void)
 	return rc;
 }
 
-static int dispatch(const char *verb, int argc, char **argv)
+/* The driver, once the records (when they name it) are read; the verbs but
+ * network are OpenStack's. Options are checked against it by their scopes (opts.c). */
+static int net_pick_driver(const struct verb *v, const char **driver)
 {
 	int rc;
-	if (reads_records(argc, argv) && !target_named() && !isatty(STDIN_FILENO) && (rc = target_from_input()))
+	if (reads_records(tool_operand_count, tool_operands) && !target_named() && !isatty(STDIN_FILENO) &&
+	    (rc = target_from_input()))
 		return rc;
-	const struct verb *v = verbs;
-	while (strcmp(v->name, verb))
-		v++;
-	const char *plugin = plugin_for(v);
-	return plugin ? plugin_run(plugin, verb, argc, argv) : EXIT_USAGE;
+	if (!net_driver)
+		net_driver = default_driver();
+	if (strcmp(net_driver, "openstack") != 0 && strcmp(net_driver, "libvirt") != 0) {
+		errorx("unknown driver '%s' (openstack, libvirt)", net_driver);
+		return EXIT_USAGE;
+	}
+	if (strcmp(net_driver, "libvirt") == 0 && strcmp(v->name, "network") != 0) {
+		errorx("%s: only with --driver openstack", v->name);
+		return EXIT_USAGE;
+	}
+	*driver = net_driver;
+	return 0;
 }
 
 static const struct tool tool = {
-	"cloudctl-net", "Networks, subnets, routers, security groups, floating IPs and ports: OpenStack and libvirt.",
-	verbs, net_globals, NULL, NET_OPENSTACK_PLUGIN, plugin_for,
+	.name = "cloudctl-net", .verbs = verbs, .globals = net_globals,
+	.summary = "Networks, subnets, routers, security groups, floating IPs and ports: OpenStack and libvirt.",
+	.drivers = "openstack libvirt", .pick_driver = net_pick_driver,
 };
 
 int main(int argc, char **argv)

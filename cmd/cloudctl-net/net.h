@@ -55,13 +55,4 @@ int net_read_input(struct recset **in, struct strbuf *err);
 extern const struct opt net_globals[], network_opts[], subnet_opts[], router_opts[], secgroup_opts[],
 	rule_opts[], fip_opts[], port_opts[], tenant_opts[];
 
-/* Whether every option given goes with this verb's action and driver, by the
- * scope its help begins with ("libvirt: ...", "create: ...; list: ..."): 0, or
- * 64 with why set ("--cidr goes with create", "--mode is for --driver libvirt"). */
-int net_check_options(const char *verb, const char *action, const char *driver, struct strbuf *why);
-
-/* The name of the plugin that runs the verb of the --driver chosen (main.c). */
-#define NET_OPENSTACK_PLUGIN "cloudctl-net-openstack"
-#define NET_LIBVIRT_PLUGIN "cloudctl-net-libvirt"
-
 #endif

@@ -17,25 +17,25 @@ static long long o_top = 5, o_threshold = 20;
 static int o_insecure, o_allow_empty, o_exit_code;
 
 static const struct opt report_opts[] = {
-	{ "group-by", 'g', OPT_STRING, &o_group_by, "KEY", "host (default), tenant, state or tag.K",
-	  "words:host tenant state" },
-	{ "top", 'n', OPT_INT, &o_top, "N", "instances in each top list (default 5)", NULL },
-	{ "stale", 0, OPT_STRING, &o_stale, "DURATION", "flag instances shut off for longer (default 7d)", NULL },
-	{ "write", 'w', OPT_STRING, &o_write, "FILE", "write to FILE atomically (temporary file, then rename)", "file" },
-	{ "push", 0, OPT_STRING, &o_push, "URL", "PUT the prom output to a Pushgateway at URL", NULL },
-	{ "job", 0, OPT_STRING, &o_job, "NAME", "job label for --push (default cloudctl)", NULL },
-	{ "instance", 0, OPT_STRING, &o_instance, "NAME", "instance label for --push (default: host name)", NULL },
-	{ "cacert", 0, OPT_STRING, &o_cacert, "FILE", "CA bundle to trust for --push over https", "file" },
-	{ "insecure", 0, OPT_BOOL, &o_insecure, NULL, "do not verify the Pushgateway's TLS certificate", NULL },
-	{ "allow-empty", 0, OPT_BOOL, &o_allow_empty, NULL, "report input without vm records (else exit 65)", NULL },
+	OPT_STRING("group-by", 'g', &o_group_by, "KEY", "host (default), tenant, state or tag.K",
+	  .complete = "words:host tenant state"),
+	OPT_INT("top", 'n', &o_top, "N", "instances in each top list (default 5)"),
+	OPT_STRING("stale", 0, &o_stale, "DURATION", "flag instances shut off for longer (default 7d)"),
+	OPT_STRING("write", 'w', &o_write, "FILE", "write to FILE atomically (temporary file, then rename)",
+	  .complete = "file"),
+	OPT_STRING("push", 0, &o_push, "URL", "PUT the prom output to a Pushgateway at URL"),
+	OPT_STRING("job", 0, &o_job, "NAME", "job label for --push (default cloudctl)"),
+	OPT_STRING("instance", 0, &o_instance, "NAME", "instance label for --push (default: host name)"),
+	OPT_STRING("cacert", 0, &o_cacert, "FILE", "CA bundle to trust for --push over https", .complete = "file"),
+	OPT_BOOL("insecure", 0, &o_insecure, "do not verify the Pushgateway's TLS certificate"),
+	OPT_BOOL("allow-empty", 0, &o_allow_empty, "report input without vm records (else exit 65)"),
 	OPT_END
 };
 
 static const struct opt diff_opts[] = {
-	{ "threshold", 0, OPT_INT, &o_threshold, "PCT", "report usage grown by more than PCT percent (default 20)",
-	  NULL },
-	{ "exit-code", 0, OPT_BOOL, &o_exit_code, NULL, "exit 1 when there are changes, 0 when none", NULL },
-	{ "allow-empty", 0, OPT_BOOL, &o_allow_empty, NULL, "compare files without vm records (else exit 65)", NULL },
+	OPT_INT("threshold", 0, &o_threshold, "PCT", "report usage grown by more than PCT percent (default 20)"),
+	OPT_BOOL("exit-code", 0, &o_exit_code, "exit 1 when there are changes, 0 when none"),
+	OPT_BOOL("allow-empty", 0, &o_allow_empty, "compare files without vm records (else exit 65)"),
 	OPT_END
 };
 
@@ -43,14 +43,19 @@ int cmd_report(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 
 static const struct verb verbs[] = {
-	{ "report", cmd_report, report_opts, "[FILE...|-]", "Report on instance records (the default verb)", "file",
-	  "table md csv json html prom" },
-	{ "diff", cmd_diff, diff_opts, "OLD NEW", "What changed between two sets of records", "file", NULL },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "report", .run = cmd_report, .opts = report_opts, .operands = "[FILE...|-]",
+	  .summary = "Report on instance records (the default verb)", .operand_complete = "file",
+	  .formats = "table md csv json html prom" },
+	{ .name = "diff", .run = cmd_diff, .opts = diff_opts, .operands = "OLD NEW",
+	  .summary = "What changed between two sets of records", .operand_complete = "file" },
+	{ .name = NULL },
 };
 
 static const struct tool tool = {
-	"cloudctl-report", "Reports and metrics over instance records.", verbs, NULL, "report", NULL, NULL,
+	.name = "cloudctl-report",
+	.summary = "Reports and metrics over instance records.",
+	.verbs = verbs,
+	.default_verb = "report",
 };
 
 /* ---- input ---- */

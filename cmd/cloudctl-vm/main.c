@@ -15,35 +15,42 @@ struct strlist vm_connect_uris;
 const char *vm_driver, *vm_os_cloud, *vm_os_region, *vm_os_interface;
 
 static const struct opt globals[] = {
-	{ "driver", 'D', OPT_STRING, &vm_driver, "DRIVER",
+	OPT_STRING("driver", 'D', &vm_driver, "DRIVER",
 	  "libvirt or openstack (default: $CLOUDCTL_VM_DRIVER; else openstack when --os-cloud, OS_CLOUD or "
-	  "OS_AUTH_URL is set; else libvirt)", "words:libvirt openstack" },
-	{ "connect", 'C', OPT_LIST, &vm_connect_uris, "URI",
+	  "OS_AUTH_URL is set; else libvirt)", .complete = "words:libvirt openstack"),
+	OPT_LIST("connect", 'C', &vm_connect_uris, "URI",
 	  "libvirt URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own default); list and stats take several",
-	  "words:qemu:///system qemu:///session test:///default" },
-	{ "os-cloud", 0, OPT_STRING, &vm_os_cloud, "CLOUD", "openstack: the cloud of clouds.yaml (default: $OS_CLOUD)",
-	  NULL },
-	{ "os-region-name", 0, OPT_STRING, &vm_os_region, "REGION", "openstack: region (default: $OS_REGION_NAME)",
-	  NULL },
-	{ "os-interface", 0, OPT_STRING, &vm_os_interface, "INTERFACE",
-	  "openstack: endpoint interface (default: $OS_INTERFACE, then public)", "words:public internal admin" },
+	  .complete = "words:qemu:///system qemu:///session test:///default", .drivers = "libvirt"),
+	OPT_STRING("os-cloud", 0, &vm_os_cloud, "CLOUD", "openstack: the cloud of clouds.yaml (default: $OS_CLOUD)",
+	  .drivers = "openstack"),
+	OPT_STRING("os-region-name", 0, &vm_os_region, "REGION", "openstack: region (default: $OS_REGION_NAME)",
+	  .drivers = "openstack"),
+	OPT_STRING("os-interface", 0, &vm_os_interface, "INTERFACE",
+	  "openstack: endpoint interface (default: $OS_INTERFACE, then public)",
+	  .complete = "words:public internal admin", .drivers = "openstack"),
 	OPT_END
 };
 
 #define VM_OPERAND "cmd:list -o tsv -c name"
 
 static const struct verb verbs[] = {
-	{ "list", NULL, list_opts, NULL, "List VMs as records", NULL, NULL },
-	{ "show", NULL, show_opts, "[VM...|-]", "Show VMs in detail", VM_OPERAND, NULL },
-	{ "create", NULL, create_opts, "[-]", "Create (define and start) VMs", NULL, NULL },
-	{ "start", NULL, start_opts, "[VM...|-]", "Start VMs", VM_OPERAND, NULL },
-	{ "stop", NULL, stop_opts, "[VM...|-]", "Shut VMs down gracefully, then by force with --force",
-	  VM_OPERAND, NULL },
-	{ "reboot", NULL, reboot_opts, "[VM...|-]", "Reboot VMs", VM_OPERAND, NULL },
-	{ "delete", NULL, delete_opts, "[VM...|-]", "Delete VMs and the storage they own", VM_OPERAND, NULL },
-	{ "wait", NULL, wait_opts, "[VM...|-]", "Wait until VMs reach a state", VM_OPERAND, NULL },
-	{ "stats", NULL, stats_opts, "[VM...|-]", "CPU, memory, block and network counters", VM_OPERAND, NULL },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "list", .opts = list_opts, .summary = "List VMs as records" },
+	{ .name = "show", .opts = show_opts, .operands = "[VM...|-]", .summary = "Show VMs in detail",
+	  .operand_complete = VM_OPERAND },
+	{ .name = "create", .opts = create_opts, .operands = "[-]", .summary = "Create (define and start) VMs" },
+	{ .name = "start", .opts = start_opts, .operands = "[VM...|-]", .summary = "Start VMs",
+	  .operand_complete = VM_OPERAND },
+	{ .name = "stop", .opts = stop_opts, .operands = "[VM...|-]",
+	  .summary = "Shut VMs down gracefully, then by force with --force", .operand_complete = VM_OPERAND },
+	{ .name = "reboot", .opts = reboot_opts, .operands = "[VM...|-]", .summary = "Reboot VMs",
+	  .operand_complete = VM_OPERAND },
+	{ .name = "delete", .opts = delete_opts, .operands = "[VM...|-]",
+	  .summary = "Delete VMs and the storage they own", .operand_complete = VM_OPERAND },
+	{ .name = "wait", .opts = wait_opts, .operands = "[VM...|-]", .summary = "Wait until VMs reach a state",
+	  .operand_complete = VM_OPERAND },
+	{ .name = "stats", .opts = stats_opts, .operands = "[VM...|-]",
+	  .summary = "CPU, memory, block and network counters", .operand_complete = VM_OPERAND },
+	{ .name = NULL },
 };
 
 static int set_in_env(const char *name)
@@ -193,38 +200,27 @@ static int timeout_without_wait(const struct verb *v)
 	return 0;
 }
 
-static const char *plugin_for(const struct verb *v)
+/* The driver: options are checked against it by their scopes (opts.c). */
+static int vm_pick_driver(const struct verb *v, const char **driver)
 {
 	if (timeout_without_wait(v)) {
 		errorx("%s: --timeout is the limit of --wait: give --wait too", v->name);
-		return NULL;
+		return EXIT_USAGE;
 	}
 	settle_target_from_stdin(v);
 	vm_driver = pick_driver();
-	if (strcmp(vm_driver, "libvirt") == 0) {
-		const char *os = vm_os_cloud ? "--os-cloud" : vm_os_region ? "--os-region-name"
-			: vm_os_interface ? "--os-interface" : o_delete_keypair ? "--delete-keypair"
-			: list_all_projects ? "--all-projects" : NULL;
-		if (os) {
-			errorx("%s is for --driver openstack", os);
-			return NULL;
-		}
-		return "cloudctl-vm-libvirt";
+	if (strcmp(vm_driver, "libvirt") != 0 && strcmp(vm_driver, "openstack") != 0) {
+		errorx("--driver '%s': libvirt or openstack", vm_driver);
+		return EXIT_USAGE;
 	}
-	if (strcmp(vm_driver, "openstack") == 0) {
-		if (vm_connect_uris.n) {
-			errorx("--connect is for --driver libvirt");
-			return NULL;
-		}
-		return "cloudctl-vm-openstack";
-	}
-	errorx("--driver '%s': libvirt or openstack", vm_driver);
-	return NULL;
+	*driver = vm_driver;
+	return 0;
 }
 
 static const struct tool tool = {
-	"cloudctl-vm", "Create, list and control virtual machines on libvirt or OpenStack.", verbs, globals, NULL,
-	"cloudctl-vm-libvirt", plugin_for,
+	.name = "cloudctl-vm", .verbs = verbs, .globals = globals,
+	.summary = "Create, list and control virtual machines on libvirt or OpenStack.",
+	.drivers = "libvirt openstack", .pick_driver = vm_pick_driver,
 };
 
 int main(int argc, char **argv)

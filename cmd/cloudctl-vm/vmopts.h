@@ -15,14 +15,14 @@
 
 /* Globals (main.c). */
 extern struct strlist vm_connect_uris; /* --connect, repeatable for list and stats (libvirt) */
-extern const char *vm_driver;          /* --driver, NULL until main.c's plugin_for decides */
+extern const char *vm_driver;          /* --driver, NULL until main.c's vm_pick_driver decides */
 extern const char *vm_os_cloud, *vm_os_region, *vm_os_interface; /* --os-cloud ... (openstack) */
 
-/* Option variables (options.c). */
+/* Option variables (options.c): list_ list's, c_ create's, o_ those several
+ * verbs' tables share (a verb's table writes no other verb's own). */
 extern const char *list_state, *list_name;
 extern struct strlist list_tags;
-extern int list_stats, list_all_projects;
-extern const char *list_interval;
+extern int list_stats;
 extern const char *c_name, *c_memory, *c_disk, *c_image, *c_kernel, *c_initrd, *c_cmdline;
 extern const char *c_user_data, *c_pool, *c_type, *c_console_log, *c_timeout;
 extern const char *c_flavor, *c_key_name, *c_ssh_key;
@@ -30,8 +30,8 @@ extern long long c_vcpus, c_count, c_start_index;
 #define VM_VCPUS_UNSET (-1) /* c_vcpus when --vcpus was not given */
 extern struct strlist c_networks, c_tags, c_ports, c_secgroups;
 extern int c_wait, c_if_missing, c_no_start, c_no_network;
-extern int o_force, o_wait, o_no_wait, o_keep_storage, o_ip, o_delete_keypair;
-extern const char *o_timeout, *o_state;
+extern int o_force, o_wait, o_no_wait, o_keep_storage, o_ip, o_delete_keypair, o_all_projects;
+extern const char *o_timeout, *o_state, *o_interval;
 extern long long o_jobs;
 
 extern const struct opt list_opts[], show_opts[], stats_opts[], create_opts[], start_opts[], stop_opts[],

@@ -15,23 +15,34 @@ for t in cloudctl-vm cloudctl-net cloudctl-k8s cloudctl-build cloudctl-deploy cl
 	assert "$t has a man page" test -s "$SRC/man/$t.1"
 done
 
-# Every option of every verb's table (as --help lists them) is in the tool's page, by its
-# long name or its letter, and every option the page defines (an .It Fl line) is in a table.
+# Every option of every verb's table (as --help lists them: the self-check of
+# tests/unit/test_opts_tables.c holds every option to having help, so none is
+# missing from it) is in the tool's page by its long name, and the letter it has
+# is on every .It line that defines it; every option the page
+# defines (an .It Fl line, long or letter) is in a table.
 BIN=${CLOUDCTL_BIN:-$SRC/${CLOUDCTL_BUILD:-build}/bin}
 for t in cloudctl-vm cloudctl-net cloudctl-k8s cloudctl-build cloudctl-deploy cloudctl-report; do
 	verbs=$("$BIN/$t" --help | sed -n '/^Verbs:/,/^$/p' | awk 'NF > 1 && $1 != "Verbs:" { print $1 }')
 	# "-o --output" per option, short letter or "-" when none
 	{ "$BIN/$t" --help; for v in $verbs; do "$BIN/$t" "$v" --help; done; } |
 		sed -nE 's/^  (-[a-zA-Z]), (--[a-z0-9-]+).*/\1 \2/p; s/^      (--[a-z0-9-]+).*/- \1/p' | sort -u > "$T/table"
+	assert "$t: its tables have options" test -s "$T/table"
 	page=$SRC/man/$t.1
 	grep -oE 'Fl -[a-z0-9-]+' "$page" | sed 's/^Fl -/--/' | sort -u > "$T/longs"
-	grep -oE 'Fl [a-zA-Z]\b' "$page" | sed 's/^Fl /-/' | sort -u > "$T/shorts"
-	missing=$(while read -r s l; do
-		grep -qx -- "$l" "$T/longs" || grep -qx -- "$s" "$T/shorts" || echo "$l"
-	done < "$T/table" | tr '\n' ' ')
+	grep -E '^\.It' "$page" > "$T/its"
+	missing=$(while read -r s l; do grep -qx -- "$l" "$T/longs" || echo "$l"; done < "$T/table" | tr '\n' ' ')
 	assert "$t: every option of its tables is in $t(1)${missing:+ (missing: $missing)}" test -z "$missing"
+	noletter=$(while read -r s l; do
+		[ "$s" = - ] && continue
+		def=$(grep -E -- "Fl ${l#-}( |$)" "$T/its")
+		[ -z "$def" ] || ! printf '%s\n' "$def" | grep -vqE -- "Fl ${s#-}( |$)" || echo "$s,$l"
+	done < "$T/table" | tr '\n' ' ')
+	assert "$t: an option's letter is on every .It line defining it${noletter:+ (not: $noletter)}" test -z "$noletter"
 	# the options the page defines, but --completion (hidden, in every page)
-	extra=$(grep -E '^\.It .*Fl -' "$page" | grep -oE 'Fl -[a-z0-9-]+' | sed 's/^Fl -/--/' | sort -u |
+	extra=$(grep -oE 'Fl -[a-z0-9-]+' "$T/its" | sed 's/^Fl -/--/' | sort -u |
 		while read -r l; do [ "$l" = --completion ] || awk '{ print $2 }' "$T/table" | grep -qx -- "$l" || echo "$l"; done | tr '\n' ' ')
 	assert "$t: every option $t(1) defines is in a table${extra:+ (not in any: $extra)}" test -z "$extra"
+	extra=$(grep -oE 'Fl [a-zA-Z]( |$)' "$T/its" | awk '{ print "-" $2 }' | sort -u |
+		while read -r s; do awk '{ print $1 }' "$T/table" | grep -qx -- "$s" || echo "$s"; done | tr '\n' ' ')
+	assert "$t: every letter $t(1) defines is in a table${extra:+ (not in any: $extra)}" test -z "$extra"
 done

@@ -32,7 +32,7 @@ if [ -z "$NET_ID" ]; then fail "vm-openstack setup" "cannot make network $P-net"
 run $VM --driver bogus list
 expect "--driver bogus" 64 "" "cloudctl-vm: --driver 'bogus': libvirt or openstack"
 run $VM --driver openstack -C test:///default list
-expect "--connect with openstack" 64 "" "cloudctl-vm: --connect is for --driver libvirt"
+expect "--connect with openstack" 64 "" "cloudctl-vm: list: --connect is for --driver libvirt"
 run $VM create --name "$P-x" --image tiny-image --no-network </dev/null
 expect "create needs a flavor or a size" 64 "" "cloudctl-vm: create: give --flavor, or --vcpus and/or --memory to pick one"
 run $VM create --name "$P-x" --image tiny-image --flavor m1.huge --network "$P-net" </dev/null

@@ -141,9 +141,9 @@ run_in "$OSREC
 " $VM delete --delete-keypair -
 expect_rc "the record is checked before the options of the driver" 65
 run $VM delete --delete-keypair test
-expect "--delete-keypair is for openstack" 64 "" "cloudctl-vm: --delete-keypair is for --driver openstack"
+expect "--delete-keypair is for openstack" 64 "" "cloudctl-vm: delete: --delete-keypair is for --driver openstack"
 run $VM show --all-projects test
-expect "--all-projects is for openstack" 64 "" "cloudctl-vm: --all-projects is for --driver openstack"
+expect "--all-projects is for openstack" 64 "" "cloudctl-vm: show: --all-projects is for --driver openstack"
 
 # --timeout is the limit of --wait for create, start and delete: alone it did nothing
 for c in "create --name tw --timeout 1s" "start test --timeout 1s" "delete test --timeout 1s"; do

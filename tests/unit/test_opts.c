@@ -28,24 +28,67 @@ static int run_go(int argc, char **argv)
 }
 
 static const struct opt go_opts[] = {
-	{ "name", 'n', OPT_STRING, &o_name, "NAME", "the name", NULL },
-	{ "count", 0, OPT_INT, &o_count, "N", "how many", NULL },
-	{ "flag", 'f', OPT_BOOL, &o_flag, NULL, "a flag", NULL },
-	{ "tag", 't', OPT_LIST, &o_tags, "K=V", "a tag; repeatable", "words:a=1 b=2" },
+	OPT_STRING("name", 'n', &o_name, "NAME", "the name"),
+	OPT_INT("count", 0, &o_count, "N", "how many"),
+	OPT_BOOL("flag", 'f', &o_flag, "a flag"),
+	OPT_LIST("tag", 't', &o_tags, "K=V", "a tag; repeatable", .complete = "words:a=1 b=2"),
 	OPT_END
 };
 static const struct opt globals[] = {
-	{ "connect", 'C', OPT_STRING, &o_global, "URI", "where to", NULL },
+	OPT_STRING("connect", 'C', &o_global, "URI", "where to"),
 	OPT_END
 };
 static const struct verb verbs[] = {
-	{ "go", run_go, go_opts, "[ARG...]", "Go somewhere", NULL, NULL },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "go", .run = run_go, .opts = go_opts, .operands = "[ARG...]", .summary = "Go somewhere" },
+	{ .name = NULL },
 };
-static const struct tool tool = { "tt", "A test tool.", verbs, globals, NULL, NULL, NULL };
+static const struct tool tool = { .name = "tt", .summary = "A test tool.", .verbs = verbs, .globals = globals };
+
+/* A tool with drivers, and a verb with actions: the scopes of options. */
+static const char *o_driver;
+static int o_wide, o_deep;
+static const char *o_size;
+
+static int pick_color(const struct verb *v, const char **driver)
+{
+	if (o_driver && strcmp(o_driver, "red") && strcmp(o_driver, "blue")) {
+		fprintf(stderr, "tt: no driver %s\n", o_driver);
+		return 64;
+	}
+	*driver = o_driver ? o_driver : "red";
+	return 0;
+}
+
+static const struct opt paint_opts[] = {
+	OPT_BOOL("wide", 0, &o_wide, "blue: wide strokes", .drivers = "blue", .scope_note = "red is narrow"),
+	OPT_STRING("size", 's', &o_size, "N", "create: the size", .actions = "create"),
+	OPT_BOOL("deep", 0, &o_deep, "deep", .drivers = "red", .actions = "create list"),
+	OPT_END
+};
+static const struct opt color_globals[] = {
+	OPT_STRING("driver", 0, &o_driver, "DRIVER", "red or blue"),
+	OPT_END
+};
+static const struct verb color_verbs[] = {
+	{ .name = "paint", .run = run_go, .opts = paint_opts, .operands = "list | create NAME", .summary = "Paint",
+	  .actions = "list create delete" },
+	{ .name = NULL },
+};
+static const struct verb acting_verbs[] = {
+	{ .name = "make", .run = run_go, .summary = "Make", .columns = "kind name size tag.*" },
+	{ .name = NULL },
+};
+static const struct tool acting_tool = { .name = "tt", .summary = "Acts.", .verbs = acting_verbs };
+static const struct tool color_tool = {
+	.name = "tt", .summary = "Colors.", .verbs = color_verbs, .globals = color_globals, .drivers = "red blue",
+	.pick_driver = pick_color,
+};
+static const struct tool *cur_tool = &tool;
 
 static void reset(void)
 {
+	o_driver = o_size = NULL;
+	o_wide = o_deep = 0;
 	o_name = o_global = NULL;
 	o_count = 0;
 	o_flag = ran_argc = 0;
@@ -68,7 +111,7 @@ static int run_tool(char *out, size_t outsz, char *err, size_t errsz, ...)
 	int so = dup(1), se = dup(2);
 	dup2(fileno(fo), 1);
 	dup2(fileno(fe), 2);
-	int rc = tool_main(&tool, argc, argv);
+	int rc = tool_main(cur_tool, argc, argv);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(so, 1);
@@ -174,6 +217,49 @@ static void test_completion(void)
 	CHECK_STR(err, "tt: --completion: unknown shell 'tcsh' (bash, zsh, fish)\n");
 }
 
+/* Every option given is checked against the driver picked, then the action
+ * named, in one place, before the verb runs; help text is never read. */
+static void test_scopes(void)
+{
+	reset();
+	cur_tool = &color_tool;
+	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "paint", "create", "x", "--wide", NULL), 64);
+	CHECK_STR(err, "tt: paint create: --wide is for --driver blue (red is narrow)\n");
+	CHECK_INT(ran_argc, 0);
+	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "--driver", "blue", "paint", "list", "--wide", NULL), 7);
+	CHECK_STR(err, "");
+	reset();
+	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "paint", "list", "-s", "3", NULL), 64);
+	CHECK_STR(err, "tt: paint list: --size goes with create\n");
+	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "paint", "delete", "x", "--deep", NULL), 64);
+	CHECK_STR(err, "tt: paint delete: --deep goes with create or list\n");
+	/* the driver first, whatever the order on the command line */
+	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "paint", "list", "-s", "3", "--wide", NULL), 64);
+	CHECK_STR(err, "tt: paint list: --wide is for --driver blue (red is narrow)\n");
+	reset();
+	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "paint", "create", "x", "-s", "3", "--deep", NULL), 7);
+	CHECK_STR(ran_args, "create x");
+	/* no action named: the verb says what is missing */
+	reset();
+	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "paint", "--size", "3", NULL), 7);
+	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "--driver", "green", "paint", "list", NULL), 64);
+	CHECK_STR(err, "tt: no driver green\n");
+	cur_tool = &tool;
+}
+
+/* -c names a column the verb's records cannot have: refused before it acts. */
+static void test_columns_before_acting(void)
+{
+	reset();
+	cur_tool = &acting_tool;
+	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "make", "x", "-c", "name,nosuch", "-c", "siz", NULL), 64);
+	CHECK_STR(err, "tt: -c: no record has a column 'nosuch'\ntt: -c: no record has a column 'siz'\n");
+	CHECK_INT(ran_argc, 0);
+	CHECK_INT(run_tool(out, sizeof out, err, sizeof err, "tt", "make", "x", "-c", "tag.role,kind", NULL), 7);
+	CHECK_STR(ran_args, "x");
+	cur_tool = &tool;
+}
+
 int main(void)
 {
 	RUN(test_all_types);
@@ -182,6 +268,8 @@ int main(void)
 	RUN(test_errors);
 	RUN(test_help);
 	RUN(test_completion);
+	RUN(test_scopes);
+	RUN(test_columns_before_acting);
 	reset();
 	return CHECK_DONE("opts");
 }

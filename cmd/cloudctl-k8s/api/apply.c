@@ -73,10 +73,9 @@ static int collect(const char *file, json_t *docs, json_t *objs)
 	return 0;
 }
 
-int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *what, struct rec_writer *w,
-		      size_t *applied)
+int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const struct kube_apply_opts *o, const char *what,
+		      struct rec_writer *w, size_t *applied)
 {
-	struct kube_apply_opts o = { a_manager, a_force, a_dry_run };
 	struct strbuf err = STRBUF_INIT;
 	struct record r = { 0 };
 	int rc = 0;
@@ -92,14 +91,14 @@ int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const char *wh
 		}
 		json_t *res = NULL;
 		int created = 0;
-		rc = kube_apply(kc, obj, k8s_namespace(kc), &o, &res, &created, &err);
+		rc = kube_apply(kc, obj, k8s_namespace(kc), o, &res, &created, &err);
 		if (rc) {
 			errorx("%s: %s/%s: %s", what, str_at(obj, "kind", NULL), str_at(obj, "metadata", "name"), err.buf);
 			break;
 		}
 		k8s_object_record(&r, res, NULL);
 		rec_set(&r, "result", created ? "created" : "applied");
-		if (a_dry_run)
+		if (o->dry_run)
 			rec_set(&r, "dry_run", "true");
 		rec_write(w, &r);
 		rec_clear(&r);
@@ -136,7 +135,7 @@ int cmd_apply(int argc, char **argv)
 		struct rec_writer *w = k8s_writer("kind,name,namespace,result");
 		size_t applied;
 		k8s_catch_interrupts();
-		rc = w ? k8s_apply_objects(&kc, objs, name, w, &applied) : EXIT_CONFIG;
+		rc = w ? k8s_apply_objects(&kc, objs, &a_apply, name, w, &applied) : EXIT_CONFIG;
 		rc = k8s_finish(w, rc);
 		kube_client_close(&kc);
 	}

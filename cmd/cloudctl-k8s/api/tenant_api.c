@@ -39,7 +39,7 @@ static int applied_by_us(const json_t *obj)
 	size_t i;
 	json_t *mf;
 	json_array_foreach(json_object_get(json_object_get(obj, "metadata"), "managedFields"), i, mf) {
-		if (str_eq(json_string_value(json_object_get(mf, "manager")), a_manager ? a_manager : "cloudctl") &&
+		if (str_eq(json_string_value(json_object_get(mf, "manager")), t_apply.manager ? t_apply.manager : "cloudctl") &&
 		    str_eq(json_string_value(json_object_get(mf, "operation")), "Apply"))
 			return 1;
 	}
@@ -74,7 +74,7 @@ static void prune_one(const json_t *item, const char *kind, void *arg)
 				 "uid", json_object_get(m, "uid"), "resourceVersion", json_object_get(m, "resourceVersion"));
 	char *body = json_dumps(opts, JSON_COMPACT);
 	char *path = kube_path(p->res, p->tenant, name);
-	char *url = xasprintf("%s%s", path, a_dry_run ? "?dryRun=All" : "");
+	char *url = xasprintf("%s%s", path, t_apply.dry_run ? "?dryRun=All" : "");
 	p->rc = kube_request(p->kc, "DELETE", url, "application/json", body, NULL, p->err);
 	if (p->rc == EXIT_NOTFOUND) {
 		p->rc = 0; /* gone already */
@@ -86,7 +86,7 @@ static void prune_one(const json_t *item, const char *kind, void *arg)
 		struct record r = { 0 };
 		k8s_object_record(&r, item, p->res->kind);
 		rec_set(&r, "result", "deleted");
-		if (a_dry_run)
+		if (t_apply.dry_run)
 			rec_set(&r, "dry_run", "true");
 		rec_write(p->w, &r);
 		rec_clear(&r);
@@ -168,7 +168,7 @@ static int tenant_apply(const char *name)
 	if (w && (rc = not_anothers(&kc, name, &err)))
 		errorx("tenant apply: %s", err.buf);
 	else
-		rc = w ? k8s_apply_objects(&kc, objs, "tenant apply", w, &applied) : EXIT_CONFIG;
+		rc = w ? k8s_apply_objects(&kc, objs, &t_apply, "tenant apply", w, &applied) : EXIT_CONFIG;
 	if (!rc && (rc = prune(&kc, name, objs, w, &err)))
 		errorx("tenant apply: %s", err.buf);
 	rc = k8s_finish(w, rc);

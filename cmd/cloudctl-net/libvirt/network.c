@@ -180,34 +180,6 @@ static int net_create(int argc, char **argv)
 	return rc;
 }
 
-/* Options that only create takes: given to another action they are a mistake
- * the user should hear about, not something silently ignored. */
-static int create_only_options(const char *action)
-{
-	const char *opt = net_cidr ? "--cidr" : net_mode ? "--mode" : net_dhcp_range ? "--dhcp-range"
-		: net_no_dhcp ? "--no-dhcp" : net_bridge ? "--bridge" : net_autostart ? "--autostart"
-		: net_no_start ? "--no-start" : net_if_missing ? "--if-missing" : NULL;
-	if (!opt)
-		return 0;
-	errorx("network %s: %s goes with create", action, opt);
-	return EXIT_USAGE;
-}
-
-/* OpenStack's options mean nothing to a libvirt network (options.c knows which). */
-static int openstack_options(const char *action)
-{
-	struct strbuf why = STRBUF_INIT;
-	int rc = net_check_options("network", action, "libvirt", &why);
-	if (!rc && net_all_projects) {
-		sb_adds(&why, "--all-projects is for --driver openstack");
-		rc = EXIT_USAGE;
-	}
-	if (rc)
-		errorx("network %s: %s", action, why.buf);
-	sb_release(&why);
-	return rc;
-}
-
 int cmd_network(int argc, char **argv);
 
 int cmd_network(int argc, char **argv)
@@ -222,14 +194,10 @@ int cmd_network(int argc, char **argv)
 		errorx("network: the action is missing: list, show, create, start, stop or delete");
 		return EXIT_USAGE;
 	}
+	/* options out of their driver's or action's scope were refused by tool_main */
 	const char *action = argv[0];
-	int rc = openstack_options(action);
-	if (rc)
-		return rc;
 	if (strcmp(action, "create") == 0)
 		return net_create(argc - 1, argv + 1);
-	if ((rc = create_only_options(action)))
-		return rc;
 	if (strcmp(action, "list") == 0)
 		return net_list(argc - 1);
 	for (size_t i = 0; i < ARRAY_SIZE(actions); i++)

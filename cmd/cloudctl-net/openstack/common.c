@@ -608,10 +608,8 @@ int osn_begin(struct osn *x, const char *verb, int argc, char **argv, const char
 		rc = osn_usage(x, "unknown action '%s' (%s)", argv[0], list.buf);
 	else
 		x->action = argv[0];
-	sb_reset(&list);
-	if (!rc && net_check_options(verb, x->action, "openstack", &list))
-		rc = osn_usage(x, "%s", list.buf);
-	/* what a command makes or changes is its own project's */
+	/* options out of their driver's or action's scope were refused by tool_main;
+	 * what a command makes or changes is its own project's */
 	static const char *const every_project[] = { "list", "show", "delete", "disassociate", NULL };
 	if (!rc && net_all_projects && (!strcmp(verb, "tenant") || !osn_action_is(x->action, every_project)))
 		rc = osn_usage(x, "--all-projects goes with list, show, delete and disassociate");

@@ -26,7 +26,7 @@ static int list_in_network(struct osn *x, const struct kind *k)
 
 /* network */
 
-/* libvirt's options were refused by osn_begin (net_check_options) */
+/* libvirt's options were refused by their scope (opts.c) */
 static int network_check(struct osn *x)
 {
 	if (net_mtu && (net_mtu < 68 || net_mtu > 65535))

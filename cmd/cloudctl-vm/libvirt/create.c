@@ -31,18 +31,14 @@ static int bad(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* Options of the OpenStack driver that libvirt has no use for: refused, not ignored. */
-static int check_driver_options(void)
+/* The sizes' defaults, which the OpenStack driver does without (it picks a
+ * flavor); options libvirt has no use for were refused by their scope (opts.c). */
+static void default_sizes(void)
 {
-	const char *which = c_flavor ? "--flavor" : c_key_name ? "--key-name" : c_ssh_key ? "--ssh-key"
-		: c_ports.n ? "--port" : c_secgroups.n ? "--security-group" : NULL;
-	if (which)
-		return bad("create: %s is for --driver openstack", which);
 	if (c_vcpus == VM_VCPUS_UNSET)
 		c_vcpus = 1;
 	if (!c_memory)
 		c_memory = "1G";
-	return 0;
 }
 
 static int check_sizes(struct plan *p)
@@ -148,10 +144,10 @@ static int check_args(int argc, char **argv, struct plan *p)
 	int rc = vm_check_names();
 	if (!rc && (strchr(c_name, '/') || !*c_name))
 		rc = bad("create: --name '%s': a libvirt name may not contain '/'", c_name);
-	if (!rc)
-		rc = check_driver_options();
-	if (!rc)
+	if (!rc) {
+		default_sizes();
 		rc = check_sizes(p);
+	}
 	if (!rc)
 		rc = check_files(p);
 	if (!rc)

@@ -6,10 +6,6 @@
 
 static int check_list_args(int argc, struct record *want_tags)
 {
-	if (list_all_projects) {
-		errorx("list: --all-projects is for --driver openstack");
-		return EXIT_USAGE;
-	}
 	if (argc > 0) {
 		errorx("list: unexpected operand (filter with --name, --state, --tag)");
 		return EXIT_USAGE;
@@ -24,8 +20,8 @@ static int check_list_args(int argc, struct record *want_tags)
 static int interval(long long *ms)
 {
 	*ms = 0;
-	if (list_interval && (parse_duration_ms(list_interval, ms) < 0 || *ms <= 0)) {
-		errorx("--interval '%s': expected a duration such as 5s", list_interval);
+	if (o_interval && (parse_duration_ms(o_interval, ms) < 0 || *ms <= 0)) {
+		errorx("--interval '%s': expected a duration such as 5s", o_interval);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -65,7 +61,7 @@ int cmd_show(int argc, char **argv)
 int cmd_stats(int argc, char **argv)
 {
 	struct vm_each e = { NULL, 0, VREC_STATS, VM_STATS_COLUMNS, 0 };
-	if (argc > 0 && list_interval) {
+	if (argc > 0 && o_interval) {
 		errorx("stats: --interval samples every VM: give no operand (filter with 'list --stats --interval')");
 		return EXIT_USAGE;
 	}

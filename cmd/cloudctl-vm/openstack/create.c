@@ -41,15 +41,11 @@ static int usage(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* Options that only libvirt has a use for are refused, not ignored. */
+/* The options libvirt alone has a use for were refused by their scope (opts.c). */
 static int check_options(int argc, char **argv)
 {
 	if (argc > 1 || (argc == 1 && strcmp(argv[0], "-") != 0))
 		return usage("create: unexpected operand '%s' (records on stdin: '-')", argv[0]);
-	const char *lv = c_disk ? "--disk" : c_kernel ? "--kernel" : c_initrd ? "--initrd" : c_cmdline ? "--cmdline"
-		: c_console_log ? "--console-log" : c_type ? "--domain-type" : c_no_start ? "--no-start" : NULL;
-	if (lv)
-		return usage("create: %s is for --driver libvirt", lv);
 	int rc = vm_check_names();
 	if (rc)
 		return rc;

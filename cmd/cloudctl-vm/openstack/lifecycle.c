@@ -296,10 +296,6 @@ int cmd_start(int argc, char **argv)
 
 int cmd_stop(int argc, char **argv)
 {
-	if (o_force) { /* Nova's stop powers off a guest that does not shut down in its own time */
-		errorx("stop: --force is for --driver libvirt (Nova powers off what does not shut down)");
-		return EXIT_USAGE;
-	}
 	return run("stop", stop_one, 0, "60s", argc, argv);
 }
 
@@ -310,10 +306,6 @@ int cmd_reboot(int argc, char **argv)
 
 int cmd_delete(int argc, char **argv)
 {
-	if (o_keep_storage) {
-		errorx("delete: --keep-storage is for --driver libvirt");
-		return EXIT_USAGE;
-	}
 	return run("delete", delete_one, 1, "5m", argc, argv);
 }
 

@@ -11,10 +11,6 @@ static int check_list_args(int argc, struct record *want_tags)
 		errorx("list: unexpected operand (filter with --name, --state, --tag)");
 		return EXIT_USAGE;
 	}
-	if (list_interval) {
-		errorx("list: --interval is for --driver libvirt (Nova's diagnostics are one sample)");
-		return EXIT_USAGE;
-	}
 	if (list_state && !osvm_status_for(list_state)) {
 		errorx("list: --state '%s': not one of running shutoff paused suspended building error deleted "
 		       "rebooting shelved resizing migrating rescue rebuilding unknown", list_state);
@@ -101,7 +97,7 @@ static int all_servers(struct os_client *c, struct recset *out)
 {
 	json_t *servers = NULL, *images = NULL, *sv;
 	struct strbuf err = STRBUF_INIT;
-	const char *path = list_all_projects ? "/servers/detail?all_tenants=1" : "/servers/detail";
+	const char *path = o_all_projects ? "/servers/detail?all_tenants=1" : "/servers/detail";
 	int rc = os_list(&c->s, "compute", path, "servers", &servers, &err);
 	if (rc) {
 		errorx("list: %s", err.buf);
@@ -183,10 +179,6 @@ int cmd_show(int argc, char **argv)
 
 int cmd_stats(int argc, char **argv)
 {
-	if (list_interval) {
-		errorx("stats: --interval is for --driver libvirt (Nova's diagnostics are one sample)");
-		return EXIT_USAGE;
-	}
 	if (argc > 0)
 		return targets_records("stats", argc, argv, 1);
 	/* no operand: every server, not stdin (a cron job has no input) */
