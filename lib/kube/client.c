@@ -93,7 +93,7 @@ static int send_to(struct kube_client *kc, const char *method, const char *path,
 	/* server-side apply gives the same object however often it is sent */
 	int idempotent = content_type && !strcmp(content_type, "application/apply-patch+yaml");
 	struct http_request req = { method, url, headers, body, body ? strlen(body) : 0, idempotent };
-	struct http_transfer x = { NULL, sink, timeout_ms, 0 };
+	struct http_transfer x = { NULL, sink, timeout_ms, 0, 0 };
 	http_do_transfer(kc->http, &req, &x, resp);
 	kc->last_status = resp->status;
 	free(ctype);
