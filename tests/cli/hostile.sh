@@ -120,6 +120,11 @@ push "$(tls wrongname)" --cacert "$T/ca.pem"
 expect_rc "TLS, a certificate for another name: 77" 77 ": SSL: no alternative certificate subject name matches target host name '127.0.0.1'$"
 push "$(tls expired)" --cacert "$T/ca.pem"
 expect_rc "TLS, an expired certificate: 77" 77 ": SSL certificate problem: certificate has expired$"
+start tls-registry --cert "$T/good.pem" --key "$T/good.key" --bearer-realm "https://127.0.0.1:$(port tls-wrongname)/token"
+run cloudctl-build --cacert "$T/ca.pem" tags "127.0.0.1:$(port tls-registry)/app"
+expect_rc "TLS, a token server whose certificate is for another name: 77, one line" 77 \
+	"^cloudctl-build: registry 127.0.0.1:$(port tls-registry): token server https://127.0.0.1:$(port tls-wrongname)/token: SSL: no alternative certificate subject name matches target host name '127.0.0.1'$" &&
+	assert "one line" test "$(lines)" = 1
 
 # --- a registry: credentials stay home; pages that never end; JSON too deep ---
 printf '{"auths":{"127.0.0.1:%s":{"auth":"%s"}}}\n' "$(port a)" "$(printf 'hostile:S3cretPass' | base64)" > "$T/auth.json"

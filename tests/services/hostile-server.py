@@ -18,7 +18,8 @@ unless said, so a tool may append its own path (cloudctl-report --push does):
   /fat-headers/N/SIZE        200 with N extra headers of SIZE bytes each
   /slow                      200, then one byte every 2 seconds, never done
   /deep/N                    200, JSON nested N arrays deep
-A registry API (/v2/...): /v2/ asks for Basic credentials (any are taken);
+A registry API (/v2/...): /v2/ asks for Basic credentials (any are taken),
+or with --bearer-realm URL for a token from there;
 tags lists by repository name:
   offsite    one tag, then a Link to --other's page (which has one more)
   cycle      pages ?last=a -> ?last=b -> back to ?last=a
@@ -188,7 +189,10 @@ class Handler(http_test_server.Handler):
 
     def registry(self, path, query):
         if path == "/v2/" or path == "/v2":
-            if self.headers.get("Authorization") is None:
+            if self.server.bearer_realm:
+                self.reply(401, '{"errors":[{"code":"UNAUTHORIZED"}]}',
+                           [("WWW-Authenticate", 'Bearer realm="%s",service="hostile"' % self.server.bearer_realm)])
+            elif self.headers.get("Authorization") is None:
                 self.reply(401, '{"errors":[{"code":"UNAUTHORIZED"}]}',
                            [("WWW-Authenticate", 'Basic realm="hostile"')])
             else:
@@ -297,11 +301,13 @@ def main():
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--blob-size", type=int, default=1 << 20)
+    ap.add_argument("--bearer-realm", help="the token server /v2/ names")
     args = ap.parse_args()
     server = Server(("127.0.0.1", 0), Handler)
     server.log = args.log
     server.log_lock = threading.Lock()
     server.other = args.other
+    server.bearer_realm = args.bearer_realm
     server.image = Image(args.blob_size)
     server.ssl_context = None
     if args.cert:
