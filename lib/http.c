@@ -785,6 +785,11 @@ struct http_client *http_client_new(const struct http_opts *opts)
 	return c;
 }
 
+long long http_client_max_body(const struct http_client *c)
+{
+	return c->max_body;
+}
+
 void http_client_free(struct http_client *c)
 {
 	if (!c)

@@ -97,6 +97,9 @@ struct http_client;
 
 struct http_client *http_client_new(const struct http_opts *opts);
 void http_client_free(struct http_client *c);
+/* The most a body kept in memory may have (CLOUDCTL_HTTP_MAX_BODY): also a
+ * bound for what a caller keeps of a streamed one, such as a line of it. */
+long long http_client_max_body(const struct http_client *c);
 
 /* Perform the request with retries. Returns 0 when an HTTP response arrived
  * (whatever its status), -1 when none did (resp->errbuf says why). */

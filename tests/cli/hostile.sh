@@ -216,3 +216,18 @@ else
 		assert "the tool's memory stayed under 64 MiB (max RSS ${rss} KiB)" test "${rss:-999999}" -lt 65536
 	rm -rf "$T/big"
 fi
+
+# --- a Kubernetes watch whose line never ends ---
+cat > "$T/kubeconfig" <<KC
+apiVersion: v1
+kind: Config
+clusters: [{name: hostile, cluster: {server: "$A/kube"}}]
+users: [{name: u, user: {}}]
+contexts: [{name: hostile, context: {cluster: hostile, user: u, namespace: default}}]
+current-context: hostile
+KC
+timed env CLOUDCTL_HTTP_MAX_BODY=4M cloudctl-k8s --kubeconfig "$T/kubeconfig" wait --for delete --timeout 60s configmap/web
+expect_rc "a watch line without end: cut at CLOUDCTL_HTTP_MAX_BODY, 69" 69 \
+	"^cloudctl-k8s: .*GET /api/v1/namespaces/default/configmaps\?watch=1.*: a line of the answer is longer than 4194304 bytes \(CLOUDCTL_HTTP_MAX_BODY\)$" &&
+	assert "one line" test "$(lines)" = 1 &&
+	assert "the watch cut at once, not at its 60 s timeout (took $took s)" test "$took" -lt 20

@@ -31,6 +31,9 @@ the same image whose layer blob is a 307 to --other's.
 A compute API (/PREFIX/v2.1/servers/detail, PREFIX one of): nova-cycle (a
 next link back to an earlier page), nova-forever (a new page each time),
 nova-offsite (the next page on --other, which answers it with no link).
+A Kubernetes API under /kube (the kubeconfig's server ends in /kube): core
+v1 with configmaps; every configmap exists, and a watch of one sends a line
+that never ends.
 """
 
 import argparse
@@ -245,6 +248,30 @@ class Handler(http_test_server.Handler):
         if self.command != "HEAD":
             self.stream_zeros(img.layer_size, False)
 
+    # ---- a Kubernetes API ----
+
+    def kube(self, parts, query):
+        path = "/".join(parts)
+        if path == "api":
+            return self.reply_json({"kind": "APIVersions", "versions": ["v1"]})
+        if path == "apis":
+            return self.reply_json({"kind": "APIGroupList", "groups": []})
+        if path == "api/v1":
+            return self.reply_json({"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+                {"name": "configmaps", "singularName": "configmap", "namespaced": True, "kind": "ConfigMap",
+                 "verbs": ["get", "list", "watch"]}]})
+        if "watch" in query:
+            self.head_only(200)
+            return self.stream_without_newline()
+        if len(parts) == 6 and parts[4] == "configmaps":
+            return self.reply_json({"kind": "ConfigMap", "apiVersion": "v1",
+                                    "metadata": {"name": parts[5], "namespace": parts[3], "resourceVersion": "1"}})
+        self.reply(404, '{"kind":"Status","message":"not here","reason":"NotFound","code":404}')
+
+    def stream_without_newline(self):
+        while True:
+            self.chunk(b'{"type":"MODIFIED","object":{"padding":"' + b"x" * CHUNK)
+
     # ---- a compute API ----
 
     def servers(self, prefix, query):
@@ -277,6 +304,8 @@ class Handler(http_test_server.Handler):
                 return self.registry(u.path, query)
             if len(parts) >= 3 and parts[1] == "v2.1" and parts[2] == "servers":
                 return self.servers(parts[0], query)
+            if parts and parts[0] == "kube":
+                return self.kube(parts[1:], query)
             if parts and self.misbehave(parts):
                 return
             self.reply(404, "no such misbehaviour", ctype="text/plain")
