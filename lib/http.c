@@ -913,10 +913,14 @@ static void set_timeouts(struct http_client *c)
 }
 
 /* A body whose Content-Length is past the limit is refused before any of it
- * is read (CURLE_FILESIZE_EXCEEDED); one without is counted as it comes. */
-static void set_limits(struct http_client *c)
+ * is read (CURLE_FILESIZE_EXCEEDED); one without is counted as it comes. Not
+ * for HEAD: libcurl would refuse the length of the body it does not read (a
+ * registry's HEAD of a large blob). */
+static void set_limits(struct http_client *c, const char *method)
 {
 	const struct http_transfer *x = c->xfer;
+	if (!strcmp(method, "HEAD"))
+		return;
 	long long max = c->max_body; /* a body kept in memory, an error document included */
 	if (x && x->sink)
 		max = x->max_bytes <= 0 ? 0 : x->max_bytes > max ? x->max_bytes : max;
@@ -945,7 +949,7 @@ static void setup_request(struct http_client *c, const struct http_request *req,
 	 * same origin only (http_same_origin): libcurl would carry X-Auth-Token
 	 * to any host. UNRESTRICTED_AUTH stays off (easy_reset's default). */
 	curl_api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	set_limits(c);
+	set_limits(c, method);
 	curl_api.easy_setopt(h, CURLOPT_FRESH_CONNECT, idempotent ? 0L : 1L);
 	curl_api.easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_api.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);

@@ -1017,6 +1017,10 @@ static void test_body_limits(void)
 	CHECK_INT(resp.over_limit, 1);
 	CHECK_INT(http_exit_code(&resp), 69);
 	CHECK_STR(resp.errbuf, "the answer's declared length is larger than 1000 bytes (CLOUDCTL_HTTP_MAX_BODY)");
+	/* HEAD reads no body, whatever length it declares */
+	CHECK_INT(fetch(c, "HEAD", "/big/100000", &resp), 0);
+	CHECK_INT(resp.status, 200);
+	CHECK_STR(http_header_get(&resp, "Content-Length"), "100000");
 	struct collector k = { STRBUF_INIT, 0, 0 };
 	struct http_sink sink = { collect, collect_rewind, &k };
 	struct http_transfer x = { NULL, &sink, 0, 0, 5000 }; /* a sink may take more than the memory limit */
