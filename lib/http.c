@@ -25,6 +25,12 @@
  * offset + position, so each attempt (and libcurl's own rewind through the
  * seek callback) starts again at offset. A 2xx body goes to the sink; any
  * other body to resp->body, so that the caller reads the server's error.
+ *
+ * Limits (http.h): a server that sends without end, or headers by the
+ * thousand, would otherwise fill memory or disk; one that answers a byte at a
+ * time is bounded by the whole-request timeout, or by the stall limit of a
+ * transfer without one. A callback that stops the transfer notes which limit
+ * in limit_hit, and errbuf says it instead of libcurl's "write error".
  */
 #include "http.h"
 #include "curlapi.h"
@@ -35,6 +41,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +82,10 @@ struct http_client {
 	int source_errno;   /* why reading the source failed; -1: it was short */
 	int sink_used;      /* the sink got part of a body in this attempt */
 	int sink_failed;
+	long long max_body;     /* CLOUDCTL_HTTP_MAX_BODY */
+	long long sink_bytes;   /* of the body given to the sink in this attempt */
+	size_t header_bytes;    /* of the response under way */
+	char limit_hit[128];    /* the limit an answer went past, or "" */
 };
 
 /* ---- redaction ---- */
@@ -506,6 +517,8 @@ static void free_headers(struct http_response *resp)
 static void reset_response(struct http_response *resp)
 {
 	resp->status = 0;
+	resp->over_limit = 0;
+	resp->local_exit = 0;
 	resp->sent = 0;
 	resp->cut_status = 0;
 	sb_reset(&resp->body);
@@ -569,16 +582,45 @@ static void add_header_line(struct http_response *resp, const char *data, size_t
 	resp->nheaders++;
 }
 
+/* Stop the transfer: returning a count other than the one given makes
+ * libcurl end it with a write error, which is never retried. */
+static size_t __attribute__((format(printf, 2, 3))) stop_at_limit(struct http_client *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->limit_hit, sizeof c->limit_hit, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* "64 MiB" for a whole number of MiB, else the bytes. */
+static const char *size_text(long long bytes, char *buf, size_t size)
+{
+	if (bytes >= 1 << 20 && bytes % (1 << 20) == 0)
+		snprintf(buf, size, "%lld MiB", bytes >> 20);
+	else
+		snprintf(buf, size, "%lld bytes", bytes);
+	return buf;
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *userp)
 {
-	struct http_response *resp = ((struct http_client *)userp)->resp;
+	struct http_client *c = userp;
+	struct http_response *resp = c->resp;
 	size_t len = size * n;
 	/* Each status line starts a response (100 Continue, then the real one):
 	 * keep the headers of the last only. */
-	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0)
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
 		free_headers(resp);
-	else
-		add_header_line(resp, data, len);
+		c->header_bytes = 0;
+		return len;
+	}
+	c->header_bytes += len;
+	if (c->header_bytes > HTTP_MAX_HEADER_BYTES)
+		return stop_at_limit(c, "the answer's headers are larger than %d KiB", HTTP_MAX_HEADER_BYTES / 1024);
+	if (resp->nheaders >= HTTP_MAX_HEADERS && len > 2) /* "\r\n" ends the headers: no header */
+		return stop_at_limit(c, "the answer has more than %d headers", HTTP_MAX_HEADERS);
+	add_header_line(resp, data, len);
 	return len;
 }
 
@@ -595,9 +637,16 @@ static size_t on_body(char *data, size_t size, size_t n, void *userp)
 	const struct http_sink *sink = c->xfer ? c->xfer->sink : NULL;
 	size_t len = size * n;
 	if (!sink || !status_is_success(c)) {
+		char limit[32];
+		if ((long long)(c->resp->body.len + len) > c->max_body)
+			return stop_at_limit(c, "the answer is larger than %s (CLOUDCTL_HTTP_MAX_BODY)",
+					     size_text(c->max_body, limit, sizeof limit));
 		sb_add(&c->resp->body, data, len);
 		return len;
 	}
+	c->sink_bytes += (long long)len;
+	if (c->xfer->max_bytes > 0 && c->sink_bytes > c->xfer->max_bytes)
+		return stop_at_limit(c, "the answer goes on past the %lld bytes expected", c->xfer->max_bytes);
 	c->sink_used = 1;
 	if (sink->write(sink->arg, data, len) < 0) {
 		c->sink_failed = 1;
@@ -675,6 +724,39 @@ static unsigned random_seed(const void *salt)
 	return (unsigned)time(NULL) ^ (unsigned)getpid() ^ (unsigned)(uintptr_t)salt;
 }
 
+/* A duration from the environment for *ms (kept when the variable is unset
+ * or empty); a value that is not one is a configuration error. */
+static void env_duration(const char *name, long *ms)
+{
+	const char *v = getenv(name);
+	long long parsed;
+	if (!v || !*v)
+		return;
+	if (parse_duration_ms(v, &parsed) < 0 || parsed <= 0 || parsed > LONG_MAX)
+		die(EXIT_CONFIG, "%s '%s': not a duration such as 30s or 5m", name, v);
+	*ms = (long)parsed;
+}
+
+/* A size from the environment ("64M", "1G", bytes when bare), or dflt. */
+static long long env_size(const char *name, long long dflt)
+{
+	const char *v = getenv(name);
+	unsigned long long parsed;
+	if (!v || !*v)
+		return dflt;
+	if (parse_size(v, 1, &parsed) < 0 || parsed == 0 || parsed > LLONG_MAX / 2)
+		die(EXIT_CONFIG, "%s '%s': not a size such as 64M or 1G", name, v);
+	return (long long)parsed;
+}
+
+/* The user's limits (cloudctl(7), LIMITS) over the tool's defaults. */
+static void apply_environment(struct http_client *c)
+{
+	env_duration("CLOUDCTL_HTTP_CONNECT_TIMEOUT", &c->opts.connect_timeout_ms);
+	env_duration("CLOUDCTL_HTTP_TIMEOUT", &c->opts.timeout_ms);
+	c->max_body = env_size("CLOUDCTL_HTTP_MAX_BODY", HTTP_MAX_BODY_DEFAULT);
+}
+
 struct http_client *http_client_new(const struct http_opts *opts)
 {
 	static const struct http_opts defaults = HTTP_OPTS_INIT;
@@ -683,6 +765,7 @@ struct http_client *http_client_new(const struct http_opts *opts)
 	c->opts = opts ? *opts : defaults;
 	if (c->opts.max_retries < 0)
 		c->opts.max_retries = 0;
+	apply_environment(c);
 	c->cacert = c->opts.cacert ? xstrdup(c->opts.cacert) : NULL;
 	c->user_agent = xstrdup(c->opts.user_agent ? c->opts.user_agent : "cloudctl/" CLOUDCTL_VERSION);
 	c->opts.cacert = c->cacert;
@@ -700,6 +783,11 @@ struct http_client *http_client_new(const struct http_opts *opts)
 		c->trace[side].body = (struct strbuf)STRBUF_INIT;
 	}
 	return c;
+}
+
+long long http_client_max_body(const struct http_client *c)
+{
+	return c->max_body;
 }
 
 void http_client_free(struct http_client *c)
@@ -824,6 +912,22 @@ static void set_timeouts(struct http_client *c)
 	}
 }
 
+/* A body whose Content-Length is past the limit is refused before any of it
+ * is read (CURLE_FILESIZE_EXCEEDED); one without is counted as it comes. Not
+ * for HEAD: libcurl would refuse the length of the body it does not read (a
+ * registry's HEAD of a large blob). */
+static void set_limits(struct http_client *c, const char *method)
+{
+	const struct http_transfer *x = c->xfer;
+	if (!strcmp(method, "HEAD"))
+		return;
+	long long max = c->max_body; /* a body kept in memory, an error document included */
+	if (x && x->sink)
+		max = x->max_bytes <= 0 ? 0 : x->max_bytes > max ? x->max_bytes : max;
+	if (max > 0)
+		curl_api.easy_setopt(c->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
+}
+
 static void setup_request(struct http_client *c, const struct http_request *req, const char *method,
 			  int idempotent, struct curl_slist *headers, struct http_response *resp)
 {
@@ -841,7 +945,11 @@ static void setup_request(struct http_client *c, const struct http_request *req,
 	curl_api.easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
 	if (c->opts.http1)
 		curl_api.easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-	curl_api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* the tools handle redirects */
+	/* The tools follow redirects themselves, sending credentials to the
+	 * same origin only (http_same_origin): libcurl would carry X-Auth-Token
+	 * to any host. UNRESTRICTED_AUTH stays off (easy_reset's default). */
+	curl_api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	set_limits(c, method);
 	curl_api.easy_setopt(h, CURLOPT_FRESH_CONNECT, idempotent ? 0L : 1L);
 	curl_api.easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_api.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -935,6 +1043,21 @@ static void log_retry(const char *method, const char *url, CURLcode rc, const st
 	sb_release(&safe_url);
 }
 
+/* The limit a Content-Length went past: that of a streamed body, or else of
+ * one kept in memory (set_limits). libcurl refuses it as it reads the header,
+ * before our header callback sees it. */
+static const char *declared_too_large(struct http_client *c)
+{
+	const struct http_transfer *x = c->xfer;
+	char limit[32];
+	if (x && x->sink && status_is_success(c))
+		stop_at_limit(c, "the answer's declared length is past the %lld bytes expected", x->max_bytes);
+	else
+		stop_at_limit(c, "the answer's declared length is larger than %s (CLOUDCTL_HTTP_MAX_BODY)",
+			      size_text(c->max_body, limit, sizeof limit));
+	return c->limit_hit;
+}
+
 /* What failed, for errbuf: our source or sink, or else libcurl's words. */
 static void describe_failure(struct http_client *c, CURLcode rc, struct http_response *resp)
 {
@@ -943,6 +1066,10 @@ static void describe_failure(struct http_client *c, CURLcode rc, struct http_res
 			 c->source_errno > 0 ? strerror(c->source_errno) : "the file is shorter than its length");
 	else if (c->sink_failed)
 		snprintf(resp->errbuf, sizeof resp->errbuf, "writing the response body failed");
+	else if (c->limit_hit[0])
+		snprintf(resp->errbuf, sizeof resp->errbuf, "%s", c->limit_hit);
+	else if (rc == CURLE_FILESIZE_EXCEEDED)
+		snprintf(resp->errbuf, sizeof resp->errbuf, "%s", declared_too_large(c));
 	else
 		snprintf(resp->errbuf, sizeof resp->errbuf, "%s", c->errbuf[0] ? c->errbuf : curl_api.easy_strerror(rc));
 }
@@ -955,6 +1082,9 @@ static CURLcode perform_attempt(struct http_client *c, struct http_response *res
 	c->source_errno = 0;
 	c->sink_used = 0;
 	c->sink_failed = 0;
+	c->sink_bytes = 0;
+	c->header_bytes = 0;
+	c->limit_hit[0] = '\0';
 	CURLcode rc = curl_api.easy_perform(c->curl);
 	trace_flush_all(c);
 	if (rc == CURLE_OK) {
@@ -965,6 +1095,9 @@ static CURLcode perform_attempt(struct http_client *c, struct http_response *res
 	resp->sent = request_was_sent(c);
 	curl_api.easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->cut_status);
 	describe_failure(c, rc, resp);
+	resp->over_limit = c->limit_hit[0] != '\0'; /* describe_failure may note one */
+	if (rc == CURLE_PEER_FAILED_VERIFICATION)
+		resp->local_exit = EXIT_PERM; /* the server is not who it says: as an unknown ssh host key */
 	return rc;
 }
 
@@ -1112,6 +1245,75 @@ char *http_url_resolve(const char *base, const char *ref)
 	}
 	curl_api.url_cleanup(u);
 	return out;
+}
+
+/* The parts of url that make its origin, lower-cased by libcurl; the port is
+ * the scheme's default when none is written. 0, or -1 when url is not one. */
+static int origin_of(const char *url, char **scheme, char **host, char **port)
+{
+	need_curl();
+	CURLU *u = curl_api.url();
+	if (!u)
+		die(EXIT_OSERR, "out of memory");
+	*scheme = *host = *port = NULL;
+	int ok = curl_api.url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		 curl_api.url_get(u, CURLUPART_SCHEME, scheme, 0) == CURLUE_OK &&
+		 curl_api.url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK &&
+		 curl_api.url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) == CURLUE_OK;
+	curl_api.url_cleanup(u);
+	return ok ? 0 : -1;
+}
+
+static void free_origin(char *scheme, char *host, char *port)
+{
+	curl_api.free(scheme);
+	curl_api.free(host);
+	curl_api.free(port);
+}
+
+int http_same_origin(const char *a, const char *b)
+{
+	char *sa, *ha, *pa, *sb, *hb, *pb;
+	int ok_a = origin_of(a, &sa, &ha, &pa) == 0, ok_b = origin_of(b, &sb, &hb, &pb) == 0;
+	int same = ok_a && ok_b && !strcasecmp(sa, sb) && !strcasecmp(ha, hb) && !strcmp(pa, pb);
+	free_origin(sa, ha, pa);
+	free_origin(sb, hb, pb);
+	return same;
+}
+
+/* The limit from CLOUDCTL_HTTP_MAX_PAGES, read once per list. */
+static long max_pages(void)
+{
+	const char *v = getenv("CLOUDCTL_HTTP_MAX_PAGES");
+	long long n;
+	if (!v || !*v)
+		return HTTP_MAX_PAGES_DEFAULT;
+	if (parse_ll(v, 1, LONG_MAX, &n) < 0)
+		die(EXIT_CONFIG, "CLOUDCTL_HTTP_MAX_PAGES '%s': not a number of pages", v);
+	return (long)n;
+}
+
+int http_pages_next(struct http_pages *p, const char *url, struct strbuf *why)
+{
+	if (!p->max)
+		p->max = max_pages();
+	size_t seen_as;
+	if (strmap_get(&p->seen, url, &seen_as)) {
+		sb_addf(why, "page %ld links back to page %zu: the list would never end", p->count, seen_as);
+		return -1;
+	}
+	if (p->count >= p->max) {
+		sb_addf(why, "more than %ld pages (CLOUDCTL_HTTP_MAX_PAGES)", p->max);
+		return -1;
+	}
+	strmap_put(&p->seen, url, (size_t)++p->count);
+	return 0;
+}
+
+void http_pages_release(struct http_pages *p)
+{
+	strmap_clear(&p->seen);
+	p->count = 0;
 }
 
 /* RFC 3986's unreserved characters, in ASCII whatever the locale. */

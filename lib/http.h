@@ -19,11 +19,19 @@
  * - Streaming (http_do_transfer): a request body read from a file descriptor,
  *   read again from its start on every attempt, and a 2xx response body handed
  *   to a sink as it arrives instead of being kept in memory.
+ * - Limits on what a server may send (cloudctl(7), LIMITS): a body kept in
+ *   memory up to CLOUDCTL_HTTP_MAX_BODY (64 MiB), a streamed one up to the
+ *   transfer's max_bytes; at most HTTP_MAX_HEADERS headers of HTTP_MAX_HEADER_BYTES
+ *   in all; CLOUDCTL_HTTP_TIMEOUT and CLOUDCTL_HTTP_CONNECT_TIMEOUT replace the
+ *   default timeouts. An answer past a limit ends the request (not retried)
+ *   with errbuf naming the limit. Redirects are never followed here: a caller
+ *   that follows one sends credentials only where http_same_origin allows.
  */
 #ifndef CLOUDCTL_HTTP_H
 #define CLOUDCTL_HTTP_H
 
 #include <stddef.h>
+#include "strmap.h"
 #include "util.h"
 
 struct http_opts {
@@ -42,6 +50,11 @@ struct http_opts {
 				  * HTTP/2 stream before its answer arrives */
 };
 #define HTTP_OPTS_INIT { 10000, 60000, NULL, 0, 4, 200, 10000, NULL, NULL, NULL, 0 }
+
+#define HTTP_MAX_BODY_DEFAULT (64LL << 20) /* CLOUDCTL_HTTP_MAX_BODY */
+#define HTTP_MAX_HEADERS 500               /* in one response */
+#define HTTP_MAX_HEADER_BYTES (256 * 1024) /* all the header lines of one response */
+#define HTTP_MAX_PAGES_DEFAULT 10000       /* CLOUDCTL_HTTP_MAX_PAGES */
 
 struct http_header {
 	char *name;
@@ -69,17 +82,24 @@ struct http_response {
 	 * (0 when none began): a 401 refused before the body was read, say. */
 	int sent;
 	long cut_status;
-	/* Not 0 when nothing was sent because a file of ours (cacert, cert_file,
-	 * key_file) cannot be read: its exit code (exit_for_errno: 66, 77, 74). */
+	/* Not 0 when a failure calls for another exit code than 69: a file of
+	 * ours (cacert, cert_file, key_file) that cannot be read, so nothing was
+	 * sent (exit_for_errno: 66, 77, 74); a server certificate that does not
+	 * verify (unknown issuer, wrong name, expired): 77. */
 	int local_exit;
+	/* An answer past a limit (see the top): errbuf names it; exit 69. */
+	int over_limit;
 };
-#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, NULL, 0, 0, "", 0, 0, 0 }
+#define HTTP_RESPONSE_INIT { 0, STRBUF_INIT, NULL, 0, 0, "", 0, 0, 0, 0 }
 
 /* A client keeps one connection cache: it is not thread-safe, use one per thread. */
 struct http_client;
 
 struct http_client *http_client_new(const struct http_opts *opts);
 void http_client_free(struct http_client *c);
+/* The most a body kept in memory may have (CLOUDCTL_HTTP_MAX_BODY): also a
+ * bound for what a caller keeps of a streamed one, such as a line of it. */
+long long http_client_max_body(const struct http_client *c);
 
 /* Perform the request with retries. Returns 0 when an HTTP response arrived
  * (whatever its status), -1 when none did (resp->errbuf says why). */
@@ -115,6 +135,7 @@ struct http_transfer {
 	const struct http_sink *sink;     /* a 2xx body goes here instead of resp->body */
 	long timeout_ms; /* 0: the client's timeout_ms; -1: no limit on the whole request */
 	long stall_ms;   /* fail when no byte moves for this long (rounded to seconds); 0: never */
+	long long max_bytes; /* a 2xx body to the sink longer than this is cut and refused; 0: no limit */
 };
 
 /* http_do with a transfer (which may be NULL). Failures of the source (a read
@@ -122,6 +143,23 @@ struct http_transfer {
  * with -1 and errbuf saying what failed. */
 int http_do_transfer(struct http_client *c, const struct http_request *req, const struct http_transfer *x,
 		     struct http_response *resp);
+
+/* Whether a and b have the same scheme, host and port (the default port when
+ * none is written): only then may credentials meant for one go to the other.
+ * 0 when either cannot be parsed. */
+int http_same_origin(const char *a, const char *b);
+
+/* The pages of a list that a server links one to the next: a link back to a
+ * page already read, or more than CLOUDCTL_HTTP_MAX_PAGES pages, would never end. */
+struct http_pages {
+	struct strmap seen;
+	long count, max;
+};
+#define HTTP_PAGES_INIT { STRMAP_INIT, 0, 0 }
+/* 0 when url may be read as the next page (the first included); -1 with why
+ * (a phrase) when it was read already or the pages are too many. */
+int http_pages_next(struct http_pages *p, const char *url, struct strbuf *why);
+void http_pages_release(struct http_pages *p);
 
 /* ref (a Location header: absolute, or relative to base) as an absolute URL;
  * NULL when either cannot be parsed. */
@@ -138,7 +176,8 @@ const char *http_header_get(const struct http_response *resp, const char *name);
 void http_response_release(struct http_response *resp);
 
 /* Exit code for a failed exchange: a file of ours unreadable -> its code
- * (66 missing or a directory, 77 permission denied), no response -> 69, 401/403 -> 77, 404 -> 66,
+ * (66 missing or a directory, 77 permission denied), a server certificate
+ * refused -> 77, no response or one past a limit -> 69, 401/403 -> 77, 404 -> 66,
  * 409 -> 73, 408/429/503/504 -> 75, other 4xx -> 65, 5xx -> 69. */
 int http_exit_code(const struct http_response *resp);
 

@@ -48,7 +48,7 @@ static int copy_base_layer(struct oci_dest *d, struct oci_dest *base, const stru
 	}
 	char *path = NULL;
 	int temp = 0;
-	rc = base->ops->fetch_blob(base, t->digest, d->ops->tmpdir(d), &path, &temp, err);
+	rc = base->ops->fetch_blob(base, t->digest, t->size, d->ops->tmpdir(d), &path, &temp, err);
 	if (!rc)
 		rc = d->ops->put_blob(d, t->digest, t->size, path, temp, err);
 	if (!rc)

@@ -93,7 +93,7 @@ static int send_to(struct kube_client *kc, const char *method, const char *path,
 	/* server-side apply gives the same object however often it is sent */
 	int idempotent = content_type && !strcmp(content_type, "application/apply-patch+yaml");
 	struct http_request req = { method, url, headers, body, body ? strlen(body) : 0, idempotent };
-	struct http_transfer x = { NULL, sink, timeout_ms, 0 };
+	struct http_transfer x = { NULL, sink, timeout_ms, 0, 0 };
 	http_do_transfer(kc->http, &req, &x, resp);
 	kc->last_status = resp->status;
 	free(ctype);
@@ -130,6 +130,8 @@ struct line_sink {
 	kube_line_fn on_line;
 	void *arg;
 	int stopped; /* on_line asked to stop: the transfer was ended on purpose */
+	long long max_line; /* a line longer is refused: a server could send one without end */
+	int too_long;
 };
 
 static int sink_write(void *arg, const void *data, size_t len)
@@ -147,13 +149,14 @@ static int sink_write(void *arg, const void *data, size_t len)
 	memmove(ls->partial.buf, ls->partial.buf + start, ls->partial.len - start);
 	ls->partial.len -= start;
 	ls->partial.buf[ls->partial.len] = '\0';
-	return ls->stopped ? -1 : 0;
+	ls->too_long = (long long)ls->partial.len > ls->max_line;
+	return ls->stopped || ls->too_long ? -1 : 0;
 }
 
 int kube_stream_lines(struct kube_client *kc, const char *path, kube_line_fn on_line, void *arg, long timeout_ms,
 		      struct strbuf *err)
 {
-	struct line_sink ls = { STRBUF_INIT, on_line, arg, 0 };
+	struct line_sink ls = { STRBUF_INIT, on_line, arg, 0, http_client_max_body(kc->http), 0 };
 	struct http_sink sink = { sink_write, NULL, &ls };
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	/* its own error text: on_line may have left one in err, which must stay */
@@ -161,6 +164,9 @@ int kube_stream_lines(struct kube_client *kc, const char *path, kube_line_fn on_
 	int rc = send_to(kc, "GET", path, NULL, NULL, &sink, timeout_ms, &resp, &xerr);
 	if (rc && ls.stopped)
 		rc = 0; /* we ended it */
+	else if (ls.too_long)
+		rc = sb_fail(err, EXIT_UNAVAIL, "GET %s: a line of the answer is longer than %lld bytes (CLOUDCTL_HTTP_MAX_BODY)",
+			     path, ls.max_line);
 	else if (rc)
 		sb_fail(err, rc, "%s", xerr.buf);
 	else if (ls.partial.len)

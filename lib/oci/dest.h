@@ -38,9 +38,10 @@ struct oci_dest_ops {
 	/* A small blob (a config) into bytes, its digest checked. */
 	int (*get_blob)(struct oci_dest *d, const char *digest, struct strbuf *bytes, struct strbuf *err);
 	/* A blob as a file to copy from: *path is the store's own file (*temp 0)
-	 * or a download into dir that the caller removes (*temp 1). */
-	int (*fetch_blob)(struct oci_dest *d, const char *digest, const char *dir, char **path, int *temp,
-			  struct strbuf *err);
+	 * or a download into dir that the caller removes (*temp 1). size is the
+	 * descriptor's: a download that goes past it is refused. */
+	int (*fetch_blob)(struct oci_dest *d, const char *digest, unsigned long long size, const char *dir,
+			  char **path, int *temp, struct strbuf *err);
 	/* Every tag, sorted. */
 	int (*list_tags)(struct oci_dest *d, struct strlist *tags, struct strbuf *err);
 	void (*close)(struct oci_dest *d); /* frees d */

@@ -151,7 +151,7 @@ static int rd_get_blob(struct oci_dest *d, const char *digest, struct strbuf *by
 		return EXIT_IOERR;
 	unlink(path); /* the descriptor is enough */
 	long long n = 0;
-	int rc = registry_blob_get(g->r, g->repo, digest, fd, &n, err);
+	int rc = registry_blob_get(g->r, g->repo, digest, SMALL_BLOB_MAX, fd, &n, err);
 	sb_reset(bytes);
 	if (!rc && n > SMALL_BLOB_MAX)
 		rc = sb_fail(err, EXIT_DATA, "%s: blob %s: %lld bytes, too large for a config", d->name, digest, n);
@@ -168,15 +168,15 @@ static int rd_get_blob(struct oci_dest *d, const char *digest, struct strbuf *by
 	return rc;
 }
 
-static int rd_fetch_blob(struct oci_dest *d, const char *digest, const char *dir, char **path, int *temp,
-			 struct strbuf *err)
+static int rd_fetch_blob(struct oci_dest *d, const char *digest, unsigned long long size, const char *dir,
+			 char **path, int *temp, struct strbuf *err)
 {
 	struct regdest *g = as_reg(d);
 	*temp = 0;
 	int fd = temp_file(dir, "fetch", path, err);
 	if (fd < 0)
 		return EXIT_IOERR;
-	int rc = registry_blob_get(g->r, g->repo, digest, fd, NULL, err);
+	int rc = registry_blob_get(g->r, g->repo, digest, (long long)size, fd, NULL, err);
 	if (!rc && fsync(fd) < 0)
 		rc = sb_fail(err, EXIT_IOERR, "%s: %s", *path, strerror(errno));
 	close(fd);

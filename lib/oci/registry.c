@@ -140,6 +140,10 @@ static int send_once(struct registry *r, struct call *c, const char *auth)
 
 int reg_call_do(struct registry *r, struct call *c, struct strbuf *err)
 {
+	/* A Location or Link names the URL: storage elsewhere, or a host that
+	 * wants the registry's credentials. They go to the registry only. */
+	if (!r->s->base || !http_same_origin(c->url, r->s->base))
+		return send_once(r, c, NULL);
 	char *auth = NULL;
 	int rc = reg_auth_line(r, c, 0, &auth, err);
 	for (int attempt = 0; !rc; attempt++) {
@@ -182,8 +186,8 @@ void reg_message(const struct http_response *resp, struct strbuf *out)
 
 int reg_call_fail(struct registry *r, const struct call *c, const struct http_response *resp, struct strbuf *err)
 {
-	if (resp->status == 0)
-		return sb_fail(err, EXIT_UNAVAIL, "registry %s: %s: %s", r->s->host, c->what, resp->errbuf);
+	if (resp->status == 0) /* 69, or 77 for a certificate refused */
+		return sb_fail(err, http_exit_code(resp), "registry %s: %s: %s", r->s->host, c->what, resp->errbuf);
 	int code = http_exit_code(resp);
 	if (code == EXIT_OK)
 		code = EXIT_DATA; /* a 2xx the API does not give here */

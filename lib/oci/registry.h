@@ -102,10 +102,11 @@ int registry_blob_upload_mem(struct registry *r, const char *repo, const char *d
 			     size_t len, struct strbuf *err);
 /* Download a blob to out_fd, following redirects to storage (credentials go
  * only to the registry itself), hashing as it streams: a body that does not
- * match digest is 65. When out_fd is a regular file, a retry or a mismatch
- * truncates it back to where it was. *size (may be NULL) gets the byte count. */
-int registry_blob_get(struct registry *r, const char *repo, const char *digest, int out_fd, long long *size,
-		      struct strbuf *err);
+ * match digest is 65; one that goes past max bytes (its descriptor's size;
+ * 0: unknown) is cut there, 69. When out_fd is a regular file, a retry or a
+ * mismatch truncates it back to where it was. *size (may be NULL) gets the byte count. */
+int registry_blob_get(struct registry *r, const char *repo, const char *digest, long long max, int out_fd,
+		      long long *size, struct strbuf *err);
 
 /* The media types a manifest GET accepts when accept is NULL: OCI manifest
  * and index, Docker schema 2 manifest and manifest list. */

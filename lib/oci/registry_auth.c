@@ -336,7 +336,7 @@ static int token_refused(struct registry *r, const char *realm, const struct htt
 	strip_query(&where, realm);
 	describe_cred(r->s, &who);
 	reg_message(resp, &said);
-	int code = resp->status ? http_exit_code(resp) : EXIT_UNAVAIL;
+	int code = http_exit_code(resp); /* no answer: 69, or 77 for a certificate refused */
 	if (resp->status == 0)
 		sb_fail(err, code, "registry %s: token server %s: %s", r->s->host, where.buf, resp->errbuf);
 	else

@@ -130,7 +130,7 @@ static void upload_call(struct upload *u, struct call *c, const char *method, ch
 static void set_body(struct upload *u, struct call *c, struct http_source *src, struct http_transfer *x,
 		     long long from, long long len)
 {
-	*x = (struct http_transfer){ NULL, NULL, -1, BLOB_STALL_MS };
+	*x = (struct http_transfer){ NULL, NULL, -1, BLOB_STALL_MS, 0 };
 	c->xfer = x;
 	if (u->fd < 0 || len == 0) {
 		c->body = u->mem ? (const char *)u->mem + from : "";
@@ -398,26 +398,13 @@ static int download_rewind(void *arg)
 	return 0;
 }
 
-/* Same scheme, host and port as the registry: credentials may go there. */
-static int same_origin(const char *url, const char *base)
-{
-	size_t n = strlen(base);
-	return strncmp(url, base, n) == 0 && (url[n] == '/' || url[n] == '\0');
-}
-
 /* One GET of the blob, following redirects (c->url becomes the last one);
  * credentials go to the registry only. */
 static int download_follow(struct registry *r, struct call *c, struct strbuf *err)
 {
 	int rc = 0;
 	for (int hops = 0;; hops++) {
-		if (same_origin(c->url, r->s->base)) {
-			rc = reg_call_do(r, c, err);
-		} else {
-			struct http_request req = { "GET", c->url, NULL, NULL, 0, 0 };
-			r->stats.requests++;
-			rc = http_do_transfer(r->http, &req, c->xfer, &c->resp);
-		}
+		rc = reg_call_do(r, c, err); /* credentials only to the registry's own origin */
 		long st = c->resp.status;
 		int redirect = rc == 0 && (st == 301 || st == 302 || st == 303 || st == 307 || st == 308);
 		char *next = redirect ? location_of(&c->resp, c->url) : NULL;
@@ -453,8 +440,8 @@ static int download_check(struct download *d, const struct call *c, struct strbu
 	return rc;
 }
 
-int registry_blob_get(struct registry *r, const char *repo, const char *digest, int out_fd, long long *size,
-		      struct strbuf *err)
+int registry_blob_get(struct registry *r, const char *repo, const char *digest, long long max, int out_fd,
+		      long long *size, struct strbuf *err)
 {
 	int rc = reg_check_args(r, repo, digest, err);
 	if (rc)
@@ -466,7 +453,7 @@ int registry_blob_get(struct registry *r, const char *repo, const char *digest, 
 	EVP_DigestInit_ex(d.md, reg_digest_md(digest), NULL);
 	d.seekable = fstat(out_fd, &st) == 0 && S_ISREG(st.st_mode) && (d.start = lseek(out_fd, 0, SEEK_CUR)) >= 0;
 	struct http_sink sink = { download_write, download_rewind, &d };
-	struct http_transfer x = { NULL, &sink, -1, BLOB_STALL_MS };
+	struct http_transfer x = { NULL, &sink, -1, BLOB_STALL_MS, max };
 	struct call c;
 	reg_call_start(&c, "GET", reg_api_url(r, repo, "/blobs/%s", digest), reg_scope_pull(repo),
 		       xasprintf("download of %s from %s", digest, repo));

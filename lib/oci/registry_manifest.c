@@ -6,7 +6,6 @@
 
 #include <jansson.h>
 
-#define MAX_TAG_PAGES 100000
 
 /* ---- manifests ---- */
 
@@ -195,9 +194,10 @@ static int add_tags(struct registry *r, const struct call *c, struct strlist *ou
 	return rc;
 }
 
-/* One page of tags at url (taken) into out; *next gets the next page's URL or NULL. */
-static int tags_page(struct registry *r, const char *repo, char *url, int page, struct strlist *out, char **next,
-		     struct strbuf *err)
+/* One page of tags at url (taken) into out; *next gets the next page's URL or
+ * NULL. A next page read already, or too many, would never end: 69. */
+static int tags_page(struct registry *r, const char *repo, char *url, struct http_pages *pages, struct strlist *out,
+		     char **next, struct strbuf *err)
 {
 	static const long ok[] = { 200, 0 };
 	struct call c;
@@ -205,8 +205,10 @@ static int tags_page(struct registry *r, const char *repo, char *url, int page, 
 	int rc = reg_call_expect(r, &c, ok, err);
 	rc = rc ? rc : add_tags(r, &c, out, err);
 	*next = rc ? NULL : next_page(&c.resp, c.url);
-	if (*next && (page + 1 >= MAX_TAG_PAGES || !strcmp(*next, c.url)))
-		rc = sb_fail(err, EXIT_DATA, "registry %s: %s: the Link pages do not end", r->s->host, c.what);
+	struct strbuf why = STRBUF_INIT;
+	if (*next && http_pages_next(pages, *next, &why) < 0)
+		rc = sb_fail(err, EXIT_UNAVAIL, "registry %s: %s: %s", r->s->host, c.what, why.buf);
+	sb_release(&why);
 	if (rc) {
 		free(*next);
 		*next = NULL;
@@ -222,7 +224,10 @@ int registry_tags(struct registry *r, const char *repo, int page_size, struct st
 		return rc;
 	char *url = page_size > 0 ? reg_api_url(r, repo, "/tags/list?n=%d", page_size)
 				  : reg_api_url(r, repo, "/tags/list");
-	for (int page = 0; url && !rc; page++)
-		rc = tags_page(r, repo, url, page, out, &url, err);
+	struct http_pages pages = HTTP_PAGES_INIT;
+	http_pages_next(&pages, url, err); /* the first page */
+	while (url && !rc)
+		rc = tags_page(r, repo, url, &pages, out, &url, err);
+	http_pages_release(&pages);
 	return rc;
 }

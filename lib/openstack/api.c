@@ -97,14 +97,35 @@ static const char *next_page(const json_t *doc, const char *key, const char **se
 	return next;
 }
 
+/* Whether the page at next (a URL when nsvc is NULL) may be read: not a page
+ * read already, not past the limit, and not on another host than the
+ * service's, which the token (X-Auth-Token) would be sent to. */
+static int next_page_allowed(struct os_session *s, const char *service, const char *next, const char *nsvc,
+			     struct http_pages *pages, struct strbuf *err)
+{
+	struct strbuf why = STRBUF_INIT;
+	char *base = NULL;
+	int rc = http_pages_next(pages, next, &why) < 0 ? EXIT_UNAVAIL : 0;
+	if (!rc && !nsvc && !(rc = os_endpoint(s, service, &base, err)) && !http_same_origin(next, base)) {
+		sb_addf(&why, "the next page %s is not on %s's endpoint %s", next, service, base);
+		rc = EXIT_UNAVAIL;
+	}
+	if (why.len)
+		sb_fail(err, rc, "GET %s: %s", service, why.buf);
+	sb_release(&why);
+	free(base);
+	return rc;
+}
+
 int os_list(struct os_session *s, const char *service, const char *path, const char *key, json_t **items,
 	    struct strbuf *err)
 {
 	*items = json_array();
 	char *cur = xstrdup(path);
 	const char *cur_svc = service;
-	int rc = 0;
-	for (unsigned pages = 0;; pages++) {
+	struct http_pages seen = HTTP_PAGES_INIT;
+	int rc = http_pages_next(&seen, cur, err) < 0 ? EXIT_UNAVAIL : 0;
+	for (unsigned pages = 0; !rc; pages++) {
 		json_t *doc = NULL;
 		if ((rc = call(s, "GET", cur_svc, is_compute(service), cur, NULL, &doc, err)))
 			break;
@@ -116,8 +137,7 @@ int os_list(struct os_session *s, const char *service, const char *path, const c
 		}
 		json_array_extend(*items, page);
 		const char *nsvc, *next = next_page(doc, key, &nsvc, service);
-		/* a next link back to this page would never end */
-		if (!next || !json_array_size(page) || !strcmp(next, cur)) {
+		if (!next || !json_array_size(page) || (rc = next_page_allowed(s, service, next, nsvc, &seen, err))) {
 			json_decref(doc);
 			break;
 		}
@@ -128,6 +148,7 @@ int os_list(struct os_session *s, const char *service, const char *path, const c
 		json_decref(doc);
 	}
 	free(cur);
+	http_pages_release(&seen);
 	if (rc) {
 		json_decref(*items);
 		*items = NULL;

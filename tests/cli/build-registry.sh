@@ -188,7 +188,7 @@ assert "nothing was tagged for the reader" test -z "$(cat "$T/out")"
 run $B resolve "$R/cloudctl/nothing-$ID:v1" "${CA[@]}"
 expect_rc "resolve a repository that does not exist: 66" 66 "HTTP 404" && assert "one line" test "$(lines)" = 1
 run $B "$T/c1/app" --repo "$R/cloudctl/noca-$ID"
-expect_rc "a registry whose CA is not trusted: 69" 69 "^cloudctl-build: registry $R: cannot connect"
+expect_rc "a registry whose CA is not trusted: 77" 77 "^cloudctl-build: registry $R: cannot connect"
 run $B "$T/c1/app" --repo "$R/cloudctl/x@sha256:$(printf %064d 0)" "${CA[@]}"
 expect "a digest as destination: 64" 64 "" "cloudctl-build: '$R/cloudctl/x@sha256:$(printf %064d 0)': a destination takes a tag, not a digest"
 run $B "$T/c1/app" --repo "$R/cloudctl/app-$ID" --base "$R/cloudctl/base-$ID" "${CA[@]}"

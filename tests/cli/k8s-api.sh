@@ -147,7 +147,7 @@ run $K get ns team-a -o kv -c name --kubeconfig "$T/kc-insecure"
 expect "insecure-skip-tls-verify" 0 "name=team-a"
 sed '/certificate-authority: /d' "$KC" > "$T/kc-noca"
 run env SSL_CERT_FILE=/dev/null CURL_CA_BUNDLE= $K get ns team-a --kubeconfig "$T/kc-noca"
-expect_rc "a server certificate nobody vouches for is refused" 69 'certificate'
+expect_rc "a server certificate nobody vouches for is refused: 77" 77 'certificate'
 # an exec credential plugin (client.authentication.k8s.io/v1) that prints the token
 cat > "$T/cred.sh" <<EOS
 #!/bin/sh

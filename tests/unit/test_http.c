@@ -858,7 +858,7 @@ static void test_source_body(void)
 	CHECK(fd >= 0);
 	struct progress_log log = { 0, 0, 10 };
 	struct http_source src = { fd, 3, 10, note_progress, &log };
-	struct http_transfer x = { &src, NULL, 0, 0 };
+	struct http_transfer x = { &src, NULL, 0, 0, 0 };
 	struct http_client *c = quick_client();
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	static const char *const methods[] = { "POST", "PUT", "PATCH" };
@@ -885,7 +885,7 @@ static void test_source_resent_on_retry(void)
 	int fd = source_file();
 	struct progress_log log = { 0, 0, 20 };
 	struct http_source src = { fd, 0, 20, note_progress, &log };
-	struct http_transfer x = { &src, NULL, 0, 0 };
+	struct http_transfer x = { &src, NULL, 0, 0, 0 };
 	struct http_client *c = quick_client();
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	CHECK_INT(send_transfer(c, "PUT", "/flaky/src-retry/2/503", &x, &resp), 0);
@@ -903,7 +903,7 @@ static void test_source_short_file(void)
 {
 	int fd = source_file();
 	struct http_source src = { fd, 15, 10, NULL, NULL };
-	struct http_transfer x = { &src, NULL, 0, 0 };
+	struct http_transfer x = { &src, NULL, 0, 0, 0 };
 	struct http_client *c = quick_client();
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	CHECK_INT(send_transfer(c, "PUT", "/echo", &x, &resp), -1);
@@ -941,7 +941,7 @@ static void test_sink_success_body(void)
 {
 	struct collector k = { STRBUF_INIT, 0, 0 };
 	struct http_sink sink = { collect, collect_rewind, &k };
-	struct http_transfer x = { NULL, &sink, 0, 0 };
+	struct http_transfer x = { NULL, &sink, 0, 0, 0 };
 	struct http_client *c = quick_client();
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	CHECK_INT(send_transfer(c, "GET", "/big/100000", &x, &resp), 0);
@@ -969,7 +969,7 @@ static void test_sink_failure_final(void)
 {
 	struct collector k = { STRBUF_INIT, 1, 0 };
 	struct http_sink sink = { collect, collect_rewind, &k };
-	struct http_transfer x = { NULL, &sink, 0, 0 };
+	struct http_transfer x = { NULL, &sink, 0, 0, 0 };
 	struct http_client *c = quick_client();
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	CHECK_INT(send_transfer(c, "GET", "/big/1000", &x, &resp), -1);
@@ -984,22 +984,86 @@ static void test_transfer_timeouts(void)
 {
 	struct http_client *c = quick_client(); /* timeout_ms 5000 */
 	struct http_response resp = HTTP_RESPONSE_INIT;
-	struct http_transfer x = { NULL, NULL, 300, 0 };
+	struct http_transfer x = { NULL, NULL, 300, 0, 0 };
 	long long t0 = now_ms();
 	CHECK_INT(send_transfer(c, "GET", "/slow/2", &x, &resp), -1);
 	CHECK(now_ms() - t0 < 1500);
 	/* no whole-request limit, but a stall limit of 1 s */
-	struct http_transfer stall = { NULL, NULL, -1, 1000 };
+	struct http_transfer stall = { NULL, NULL, -1, 1000, 0 };
 	t0 = now_ms();
 	CHECK_INT(send_transfer(c, "GET", "/slow/4", &stall, &resp), -1);
 	long long took = now_ms() - t0;
 	CHECK(took >= 900 && took < 3500);
 	/* no limit at all: a slow answer arrives */
-	struct http_transfer none = { NULL, NULL, -1, 0 };
+	struct http_transfer none = { NULL, NULL, -1, 0, 0 };
 	CHECK_INT(send_transfer(c, "GET", "/slow/1", &none, &resp), 0);
 	CHECK_INT(resp.status, 200);
 	http_response_release(&resp);
 	http_client_free(c);
+}
+
+/* A body kept in memory past CLOUDCTL_HTTP_MAX_BODY, and one to a sink past
+ * max_bytes: cut, not retried, errbuf naming the limit. */
+static void test_body_limits(void)
+{
+	setenv("CLOUDCTL_HTTP_MAX_BODY", "1000", 1);
+	struct http_client *c = quick_client();
+	unsetenv("CLOUDCTL_HTTP_MAX_BODY");
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	CHECK_INT(fetch(c, "GET", "/big/1000", &resp), 0);
+	CHECK_INT(resp.body.len, 1000);
+	CHECK_INT(fetch(c, "GET", "/big/1001", &resp), -1);
+	CHECK_INT(resp.attempts, 1);
+	CHECK_INT(resp.over_limit, 1);
+	CHECK_INT(http_exit_code(&resp), 69);
+	CHECK_STR(resp.errbuf, "the answer's declared length is larger than 1000 bytes (CLOUDCTL_HTTP_MAX_BODY)");
+	/* HEAD reads no body, whatever length it declares */
+	CHECK_INT(fetch(c, "HEAD", "/big/100000", &resp), 0);
+	CHECK_INT(resp.status, 200);
+	CHECK_STR(http_header_get(&resp, "Content-Length"), "100000");
+	struct collector k = { STRBUF_INIT, 0, 0 };
+	struct http_sink sink = { collect, collect_rewind, &k };
+	struct http_transfer x = { NULL, &sink, 0, 0, 5000 }; /* a sink may take more than the memory limit */
+	CHECK_INT(send_transfer(c, "GET", "/big/5000", &x, &resp), 0);
+	CHECK_INT(k.got.len, 5000);
+	CHECK_INT(send_transfer(c, "GET", "/big/5001", &x, &resp), -1);
+	CHECK_STR(resp.errbuf, "the answer's declared length is past the 5000 bytes expected");
+	sb_release(&k.got);
+	http_response_release(&resp);
+	http_client_free(c);
+}
+
+static void test_same_origin(void)
+{
+	CHECK_INT(http_same_origin("https://r.example/v2/a", "https://R.example:443"), 1);
+	CHECK_INT(http_same_origin("http://r.example/v2/a", "http://r.example:80/x"), 1);
+	CHECK_INT(http_same_origin("https://r.example/v2/a", "http://r.example"), 0);
+	CHECK_INT(http_same_origin("https://r.example:5000/v2/", "https://r.example:50001/v2/"), 0);
+	CHECK_INT(http_same_origin("https://r.example@evil.example/v2/", "https://r.example"), 0);
+	CHECK_INT(http_same_origin("https://r.example.evil.example/", "https://r.example"), 0);
+	CHECK_INT(http_same_origin("not a url", "https://r.example"), 0);
+}
+
+static void test_pages(void)
+{
+	struct http_pages p = HTTP_PAGES_INIT;
+	struct strbuf why = STRBUF_INIT;
+	CHECK_INT(http_pages_next(&p, "/a", &why), 0);
+	CHECK_INT(http_pages_next(&p, "/b", &why), 0);
+	CHECK_INT(http_pages_next(&p, "/c", &why), 0);
+	CHECK_INT(http_pages_next(&p, "/b", &why), -1);
+	CHECK_STR(why.buf, "page 3 links back to page 2: the list would never end");
+	http_pages_release(&p);
+	setenv("CLOUDCTL_HTTP_MAX_PAGES", "2", 1);
+	struct http_pages two = HTTP_PAGES_INIT;
+	sb_reset(&why);
+	CHECK_INT(http_pages_next(&two, "/1", &why), 0);
+	CHECK_INT(http_pages_next(&two, "/2", &why), 0);
+	CHECK_INT(http_pages_next(&two, "/3", &why), -1);
+	CHECK_STR(why.buf, "more than 2 pages (CLOUDCTL_HTTP_MAX_PAGES)");
+	unsetenv("CLOUDCTL_HTTP_MAX_PAGES");
+	http_pages_release(&two);
+	sb_release(&why);
 }
 
 static void check_resolve(const char *base, const char *ref, const char *want)
@@ -1147,6 +1211,8 @@ int main(int argc, char **argv)
 	RUN(test_redact_body);
 	RUN(test_url_resolve);
 	RUN(test_escape);
+	RUN(test_same_origin);
+	RUN(test_pages);
 
 	atexit(cleanup);
 	char *script = find_server_script(argc > 0 ? argv[0] : "");
@@ -1187,6 +1253,7 @@ int main(int argc, char **argv)
 		RUN(test_sink_success_body);
 		RUN(test_sink_failure_final);
 		RUN(test_transfer_timeouts);
+		RUN(test_body_limits);
 		if (make_certs() < 0 || start_server(&tls, script, cert, key) < 0) {
 			printf("FAIL - setup: cannot make certificates or start the TLS server\n");
 			check_failed++;

@@ -565,7 +565,7 @@ static void test_push_chunked(void)
 	char *out = tmp_path("chunked.out");
 	int fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	long long n = 0;
-	CHECK_INT(registry_blob_get(r, repo, b.digest, fd, &n, &err), 0);
+	CHECK_INT(registry_blob_get(r, repo, b.digest, 0, fd, &n, &err), 0);
 	CHECK_INT(n, size);
 	struct strbuf back = STRBUF_INIT;
 	CHECK_INT(sb_read_file(&back, out), 0);
@@ -815,7 +815,7 @@ static void test_not_found(void)
 	int fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	char d[80];
 	digest_hex("missing", 7, d);
-	CHECK_INT(registry_blob_get(r, repo, d, fd, NULL, &err), EXIT_NOTFOUND);
+	CHECK_INT(registry_blob_get(r, repo, d, 0, fd, NULL, &err), EXIT_NOTFOUND);
 	CHECK(strstr(err.buf, "BLOB_UNKNOWN") != NULL);
 	close(fd);
 	free(out);
@@ -1288,7 +1288,7 @@ static void test_blob_redirect(void)
 	char *out = tmp_path("redirect.out");
 	int fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	long long n = 0;
-	CHECK_INT(registry_blob_get(r, "redir", f.bad_digest, fd, &n, &err), 0);
+	CHECK_INT(registry_blob_get(r, "redir", f.bad_digest, 14, fd, &n, &err), 0);
 	CHECK_INT(n, 14);
 	CHECK_INT(registry_stats(r)->blob_bytes_received, 14);
 	struct strbuf back = STRBUF_INIT;
@@ -1328,7 +1328,7 @@ static void test_garbage_and_5xx(void)
 	char *out = tmp_path("garbage.out");
 	int fd = open(out, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	CHECK(write(fd, "kept", 4) == 4);
-	CHECK_INT(registry_blob_get(r, "garbage", f.bad_digest, fd, NULL, &err), EXIT_DATA);
+	CHECK_INT(registry_blob_get(r, "garbage", f.bad_digest, 0, fd, NULL, &err), EXIT_DATA);
 	CHECK(strstr(err.buf, "the 43 bytes received have digest sha256:") != NULL);
 	struct stat st;
 	CHECK(fstat(fd, &st) == 0 && st.st_size == 4); /* truncated back to where it was */
