@@ -75,6 +75,7 @@ struct http_client {
 	int source_errno;   /* why reading the source failed; -1: it was short */
 	int sink_used;      /* the sink got part of a body in this attempt */
 	int sink_failed;
+	int (*stop)(void);  /* http_client_stop_when */
 };
 
 /* ---- redaction ---- */
@@ -642,6 +643,13 @@ static int on_seek(void *userp, curl_off_t offset, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
+/* libcurl's progress callback: non-zero ends the transfer (CURLE_ABORTED_BY_CALLBACK). */
+static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct http_client *c = userp;
+	return c->stop() != 0;
+}
+
 /* ---- clients ---- */
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -700,6 +708,11 @@ struct http_client *http_client_new(const struct http_opts *opts)
 		c->trace[side].body = (struct strbuf)STRBUF_INIT;
 	}
 	return c;
+}
+
+void http_client_stop_when(struct http_client *c, int (*stop)(void))
+{
+	c->stop = stop;
 }
 
 void http_client_free(struct http_client *c)
@@ -849,6 +862,11 @@ static void setup_request(struct http_client *c, const struct http_request *req,
 	curl_api.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_api.easy_setopt(h, CURLOPT_HEADERDATA, c);
 	curl_api.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	if (c->stop) {
+		curl_api.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_api.easy_setopt(h, CURLOPT_XFERINFODATA, c);
+		curl_api.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	}
 	c->resp = resp;
 	set_method_and_body(c, req, method);
 	set_tls(c);
@@ -943,6 +961,8 @@ static void describe_failure(struct http_client *c, CURLcode rc, struct http_res
 			 c->source_errno > 0 ? strerror(c->source_errno) : "the file is shorter than its length");
 	else if (c->sink_failed)
 		snprintf(resp->errbuf, sizeof resp->errbuf, "writing the response body failed");
+	else if (rc == CURLE_ABORTED_BY_CALLBACK && c->stop)
+		snprintf(resp->errbuf, sizeof resp->errbuf, "stopped before the answer (interrupted)");
 	else
 		snprintf(resp->errbuf, sizeof resp->errbuf, "%s", c->errbuf[0] ? c->errbuf : curl_api.easy_strerror(rc));
 }
