@@ -378,6 +378,8 @@ int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
 		}
 		plan_clear(&p);
 		p.trailers = (struct strbuf)STRBUF_INIT;
+		info("%s: working out the %s on %s at %s", g.display_url, diff_verb ? "diff" : action, g.branch,
+		     git_oid_tostr_s(&g.tip));
 		rc = fn(&g, &g.tip, &p, arg, &err);
 		/* An unfetched tip decides nothing alone: a failure or "nothing to
 		 * change" is made sure of on the fetched tip. */
@@ -415,8 +417,10 @@ int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
 			errorx("%s", err.buf);
 			break;
 		}
-		info("%s: committed %s on %s (attempt %d): pushing to %s", p.msg_path, git_oid_tostr_s(&id),
-		     git_oid_tostr_s(&g.tip), attempt, g.display_url);
+		char parent[GIT_OID_HEXSZ + 1]; /* git_oid_tostr_s has one buffer: one call per message */
+		git_oid_tostr(parent, sizeof parent, &g.tip);
+		info("%s: committed %s on %s (attempt %d): pushing to %s", p.msg_path, git_oid_tostr_s(&id), parent,
+		     attempt, g.display_url);
 		git_oid old_tip = g.tip;
 		rc = gitr_push(&g, &id, &err);
 		long long push_ms = now_ms() - t_push;

@@ -293,6 +293,17 @@ static json_t *ansible_json(const struct host *h, size_t n)
 	return doc;
 }
 
+/* -v: who is what, and the format written. */
+static void say_groups(const struct host *h, size_t n)
+{
+	size_t count[G_GROUPS] = { 0 };
+	for (size_t i = 0; i < n; i++)
+		for (int g = 0; g < G_GROUPS; g++)
+			count[g] += in_group(&h[i], g) != 0;
+	info("inventory: %zu host%s: %zu control-plane, %zu node, %zu etcd; writing %s", n, n == 1 ? "" : "s",
+	     count[G_CONTROL], count[G_NODE], count[G_ETCD], i_format);
+}
+
 static void emit(const struct host *h, size_t n, struct strbuf *out)
 {
 	if (!strcmp(i_format, "ini")) {
@@ -334,11 +345,14 @@ int cmd_inventory(int argc, char **argv)
 	int rc = rec_read_all(stdin, "<stdin>", &in, &err) < 0 ? EXIT_DATA : 0;
 	if (rc)
 		errorx("%s", err.buf);
-	if (!rc)
+	if (!rc) {
+		info("inventory: read %zu record%s from <stdin>", in.n, in.n == 1 ? "" : "s");
 		rc = read_hosts(&in, &hosts, &n);
+	}
 	if (!rc)
 		rc = assign(hosts, n);
 	if (!rc) {
+		say_groups(hosts, n);
 		emit(hosts, n, &out);
 		fwrite(out.buf, 1, out.len, stdout);
 	}

@@ -31,7 +31,7 @@ cleanup_hook() {
 
 # ---- interrupted while waiting: the wait ends at once, the record says deleting ----
 for sig in INT TERM; do
-	N=$P-$(echo $sig | tr 'A-Z' 'a-z')
+	N=$P-${sig,,}
 	$K tenant apply "$N" > /dev/null || fail "tenant apply $N" "exit $?"
 	$K -v tenant delete "$N" --wait -o kv > "$T/out" 2> "$T/err" &
 	pid=$!

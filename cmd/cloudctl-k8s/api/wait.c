@@ -282,6 +282,17 @@ static int check_target(struct kube_client *kc, struct target *t, const struct c
 	return rc;
 }
 
+/* -v: what is waited for, where, and how long at most. */
+static void say_waiting(const char *what, const char *ns, const struct cond *c, int rollout, long long deadline)
+{
+	char *goal = rollout ? xstrdup("its rollout") : c->type ? xasprintf("condition %s=%s", c->type, c->want)
+							     : xstrdup("its deletion");
+	long long left_ms = deadline - kube_now_ms();
+	info("%s: waiting for %s%s%s (at most %lld s)", what, goal, ns ? " in namespace " : "", ns ? ns : "",
+	     left_ms > 0 ? (left_ms + 999) / 1000 : 0);
+	free(goal);
+}
+
 /* Wait on one target; its record on success. */
 static int wait_one(struct kube_client *kc, const struct target *t, struct cond *c, kube_decide_fn decide,
 		    long long deadline, struct rec_writer *w)
@@ -292,6 +303,7 @@ static int wait_one(struct kube_client *kc, const struct target *t, struct cond 
 	char *what = target_name(t);
 	c->what = what;
 	c->last[0] = '\0';
+	say_waiting(what, res->namespaced ? ns : NULL, c, decide == decide_rollout, deadline);
 	int rc = kube_wait_object(kc, res, ns, t->name, decide, c, deadline, &err);
 	if (rc == EXIT_TEMPFAIL)
 		errorx("%s: timed out after %s waiting for %s", what, k_timeout ? k_timeout : "the default time",
