@@ -13,12 +13,6 @@ K=cloudctl-k8s
 phase() {
 	api GET "/api/v1/namespaces/$1" | py "d['status']['phase'] if d['kind'] == 'Namespace' else 'gone'"
 }
-# until_said TEXT: wait (10 s at most) until the command in the background has said TEXT on stderr
-until_said() {
-	local i
-	for ((i = 0; i < 1000; i++)); do grep -q "$1" "$T/err" && return 0; read -rt 0.01 <> <(:) || :; done
-	return 1
-}
 
 # on exit: the delay ended, and every namespace of this run deleted
 cleanup_hook() {

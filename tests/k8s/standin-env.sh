@@ -5,6 +5,7 @@
 # KUBECONFIG (the admin's), KC, ADMIN_TOKEN, and defines
 #   api METHOD PATH [BODY [CONTENT-TYPE]]  the stand-in's answer, as admin
 #   py EXPR < JSON                         the python expression over d, printed
+#   until_said TEXT                        wait until $T/err has TEXT
 SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 if [ ! -f "$SVC/kube-apiserver/env" ]; then
 	"$SRC/tests/services/kube-apiserver-start.sh" > "$T/start.log" 2>&1 ||
@@ -19,3 +20,10 @@ api() {
 		${3:+--data-binary "$3"} ${3:+-H "Content-Type: ${4:-application/json}"} "$KUBE_STANDIN_URL$2"
 }
 py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+# until_said TEXT: wait (10 s at most) until a command in the background has written TEXT
+# to $T/err (its -v lines say which step it is at: the moment to send it a signal)
+until_said() {
+	local i
+	for ((i = 0; i < 1000; i++)); do grep -q "$1" "$T/err" && return 0; read -rt 0.01 <> <(:) || :; done
+	return 1
+}
