@@ -1,12 +1,15 @@
 # shellcheck shell=bash
-# standin-env.sh NAME: sourced by the tests of cloudctl-k8s that talk to the stand-in
+# standin-env.sh NAME [private]: sourced by the tests of cloudctl-k8s that talk to the stand-in
 # API server (after tests/cli/lib.sh): starts it when its env file is missing (else the
 # test NAME is skipped, saying why, and the sourcing script exits), then sets
 # KUBECONFIG (the admin's), KC, ADMIN_TOKEN, and defines
 #   api METHOD PATH [BODY [CONTENT-TYPE]]  the stand-in's answer, as admin
 #   py EXPR < JSON                         the python expression over d, printed
 #   until_said TEXT                        wait until $T/err has TEXT
+# standin-env.sh NAME private: a stand-in of the test's own instead (standin-private.sh).
 SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+# shellcheck source=tests/k8s/standin-private.sh
+[ "${2:-}" = private ] && . "$SRC/tests/k8s/standin-private.sh"
 if [ ! -f "$SVC/kube-apiserver/env" ]; then
 	"$SRC/tests/services/kube-apiserver-start.sh" > "$T/start.log" 2>&1 ||
 		{ skip "$1" "the stand-in API server did not start: $(tail -1 "$T/start.log")"; exit 0; }
