@@ -86,6 +86,7 @@ struct http_client {
 	long long sink_bytes;   /* of the body given to the sink in this attempt */
 	size_t header_bytes;    /* of the response under way */
 	char limit_hit[128];    /* the limit an answer went past, or "" */
+	int (*stop)(void);  /* http_client_stop_when */
 };
 
 /* ---- redaction ---- */
@@ -691,6 +692,13 @@ static int on_seek(void *userp, curl_off_t offset, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
+/* libcurl's progress callback: non-zero ends the transfer (CURLE_ABORTED_BY_CALLBACK). */
+static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct http_client *c = userp;
+	return c->stop() != 0;
+}
+
 /* ---- clients ---- */
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -788,6 +796,11 @@ struct http_client *http_client_new(const struct http_opts *opts)
 long long http_client_max_body(const struct http_client *c)
 {
 	return c->max_body;
+}
+
+void http_client_stop_when(struct http_client *c, int (*stop)(void))
+{
+	c->stop = stop;
 }
 
 void http_client_free(struct http_client *c)
@@ -957,6 +970,11 @@ static void setup_request(struct http_client *c, const struct http_request *req,
 	curl_api.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_api.easy_setopt(h, CURLOPT_HEADERDATA, c);
 	curl_api.easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	if (c->stop) {
+		curl_api.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_api.easy_setopt(h, CURLOPT_XFERINFODATA, c);
+		curl_api.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	}
 	c->resp = resp;
 	set_method_and_body(c, req, method);
 	set_tls(c);
@@ -1070,6 +1088,8 @@ static void describe_failure(struct http_client *c, CURLcode rc, struct http_res
 		snprintf(resp->errbuf, sizeof resp->errbuf, "%s", c->limit_hit);
 	else if (rc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(resp->errbuf, sizeof resp->errbuf, "%s", declared_too_large(c));
+	else if (rc == CURLE_ABORTED_BY_CALLBACK && c->stop)
+		snprintf(resp->errbuf, sizeof resp->errbuf, "stopped before the answer (interrupted)");
 	else
 		snprintf(resp->errbuf, sizeof resp->errbuf, "%s", c->errbuf[0] ? c->errbuf : curl_api.easy_strerror(rc));
 }

@@ -101,6 +101,12 @@ void http_client_free(struct http_client *c);
  * bound for what a caller keeps of a streamed one, such as a line of it. */
 long long http_client_max_body(const struct http_client *c);
 
+/* From now on, a request of c under way polls stop() (at least once a second,
+ * and as soon as a signal breaks the wait for data): non-zero ends it without a
+ * retry, errbuf saying so. For a long wait (a watch) that a signal must end (see
+ * interrupt.h) while the requests before it ran to their end; NULL: never. */
+void http_client_stop_when(struct http_client *c, int (*stop)(void));
+
 /* Perform the request with retries. Returns 0 when an HTTP response arrived
  * (whatever its status), -1 when none did (resp->errbuf says why). */
 int http_do(struct http_client *c, const struct http_request *req, struct http_response *resp);

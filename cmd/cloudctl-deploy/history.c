@@ -97,7 +97,7 @@ int cmd_history(int argc, char **argv)
 		errorx("%s: no directory %s on branch %s, and no deploys of it on record", g.display_url, path, g.branch);
 		rc = EXIT_NOTFOUND;
 	}
-	info("%s: %zu deploys of %s on branch %s", g.display_url, hs.n, path, g.branch);
+	info("%s: %zu deploy%s of %s on branch %s", g.display_url, hs.n, hs.n == 1 ? "" : "s", path, g.branch);
 	int fmt = rc ? 0 : rec_format_pick(common.format, stdout, &err);
 	if (!rc && fmt < 0) {
 		errorx("%s", err.buf);

@@ -419,6 +419,8 @@ static enum next plan_attempt(struct run *r)
 {
 	plan_clear(&r->p);
 	r->p.trailers = (struct strbuf)STRBUF_INIT;
+	info("%s: working out the %s on %s at %s", r->g.display_url, r->diff_verb ? "diff" : r->action, r->g.branch,
+	     git_oid_tostr_s(&r->g.tip));
 	int rc = r->fn(&r->g, &r->g.tip, &r->p, r->arg, &r->err);
 	if (r->g.unverified && (rc != 0 || !plan_changed(&r->p))) {
 		sb_reset(&r->err);
@@ -461,8 +463,10 @@ static enum next commit_and_push(struct run *r, struct unlanded *u)
 	long long t_push = now_ms();
 	if (stop_on_error(r, commit_plan(&r->g, &r->p, r->sig, &id, &r->err)) == STOP)
 		return STOP;
-	info("%s: committed %s on %s (attempt %d): pushing to %s", r->p.msg_path, git_oid_tostr_s(&id),
-	     git_oid_tostr_s(&r->g.tip), r->attempt, r->g.display_url);
+	char parent[GIT_OID_HEXSZ + 1]; /* git_oid_tostr_s has one buffer: one call per message */
+	git_oid_tostr(parent, sizeof parent, &r->g.tip);
+	info("%s: committed %s on %s (attempt %d): pushing to %s", r->p.msg_path, git_oid_tostr_s(&id), parent,
+	     r->attempt, r->g.display_url);
 	u->old_tip = r->g.tip;
 	int rc = gitr_push(&r->g, &id, &r->err);
 	u->push_ms = now_ms() - t_push;

@@ -217,9 +217,11 @@ static json_t *with_hosts(json_t *hosts)
 	return o;
 }
 
-static json_t *kubespray(const struct host *h, size_t n)
+/* Each host's variables, by name: the address Ansible connects to and the ones
+ * Kubespray gives the node (the same one: the VM has one address). */
+static json_t *host_vars(const struct host *h, size_t n)
 {
-	json_t *all = json_object(), *hosts = json_object(), *children = json_object();
+	json_t *hosts = json_object();
 	for (size_t i = 0; i < n; i++) {
 		json_t *vars = json_object();
 		json_object_set_new(vars, "ansible_host", json_string(h[i].ip));
@@ -227,6 +229,12 @@ static json_t *kubespray(const struct host *h, size_t n)
 		json_object_set_new(vars, "access_ip", json_string(h[i].ip));
 		json_object_set_new(hosts, h[i].name, vars);
 	}
+	return hosts;
+}
+
+static json_t *kubespray(const struct host *h, size_t n)
+{
+	json_t *all = json_object(), *hosts = host_vars(h, n), *children = json_object();
 	for (int g = 0; g < G_GROUPS; g++)
 		json_object_set_new(children, group_names[g], with_hosts(hosts_map(h, n, g)));
 	json_t *k8s = json_object(), *kc = json_object();
@@ -259,14 +267,7 @@ static void ini(struct strbuf *sb, const struct host *h, size_t n)
 /* Ansible's JSON inventory (what an inventory script prints for --list). */
 static json_t *ansible_json(const struct host *h, size_t n)
 {
-	json_t *doc = json_object(), *hostvars = json_object(), *meta = json_object();
-	for (size_t i = 0; i < n; i++) {
-		json_t *vars = json_object();
-		json_object_set_new(vars, "ansible_host", json_string(h[i].ip));
-		json_object_set_new(vars, "ip", json_string(h[i].ip));
-		json_object_set_new(vars, "access_ip", json_string(h[i].ip));
-		json_object_set_new(hostvars, h[i].name, vars);
-	}
+	json_t *doc = json_object(), *hostvars = host_vars(h, n), *meta = json_object();
 	json_object_set_new(meta, "hostvars", hostvars);
 	json_object_set_new(doc, "_meta", meta);
 	for (int g = 0; g < G_GROUPS; g++) {
@@ -290,6 +291,17 @@ static json_t *ansible_json(const struct host *h, size_t n)
 	json_object_set_new(all, "children", ac);
 	json_object_set_new(doc, "all", all);
 	return doc;
+}
+
+/* -v: who is what, and the format written. */
+static void say_groups(const struct host *h, size_t n)
+{
+	size_t count[G_GROUPS] = { 0 };
+	for (size_t i = 0; i < n; i++)
+		for (int g = 0; g < G_GROUPS; g++)
+			count[g] += in_group(&h[i], g) != 0;
+	info("inventory: %zu host%s: %zu control-plane, %zu node, %zu etcd; writing %s", n, n == 1 ? "" : "s",
+	     count[G_CONTROL], count[G_NODE], count[G_ETCD], i_format);
 }
 
 static void emit(const struct host *h, size_t n, struct strbuf *out)
@@ -333,11 +345,14 @@ int cmd_inventory(int argc, char **argv)
 	int rc = rec_read_all(stdin, "<stdin>", &in, &err) < 0 ? EXIT_DATA : 0;
 	if (rc)
 		errorx("%s", err.buf);
-	if (!rc)
+	if (!rc) {
+		info("inventory: read %zu record%s from <stdin>", in.n, in.n == 1 ? "" : "s");
 		rc = read_hosts(&in, &hosts, &n);
+	}
 	if (!rc)
 		rc = assign(hosts, n);
 	if (!rc) {
+		say_groups(hosts, n);
 		emit(hosts, n, &out);
 		fwrite(out.buf, 1, out.len, stdout);
 	}

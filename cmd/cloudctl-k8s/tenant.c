@@ -387,6 +387,8 @@ static int render(const char *name)
 {
 	json_t *objs = tenant_objects(name);
 	struct strbuf out = STRBUF_INIT;
+	info("tenant render: %zu objects of tenant %s, as %s", json_array_size(objs), name,
+	     strcmp(common.output, "json") == 0 ? "a JSON List" : "YAML documents");
 	if (strcmp(common.output, "json") == 0) {
 		json_t *l = json_object();
 		json_object_set_new(l, "apiVersion", json_string("v1"));

@@ -6,7 +6,8 @@
 SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 D=$SRC/tests/cli/data/k8s
 K=cloudctl-k8s
-. "$SRC/tests/k8s/standin-env.sh" k8s-api
+# its own stand-in: it resets the store and counts the requests the server saw
+. "$SRC/tests/k8s/standin-env.sh" k8s-api private
 requests() { api GET /standin/requests; }
 
 api POST /standin/reset > /dev/null

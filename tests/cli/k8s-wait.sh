@@ -60,3 +60,21 @@ expect "wait: an object deleted while waited on" 66 "" \
 	"cloudctl-k8s: deployment/stuck: was deleted while waiting for Available (in namespace $NS)"
 run $K rollout status -n "$NS" deployment/never --timeout 5s
 expect "rollout status of a deployment that never was" 66 "" "cloudctl-k8s: deployment/never: does not exist (in namespace $NS)"
+
+# interrupted: a wait makes nothing, so a signal ends it at once, after the records of the
+# waits already done (killed, it lost them in stdout's buffer), exit 130.
+$K apply -n "$NS" -f "$SRC/tests/cli/data/k8s/stuck.yaml" > /dev/null
+while IFS='|' read -r sig args last records; do
+	# shellcheck disable=SC2086 # ARGS are words
+	$K -v -n "$NS" $args --timeout 20s -o kv > "$T/out" 2> "$T/err" &
+	pid=$!
+	until_said "$last: waiting" || fail "$args: -v says it waits for $last" "$(cat "$T/err")"
+	kill -"$sig" $pid
+	wait $pid; rc=$?
+	expect "SIG$sig during $args: the records of what was done, exit 130" 130 "$records"
+	assert "SIG$sig during $args: it says so" test "$(tail -1 "$T/err")" = \
+		"cloudctl-k8s: $last: interrupted (SIG$sig) while waiting: the records say which waits were done"
+done <<EOT
+TERM|wait --for delete configmap/never configmap/web-config|configmap/web-config|kind=configmap name=never namespace=$NS for=delete
+INT|rollout status deployment/web deployment/stuck|deployment/stuck|kind=deployment name=web namespace=$NS rollout=complete
+EOT

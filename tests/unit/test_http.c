@@ -1033,6 +1033,33 @@ static void test_body_limits(void)
 	http_client_free(c);
 }
 
+/* http_client_stop_when: a request under way ends soon after the hook says so
+ * (not when the answer comes), at once and not retried; unset, it runs to its end. */
+static long long stop_after;
+static int past_stop_time(void)
+{
+	return now_ms() >= stop_after;
+}
+
+static void test_stop_when(void)
+{
+	struct http_client *c = quick_client();
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	http_client_stop_when(c, past_stop_time);
+	long long t0 = now_ms();
+	stop_after = t0 + 300;
+	CHECK_INT(fetch(c, "GET", "/slow/3", &resp), -1);
+	long long took = now_ms() - t0;
+	CHECK(took >= 250 && took < 1800);
+	CHECK_STR(resp.errbuf, "stopped before the answer (interrupted)");
+	CHECK_INT(resp.attempts, 1);
+	http_client_stop_when(c, NULL);
+	CHECK_INT(fetch(c, "GET", "/slow/1", &resp), 0);
+	CHECK_INT(resp.status, 200);
+	http_response_release(&resp);
+	http_client_free(c);
+}
+
 static void test_same_origin(void)
 {
 	CHECK_INT(http_same_origin("https://r.example/v2/a", "https://R.example:443"), 1);
@@ -1254,6 +1281,7 @@ int main(int argc, char **argv)
 		RUN(test_sink_failure_final);
 		RUN(test_transfer_timeouts);
 		RUN(test_body_limits);
+		RUN(test_stop_when);
 		if (make_certs() < 0 || start_server(&tls, script, cert, key) < 0) {
 			printf("FAIL - setup: cannot make certificates or start the TLS server\n");
 			check_failed++;

@@ -10,11 +10,17 @@
 #include "openstack/config.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -76,6 +82,118 @@ static void test_error_messages(void)
 	sb_release(&want);
 }
 
+/* ---- a Keystone that is not there, or answers wrong (no cloud needed) ---- */
+
+/* Read one request (headers, then Content-Length bytes of body) so that closing
+ * the connection does not reset it under the client's feet. */
+static void read_request(int fd)
+{
+	char buf[16384];
+	size_t have = 0;
+	char *end = NULL;
+	ssize_t n;
+	while (!end && have < sizeof buf - 1 && (n = read(fd, buf + have, sizeof buf - 1 - have)) > 0) {
+		have += (size_t)n;
+		buf[have] = '\0';
+		end = strstr(buf, "\r\n\r\n");
+	}
+	const char *cl = end ? strcasestr(buf, "Content-Length:") : NULL;
+	size_t want = end ? (size_t)(end + 4 - buf) + (cl ? strtoul(cl + 15, NULL, 10) : 0) : 0;
+	while (have < want && have < sizeof buf - 1 && (n = read(fd, buf + have, sizeof buf - 1 - have)) > 0)
+		have += (size_t)n;
+}
+
+/* A child process on 127.0.0.1 that answers every connection with `answer`
+ * ("" closes it unanswered). Its port; *pid to kill. */
+static int canned_keystone(const char *answer, pid_t *pid)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, 16) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+		return -1;
+	*pid = fork();
+	if (*pid == 0) {
+		/* gone with the test, however it ends; not holding its stdout open */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		close(devnull);
+		for (;;) {
+			int c = accept(fd, NULL, NULL);
+			if (c < 0)
+				continue;
+			read_request(c);
+			if (*answer && write(c, answer, strlen(answer)) < 0)
+				_exit(1);
+			close(c);
+		}
+	}
+	close(fd);
+	return *pid < 0 ? -1 : ntohs(a.sin_port);
+}
+
+/* Log in to a Keystone at port (1: nothing listens) that answers `answer`, then
+ * ask for a Nova URL: the exit codes, and a one-line error each time. */
+static void keystone_case(const char *name, const char *answer, int want_login, int want_request)
+{
+	pid_t pid = 0;
+	int port = answer ? canned_keystone(answer, &pid) : 1;
+	CHECK(port > 0);
+	struct os_cloud c;
+	memset(&c, 0, sizeof c);
+	c.name = xstrdup("broken");
+	c.auth_url = xasprintf("http://127.0.0.1:%d/v3", port);
+	c.username = xstrdup("u");
+	c.password = xstrdup("p");
+	c.user_domain_name = xstrdup("Default");
+	c.project_name = xstrdup("p");
+	c.project_domain_name = xstrdup("Default");
+	c.interface = xstrdup("public");
+	struct http_opts ho = HTTP_OPTS_INIT;
+	ho.max_retries = 0;
+	struct os_session s;
+	struct strbuf err = STRBUF_INIT;
+	CHECK_INT(os_session_open(&s, &c, &ho, &err), 0);
+	CHECK_INT(os_authenticate(&s, 0, &err), want_login);
+	CHECK(want_login ? s.token == NULL : s.token != NULL);
+	CHECK(strchr(err.buf, '\n') == NULL);
+	printf("# %s: login: %s\n", name, want_login ? err.buf : "ok");
+	sb_reset(&err);
+	struct http_response r = HTTP_RESPONSE_INIT;
+	struct os_req q = { NULL, "compute", "/servers", NULL, NULL, 0, 0 };
+	CHECK_INT(os_request(&s, &q, &r, &err), want_request);
+	CHECK(err.len > 0 && strchr(err.buf, '\n') == NULL);
+	printf("# %s: GET /servers: %s\n", name, err.buf);
+	http_response_release(&r);
+	sb_release(&err);
+	os_session_close(&s);
+	os_cloud_release(&c);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+static void test_keystone_broken(void)
+{
+	setenv("CLOUDCTL_OS_NO_TOKEN_CACHE", "1", 1); /* nothing of these logins is kept */
+	keystone_case("nothing listens", NULL, 69, 69);
+	keystone_case("closed unanswered", "", 69, 69);
+	keystone_case("500", "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html\r\nContent-Length: 15\r\n"
+			     "Connection: close\r\n\r\n<h1>broken</h1>", 69, 69);
+	keystone_case("201, not JSON", "HTTP/1.1 201 Created\r\nX-Subject-Token: tok\r\nContent-Length: 9\r\n"
+				       "Connection: close\r\n\r\nnot json!", 69, 69);
+	keystone_case("201, no X-Subject-Token", "HTTP/1.1 201 Created\r\nContent-Length: 12\r\n"
+						 "Connection: close\r\n\r\n{\"token\":{}}", 69, 69);
+	/* a token, with a body of the wrong types: no expiry, no catalog, so no Nova */
+	keystone_case("201, odd token body",
+		      "HTTP/1.1 201 Created\r\nX-Subject-Token: tok\r\nContent-Length: 66\r\nConnection: close\r\n\r\n"
+		      "{\"token\":{\"expires_at\":5,\"catalog\":\"x\",\"project\":[1],\"user\":null}}", 0, 66);
+	unsetenv("CLOUDCTL_OS_NO_TOKEN_CACHE");
+}
+
 /* ---- against the real cloud ---- */
 
 static char cachedir[64];
@@ -92,17 +210,34 @@ static int cloud_load(const char *name, struct os_cloud *c)
 	return rc;
 }
 
+/* A logged-in session; on failure (said on a "#" line) nothing is left open. */
 static int authed_session(const char *cloud, struct os_cloud *c, struct os_session *s)
 {
 	struct strbuf err = STRBUF_INIT;
+	memset(s, 0, sizeof *s);
 	int rc = cloud_load(cloud, c);
 	if (!rc && (rc = os_session_open(s, c, NULL, &err)) == 0)
 		rc = os_authenticate(s, 0, &err);
-	if (rc)
+	if (rc) {
 		printf("# %s: %s\n", cloud, err.buf);
+		os_session_close(s);
+		os_cloud_release(c);
+	}
 	sb_release(&err);
 	return rc;
 }
+
+/* What follows a login uses its token: after a failed one (a failure of the
+ * test, said) there is none, and the test ends there instead of reading it.
+ * With Keystone down (its services failing to start) the test went on and
+ * crashed on the NULL token (exit 139). */
+#define LOGIN_OR_RETURN(cloud, c, s)                                                   \
+	do {                                                                         \
+		int login_rc_ = authed_session(cloud, c, s);                         \
+		CHECK_INT(login_rc_, 0);                                             \
+		if (login_rc_)                                                       \
+			return;                                                      \
+	} while (0)
 
 static void clear_cache(void)
 {
@@ -116,7 +251,7 @@ static void test_password_login_admin(void)
 	clear_cache();
 	struct os_cloud c;
 	struct os_session s;
-	CHECK_INT(authed_session("admin", &c, &s), 0);
+	LOGIN_OR_RETURN("admin", &c, &s);
 	CHECK_INT(s.logins, 1);
 	CHECK_INT(s.from_cache, 0);
 	CHECK(s.token && strlen(s.token) > 100); /* a fernet token */
@@ -138,7 +273,7 @@ static void test_password_login_tenant_a(void)
 {
 	struct os_cloud c;
 	struct os_session s;
-	CHECK_INT(authed_session("tenant-a", &c, &s), 0);
+	LOGIN_OR_RETURN("tenant-a", &c, &s);
 	CHECK_INT(s.logins, 1);
 	CHECK_STR(s.project_name, "tenant-a");
 	os_session_close(&s);
@@ -149,7 +284,7 @@ static void test_application_credential_login(void)
 {
 	struct os_cloud c;
 	struct os_session s;
-	CHECK_INT(authed_session("tenant-a-appcred", &c, &s), 0);
+	LOGIN_OR_RETURN("tenant-a-appcred", &c, &s);
 	CHECK_INT(c.auth_type, OS_AUTH_APPCRED);
 	CHECK_INT(s.logins, 1);
 	CHECK_STR(s.project_name, "tenant-a"); /* the credential's own scope */
@@ -179,7 +314,7 @@ static void test_cached_token_reused(void)
 	clear_cache();
 	struct os_cloud c;
 	struct os_session s;
-	CHECK_INT(authed_session("tenant-a", &c, &s), 0);
+	LOGIN_OR_RETURN("tenant-a", &c, &s);
 	CHECK_INT(s.logins, 1);
 	char *first = xstrdup(s.token);
 	char *path = xstrdup(os_token_cache_path(&s));
@@ -232,7 +367,7 @@ static void test_garbage_cached_token_relogin(void)
 {
 	struct os_cloud c;
 	struct os_session s;
-	CHECK_INT(authed_session("tenant-a", &c, &s), 0);
+	LOGIN_OR_RETURN("tenant-a", &c, &s);
 	char *path = xstrdup(os_token_cache_path(&s));
 	os_session_close(&s);
 	edit_cache(path, "gAAAAABgarbagegarbagegarbage", 0);
@@ -263,7 +398,7 @@ static void test_expiry_margin(void)
 {
 	struct os_cloud c;
 	struct os_session s;
-	CHECK_INT(authed_session("tenant-b", &c, &s), 0);
+	LOGIN_OR_RETURN("tenant-b", &c, &s);
 	char *path = xstrdup(os_token_cache_path(&s));
 	os_session_close(&s);
 	struct strbuf err = STRBUF_INIT;
@@ -290,7 +425,7 @@ static void test_loose_cache_file_ignored(void)
 {
 	struct os_cloud c;
 	struct os_session s;
-	CHECK_INT(authed_session("tenant-b", &c, &s), 0);
+	LOGIN_OR_RETURN("tenant-b", &c, &s);
 	char *path = xstrdup(os_token_cache_path(&s));
 	os_session_close(&s);
 	CHECK(chmod(path, 0644) == 0);
@@ -311,7 +446,7 @@ static void test_revoked_token_relogin(void)
 	clear_cache();
 	struct os_cloud c;
 	struct os_session s;
-	CHECK_INT(authed_session("tenant-b", &c, &s), 0);
+	LOGIN_OR_RETURN("tenant-b", &c, &s);
 	/* revoked with the reference client, before Nova has seen (and cached) it */
 	char *tokfile = xasprintf("%s/revoke.tok", cachedir);
 	CHECK(write_file_atomic(tokfile, s.token, strlen(s.token), 0600) == 0);
@@ -371,7 +506,7 @@ static void test_catalog(void)
 {
 	struct os_cloud c;
 	struct os_session s;
-	CHECK_INT(authed_session("tenant-a", &c, &s), 0);
+	LOGIN_OR_RETURN("tenant-a", &c, &s);
 	endpoint_is(&s, "compute", "http://127.0.0.1:8774/v2.1", 0);
 	endpoint_is(&s, "network", "http://127.0.0.1:9696", 0);
 	endpoint_is(&s, "image", "http://127.0.0.1:9292", 0);
@@ -415,7 +550,7 @@ static void test_api_errors_one_line(void)
 {
 	struct os_cloud c;
 	struct os_session s;
-	CHECK_INT(authed_session("tenant-a", &c, &s), 0);
+	LOGIN_OR_RETURN("tenant-a", &c, &s);
 	const char *id = "00000000-0000-0000-0000-000000000000";
 	char *p = xasprintf("/servers/%s", id);
 	char *want = xasprintf("GET http://127.0.0.1:8774/v2.1/servers/%s: Instance %s could not be found. (HTTP 404)",
@@ -527,12 +662,89 @@ static void test_timing(void)
 	os_cloud_release(&c);
 }
 
+static int remove_cachedir(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", cachedir);
+	int rc = system(cmd);
+	free(cmd);
+	return rc;
+}
+
+/* A clouds.yaml whose clouds (those the tests above use) all log in at port. */
+static char *broken_clouds(int port)
+{
+	static const char *const users[] = { "admin", "tenant-a", "tenant-b" };
+	struct strbuf y = STRBUF_INIT;
+	sb_adds(&y, "clouds:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(users); i++)
+		sb_addf(&y, "  %s:\n    auth:\n      auth_url: http://127.0.0.1:%d/v3\n      username: %s\n"
+			"      password: p\n      project_name: %s\n      user_domain_name: Default\n"
+			"      project_domain_name: Default\n    region_name: RegionOne\n", users[i], port, users[i], users[i]);
+	sb_addf(&y, "  tenant-a-appcred:\n    auth_type: v3applicationcredential\n    auth:\n"
+		"      auth_url: http://127.0.0.1:%d/v3\n      application_credential_id: x\n"
+		"      application_credential_secret: s\n    region_name: RegionOne\n", port);
+	char *path = xasprintf("%s/clouds.yaml", cachedir);
+	CHECK(write_file_atomic(path, y.buf, y.len, 0600) == 0);
+	sb_release(&y);
+	return path;
+}
+
+static void (*const server_tests[])(void) = {
+	test_password_login_admin, test_password_login_tenant_a, test_application_credential_login,
+	test_cached_token_reused, test_garbage_cached_token_relogin, test_expiry_margin, test_loose_cache_file_ignored,
+	test_revoked_token_relogin, test_wrong_password, test_catalog, test_api_errors_one_line,
+	test_no_secrets_in_traces, test_timing,
+};
+
+/* The tests against the cloud with a Keystone that answers every login with a
+ * 500, as when the cloud's services fail to start: each must fail (its lines are
+ * not shown), and none may crash (they did, on the NULL token of a failed
+ * login: exit 139). Needs no cloud. */
+static void test_server_tests_keystone_down(void)
+{
+	pid_t pid = 0;
+	int port = canned_keystone("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 6\r\nConnection: close\r\n\r\n"
+				   "broken", &pid);
+	CHECK(port > 0);
+	char *clouds = broken_clouds(port);
+	setenv("OS_CLIENT_CONFIG_FILE", clouds, 1);
+	unsetenv("OS_CLIENT_SECURE_FILE");
+	fflush(stdout);
+	int saved = dup(1), devnull = open("/dev/null", O_WRONLY);
+	dup2(devnull, 1);
+	close(devnull);
+	const char *cur = check_cur;
+	size_t failed = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(server_tests); i++) {
+		check_cur_failed = 0;
+		server_tests[i]();
+		failed += check_cur_failed != 0;
+	}
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	check_cur = cur;
+	check_cur_failed = 0;
+	CHECK_INT(failed, ARRAY_SIZE(server_tests));
+	unsetenv("OS_CLIENT_CONFIG_FILE");
+	unlink(clouds);
+	free(clouds);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 int main(void)
 {
 	log_init("test_osauth");
 	log_level = LOG_QUIET;
 	RUN(test_exit_codes);
 	RUN(test_error_messages);
+	RUN(test_keystone_broken);
+	snprintf(cachedir, sizeof cachedir, "/tmp/cc-osauth.XXXXXX");
+	if (!mkdtemp(cachedir))
+		return 1;
+	setenv("XDG_CACHE_HOME", cachedir, 1);
+	RUN(test_server_tests_keystone_down);
 
 	const char *base = getenv("CLOUDCTL_SVC_DIR");
 	svcdir = base && *base ? base : "/var/tmp/cloudctl-svc";
@@ -540,14 +752,11 @@ int main(void)
 	if (load_env_file(envfile) < 0) {
 		printf("skip - osauth (server): no %s: run tests/services/openstack-start.sh\n", envfile);
 		free(envfile);
+		remove_cachedir();
 		return CHECK_DONE("osauth");
 	}
 	free(envfile);
 	unsetenv("OS_CLOUD");
-	snprintf(cachedir, sizeof cachedir, "/tmp/cc-osauth.XXXXXX");
-	if (!mkdtemp(cachedir))
-		return 1;
-	setenv("XDG_CACHE_HOME", cachedir, 1);
 	RUN(test_password_login_admin);
 	RUN(test_password_login_tenant_a);
 	RUN(test_application_credential_login);
@@ -561,9 +770,7 @@ int main(void)
 	RUN(test_api_errors_one_line);
 	RUN(test_no_secrets_in_traces);
 	RUN(test_timing);
-	char *cmd = xasprintf("rm -rf '%s'", cachedir);
-	if (system(cmd) != 0)
+	if (remove_cachedir() != 0)
 		return 1;
-	free(cmd);
 	return CHECK_DONE("osauth");
 }

@@ -1,6 +1,7 @@
 /* api.c: what the verbs that talk to the API server share: the connection from
  * the kubeconfig, the record writer, and objects turned into records. */
 #include "../k8s.h"
+#include "interrupt.h"
 
 #include <ctype.h>
 #include <signal.h>
@@ -8,28 +9,17 @@
 #include <string.h>
 #include <unistd.h>
 
-/* SIGINT or SIGTERM, once caught: the verb finishes the request in flight,
- * reports what exists and exits 130. */
-static volatile sig_atomic_t interrupted;
-
-static void on_interrupt(int sig)
-{
-	interrupted = sig;
-}
-
+/* SIGINT or SIGTERM, once caught (lib/interrupt): the verb finishes the request
+ * in flight, reports what exists and exits 130. */
 void k8s_catch_interrupts(void)
 {
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_interrupt;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	interrupt_install();
 }
 
 const char *k8s_interrupted(void)
 {
-	return interrupted == SIGINT ? "SIGINT" : interrupted ? "SIGTERM" : NULL;
+	int sig = interrupted();
+	return sig == SIGINT ? "SIGINT" : sig ? "SIGTERM" : NULL;
 }
 
 /* The credential files made from a kubeconfig's *-data values (a client key):
@@ -71,6 +61,8 @@ int k8s_connect(struct kube_client *kc)
 		errorx("kubeconfig: %s", err.buf);
 	else
 		guard_secrets(&kc->target);
+	if (!rc)
+		info("connecting to %s (context %s, user %s)", kc->target.server, kc->target.context, kc->target.user);
 	sb_release(&err);
 	return rc;
 }

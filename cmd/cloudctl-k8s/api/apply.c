@@ -91,6 +91,8 @@ int k8s_apply_objects(struct kube_client *kc, const json_t *objs, const struct k
 		}
 		json_t *res = NULL;
 		int created = 0;
+		info("%s: applying %s/%s (%zu of %zu)", what, str_at(obj, "kind", NULL), str_at(obj, "metadata", "name"), i + 1,
+		     json_array_size(objs));
 		rc = kube_apply(kc, obj, k8s_namespace(kc), o, &res, &created, &err);
 		if (rc) {
 			errorx("%s: %s/%s: %s", what, str_at(obj, "kind", NULL), str_at(obj, "metadata", "name"), err.buf);
@@ -130,6 +132,9 @@ int cmd_apply(int argc, char **argv)
 		rc = EXIT_DATA;
 	}
 	rc = rc ? rc : collect(name, docs, objs);
+	if (!rc)
+		info("apply: %zu object%s from %s, checked", json_array_size(objs), json_array_size(objs) == 1 ? "" : "s",
+		     name);
 	struct kube_client kc;
 	if (!rc && !(rc = k8s_connect(&kc))) {
 		struct rec_writer *w = k8s_writer("kind,name,namespace,result");

@@ -73,12 +73,16 @@ int cmd_get(int argc, char **argv)
 	const char *ns = g_all_namespaces ? NULL : k8s_namespace(&kc);
 	if (!rc && argc == 1) {
 		char *path = kube_path(res, ns, NULL);
+		info("get: listing %s%s%s%s%s", res->name, !res->namespaced ? "" : ns ? " in namespace " : " in every namespace",
+		     res->namespaced && ns ? ns : "", g_selector ? " with labels " : "", g_selector ? g_selector : "");
 		rc = k8s_list(&kc, path, g_selector, emit_record, w, &err);
 		free(path);
 	}
 	for (int i = 1; !rc && i < argc; i++) {
 		char *path = kube_path(res, ns, argv[i]);
 		json_t *obj = NULL;
+		info("get: reading %s/%s%s%s", res->singular, argv[i], res->namespaced ? " in namespace " : "",
+		     res->namespaced ? ns : "");
 		rc = kube_request(&kc, "GET", path, NULL, NULL, &obj, &err);
 		if (!rc)
 			emit_record(obj, res->kind, w);

@@ -3,6 +3,8 @@
  * namespace (the server removes what is in it) only when it is a tenant's; list
  * reads every tenant namespace and every tenant quota in two requests. */
 #include "../k8s.h"
+#include "http.h"
+#include "interrupt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +72,7 @@ static void prune_one(const json_t *item, const char *kind, void *arg)
 				"the records say what was removed; run it again to finish", k8s_interrupted());
 		return;
 	}
+	info("tenant apply: deleting %s/%s: no longer asked for", p->res->kind, name);
 	json_t *opts = json_pack("{s:s, s:s, s:{s:O, s:O}}", "apiVersion", "v1", "kind", "DeleteOptions", "preconditions",
 				 "uid", json_object_get(m, "uid"), "resourceVersion", json_object_get(m, "resourceVersion"));
 	char *body = json_dumps(opts, JSON_COMPACT);
@@ -154,27 +157,18 @@ static int not_anothers(struct kube_client *kc, const char *name, struct strbuf 
 	return rc;
 }
 
-static int tenant_apply(const char *name)
+static int apply_tenant(struct kube_client *kc, const char *name, struct rec_writer *w, struct strbuf *err)
 {
-	struct kube_client kc;
-	int rc = k8s_connect(&kc);
-	if (rc)
-		return rc;
-	struct rec_writer *w = k8s_writer("kind,name,namespace,result");
-	struct strbuf err = STRBUF_INIT;
 	json_t *objs = tenant_objects(name);
 	size_t applied;
 	k8s_catch_interrupts();
-	if (w && (rc = not_anothers(&kc, name, &err)))
-		errorx("tenant apply: %s", err.buf);
-	else
-		rc = w ? k8s_apply_objects(&kc, objs, &t_apply, "tenant apply", w, &applied) : EXIT_CONFIG;
-	if (!rc && (rc = prune(&kc, name, objs, w, &err)))
-		errorx("tenant apply: %s", err.buf);
-	rc = k8s_finish(w, rc);
+	info("tenant apply: reading namespace %s: it must be new or this tenant's", name);
+	int rc = not_anothers(kc, name, err);
+	rc = rc ? rc : k8s_apply_objects(kc, objs, &t_apply, "tenant apply", w, &applied);
+	if (!rc)
+		info("tenant apply: looking for objects of tenant %s that it no longer renders", name);
+	rc = rc ? rc : prune(kc, name, objs, w, err);
 	json_decref(objs);
-	sb_release(&err);
-	kube_client_close(&kc);
 	return rc;
 }
 
@@ -183,50 +177,68 @@ static int gone(const char *type, json_t *obj, void *arg, struct strbuf *err)
 	return obj ? KUBE_WAIT_MORE : 0;
 }
 
-static int delete_namespace(struct kube_client *kc, const char *name, struct strbuf *err)
+/* Until the namespace is gone: a signal ends the watch at once (the DELETE
+ * before it was not cut short: its answer says the deletion began). */
+static int wait_gone(struct kube_client *kc, const struct kube_resource *res, const char *name, long long deadline,
+		     struct strbuf *err)
 {
+	info("tenant delete: waiting for namespace %s to go (at most %lld s)", name, (deadline - kube_now_ms() + 999) / 1000);
+	http_client_stop_when(kc->http, interrupted);
+	int rc = kube_wait_object(kc, res, NULL, name, gone, NULL, deadline, err);
+	http_client_stop_when(kc->http, NULL);
+	if (rc == EXIT_TEMPFAIL)
+		sb_fail(err, rc, "timed out waiting for namespace \"%s\" to go (it is being deleted)", name);
+	return rc;
+}
+
+/* DELETE the tenant's namespace (the server removes what is in it) and, with
+ * --wait, wait until it is gone. *result: NULL while nothing is deleted, then
+ * "deleting" once the server accepted the DELETE, "deleted" once it is gone. A
+ * signal stops what is left: 130, with the namespace as far as it got. */
+static int delete_namespace(struct kube_client *kc, const char *name, const char **result, struct strbuf *err)
+{
+	*result = NULL;
+	long long deadline = t_wait ? k8s_deadline(300000) : 0;
+	if (deadline < 0)
+		return sb_fail(err, EXIT_USAGE, "--timeout '%s': not a duration (e.g. 30s, 5m)", k_timeout);
 	const struct kube_resource *res;
 	char *path;
 	json_t *ns;
+	info("tenant delete: reading namespace %s: it must be this tenant's", name);
 	int rc = read_namespace(kc, name, &res, &path, &ns, err);
 	if (!rc && !is_tenant(ns, name))
 		rc = sb_fail(err, EXIT_DATA, "namespace \"%s\" is not a tenant's (no label %s=%s): not deleting it", name,
 			     TENANT_LABEL, name);
+	if (!rc && k8s_interrupted())
+		rc = sb_fail(err, K8S_EXIT_INTERRUPTED, "interrupted (%s): nothing was deleted", k8s_interrupted());
+	if (!rc)
+		info("tenant delete: deleting namespace %s and everything in it", name);
 	rc = rc ? rc : kube_request(kc, "DELETE", path, NULL, NULL, NULL, err);
-	if (!rc && t_wait) {
-		long long deadline = k8s_deadline(300000);
-		rc = deadline < 0 ? sb_fail(err, EXIT_USAGE, "--timeout '%s': not a duration", k_timeout)
-				  : kube_wait_object(kc, res, NULL, name, gone, NULL, deadline, err);
-		if (rc == EXIT_TEMPFAIL)
-			sb_fail(err, rc, "timed out waiting for namespace \"%s\" to go", name);
-	}
+	if (!rc)
+		*result = "deleting";
+	if (!rc && t_wait && !k8s_interrupted() && !(rc = wait_gone(kc, res, name, deadline, err)))
+		*result = "deleted";
+	if (*result && k8s_interrupted())
+		rc = sb_fail(err, K8S_EXIT_INTERRUPTED, "interrupted (%s): namespace \"%s\" is %s", k8s_interrupted(), name,
+			     strcmp(*result, "deleted") ? "being deleted, not gone yet" : "gone");
 	json_decref(ns);
 	free(path);
 	return rc;
 }
 
-static int tenant_delete(const char *name)
+static int delete_tenant(struct kube_client *kc, const char *name, struct rec_writer *w, struct strbuf *err)
 {
-	struct kube_client kc;
-	int rc = k8s_connect(&kc);
-	if (rc)
-		return rc;
-	struct strbuf err = STRBUF_INIT;
-	struct rec_writer *w = k8s_writer("kind,name,result");
-	rc = w ? delete_namespace(&kc, name, &err) : EXIT_CONFIG;
-	if (rc && w)
-		errorx("tenant delete: %s", err.buf);
-	if (!rc) {
+	const char *result = NULL;
+	k8s_catch_interrupts();
+	int rc = delete_namespace(kc, name, &result, err);
+	if (result) { /* the server accepted the DELETE: whatever came after, say so */
 		struct record r = { 0 };
 		rec_set(&r, "kind", "tenant");
 		rec_set(&r, "name", name);
-		rec_set(&r, "result", t_wait ? "deleted" : "deleting");
+		rec_set(&r, "result", result);
 		rec_write(w, &r);
 		rec_clear(&r);
 	}
-	rc = k8s_finish(w, rc);
-	sb_release(&err);
-	kube_client_close(&kc);
 	return rc;
 }
 
@@ -247,10 +259,11 @@ static const json_t *quota_of(const json_t *quotas, const char *ns)
 	return NULL;
 }
 
-static int list_tenants(struct kube_client *kc, struct rec_writer *w, struct strbuf *err)
+static int list_tenants(struct kube_client *kc, const char *unused, struct rec_writer *w, struct strbuf *err)
 {
 	const struct kube_resource *nsr, *qr;
 	json_t *namespaces = json_array(), *quotas = json_array();
+	info("tenant list: listing the namespaces and quotas labelled %s", TENANT_LABEL);
 	int rc = kube_resource_for_kind(kc, "v1", "Namespace", &nsr, err);
 	rc = rc ? rc : kube_resource_for_kind(kc, "v1", "ResourceQuota", &qr, err);
 	char *npath = rc ? NULL : kube_path(nsr, NULL, NULL), *qpath = rc ? NULL : kube_path(qr, NULL, NULL);
@@ -287,18 +300,21 @@ static int list_tenants(struct kube_client *kc, struct rec_writer *w, struct str
 	return rc;
 }
 
-static int tenant_list(void)
+/* One tenant verb on a connection: act() writes its records to w and leaves the
+ * reason of a failure in err (empty when it said it already). */
+typedef int (*tenant_action)(struct kube_client *kc, const char *name, struct rec_writer *w, struct strbuf *err);
+
+static int tenant_verb(const char *verb, const char *cols, tenant_action act, const char *name)
 {
 	struct kube_client kc;
 	int rc = k8s_connect(&kc);
 	if (rc)
 		return rc;
 	struct strbuf err = STRBUF_INIT;
-	struct rec_writer *w = k8s_writer("name,phase,quota.requests.cpu.used,quota.requests.cpu.hard,"
-					  "quota.requests.memory.used,quota.requests.memory.hard");
-	rc = w ? list_tenants(&kc, w, &err) : EXIT_CONFIG;
-	if (rc && w)
-		errorx("tenant list: %s", err.buf);
+	struct rec_writer *w = k8s_writer(cols);
+	rc = w ? act(&kc, name, w, &err) : EXIT_CONFIG;
+	if (rc && err.len)
+		errorx("tenant %s: %s", verb, err.buf);
 	rc = k8s_finish(w, rc);
 	sb_release(&err);
 	kube_client_close(&kc);
@@ -309,6 +325,9 @@ static int tenant_list(void)
 int cmd_tenant_api(int argc, char **argv)
 {
 	if (!strcmp(argv[0], "list"))
-		return tenant_list();
-	return !strcmp(argv[0], "delete") ? tenant_delete(argv[1]) : tenant_apply(argv[1]);
+		return tenant_verb("list", "name,phase,quota.requests.cpu.used,quota.requests.cpu.hard,"
+				   "quota.requests.memory.used,quota.requests.memory.hard", list_tenants, NULL);
+	if (!strcmp(argv[0], "delete"))
+		return tenant_verb("delete", "kind,name,result", delete_tenant, argv[1]);
+	return tenant_verb("apply", "kind,name,namespace,result", apply_tenant, argv[1]);
 }

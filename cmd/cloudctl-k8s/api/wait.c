@@ -2,6 +2,8 @@
  * status deployment/NAME. Both read the object, then watch it from that
  * resourceVersion (lib/kube/watch.c), so no change is missed between the two. */
 #include "../k8s.h"
+#include "http.h"
+#include "interrupt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +284,17 @@ static int check_target(struct kube_client *kc, struct target *t, const struct c
 	return rc;
 }
 
+/* -v: what is waited for, where, and how long at most. */
+static void say_waiting(const char *what, const char *ns, const struct cond *c, int rollout, long long deadline)
+{
+	char *goal = rollout ? xstrdup("its rollout") : c->type ? xasprintf("condition %s=%s", c->type, c->want)
+							     : xstrdup("its deletion");
+	long long left_ms = deadline - kube_now_ms();
+	info("%s: waiting for %s%s%s (at most %lld s)", what, goal, ns ? " in namespace " : "", ns ? ns : "",
+	     left_ms > 0 ? (left_ms + 999) / 1000 : 0);
+	free(goal);
+}
+
 /* Wait on one target; its record on success. */
 static int wait_one(struct kube_client *kc, const struct target *t, struct cond *c, kube_decide_fn decide,
 		    long long deadline, struct rec_writer *w)
@@ -292,8 +305,13 @@ static int wait_one(struct kube_client *kc, const struct target *t, struct cond 
 	char *what = target_name(t);
 	c->what = what;
 	c->last[0] = '\0';
+	say_waiting(what, res->namespaced ? ns : NULL, c, decide == decide_rollout, deadline);
 	int rc = kube_wait_object(kc, res, ns, t->name, decide, c, deadline, &err);
-	if (rc == EXIT_TEMPFAIL)
+	if (rc && k8s_interrupted()) {
+		errorx("%s: interrupted (%s) while waiting: the records say which waits were done", what,
+		       k8s_interrupted());
+		rc = K8S_EXIT_INTERRUPTED;
+	} else if (rc == EXIT_TEMPFAIL)
 		errorx("%s: timed out after %s waiting for %s", what, k_timeout ? k_timeout : "the default time",
 		       decide == decide_rollout ? "the rollout" : c->type ? c->type : "its deletion");
 	else if (rc == EXIT_NOTFOUND && res->namespaced)
@@ -333,6 +351,10 @@ static int wait_all(struct target *t, size_t n, struct cond *c, kube_decide_fn d
 	struct rec_writer *w = rc ? NULL : k8s_writer("kind,name,namespace");
 	if (!rc && !w)
 		rc = EXIT_CONFIG;
+	/* a wait makes nothing: a signal ends it at once, after the records of
+	 * the waits already done (a kill would lose them in stdout's buffer) */
+	k8s_catch_interrupts();
+	http_client_stop_when(kc.http, interrupted);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = wait_one(&kc, &t[i], c, decide, deadline, w);
 	rc = k8s_finish(w, rc);
