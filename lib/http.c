@@ -27,6 +27,7 @@
  * other body to resp->body, so that the caller reads the server's error.
  */
 #include "http.h"
+#include "secret.h"
 #include "curlapi.h"
 #include "log.h"
 #include "util.h"
@@ -1127,8 +1128,7 @@ char *http_basic_auth(const char *user, const char *password)
 	sb_addf(&plain, "%s:%s", user ? user : "", password ? password : "");
 	sb_adds(&out, "Basic ");
 	base64_encode(&out, (const unsigned char *)plain.buf, plain.len);
-	explicit_bzero(plain.buf, plain.len);
-	sb_release(&plain);
+	secret_sb_release(&plain);
 	return sb_detach(&out);
 }
 

@@ -1,6 +1,7 @@
 /* remote.c: a branch of a git remote through a bare clone cache (libgit2): the
  * URL, the cache, fetching the branch, opening and closing, runs taking turns. */
 #include "remote_private.h"
+#include "secret.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -470,10 +471,8 @@ int gitr_open(struct gitr *g, const struct gitr_opts *o, struct strbuf *err)
 	gitr_cb_new(g, o);
 	if (url_pass && !o->password)
 		g->cb->password = g->cb->owned_password = url_pass;
-	else if (url_pass) {
-		explicit_bzero(url_pass, strlen(url_pass));
-		free(url_pass);
-	}
+	else
+		secret_free(url_pass);
 	g->no_cache = o->no_cache;
 	if (o->no_cache) {
 		char tmpl[] = "/tmp/cloudctl-git.XXXXXX";

@@ -1,5 +1,6 @@
 /* kubeconfig.c: see kubeconfig.h. */
 #include "kube/kubeconfig.h"
+#include "secret.h"
 #include "log.h"
 #include "yamlread.h"
 
@@ -321,15 +322,13 @@ void kube_target_free(struct kube_target *t)
 		remove_file(t->tmpdir, "client.key");
 		rmdir(t->tmpdir);
 	}
-	if (t->token)
-		memset(t->token, 0, strlen(t->token)); /* a secret: do not leave it in freed memory */
 	free(t->context);
 	free(t->cluster);
 	free(t->user);
 	free(t->namespace);
 	free(t->server);
 	free(t->ca_file);
-	free(t->token);
+	secret_free(t->token);
 	free(t->cert_file);
 	free(t->key_file);
 	free(t->tmpdir);

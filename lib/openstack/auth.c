@@ -1,6 +1,7 @@
 /* openstack/auth.c: Keystone v3 login, catalog, token cache and os_request; see auth.h.
  * API: https://docs.openstack.org/api-ref/identity/v3/ (POST /v3/auth/tokens). */
 #include "openstack/auth.h"
+#include "secret.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -29,12 +30,7 @@ static char *dup_or_null(const char *s)
 
 static void free_token(struct os_session *s)
 {
-	if (s->token) {
-		volatile char *p = s->token;
-		while (*p)
-			*p++ = 0;
-		free(s->token);
-	}
+	secret_free(s->token);
 	s->token = NULL;
 	free(s->user_id);
 	free(s->project_id);
@@ -202,10 +198,7 @@ static void save_cache(struct os_session *s, const char *key, const json_t *tokb
 	/* write_file_atomic's temporary file is created 0600 (mkstemp) before any byte is written */
 	if (!text || mkdir_private(dir) < 0 || write_file_atomic(s->cache_path, text, strlen(text), 0600) < 0)
 		warnx("%s: cannot cache the token: %s", s->cache_path, strerror(errno));
-	if (text) {
-		memset(text, 0, strlen(text));
-		free(text);
-	}
+	secret_free(text);
 	json_decref(doc);
 	free(dir);
 }
@@ -276,13 +269,6 @@ static char *login_body(const struct os_cloud *c)
 	return text;
 }
 
-static void wipe_free(char *s)
-{
-	if (s)
-		memset(s, 0, strlen(s));
-	free(s);
-}
-
 static int request_failed(struct strbuf *err, const char *method, const char *url,
 			  const struct http_response *resp);
 
@@ -319,7 +305,7 @@ static int login(struct os_session *s, const char *key, struct strbuf *err)
 	save_cache(s, key, tokbody);
 	json_decref(doc);
 out:
-	wipe_free(body);
+	secret_free(body);
 	free(url);
 	http_response_release(&resp);
 	return rc;
@@ -566,7 +552,7 @@ static int send_once(struct os_session *s, const struct os_req *r, const char *u
 	struct strlist h = STRLIST_INIT;
 	char *tok = xasprintf("X-Auth-Token: %s", s->token);
 	strlist_add(&h, tok);
-	wipe_free(tok);
+	secret_free(tok);
 	strlist_add(&h, "Accept: application/json");
 	if (r->body)
 		strlist_add(&h, "Content-Type: application/json");
@@ -578,7 +564,7 @@ static int send_once(struct os_session *s, const struct os_req *r, const char *u
 	*resp = (struct http_response)HTTP_RESPONSE_INIT;
 	s->requests++;
 	int rc = http_do(s->http, &req, resp);
-	memset(h.v[0], 0, strlen(h.v[0]));
+	secret_wipe(h.v[0], strlen(h.v[0]));
 	strlist_clear(&h);
 	return rc;
 }
