@@ -131,6 +131,26 @@ static char *cache_path(const struct os_cloud *c, const char *key)
 	return path;
 }
 
+/* The cache directory, when it exists, must be ours and writable by nobody else:
+ * whoever can write it can plant a token (ours would then act in their project)
+ * or swap our file for a link. Missing, it is made 0700 when a token is saved. */
+static int check_cache_dir(const char *cache_file, struct strbuf *err)
+{
+	char *dir = xstrdup(cache_file);
+	*strrchr(dir, '/') = '\0';
+	struct stat st;
+	int rc = 0;
+	int exists = stat(dir, &st) == 0;
+	if (exists && st.st_uid != geteuid())
+		rc = sb_fail(err, EXIT_PERM, "%s: token cache directory owned by uid %lu, not by you (uid %lu): refused",
+			     dir, (unsigned long)st.st_uid, (unsigned long)geteuid());
+	else if (exists && (st.st_mode & 022))
+		rc = sb_fail(err, EXIT_PERM, "%s: token cache directory writable by group or others (mode %04o): refused",
+			     dir, (unsigned)(st.st_mode & 07777));
+	free(dir);
+	return rc;
+}
+
 /* The cache is ours only if we own it and nobody else can read it. */
 static json_t *read_cache_file(const char *path)
 {
@@ -620,7 +640,10 @@ int os_session_open(struct os_session *s, const struct os_cloud *cloud, const st
 	char *key = cache_key(cloud, s->identity_url);
 	s->cache_path = cache_path(cloud, key);
 	free(key);
-	return 0;
+	int rc = s->cache_path ? check_cache_dir(s->cache_path, err) : 0;
+	if (rc)
+		os_session_close(s);
+	return rc;
 }
 
 void os_session_close(struct os_session *s)

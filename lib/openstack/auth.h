@@ -10,7 +10,9 @@
  *   (default ~/.cache/cloudctl; directory 0700), mode 0600 from its creation
  *   (write_file_atomic), holding the token, its expiry, the ids and the catalog.
  *   Reused until 5 minutes before expiry; a file owned by someone else or
- *   readable by others is ignored. CLOUDCTL_OS_NO_TOKEN_CACHE=1 turns it off.
+ *   readable by others is ignored; a directory owned by someone else or
+ *   writable by group or others fails os_session_open (77).
+ *   CLOUDCTL_OS_NO_TOKEN_CACHE=1 turns it off.
  * - Endpoints: from the catalog only, by service type (block-storage also finds
  *   volumev3/volumev2), the cloud's interface and region; "%(project_id)s" and
  *   "$(project_id)s" are filled in; no trailing slash.
