@@ -81,32 +81,18 @@ static const struct verb verbs[] = {
 	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
-static int is_set(const char *name)
+/* Where the command line says cloudctl-net acts (lib/target.h picks the driver). */
+static struct target_opts target_opts(void)
 {
-	const char *v = getenv(name);
-	return v && *v;
-}
-
-/* --driver, else $CLOUDCTL_NET_DRIVER, else what the other options and the
- * environment point at: an explicit --os-cloud or --connect first, then
- * OS_CLOUD / OS_AUTH_URL (an OpenStack user's shell), else libvirt. */
-static const char *default_driver(void)
-{
-	if (is_set("CLOUDCTL_NET_DRIVER"))
-		return getenv("CLOUDCTL_NET_DRIVER");
-	if (net_os_cloud)
-		return "openstack";
-	if (net_connect.n)
-		return "libvirt";
-	if (is_set("OS_CLOUD") || is_set("OS_AUTH_URL"))
-		return "openstack";
-	return "libvirt";
+	return (struct target_opts){ net_driver, "CLOUDCTL_NET_DRIVER", net_os_cloud, net_connect.n > 0 };
 }
 
 static const char *plugin_for(const struct verb *v)
 {
-	if (!net_driver)
-		net_driver = default_driver();
+	if (!net_driver) {
+		struct target_opts o = target_opts();
+		net_driver = target_driver(&o);
+	}
 	if (!strcmp(net_driver, "openstack"))
 		return NET_OPENSTACK_PLUGIN;
 	if (strcmp(net_driver, "libvirt")) {
@@ -136,7 +122,8 @@ static int reads_records(int argc, char **argv)
 /* Whether the command line or the environment names where to act. */
 static int target_named(void)
 {
-	return net_driver || is_set("CLOUDCTL_NET_DRIVER") || net_os_cloud || net_connect.n || target_env_named();
+	struct target_opts o = target_opts();
+	return target_is_named(&o);
 }
 
 /* Nothing names a target and the records will: read them now, before the
