@@ -25,7 +25,9 @@
  *   over a quota (Nova's 403 "Quota exceeded", Neutron's 409 OverQuota) is 75 too.
  * - Tokens and passwords never reach err, the log or -vv traces (lib/http.c
  *   redacts X-Auth-Token, X-Subject-Token and "password"/"secret" values).
- * A session is not thread-safe: one per thread. */
+ * A session is not thread-safe: one per thread.
+ * Implemented in session.c (the session, os_request), login.c, tokencache.c,
+ * catalog.c and errors.c, which share session_int.h. */
 #ifndef CLOUDCTL_OPENSTACK_AUTH_H
 #define CLOUDCTL_OPENSTACK_AUTH_H
 
