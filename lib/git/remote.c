@@ -66,24 +66,6 @@ static char *default_cache_root(void)
 	return xasprintf("%s/.cache/cloudctl/git", home && *home ? home : "/tmp");
 }
 
-static int mkdirs(const char *path)
-{
-	char *p = xstrdup(path);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = 0;
-		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	int rc = mkdir(p, 0700) < 0 && errno != EEXIST ? -1 : 0;
-	free(p);
-	return rc;
-}
-
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st, (void)flag, (void)ftw;
@@ -115,7 +97,7 @@ static int make_cache_root(struct gitr *g, struct strbuf *err)
 {
 	char *parent = xstrdup(g->cache_path);
 	*strrchr(parent, '/') = 0;
-	int rc = mkdirs(parent) < 0 ? sb_fail(err, EXIT_IOERR, "%s: %s", g->cache_path, strerror(errno)) : 0;
+	int rc = mkdir_all(parent, 0700) < 0 ? sb_fail(err, EXIT_IOERR, "%s: %s", g->cache_path, strerror(errno)) : 0;
 	free(parent);
 	return rc;
 }

@@ -39,24 +39,6 @@ char *os_cache_key(const struct os_cloud *c, const char *idurl)
 	return sb_detach(&k);
 }
 
-static int mkdir_private(const char *dir)
-{
-	char *p = xstrdup(dir);
-	for (char *q = p + 1; *q; q++) {
-		if (*q != '/')
-			continue;
-		*q = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
-		*q = '/';
-	}
-	int rc = mkdir(p, 0700) < 0 && errno != EEXIST ? -1 : 0;
-	free(p);
-	return rc;
-}
-
 /* $XDG_CACHE_HOME/cloudctl/os-token-CLOUD-HASH.json, or NULL when there is no home. */
 char *os_cache_path(const struct os_cloud *c, const char *key)
 {
@@ -152,7 +134,7 @@ void os_cache_save(struct os_session *s, const char *key, const json_t *tokbody)
 	json_t *doc = json_pack("{s:s, s:s, s:O}", "key", key, "token", s->token, "body", tokbody);
 	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	/* write_file_atomic's temporary file is created 0600 (mkstemp) before any byte is written */
-	if (!text || mkdir_private(dir) < 0 || write_file_atomic(s->cache_path, text, strlen(text), 0600) < 0)
+	if (!text || mkdir_all(dir, 0700) < 0 || write_file_atomic(s->cache_path, text, strlen(text), 0600) < 0)
 		warnx("%s: cannot cache the token: %s", s->cache_path, strerror(errno));
 	secret_free(text);
 	json_decref(doc);
