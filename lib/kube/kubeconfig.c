@@ -160,9 +160,9 @@ int kube_private_dir(struct kube_target *t, struct strbuf *err)
 /* A *-data value (base64) into a 0600 file of the private directory. */
 static int data_file(struct kube_target *t, const char *what, const char *b64, char **out, struct strbuf *err)
 {
-	struct strbuf raw = STRBUF_INIT;
+	struct strbuf raw = STRBUF_INIT; /* a client key among them: wiped */
 	if (base64_decode(b64, &raw) < 0) {
-		sb_release(&raw);
+		secret_sb_release(&raw);
 		return sb_fail(err, EXIT_CONFIG, "%s: not valid base64", what);
 	}
 	int rc = kube_private_dir(t, err);
@@ -175,7 +175,7 @@ static int data_file(struct kube_target *t, const char *what, const char *b64, c
 			*out = path;
 		}
 	}
-	sb_release(&raw);
+	secret_sb_release(&raw);
 	return rc;
 }
 
