@@ -146,6 +146,9 @@ static int cloud_load(const char *name, struct os_cloud *c)
 static int authed_session(const char *cloud, struct os_cloud *c, struct os_session *s)
 {
 	struct strbuf err = STRBUF_INIT;
+	/* a failure before os_session_open must not leave the caller's checks and
+	 * os_session_close reading the stack of an earlier test */
+	memset(s, 0, sizeof *s);
 	int rc = cloud_load(cloud, c);
 	if (!rc && (rc = os_session_open(s, c, NULL, &err)) == 0)
 		rc = os_authenticate(s, 0, &err);
