@@ -33,6 +33,7 @@
  * in limit_hit, and errbuf says it instead of libcurl's "write error".
  */
 #include "http.h"
+#include "secret.h"
 #include "curlapi.h"
 #include "log.h"
 #include "util.h"
@@ -1349,8 +1350,7 @@ char *http_basic_auth(const char *user, const char *password)
 	sb_addf(&plain, "%s:%s", user ? user : "", password ? password : "");
 	sb_adds(&out, "Basic ");
 	base64_encode(&out, (const unsigned char *)plain.buf, plain.len);
-	explicit_bzero(plain.buf, plain.len);
-	sb_release(&plain);
+	secret_sb_release(&plain);
 	return sb_detach(&out);
 }
 

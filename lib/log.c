@@ -26,8 +26,11 @@ void log_init(const char *argv0)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static void vlog(const char *prefix, const char *fmt, va_list ap)
+/* One message at level (LOG_QUIET: always), unless the verbosity is lower. */
+static void vlog(int level, const char *prefix, const char *fmt, va_list ap)
 {
+	if (log_level < level)
+		return;
 	/* One fprintf per message so lines from threads do not interleave. */
 	char buf[4096];
 	vsnprintf(buf, sizeof buf, fmt, ap);
@@ -36,40 +39,33 @@ static void vlog(const char *prefix, const char *fmt, va_list ap)
 	fprintf(stderr, "%s: %s%s\n", progname, prefix, buf);
 }
 
+/* The body of a variadic logging function whose last named argument is fmt. */
+#define VLOG(level, prefix)                   \
+	do {                                  \
+		va_list ap;                   \
+		va_start(ap, fmt);            \
+		vlog(level, prefix, fmt, ap); \
+		va_end(ap);                   \
+	} while (0)
+
 void log_msg(int level, const char *fmt, ...)
 {
-	if (log_level < level)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vlog("", fmt, ap);
-	va_end(ap);
+	VLOG(level, "");
 }
 
 void warnx(const char *fmt, ...)
 {
-	if (log_level < LOG_WARN)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vlog("warning: ", fmt, ap);
-	va_end(ap);
+	VLOG(LOG_WARN, "warning: ");
 }
 
 void errorx(const char *fmt, ...)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vlog("", fmt, ap);
-	va_end(ap);
+	VLOG(LOG_QUIET, "");
 }
 
 void die(int code, const char *fmt, ...)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vlog("", fmt, ap);
-	va_end(ap);
+	VLOG(LOG_QUIET, "");
 	exit(finish_stdout(code));
 }
 

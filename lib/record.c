@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "record.h"
 #include "log.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -20,46 +21,6 @@
 static const char utf8_replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
 
 /* ---- UTF-8 ---- */
-
-static int in_range(unsigned char c, unsigned char lo, unsigned char hi)
-{
-	return c >= lo && c <= hi;
-}
-
-/* Length of the well-formed UTF-8 sequence at p (n bytes available), or 0.
- * Overlong forms, surrogates and code points above U+10FFFF are not well-formed. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	if (c < 0x80)
-		return 1;
-	if (in_range(c, 0xc2, 0xdf))
-		return n >= 2 && in_range(p[1], 0x80, 0xbf) ? 2 : 0;
-	if (in_range(c, 0xe0, 0xef)) {
-		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-		return n >= 3 && in_range(p[1], lo, hi) && in_range(p[2], 0x80, 0xbf) ? 3 : 0;
-	}
-	if (in_range(c, 0xf0, 0xf4)) {
-		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-		return n >= 4 && in_range(p[1], lo, hi) && in_range(p[2], 0x80, 0xbf) &&
-		       in_range(p[3], 0x80, 0xbf) ? 4 : 0;
-	}
-	return 0;
-}
-
-/* Offset of the first byte that does not start a well-formed sequence, or n. */
-static size_t utf8_invalid_at(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	while (i < n) {
-		size_t k = utf8_len(p + i, n - i);
-		if (!k)
-			return i;
-		i += k;
-	}
-	return n;
-}
 
 /* Code points in a well-formed string: table widths count these, not bytes. */
 static size_t utf8_width(const char *s)
@@ -120,7 +81,7 @@ static void encode(struct strbuf *sb, const char *s, size_t n, enum esc_mode mod
 	size_t i = 0;
 	char buf[5];
 	while (i < n) {
-		size_t k = utf8_len(p + i, n - i);
+		size_t k = utf8_decode(p + i, n - i, NULL);
 		const char *e = k == 1 ? escape_for(p[i], mode, buf) : NULL;
 		if (!k) {
 			sb_adds(sb, utf8_replacement);
@@ -159,7 +120,7 @@ static void add_shown(struct strbuf *sb, const char *s, size_t n)
 {
 	size_t end = 0, chars = 0;
 	while (end < n && chars < SHOWN_MAX) {
-		size_t k = utf8_len((const unsigned char *)s + end, n - end);
+		size_t k = utf8_decode((const unsigned char *)s + end, n - end, NULL);
 		end += k ? k : 1;
 		chars++;
 	}
@@ -454,7 +415,8 @@ static int read_escape(struct kv_parser *p, struct strbuf *val)
 	if (c == 'x')
 		return read_hex_escape(p, val);
 	if (!hit) {
-		size_t k = utf8_len((const unsigned char *)p->s + p->i + 1, p->len - p->i - 1);
+		const unsigned char *after = (const unsigned char *)p->s + p->i + 1;
+		size_t k = utf8_decode(after, p->len - p->i - 1, NULL);
 		return escape_error(p, p->i, 1 + (k ? k : 1), "unknown escape");
 	}
 	sb_addc(val, to[hit - from]);

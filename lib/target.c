@@ -25,6 +25,26 @@ int target_env_named(void)
 	return env_set("OS_CLOUD") || env_set("OS_AUTH_URL") || env_set("LIBVIRT_DEFAULT_URI");
 }
 
+const char *target_driver(const struct target_opts *o)
+{
+	if (o->driver)
+		return o->driver;
+	if (env_set(o->driver_env))
+		return getenv(o->driver_env);
+	if (o->os_cloud)
+		return "openstack";
+	if (o->connect)
+		return "libvirt";
+	if (env_set("OS_CLOUD") || env_set("OS_AUTH_URL"))
+		return "openstack";
+	return "libvirt";
+}
+
+int target_is_named(const struct target_opts *o)
+{
+	return o->driver || env_set(o->driver_env) || o->os_cloud || o->connect || target_env_named();
+}
+
 int target_record_has(const struct record *r)
 {
 	const char *d = rec_get(r, "driver");

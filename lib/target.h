@@ -36,6 +36,23 @@ void target_spec_clear(struct target_spec *t);
  * --os-cloud, --connect) are for the tool to add. */
 int target_env_named(void);
 
+/* What a tool's command line says about where it acts. */
+struct target_opts {
+	const char *driver;     /* --driver, or NULL */
+	const char *driver_env; /* the tool's variable: "CLOUDCTL_VM_DRIVER", ... */
+	const char *os_cloud;   /* --os-cloud, or NULL */
+	int connect;            /* --connect given */
+};
+
+/* The driver a tool runs: --driver, else $driver_env, else openstack with
+ * --os-cloud, libvirt with --connect, else openstack when OS_CLOUD or
+ * OS_AUTH_URL is set, else libvirt. Not checked: the caller says which it knows. */
+const char *target_driver(const struct target_opts *o);
+
+/* Whether the command line or the environment names where to act (then
+ * records that name another target are refused rather than followed). */
+int target_is_named(const struct target_opts *o);
+
 /* Whether r names a target at all (has driver=). */
 int target_record_has(const struct record *r);
 

@@ -500,6 +500,24 @@ void atomic_abort(struct atomic_file *af)
 	atomic_release(af);
 }
 
+int mkdir_all(const char *path, unsigned mode)
+{
+	char *p = xstrdup(path);
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*q = '/';
+	}
+	int rc = mkdir(p, (mode_t)mode) < 0 && errno != EEXIST ? -1 : 0;
+	free(p);
+	return rc;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t n, unsigned mode)
 {
 	struct atomic_file af;

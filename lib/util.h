@@ -103,6 +103,10 @@ int atomic_open(struct atomic_file *af, const char *path, unsigned mode);
 int atomic_commit(struct atomic_file *af); /* flush, fsync, rename; -1 (errno) on failure, temp removed */
 void atomic_abort(struct atomic_file *af);  /* remove the temporary file */
 
+/* mkdir -p: path and every missing directory above it, made with mode (less
+ * the umask); existing ones are left as they are. 0, or -1 with errno set. */
+int mkdir_all(const char *path, unsigned mode);
+
 /* Write data to path atomically: a temporary file in the same directory,
  * fsync, then rename. Returns 0 or -1 (errno set); the temporary file never stays. */
 int write_file_atomic(const char *path, const void *data, size_t n, unsigned mode);

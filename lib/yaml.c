@@ -10,6 +10,7 @@
  * with JSON-style escapes, which YAML 1.1 and 1.2 both read. Quoting a string
  * that did not need it is harmless, so when in doubt this quotes. */
 #define _POSIX_C_SOURCE 200809L
+#include "utf8.h"
 #include "yaml.h"
 
 #include <math.h>
@@ -23,40 +24,6 @@
 #define SIMPLE_KEY_MAX 128
 
 #define DIGITS "0123456789"
-
-/* ---- UTF-8 ---- */
-
-/* The length a sequence starting with byte c has, or 0 if c cannot start one
- * (a continuation byte, or a lead byte only overlong or too large forms use). */
-static size_t utf8_lead_len(unsigned char c)
-{
-	if (c < 0x80)
-		return 1;
-	if (c < 0xc2)
-		return 0;
-	return c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
-}
-
-/* Length of the well-formed UTF-8 sequence at s (n bytes available), its code
- * point in *cp; or 0. Overlong forms, surrogates and code points above
- * U+10FFFF are not well-formed. */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
-{
-	static const unsigned long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t len = utf8_lead_len(s[0]);
-	if (!len || len > n)
-		return 0;
-	unsigned long c = len == 1 ? s[0] : s[0] & (0x7fu >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((len > 1 && c < min[len]) || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 /* Whether c may stand as it is inside a one-line scalar, for YAML 1.1 and 1.2
  * alike. Not tab and line breaks (they must be escaped), not U+0085, U+2028 and

@@ -17,6 +17,7 @@
 /* libyaml's header; "yaml.h" is our emitter (the Makefile adds lib with -iquote). */
 #include <yaml.h>
 
+#include "utf8.h"
 #include "yaml.h"
 #include "yamlread.h"
 
@@ -353,18 +354,10 @@ const char *yedit_text(const struct yedit *e, size_t *len)
  * tag has them, and then every quoting style can hold it). */
 static int valid_value(const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	while (*u) {
-		size_t n = *u < 0x80 ? 1 : (*u & 0xE0) == 0xC0 ? 2 : (*u & 0xF0) == 0xE0 ? 3
-				: (*u & 0xF8) == 0xF0 ? 4 : 0;
-		if (!n || (n == 1 && (*u < 0x20 || *u == 0x7F)) || (n == 2 && *u < 0xC2))
+	for (const unsigned char *u = (const unsigned char *)s; *u; u++)
+		if (*u < 0x20 || *u == 0x7F)
 			return 0;
-		for (size_t i = 1; i < n; i++)
-			if ((u[i] & 0xC0) != 0x80)
-				return 0;
-		u += n;
-	}
-	return 1;
+	return utf8_valid(s, strlen(s));
 }
 
 /* s can be written plain and still read as this string: our emitter (which

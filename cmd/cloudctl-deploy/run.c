@@ -1,6 +1,7 @@
 /* run.c: the remote, the plan of one attempt, and the commit-push-retry loop
  * every changing verb shares. */
 #include "deploy.h"
+#include "secret.h"
 
 #include <errno.h>
 #include <string.h>
@@ -95,10 +96,7 @@ int deploy_open(struct gitr *g, int trust_cache)
 	     trust_cache ? " (from the clone cache when it has it)" : "");
 	rc = gitr_open(g, &o, &err);
 	/* gitr_open keeps its own copy: this one is wiped now */
-	if (password) {
-		explicit_bzero(password, strlen(password));
-		free(password);
-	}
+	secret_free(password);
 	if (rc) {
 		errorx("%s", err.buf);
 		gitr_close(g); /* the caller closes only what opened */

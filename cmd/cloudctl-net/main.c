@@ -41,26 +41,10 @@ static const struct verb verbs[] = {
 	{ .name = NULL },
 };
 
-static int is_set(const char *name)
+/* Where the command line says cloudctl-net acts (lib/target.h picks the driver). */
+static struct target_opts target_opts(void)
 {
-	const char *v = getenv(name);
-	return v && *v;
-}
-
-/* --driver, else $CLOUDCTL_NET_DRIVER, else what the other options and the
- * environment point at: an explicit --os-cloud or --connect first, then
- * OS_CLOUD / OS_AUTH_URL (an OpenStack user's shell), else libvirt. */
-static const char *default_driver(void)
-{
-	if (is_set("CLOUDCTL_NET_DRIVER"))
-		return getenv("CLOUDCTL_NET_DRIVER");
-	if (net_os_cloud)
-		return "openstack";
-	if (net_connect.n)
-		return "libvirt";
-	if (is_set("OS_CLOUD") || is_set("OS_AUTH_URL"))
-		return "openstack";
-	return "libvirt";
+	return (struct target_opts){ net_driver, "CLOUDCTL_NET_DRIVER", net_os_cloud, net_connect.n > 0 };
 }
 
 /* The actions that act on objects named by records when no operand (or "-")
@@ -79,7 +63,8 @@ static int reads_records(int argc, char **argv)
 /* Whether the command line or the environment names where to act. */
 static int target_named(void)
 {
-	return net_driver || is_set("CLOUDCTL_NET_DRIVER") || net_os_cloud || net_connect.n || target_env_named();
+	struct target_opts o = target_opts();
+	return target_is_named(&o);
 }
 
 /* Nothing names a target and the records will: read them now, before the
@@ -117,8 +102,10 @@ static int net_pick_driver(const struct verb *v, const char **driver)
 	if (reads_records(tool_operand_count, tool_operands) && !target_named() && !isatty(STDIN_FILENO) &&
 	    (rc = target_from_input()))
 		return rc;
-	if (!net_driver)
-		net_driver = default_driver();
+	if (!net_driver) {
+		struct target_opts o = target_opts();
+		net_driver = target_driver(&o);
+	}
 	if (strcmp(net_driver, "openstack") != 0 && strcmp(net_driver, "libvirt") != 0) {
 		errorx("unknown driver '%s' (openstack, libvirt)", net_driver);
 		return EXIT_USAGE;

@@ -59,21 +59,16 @@ static int set_in_env(const char *name)
 	return v && *v;
 }
 
-/* --driver, else $CLOUDCTL_VM_DRIVER, else what the command line and the
- * environment point at: an OpenStack cloud named, or --connect for libvirt. */
+/* Where the command line says cloudctl-vm acts (lib/target.h picks the driver). */
+static struct target_opts target_opts(void)
+{
+	return (struct target_opts){ vm_driver, "CLOUDCTL_VM_DRIVER", vm_os_cloud, vm_connect_uris.n > 0 };
+}
+
 static const char *pick_driver(void)
 {
-	if (vm_driver)
-		return vm_driver;
-	if (set_in_env("CLOUDCTL_VM_DRIVER"))
-		return getenv("CLOUDCTL_VM_DRIVER");
-	if (vm_os_cloud)
-		return "openstack";
-	if (vm_connect_uris.n)
-		return "libvirt";
-	if (set_in_env("OS_CLOUD") || set_in_env("OS_AUTH_URL"))
-		return "openstack";
-	return "libvirt";
+	struct target_opts o = target_opts();
+	return target_driver(&o);
 }
 
 /* Whether the verb takes records on stdin with these operands: "-", or no
@@ -146,8 +141,8 @@ static void named_target(struct target_spec *t, const char *driver)
 /* The command named where it acts: an option or the environment. */
 static int target_named(void)
 {
-	return vm_driver || set_in_env("CLOUDCTL_VM_DRIVER") || vm_os_cloud || vm_connect_uris.n ||
-	       target_env_named();
+	struct target_opts o = target_opts();
+	return target_is_named(&o);
 }
 
 /* Records name their driver and cloud or URI (lib/target.h): with no target

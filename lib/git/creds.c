@@ -1,5 +1,6 @@
 /* creds.c: https credentials for git remotes (git-credential-store(1) format). */
 #include "creds.h"
+#include "secret.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -67,9 +68,7 @@ void git_url_clear(struct git_url *u)
 {
 	free(u->scheme);
 	free(u->user);
-	if (u->password)
-		explicit_bzero(u->password, strlen(u->password));
-	free(u->password);
+	secret_free(u->password);
 	free(u->host);
 	free(u->path);
 	memset(u, 0, sizeof *u);
@@ -77,9 +76,7 @@ void git_url_clear(struct git_url *u)
 
 void git_userpass_clear(struct git_userpass *up)
 {
-	if (up->password)
-		explicit_bzero(up->password, strlen(up->password));
-	free(up->password);
+	secret_free(up->password);
 	free(up->user);
 	up->user = up->password = NULL;
 }
@@ -133,8 +130,7 @@ int git_creds_from_file(const char *file, const struct git_url *want, struct git
 		}
 		git_url_clear(&have);
 	}
-	if (line)
-		explicit_bzero(line, cap);
+	secret_wipe(line, cap);
 	free(line);
 	fclose(f);
 	return found;

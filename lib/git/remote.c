@@ -1,6 +1,7 @@
 /* remote.c: a branch of a git remote through a bare clone cache (libgit2): the
  * URL, the cache, fetching the branch, opening and closing, runs taking turns. */
 #include "remote_private.h"
+#include "secret.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,24 +66,6 @@ static char *default_cache_root(void)
 	return xasprintf("%s/.cache/cloudctl/git", home && *home ? home : "/tmp");
 }
 
-static int mkdirs(const char *path)
-{
-	char *p = xstrdup(path);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = 0;
-		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	int rc = mkdir(p, 0700) < 0 && errno != EEXIST ? -1 : 0;
-	free(p);
-	return rc;
-}
-
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st, (void)flag, (void)ftw;
@@ -114,7 +97,7 @@ static int make_cache_root(struct gitr *g, struct strbuf *err)
 {
 	char *parent = xstrdup(g->cache_path);
 	*strrchr(parent, '/') = 0;
-	int rc = mkdirs(parent) < 0 ? sb_fail(err, EXIT_IOERR, "%s: %s", g->cache_path, strerror(errno)) : 0;
+	int rc = mkdir_all(parent, 0700) < 0 ? sb_fail(err, EXIT_IOERR, "%s: %s", g->cache_path, strerror(errno)) : 0;
 	free(parent);
 	return rc;
 }
@@ -470,10 +453,8 @@ int gitr_open(struct gitr *g, const struct gitr_opts *o, struct strbuf *err)
 	gitr_cb_new(g, o);
 	if (url_pass && !o->password)
 		g->cb->password = g->cb->owned_password = url_pass;
-	else if (url_pass) {
-		explicit_bzero(url_pass, strlen(url_pass));
-		free(url_pass);
-	}
+	else
+		secret_free(url_pass);
 	g->no_cache = o->no_cache;
 	if (o->no_cache) {
 		char tmpl[] = "/tmp/cloudctl-git.XXXXXX";

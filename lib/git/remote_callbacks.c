@@ -3,6 +3,7 @@
  * ssh host key (checked against known_hosts here), the server's messages and
  * push status; and the one-line reason of a failure. */
 #include "remote_private.h"
+#include "secret.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -211,9 +212,7 @@ void gitr_cb_free(struct gitr_cb *cb)
 	for (int i = 0; i < 3; i++)
 		free(cb->known_hosts[i]);
 	free(cb->host);
-	if (cb->owned_password)
-		explicit_bzero(cb->owned_password, strlen(cb->owned_password));
-	free(cb->owned_password);
+	secret_free(cb->owned_password);
 	free(cb->owned_username);
 	free(cb->owned_ssh_key);
 	sb_release(&cb->fail);

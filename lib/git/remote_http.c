@@ -10,6 +10,7 @@
  * A server that does not answer that POST with a receive-pack result (a 404,
  * a 401 to ask for credentials, another protocol) gets libgit2's push. */
 #include "remote_private.h"
+#include "secret.h"
 
 #include <string.h>
 
@@ -202,7 +203,7 @@ void gitr_http(struct gitr *g, struct http_client *c, const char *method, const 
 	if (git_creds_lookup(g->url, g->cb->username, g->cb->password, &up)) {
 		auth = http_basic_auth(up.user, up.password);
 		auth_h = xasprintf("Authorization: %s", auth);
-		explicit_bzero(auth, strlen(auth));
+		secret_free(auth);
 		git_userpass_clear(&up);
 	}
 	const char *headers[5] = { "Expect:" };
@@ -220,10 +221,7 @@ void gitr_http(struct gitr *g, struct http_client *c, const char *method, const 
 	debug("%s %s/%s: HTTP %ld in %lld ms%s%s", method, g->display_url, path, resp->status, now_ms() - t0,
 	      rc ? ": " : "", rc ? resp->errbuf : "");
 	free(url);
-	if (auth_h)
-		explicit_bzero(auth_h, strlen(auth_h));
-	free(auth_h);
-	free(auth);
+	secret_free(auth_h);
 	free(type_h);
 	free(accept_h);
 }

@@ -1,5 +1,6 @@
 /* client.c: requests to the API server and the errors it answers with. See client.h. */
 #include "kube/client.h"
+#include "secret.h"
 #include "http.h"
 #include "log.h"
 
@@ -34,10 +35,7 @@ int kube_client_open(struct kube_client *kc, const char *kubeconfig, const char 
 void kube_client_close(struct kube_client *kc)
 {
 	http_client_free(kc->http);
-	if (kc->auth_header) {
-		memset(kc->auth_header, 0, strlen(kc->auth_header)); /* a secret */
-		free(kc->auth_header);
-	}
+	secret_free(kc->auth_header);
 	for (size_t i = 0; i < kc->nres; i++) {
 		struct kube_resource *r = &kc->res[i];
 		free(r->group);

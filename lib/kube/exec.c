@@ -3,6 +3,7 @@
  * KUBERNETES_EXEC_INFO set and read an ExecCredential on its stdout, whose status
  * holds a token or a client certificate and key (PEM). */
 #include "kube/kubeconfig.h"
+#include "secret.h"
 #include "log.h"
 
 #include <errno.h>
@@ -138,7 +139,6 @@ int kube_exec_credential(struct kube_target *t, json_t *exec, struct strbuf *err
 		rc = cred ? take_status(t, cmd, cred, err) : exec_fail(err, cmd, "printed something that is not JSON");
 		json_decref(cred);
 	}
-	memset(out.buf, 0, out.len); /* it held a secret */
-	sb_release(&out);
+	secret_sb_release(&out);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* kubeconfig.c: see kubeconfig.h. */
 #include "kube/kubeconfig.h"
+#include "secret.h"
 #include "log.h"
 #include "yamlread.h"
 
@@ -159,9 +160,9 @@ int kube_private_dir(struct kube_target *t, struct strbuf *err)
 /* A *-data value (base64) into a 0600 file of the private directory. */
 static int data_file(struct kube_target *t, const char *what, const char *b64, char **out, struct strbuf *err)
 {
-	struct strbuf raw = STRBUF_INIT;
+	struct strbuf raw = STRBUF_INIT; /* a client key among them: wiped */
 	if (base64_decode(b64, &raw) < 0) {
-		sb_release(&raw);
+		secret_sb_release(&raw);
 		return sb_fail(err, EXIT_CONFIG, "%s: not valid base64", what);
 	}
 	int rc = kube_private_dir(t, err);
@@ -174,7 +175,7 @@ static int data_file(struct kube_target *t, const char *what, const char *b64, c
 			*out = path;
 		}
 	}
-	sb_release(&raw);
+	secret_sb_release(&raw);
 	return rc;
 }
 
@@ -321,15 +322,13 @@ void kube_target_free(struct kube_target *t)
 		remove_file(t->tmpdir, "client.key");
 		rmdir(t->tmpdir);
 	}
-	if (t->token)
-		memset(t->token, 0, strlen(t->token)); /* a secret: do not leave it in freed memory */
 	free(t->context);
 	free(t->cluster);
 	free(t->user);
 	free(t->namespace);
 	free(t->server);
 	free(t->ca_file);
-	free(t->token);
+	secret_free(t->token);
 	free(t->cert_file);
 	free(t->key_file);
 	free(t->tmpdir);

@@ -1,5 +1,6 @@
 /* auth.c: see auth.h. */
 #include "oci/auth.h"
+#include "secret.h"
 #include "http.h"
 #include "log.h"
 #include "util.h"
@@ -31,19 +32,11 @@ char *docker_config_path(void)
 	return home && *home ? xasprintf("%s/.docker/config.json", home) : NULL;
 }
 
-static void wipe_free(char *s)
-{
-	if (!s)
-		return;
-	explicit_bzero(s, strlen(s));
-	free(s);
-}
-
 void registry_cred_release(struct registry_cred *c)
 {
 	free(c->username);
-	wipe_free(c->password);
-	wipe_free(c->identity_token);
+	secret_free(c->password);
+	secret_free(c->identity_token);
 	free(c->source);
 	*c = (struct registry_cred)REGISTRY_CRED_INIT;
 }
@@ -164,8 +157,7 @@ static int from_auths_entry(json_t *entry, const char *path, const char *host, s
 			cred->username = xstrndup(plain.buf, (size_t)(colon - plain.buf));
 			cred->password = xstrdup(colon + 1);
 		}
-		explicit_bzero(plain.buf, plain.len);
-		sb_release(&plain);
+		secret_sb_release(&plain);
 		if (!colon)
 			return sb_fail(err, EXIT_CONFIG, "%s: auths.\"%s\".auth is not base64 of \"user:password\"",
 				       path, host);
@@ -338,8 +330,7 @@ static int from_helper(const char *name, const char *host, struct registry_cred 
 			rc = parse_helper_answer(helper, &out, cred, err);
 		}
 	}
-	explicit_bzero(out.buf, out.len);
-	sb_release(&out);
+	secret_sb_release(&out);
 	free(file);
 	free(helper);
 	return rc;

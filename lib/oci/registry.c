@@ -133,7 +133,7 @@ static int send_once(struct registry *r, struct call *c, const char *auth)
 	r->stats.requests++;
 	int rc = http_do_transfer(r->http, &req, c->xfer, &c->resp);
 	if (auth)
-		explicit_bzero(h.v[h.n - 1], strlen(auth));
+		secret_wipe(h.v[h.n - 1], strlen(auth));
 	strlist_clear(&h);
 	return rc;
 }
@@ -150,11 +150,11 @@ int reg_call_do(struct registry *r, struct call *c, struct strbuf *err)
 		rc = send_once(r, c, auth);
 		if (rc < 0 || c->resp.status != 401 || attempt > 0 || !reg_auth_worth_retry(r, c, auth != NULL))
 			break;
-		free_secret(auth);
+		secret_free(auth);
 		c->fresh_token = 0;
 		rc = reg_auth_line(r, c, 1, &auth, err);
 	}
-	free_secret(auth);
+	secret_free(auth);
 	return rc;
 }
 

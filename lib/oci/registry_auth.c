@@ -151,7 +151,7 @@ static char *basic_line(const struct shared *s)
 {
 	char *b = registry_cred_basic(&s->cred);
 	char *line = xasprintf("Authorization: %s", b);
-	free_secret(b);
+	secret_free(b);
 	return line;
 }
 
@@ -240,7 +240,7 @@ static void store_token(struct shared *s, const char *scope, const char *value, 
 		s->tokens = xgrow(s->tokens, &s->captokens, s->ntokens + 1, sizeof *s->tokens);
 		s->tokens[s->ntokens++] = (struct token){ xstrdup(scope), NULL, 0 };
 	} else {
-		free_secret(s->tokens[i].value);
+		secret_free(s->tokens[i].value);
 	}
 	s->tokens[i].value = xstrdup(value);
 	s->tokens[i].expires_ms = expires_ms;
@@ -251,7 +251,7 @@ void reg_auth_release(struct shared *s)
 {
 	for (size_t i = 0; i < s->ntokens; i++) {
 		free(s->tokens[i].scope);
-		free_secret(s->tokens[i].value);
+		secret_free(s->tokens[i].value);
 	}
 	free(s->tokens);
 	registry_cred_release(&s->cred);
@@ -287,7 +287,7 @@ static void token_request(struct shared *s, const char *realm, const char *servi
 		char *sv = http_escape(service ? service : "");
 		sb_addf(form, "grant_type=refresh_token&client_id=cloudctl&service=%s&scope=%s&refresh_token=%s", sv, sc,
 			tok);
-		free_secret(tok);
+		secret_free(tok);
 		free(sc);
 		free(sv);
 	} else if (query.len) {
@@ -362,7 +362,7 @@ static int token_exchange(struct registry *r, const char *realm, const char *sco
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	r->stats.requests++;
 	int got = http_do(r->http, &req, &resp);
-	free_secret(auth);
+	secret_free(auth);
 	int rc;
 	if (got < 0 || resp.status != 200)
 		rc = token_refused(r, realm, &resp, err);
@@ -387,8 +387,7 @@ static int fetch_token(struct registry *r, const char *scope, char **token, stru
 		token_request(s, realm, service, scope, &url, &form);
 		rc = token_exchange(r, realm, scope, &url, &form, token, err);
 	}
-	explicit_bzero(form.buf, form.len);
-	sb_release(&form);
+	secret_sb_release(&form);
 	sb_release(&url);
 	free(realm);
 	free(service);
@@ -420,7 +419,7 @@ int reg_auth_line(struct registry *r, struct call *c, int renew, char **line, st
 		c->fresh_token = 1;
 	}
 	*line = xasprintf("Authorization: Bearer %s", token);
-	free_secret(token);
+	secret_free(token);
 	return 0;
 }
 

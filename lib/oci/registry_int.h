@@ -13,6 +13,7 @@
 #define CLOUDCTL_OCI_REGISTRY_INT_H
 
 #include "oci/auth.h"
+#include "secret.h"
 #include "oci/registry.h"
 #include "http.h"
 #include "util.h"
@@ -82,15 +83,6 @@ struct call {
 static inline char *dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
-}
-
-/* Free a secret, wiping it first. */
-static inline void free_secret(char *s)
-{
-	if (s) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
 }
 
 /* ---- registry.c: requests ---- */

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "strmap.h"
+#include "utf8.h"
 #include "oci/ignore.h"
 #include "oci/tarwriter.h"
 
@@ -20,36 +21,6 @@
 const char tar_zero_block[BLOCK];
 
 /* ---- headers ---- */
-
-int utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	while (p < end) {
-		unsigned c = *p++;
-		if (c < 0x80)
-			continue;
-		int more;
-		unsigned cp, min;
-		if ((c & 0xe0) == 0xc0)
-			more = 1, cp = c & 0x1f, min = 0x80;
-		else if ((c & 0xf0) == 0xe0)
-			more = 2, cp = c & 0x0f, min = 0x800;
-		else if ((c & 0xf8) == 0xf0)
-			more = 3, cp = c & 0x07, min = 0x10000;
-		else
-			return 0;
-		if (end - p < more)
-			return 0;
-		for (int i = 0; i < more; i++, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (*p & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-	}
-	return 1;
-}
 
 static int is_ascii(const char *s)
 {

@@ -73,7 +73,4 @@ void tar_format_header(struct strbuf *out, const struct tar_header *h);
 size_t tar_padding(unsigned long long size);
 extern const char tar_zero_block[512];
 
-/* Whether s (n bytes) is valid UTF-8 (no overlongs, no surrogates). */
-int utf8_valid(const char *s, size_t n);
-
 #endif

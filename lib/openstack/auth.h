@@ -10,7 +10,9 @@
  *   (default ~/.cache/cloudctl; directory 0700), mode 0600 from its creation
  *   (write_file_atomic), holding the token, its expiry, the ids and the catalog.
  *   Reused until 5 minutes before expiry; a file owned by someone else or
- *   readable by others is ignored. CLOUDCTL_OS_NO_TOKEN_CACHE=1 turns it off.
+ *   readable by others is ignored; a directory owned by someone else or
+ *   writable by group or others fails os_session_open (77).
+ *   CLOUDCTL_OS_NO_TOKEN_CACHE=1 turns it off.
  * - Endpoints: from the catalog only, by service type (block-storage also finds
  *   volumev3/volumev2), the cloud's interface and region; "%(project_id)s" and
  *   "$(project_id)s" are filled in; no trailing slash.
@@ -23,7 +25,9 @@
  *   over a quota (Nova's 403 "Quota exceeded", Neutron's 409 OverQuota) is 75 too.
  * - Tokens and passwords never reach err, the log or -vv traces (lib/http.c
  *   redacts X-Auth-Token, X-Subject-Token and "password"/"secret" values).
- * A session is not thread-safe: one per thread. */
+ * A session is not thread-safe: one per thread.
+ * Implemented in session.c (the session, os_request), login.c, tokencache.c,
+ * catalog.c and errors.c, which share session_int.h. */
 #ifndef CLOUDCTL_OPENSTACK_AUTH_H
 #define CLOUDCTL_OPENSTACK_AUTH_H
 

@@ -1,6 +1,7 @@
 /* openstack/config.c: clouds.yaml, secure.yaml and OS_* variables, read the way
  * openstacksdk's openstack/config/loader.py (0.101) reads them; see config.h. */
 #include "openstack/config.h"
+#include "secret.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -654,20 +655,10 @@ int os_config_load(const struct os_config_opts *o, struct os_cloud *c, struct st
 	return rc;
 }
 
-static void free_secret(char *s)
-{
-	if (s) {
-		volatile char *p = s;
-		while (*p)
-			*p++ = 0;
-	}
-	free(s);
-}
-
 void os_cloud_release(struct os_cloud *c)
 {
-	free_secret(c->password);
-	free_secret(c->appcred_secret);
+	secret_free(c->password);
+	secret_free(c->appcred_secret);
 	c->password = c->appcred_secret = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
 		char **p = (char **)((char *)c + fields[i].off);

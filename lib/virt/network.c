@@ -1,10 +1,10 @@
 /* network.c: libvirt virtual networks (see network.h): checking what create is
  * asked for, the XML both ways, and the network calls with their clean-up. */
 #include "virt/network.h"
+#include "cidr.h"
 #include "log.h"
 #include "virt/xpath.h"
 
-#include <arpa/inet.h>
 #include <libvirt/virterror.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
@@ -38,16 +38,6 @@ uint32_t vnet_network(const struct vnet *n)
 	return n->gateway & mask_of(n->prefix);
 }
 
-/* A dotted quad, strictly (inet_pton: no shorthand such as "10.1"). */
-static int parse_ipv4(const char *s, uint32_t *out)
-{
-	struct in_addr a;
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return -1;
-	*out = ntohl(a.s_addr);
-	return 0;
-}
-
 /* "255.255.255.0" -> 24; -1 when the bits are not contiguous. */
 static int netmask_prefix(uint32_t m)
 {
@@ -59,24 +49,21 @@ static int netmask_prefix(uint32_t m)
 
 static int parse_cidr(struct vnet *n, const char *cidr, struct strbuf *err)
 {
-	const char *slash = strchr(cidr, '/');
-	char *addr = slash ? xstrndup(cidr, (size_t)(slash - cidr)) : NULL;
-	long long prefix = 0;
-	uint32_t a = 0;
-	int ok = addr && parse_ipv4(addr, &a) == 0 && parse_ll(slash + 1, 0, 32, &prefix) == 0;
-	free(addr);
-	if (!ok)
+	unsigned char bytes[16];
+	int family = 0, prefix = 0;
+	if (cidr_split(cidr, &family, bytes, &prefix) < 0 || family != 4)
 		return sb_fail(err, EXIT_USAGE, "--cidr '%s': expected an IPv4 network such as 192.168.150.0/24", cidr);
 	if (prefix < 8 || prefix > 30)
 		return sb_fail(err, EXIT_USAGE, "--cidr '%s': the prefix must be /8 to /30", cidr);
-	uint32_t mask = mask_of((int)prefix);
+	uint32_t a = ipv4_of(bytes);
+	uint32_t mask = mask_of(prefix);
 	if (a & ~mask) {
 		char buf[16];
-		return sb_fail(err, EXIT_USAGE, "--cidr '%s': not a network address (did you mean %s/%lld?)", cidr,
+		return sb_fail(err, EXIT_USAGE, "--cidr '%s': not a network address (did you mean %s/%d?)", cidr,
 			       vnet_ntoa(a & mask, buf), prefix);
 	}
 	n->has_ip = 1;
-	n->prefix = (int)prefix;
+	n->prefix = prefix;
 	n->gateway = a + 1; /* the first address is the host's */
 	return 0;
 }
@@ -86,7 +73,7 @@ static int dhcp_addr(const struct vnet *n, const char *range, const char *s, uin
 {
 	uint32_t mask = mask_of(n->prefix), net = vnet_network(n);
 	char g[16];
-	if (parse_ipv4(s, out) < 0)
+	if (ipv4_parse(s, out) < 0)
 		return sb_fail(err, EXIT_USAGE, "--dhcp-range '%s': '%s' is not an IPv4 address", range, s);
 	if ((*out & mask) != net || *out == net || *out == (net | ~mask))
 		return sb_fail(err, EXIT_USAGE, "--dhcp-range '%s': %s is not a host address of %s/%d", range, s,
@@ -215,17 +202,17 @@ static int parse_ip(xmlXPathContextPtr ctx, struct vnet *n, struct strbuf *err)
 		goto out;
 	if (prefix)
 		parse_ll(prefix, 0, 32, &p);
-	else if (mask && parse_ipv4(mask, &m) == 0)
+	else if (mask && ipv4_parse(mask, &m) == 0)
 		p = netmask_prefix(m);
 	else if (!mask)
 		p = 24; /* libvirt's default for an IPv4 address without either */
-	if (parse_ipv4(addr, &n->gateway) < 0 || p < 0) {
+	if (ipv4_parse(addr, &n->gateway) < 0 || p < 0) {
 		rc = sb_fail(err, EXIT_DATA, "unexpected <ip> in the network's XML (address '%s')", addr);
 		goto out;
 	}
 	n->has_ip = 1;
 	n->prefix = (int)p;
-	n->dhcp = start && end && parse_ipv4(start, &n->dhcp_start) == 0 && parse_ipv4(end, &n->dhcp_end) == 0;
+	n->dhcp = start && end && ipv4_parse(start, &n->dhcp_start) == 0 && ipv4_parse(end, &n->dhcp_end) == 0;
 out:
 	free(addr);
 	free(prefix);

@@ -196,6 +196,57 @@ static void test_keystone_broken(void)
 
 /* ---- against the real cloud ---- */
 
+/* session_open_in(base): open and close a session on a cloud that is never
+ * contacted, with XDG_CACHE_HOME=base; its exit code, the reason in err. */
+static int session_open_in(const char *base, struct strbuf *err)
+{
+	struct os_cloud c = { .name = (char *)"dirtest", .auth_url = (char *)"http://127.0.0.1:9/v3" };
+	struct os_session s;
+	setenv("XDG_CACHE_HOME", base, 1);
+	sb_reset(err);
+	int rc = os_session_open(&s, &c, NULL, err);
+	if (!rc)
+		os_session_close(&s);
+	unsetenv("XDG_CACHE_HOME");
+	return rc;
+}
+
+/* The token cache's directory must be the user's and writable by nobody else. */
+static void test_cache_dir_refused(void)
+{
+	char base[] = "/tmp/cc-osdir.XXXXXX";
+	CHECK(mkdtemp(base) != NULL);
+	char *dir = xasprintf("%s/cloudctl", base);
+	struct strbuf err = STRBUF_INIT, want = STRBUF_INIT;
+	CHECK_INT(session_open_in(base, &err), 0); /* not there yet: made 0700 on first save */
+	CHECK(mkdir(dir, 0700) == 0);
+	CHECK_INT(session_open_in(base, &err), 0);
+	CHECK(chmod(dir, 0770) == 0);
+	CHECK_INT(session_open_in(base, &err), 77);
+	sb_addf(&want, "%s: token cache directory writable by group or others (mode 0770): refused", dir);
+	CHECK_STR(err.buf, want.buf);
+	CHECK(chmod(dir, 0702) == 0);
+	CHECK_INT(session_open_in(base, &err), 77);
+	CHECK(chmod(dir, 0755) == 0); /* readable is not writable: its files are 0600 */
+	CHECK_INT(session_open_in(base, &err), 0);
+	CHECK(chmod(dir, 0700) == 0);
+	if (geteuid() == 0) {
+		CHECK(chown(dir, 65534, 65534) == 0);
+		CHECK_INT(session_open_in(base, &err), 77);
+		sb_reset(&want);
+		sb_addf(&want, "%s: token cache directory owned by uid 65534, not by you (uid 0): refused", dir);
+		CHECK_STR(err.buf, want.buf);
+	} else {
+		printf("# not root: the directory of another user is not tried\n");
+	}
+	char *cmd = xasprintf("rm -rf '%s'", base);
+	CHECK(system(cmd) == 0);
+	free(cmd);
+	free(dir);
+	sb_release(&err);
+	sb_release(&want);
+}
+
 static char cachedir[64];
 static const char *svcdir;
 
@@ -214,6 +265,8 @@ static int cloud_load(const char *name, struct os_cloud *c)
 static int authed_session(const char *cloud, struct os_cloud *c, struct os_session *s)
 {
 	struct strbuf err = STRBUF_INIT;
+	/* a failure before os_session_open must not leave the caller's checks and
+	 * os_session_close reading the stack of an earlier test */
 	memset(s, 0, sizeof *s);
 	int rc = cloud_load(cloud, c);
 	if (!rc && (rc = os_session_open(s, c, NULL, &err)) == 0)
@@ -739,6 +792,7 @@ int main(void)
 	log_level = LOG_QUIET;
 	RUN(test_exit_codes);
 	RUN(test_error_messages);
+	RUN(test_cache_dir_refused);
 	RUN(test_keystone_broken);
 	snprintf(cachedir, sizeof cachedir, "/tmp/cc-osauth.XXXXXX");
 	if (!mkdtemp(cachedir))

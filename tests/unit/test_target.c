@@ -180,6 +180,37 @@ static void test_env_named(void)
 	unsetenv("OS_AUTH_URL");
 }
 
+/* The driver cloudctl-vm and cloudctl-net run: option, the tool's variable,
+ * --os-cloud or --connect, then OS_CLOUD/OS_AUTH_URL, else libvirt. */
+static void test_driver_choice(void)
+{
+	unsetenv("OS_CLOUD");
+	unsetenv("OS_AUTH_URL");
+	unsetenv("LIBVIRT_DEFAULT_URI");
+	unsetenv("CLOUDCTL_TEST_DRIVER");
+	struct target_opts o = { NULL, "CLOUDCTL_TEST_DRIVER", NULL, 0 };
+	CHECK_STR(target_driver(&o), "libvirt");
+	CHECK_INT(target_is_named(&o), 0);
+	setenv("OS_AUTH_URL", "http://127.0.0.1:5000/v3", 1);
+	CHECK_STR(target_driver(&o), "openstack");
+	CHECK_INT(target_is_named(&o), 1);
+	o.connect = 1; /* --connect beats the OpenStack user's shell */
+	CHECK_STR(target_driver(&o), "libvirt");
+	o.os_cloud = "tenant-a"; /* and --os-cloud beats --connect */
+	CHECK_STR(target_driver(&o), "openstack");
+	setenv("CLOUDCTL_TEST_DRIVER", "libvirt", 1);
+	CHECK_STR(target_driver(&o), "libvirt");
+	o.driver = "openstack";
+	CHECK_STR(target_driver(&o), "openstack");
+	unsetenv("OS_AUTH_URL");
+	struct target_opts env_only = { NULL, "CLOUDCTL_TEST_DRIVER", NULL, 0 };
+	CHECK_STR(target_driver(&env_only), "libvirt");
+	CHECK_INT(target_is_named(&env_only), 1);
+	setenv("CLOUDCTL_TEST_DRIVER", "", 1); /* empty is unset */
+	CHECK_INT(target_is_named(&env_only), 0);
+	unsetenv("CLOUDCTL_TEST_DRIVER");
+}
+
 static void test_interrupt_flag(void)
 {
 	interrupt_install();
@@ -226,6 +257,7 @@ int main(void)
 	RUN(test_from_records_none);
 	RUN(test_from_records_disagree);
 	RUN(test_env_named);
+	RUN(test_driver_choice);
 	RUN(test_interrupt_flag);
 	RUN(test_interrupt_cuts_sleep);
 	sb_release(&err);

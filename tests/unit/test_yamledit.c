@@ -379,6 +379,12 @@ static void test_utf8(void)
 		      "k.yaml: images[name=a].newTag: the value is not UTF-8 text without control characters");
 	CHECK_REFUSED("images:\n- name: a\n", "a", "newTag", "v\xff",
 		      "k.yaml: images[name=a].newTag: the value is not UTF-8 text without control characters");
+	/* Overlong forms, surrogates and code points above U+10FFFF are not UTF-8. */
+	const char *ill[] = { "v\xe0\x80\xaf", "v\xf0\x80\x80\xaf", "v\xed\xa0\x80",
+			      "v\xf4\x90\x80\x80", "v\xc0\xaf", "v\xe2\x9c" };
+	for (size_t i = 0; i < sizeof ill / sizeof ill[0]; i++)
+		CHECK_REFUSED("images:\n- name: a\n", "a", "newTag", ill[i],
+			      "k.yaml: images[name=a].newTag: the value is not UTF-8 text without control characters");
 }
 
 /* ---- refusals ---- */

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "../net.h"
+#include "cidr.h"
 #include "openstack/api.h"
 
 struct osn;
@@ -91,11 +92,6 @@ int osn_show_action(struct osn *x, const struct kind *k, int argc, char **argv);
 int osn_delete_action(struct osn *x, const struct kind *k, int argc, char **argv);
 /* create NAME: with --if-missing an existing one is reported (created=false). */
 int osn_create_named(struct osn *x, const struct kind *k, const char *name, json_t *body);
-
-/* Checks of option values (0 when good). */
-int cidr_parse(const char *s, int *family, unsigned char addr[16], int *prefix);
-int ip_parse(const char *s, int *family, unsigned char addr[16]);
-int ip_in_cidr(const unsigned char ip[16], const unsigned char net[16], int prefix);
 
 /* The only external network the project sees (or the one named), for --external. */
 int osn_external_net(struct osn *x, const char *ref, json_t **net);

@@ -109,21 +109,6 @@ static int read_records(int argc, struct plan *p)
 	return rc;
 }
 
-static char *base64(const unsigned char *in, size_t n)
-{
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
-			     (i + 2 < n ? in[i + 2] : 0);
-		sb_addc(&sb, a[v >> 18 & 63]);
-		sb_addc(&sb, a[v >> 12 & 63]);
-		sb_addc(&sb, i + 1 < n ? a[v >> 6 & 63] : '=');
-		sb_addc(&sb, i + 2 < n ? a[v & 63] : '=');
-	}
-	return sb_detach(&sb);
-}
-
 static int add_user_data(struct plan *p)
 {
 	if (!c_user_data)
@@ -135,17 +120,17 @@ static int add_user_data(struct plan *p)
 		sb_release(&sb);
 		return exit_for_errno(e);
 	}
-	char *b64 = base64((const unsigned char *)sb.buf, sb.len);
-	size_t len = strlen(b64);
+	struct strbuf b64 = STRBUF_INIT;
+	base64_encode(&b64, (const unsigned char *)sb.buf, sb.len);
 	sb_release(&sb);
-	if (len > USER_DATA_MAX) {
-		errorx("create: --user-data '%s': %zu bytes in base64, Nova takes at most %d", c_user_data, len,
+	if (b64.len > USER_DATA_MAX) {
+		errorx("create: --user-data '%s': %zu bytes in base64, Nova takes at most %d", c_user_data, b64.len,
 		       USER_DATA_MAX);
-		free(b64);
+		sb_release(&b64);
 		return EXIT_DATA;
 	}
-	json_object_set_new(p->server, "user_data", json_string(b64));
-	free(b64);
+	json_object_set_new(p->server, "user_data", json_string(b64.buf));
+	sb_release(&b64);
 	return 0;
 }
 

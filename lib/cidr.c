@@ -1,5 +1,6 @@
-/* addr.c: IP addresses and CIDRs checked before anything is sent. */
-#include "osnet.h"
+/* cidr.c: see cidr.h. */
+#include "cidr.h"
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -19,8 +20,22 @@ int ip_parse(const char *s, int *family, unsigned char addr[16])
 	return -1;
 }
 
-/* "10.0.0.0/24": the address, with no host bits set, and the prefix length. */
-int cidr_parse(const char *s, int *family, unsigned char addr[16], int *prefix)
+uint32_t ipv4_of(const unsigned char addr[16])
+{
+	return (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3];
+}
+
+int ipv4_parse(const char *s, uint32_t *out)
+{
+	unsigned char a[16];
+	int family;
+	if (ip_parse(s, &family, a) < 0 || family != 4)
+		return -1;
+	*out = ipv4_of(a);
+	return 0;
+}
+
+int cidr_split(const char *s, int *family, unsigned char addr[16], int *prefix)
 {
 	const char *slash = strchr(s, '/');
 	long long len;
@@ -32,6 +47,13 @@ int cidr_parse(const char *s, int *family, unsigned char addr[16], int *prefix)
 	if (rc || parse_ll(slash + 1, 0, *family == 4 ? 32 : 128, &len))
 		return -1;
 	*prefix = (int)len;
+	return 0;
+}
+
+int cidr_parse(const char *s, int *family, unsigned char addr[16], int *prefix)
+{
+	if (cidr_split(s, family, addr, prefix) < 0)
+		return -1;
 	int bytes = *family == 4 ? 4 : 16;
 	for (int bit = *prefix; bit < bytes * 8; bit++)
 		if (addr[bit / 8] & (0x80 >> (bit % 8)))
