@@ -107,34 +107,42 @@ $(B)/%.o: %.c
 
 $(COMMON_A): $(call obj,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(HTTP_A): $(call obj,$(HTTP_SRC))
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(KUBE_A): $(call obj,$(KUBE_SRC))
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(YAMLREAD_A): $(call obj,$(wildcard $(YAMLREAD_SRC)))
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(OCI_A): $(call obj,$(OCI_SRC))
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(GIT_A): $(call obj,$(GIT_SRC))
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(OPENSTACK_A): $(call obj,$(OPENSTACK_SRC))
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(VIRT_A): $(call obj,$(VIRT_SRC))
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(B)/bin/cloudctl-vm: $(call obj,$(VM_EXE_SRC)) $(COMMON_A)
