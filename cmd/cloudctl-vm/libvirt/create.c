@@ -63,11 +63,12 @@ static int check_sizes(struct plan *p)
 	return 0;
 }
 
-/* A file that cannot be used: 77 when it is not ours to read, else 66. */
+/* A file that cannot be used: exit_for_errno's code, as for any file a
+ * tool reads (cloudctl(7)). */
 static int file_error(const char *opt, const char *path, int err)
 {
 	errorx("create: %s '%s': %s", opt, path, strerror(err));
-	return err == EACCES || err == EPERM ? EXIT_PERM : EXIT_NOTFOUND;
+	return exit_for_errno(err);
 }
 
 /* A file on the hypervisor host that the VM reads (a kernel, an image). */
