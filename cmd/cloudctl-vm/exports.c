@@ -114,6 +114,22 @@ int vm_check_names(void)
 	return 0;
 }
 
+int vm_no_net_records(void)
+{
+	errorx("create: no kind=net record on standard input: create - takes its networks from it");
+	return EXIT_DATA;
+}
+
+int vm_check_target(const struct target_spec *t, const struct recset *in)
+{
+	struct strbuf err = STRBUF_INIT;
+	int rc = target_check_records(t, in, NULL, &err);
+	if (rc)
+		errorx("%s: %s", vm_verb, err.buf);
+	sb_release(&err);
+	return rc;
+}
+
 /* list's filters: --state, --name GLOB, --tag K=V (both drivers). */
 int vm_list_keep(const struct record *r, const struct record *want_tags)
 {

@@ -149,6 +149,11 @@ done
 run_in "kind=vm name=ctl-net driver=libvirt uri=test:///default"$'\n' $VM delete -
 expect "a record of another URI is refused" 65 "" "cloudctl-vm: delete: <stdin>:1: record is driver=libvirt uri=test:///default; this command acts on driver=libvirt uri=qemu:///system"
 assert "and the VM is still there" bash -c "$V dominfo ctl-net >/dev/null 2>&1"
+# --driver names the target but not the URI: the one libvirt picks (qemu:///system for
+# root) is only known once connected, and the record is checked against it there
+run_in "kind=vm name=ctl-net driver=libvirt uri=test:///default"$'\n' env -u LIBVIRT_DEFAULT_URI $VM --driver libvirt delete -
+expect "libvirt's own default URI: another URI's record is refused" 65 "" "cloudctl-vm: delete: <stdin>:1: record is driver=libvirt uri=test:///default; this command acts on driver=libvirt uri=qemu:///system"
+assert "and the VM is still there (default URI)" bash -c "$V dominfo ctl-net >/dev/null 2>&1"
 run_in "kind=vm name=ctl-net driver=openstack cloud=tenant-a"$'\n' $VM delete -
 expect_rc "a record of the OpenStack driver is refused" 65 "record is driver=openstack cloud=tenant-a; this command acts on driver=libvirt"
 assert "and the VM is still there (2)" bash -c "$V dominfo ctl-net >/dev/null 2>&1"

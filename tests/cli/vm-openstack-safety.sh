@@ -76,10 +76,10 @@ for verb in $VERBS; do
 	expect "$verb - with no records: nothing to do" 0 "" ""
 done
 run $VM create --name "$P-x" --image tiny-image --flavor m1.tiny - </dev/null
-expect "create - with no records" 65 "" "cloudctl-vm: create: no records on stdin: create - needs net records"
+expect "create - with no records" 65 "" "cloudctl-vm: create: no kind=net record on standard input: create - takes its networks from it"
 run_in "kind=subnet name=$P-sub
 " $VM create --name "$P-x" --image tiny-image --flavor m1.tiny -
-expect "create - with no net record" 65 "" "cloudctl-vm: create: no net or port record on stdin: create - needs net records"
+expect "create - with no net record" 65 "" "cloudctl-vm: create: no kind=net record on standard input: create - takes its networks from it"
 assert "no server $P-x was made" test -z "$(openstack server list --name "^$P-x" -f value -c ID)"
 
 # --- files: a private key, a missing, unreadable or directory file ----------

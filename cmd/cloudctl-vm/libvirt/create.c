@@ -253,22 +253,15 @@ static int create_all(struct virt_conn *vc, struct plan *p, char **names, virDom
 
 /* create -: the libvirt networks of the kind=net records join those of --network.
  * The input must name at least one: an empty stream (the command before it
- * failed) is not "no network". Records of another driver are refused (65). */
-static int networks_from_records(struct virt_conn *vc, const struct recset *in)
+ * failed) is not "no network". Records of another driver were refused (65)
+ * by main.c, or by vm_open_for for the URI libvirt picked. */
+static int networks_from_records(const struct recset *in)
 {
-	struct target_spec t = { (char *)"libvirt", NULL, vc->uri, NULL };
 	size_t found = 0;
 	for (size_t i = 0; i < in->n; i++) {
 		const struct record *r = &in->r[i];
 		if (!str_eq(rec_get(r, "kind"), "net"))
 			continue; /* other kinds pass by */
-		struct strbuf err = STRBUF_INIT;
-		int rc = target_check_record(&t, r, "<stdin>", &err);
-		if (rc)
-			errorx("%s", err.buf);
-		sb_release(&err);
-		if (rc)
-			return rc;
 		const char *name = rec_get(r, "name");
 		if (!name || !*name) {
 			errorx("<stdin>:%ld: a kind=net record needs a name", r->line);
@@ -277,11 +270,7 @@ static int networks_from_records(struct virt_conn *vc, const struct recset *in)
 		strlist_add(&c_networks, name);
 		found++;
 	}
-	if (!found) {
-		errorx("create: no kind=net record on standard input: the networks were to come from it");
-		return EXIT_DATA;
-	}
-	return 0;
+	return found ? 0 : vm_no_net_records();
 }
 
 static int open_for(struct plan *p, struct virt_conn *vc)
@@ -293,7 +282,7 @@ static int open_for(struct plan *p, struct virt_conn *vc)
 	int rc = vm_read_input(1, dash, &in);
 	if (!rc)
 		rc = vm_open_for(vc, &in);
-	if (!rc && (rc = networks_from_records(vc, &in)))
+	if (!rc && (rc = networks_from_records(&in)))
 		virt_close(vc);
 	recset_clear(&in);
 	return rc;

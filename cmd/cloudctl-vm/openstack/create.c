@@ -85,10 +85,8 @@ static int read_records(int argc, struct plan *p)
 	}
 	/* "-" says the networks come from the pipe: an empty one is a step before
 	 * that failed (a tenant create refused), not "any network will do" */
-	if (!rc && in->n == 0) {
-		errorx("create: no records on stdin: create - needs net records");
-		rc = EXIT_DATA;
-	}
+	if (!rc && in->n == 0)
+		rc = vm_no_net_records();
 	for (size_t i = 0; !rc && i < in->n; i++) {
 		const struct record *r = &in->r[i];
 		const char *kind = rec_get(r, "kind"), *ref = rec_get(r, "id") ? rec_get(r, "id") : rec_get(r, "name");
@@ -106,10 +104,8 @@ static int read_records(int argc, struct plan *p)
 	sb_release(&err);
 	if (!rc && c_no_network && (p->nets.n || p->ports.n))
 		rc = usage("create: %s", "--no-network, but networks came on stdin");
-	if (!rc && !c_no_network && !p->nets.n && !p->ports.n) {
-		errorx("create: no net or port record on stdin: create - needs net records");
-		rc = EXIT_DATA;
-	}
+	if (!rc && !c_no_network && !p->nets.n && !p->ports.n)
+		rc = vm_no_net_records();
 	return rc;
 }
 
