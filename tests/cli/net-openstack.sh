@@ -4,17 +4,7 @@
 # is unique to the run (t-net-PID-...); the trap removes whatever is left.
 # group: openstack
 . "$(dirname "$0")/lib.sh"
-SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-NET="${CLOUDCTL_BIN:-$SRC/${CLOUDCTL_BUILD:-build}/bin}/cloudctl-net"
-ENV=$SVC/openstack/env
-if [ ! -f "$ENV" ]; then
-	skip "net-openstack" "no OpenStack here ($ENV is missing: tests/services/openstack-start.sh starts one)"
-	exit 0
-fi
-set -a; . "$ENV"; set +a
-unset OS_AUTH_URL CLOUDCTL_NET_DRIVER
-export OS_CLOUD=tenant-a
-command -v openstack > /dev/null || { skip "net-openstack" "the openstack client is not installed"; exit 0; }
+NAME=net-openstack; . "$(dirname "$0")/data/openstack/env.sh"
 
 P=t-net-$$
 OSA() { OS_CLOUD=admin openstack "$@"; }

@@ -6,14 +6,7 @@
 # across rows; at most 4 exist at a time.
 # group: openstack
 . "$(dirname "$0")/lib.sh"
-[ -n "${CLOUDCTL_BIN:-}" ] && PATH=$CLOUDCTL_BIN:$PATH
-OSENV=$SVC/openstack/env
-if [ ! -r "$OSENV" ]; then skip "vm-openstack-safety" "no $OSENV (run as root: tests/services/openstack-start.sh)"; exit 0; fi
-if ! command -v openstack >/dev/null; then skip "vm-openstack-safety" "no openstack client to check against"; exit 0; fi
-set -a; . "$OSENV"; set +a
-unset OS_AUTH_URL CLOUDCTL_VM_DRIVER LIBVIRT_DEFAULT_URI
-export OS_CLOUD=tenant-a
-VM=cloudctl-vm
+NAME=vm-openstack-safety; . "$(dirname "$0")/data/openstack/env.sh"
 P=t-vms-$$ # every server of this run starts with it
 NONET=(--image tiny-image --flavor m1.tiny)
 BOOT=("${NONET[@]}" --no-network)

@@ -4,14 +4,7 @@
 # `openstack` client. At most 5 servers exist at a time (Nova is slow on 2 CPUs).
 # group: openstack
 . "$(dirname "$0")/lib.sh"
-[ -n "${CLOUDCTL_BIN:-}" ] && PATH=$CLOUDCTL_BIN:$PATH
-OSENV=$SVC/openstack/env
-if [ ! -r "$OSENV" ]; then skip "vm-openstack" "no $OSENV (run as root: tests/services/openstack-start.sh)"; exit 0; fi
-if ! command -v openstack >/dev/null; then skip "vm-openstack" "no openstack client to check against"; exit 0; fi
-set -a; . "$OSENV"; set +a
-unset OS_AUTH_URL CLOUDCTL_VM_DRIVER
-export OS_CLOUD=tenant-a
-VM=cloudctl-vm
+NAME=vm-openstack; . "$(dirname "$0")/data/openstack/env.sh"
 P=t-vm-$$ # every server, network and keypair of this run starts with it
 KEY=""
 
