@@ -43,10 +43,10 @@ expect "a libvirt record is not a server" 65 "" "cloudctl-vm: stop: <stdin>:1: r
 
 # --- create --count 3 --wait ---------------------------------------------
 run $VM create --count 3 --name "$P-%d" --image tiny-image --flavor m1.tiny --network "$P-net" --tag role=web \
-	--tag suite=vm-openstack --wait -o kv -c name,state,driver,vcpus,mem_mib,flavor,image,net,tags </dev/null
-expect "create --count 3 --wait" 0 "name=$P-1 state=running driver=openstack vcpus=1 mem_mib=512 flavor=m1.tiny image=tiny-image net=$P-net tags=role=web,suite=vm-openstack
-name=$P-2 state=running driver=openstack vcpus=1 mem_mib=512 flavor=m1.tiny image=tiny-image net=$P-net tags=role=web,suite=vm-openstack
-name=$P-3 state=running driver=openstack vcpus=1 mem_mib=512 flavor=m1.tiny image=tiny-image net=$P-net tags=role=web,suite=vm-openstack"
+	--tag suite=vm-openstack --wait -o kv -c name,state,driver,vcpus,mem_mib,flavor,image,net,net_id,tags </dev/null
+expect "create --count 3 --wait" 0 "name=$P-1 state=running driver=openstack vcpus=1 mem_mib=512 flavor=m1.tiny image=tiny-image net=$P-net net_id=$NET_ID tags=role=web,suite=vm-openstack
+name=$P-2 state=running driver=openstack vcpus=1 mem_mib=512 flavor=m1.tiny image=tiny-image net=$P-net net_id=$NET_ID tags=role=web,suite=vm-openstack
+name=$P-3 state=running driver=openstack vcpus=1 mem_mib=512 flavor=m1.tiny image=tiny-image net=$P-net net_id=$NET_ID tags=role=web,suite=vm-openstack"
 assert "openstack sees 3 ACTIVE" test "$(openstack server list --name "^$P-[0-9]" -f value -c Status | sort | uniq -c | tr -s ' ')" = " 3 ACTIVE"
 assert "the tag is Nova metadata" grep -q "'role': 'web'" <<<"$(openstack server show "$P-1" -f value -c properties)"
 ID1=$(openstack server show "$P-1" -f value -c id)
@@ -69,8 +69,8 @@ name=$P-3 state=running"
 assert "still 3 servers" test "$(os_ids | wc -l)" = 3
 
 # --- list, filters, show --------------------------------------------------
-run $VM list --name "$P-1" -o kv -c id,name,state,ip,net,status
-expect "list record matches openstack" 0 "id=$ID1 name=$P-1 state=running ip=$IP1 net=$P-net status=ACTIVE"
+run $VM list --name "$P-1" -o kv -c id,name,state,ip,net,net_id,status
+expect "list record matches openstack (net_id: Neutron's network ID)" 0 "id=$ID1 name=$P-1 state=running ip=$IP1 net=$P-net net_id=$NET_ID status=ACTIVE"
 run $VM list --name "$P-*" --tag role=web -o kv -c name
 # Nova lists the newest first: compare sorted
 assert "list --name GLOB --tag" test "$rc $(sort "$T/out" | tr '\n' ' ')" = "0 name=$P-1 name=$P-2 name=$P-3 "

@@ -4,6 +4,7 @@
 export LIBVIRT_DEFAULT_URI=test:///default
 VM=cloudctl-vm
 ID=6695eb01-f6a4-8304-79aa-97f2502e193f
+NET_ID=$(virsh -c test:///default net-uuid default) # net_id: the UUID of the network net= names
 HOST=$(hostname)
 
 run $VM --version
@@ -28,9 +29,9 @@ run $VM create --name x --vcpus two
 expect "not a number" 64 "" "cloudctl-vm: create: option '--vcpus': 'two' is not a whole number (see 'cloudctl-vm create --help')"
 
 run $VM list
-expect "list kv" 0 "kind=vm id=$ID name=test state=running driver=libvirt uri=test:///default host=$HOST vcpus=2 mem_mib=8192 ip=192.168.122.3 net=default"
+expect "list kv" 0 "kind=vm id=$ID name=test state=running driver=libvirt uri=test:///default host=$HOST vcpus=2 mem_mib=8192 ip=192.168.122.3 net=default net_id=$NET_ID"
 run $VM list -o json
-expect "list json" 0 "{\"kind\":\"vm\",\"id\":\"$ID\",\"name\":\"test\",\"state\":\"running\",\"driver\":\"libvirt\",\"uri\":\"test:///default\",\"host\":\"$HOST\",\"vcpus\":2,\"mem_mib\":8192,\"ip\":\"192.168.122.3\",\"net\":\"default\"}"
+expect "list json" 0 "{\"kind\":\"vm\",\"id\":\"$ID\",\"name\":\"test\",\"state\":\"running\",\"driver\":\"libvirt\",\"uri\":\"test:///default\",\"host\":\"$HOST\",\"vcpus\":2,\"mem_mib\":8192,\"ip\":\"192.168.122.3\",\"net\":\"default\",\"net_id\":\"$NET_ID\"}"
 run $VM list -o tsv -c name,state,tags
 expect "list tsv columns" 0 "$(printf 'name\tstate\ttags\ntest\trunning\t')"
 run $VM list -o table -c name,vcpus,ip,tags
@@ -83,7 +84,7 @@ expect "create existing" 73 "" "cloudctl-vm: create: vm 'test' already exists (u
 run $VM create --name test --if-missing -c name,state
 expect "create --if-missing" 0 "name=test state=running"
 run $VM wait test --state shutoff --timeout 300ms
-expect "wait times out" 75 "kind=vm id=$ID name=test state=running driver=libvirt uri=test:///default host=$HOST vcpus=2 mem_mib=8192 ip=192.168.122.3 net=default" \
+expect "wait times out" 75 "kind=vm id=$ID name=test state=running driver=libvirt uri=test:///default host=$HOST vcpus=2 mem_mib=8192 ip=192.168.122.3 net=default net_id=$NET_ID" \
 	"cloudctl-vm: vm 'test' is not shutoff after 300ms"
 run_in $'kind=vm name=test ip=10.9.9.9 net_rx_bytes=5 ticket=OPS-2\n' $VM show -c name,ip,net_rx_bytes,ticket -
 expect "driver fields are fresh, others pass through" 0 "name=test ip=192.168.122.3 ticket=OPS-2"

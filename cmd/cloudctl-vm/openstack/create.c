@@ -620,18 +620,18 @@ static int prepare(struct os_session *s, struct plan *p)
 
 static int write_records(struct os_session *s, struct plan *p, int rc)
 {
-	json_t *images = NULL;
-	osvm_image_names(s, &images);
+	json_t *names = NULL;
+	osvm_names(s, &names);
 	struct rec_writer *w = vm_writer(VM_COLUMNS);
 	for (size_t i = 0; i < p->n; i++) {
 		if (!p->made[i])
 			continue;
 		struct record r = RECORD_INIT;
-		osvm_record(p->made[i], images, 0, &r);
+		osvm_record(p->made[i], names, 0, &r);
 		rec_write(w, &r);
 		rec_clear(&r);
 	}
-	json_decref(images);
+	json_decref(names);
 	return vm_finish(w, rc);
 }
 

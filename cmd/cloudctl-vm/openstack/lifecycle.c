@@ -112,20 +112,21 @@ static int run_act(int argc, char **argv, const struct act *a)
 		return rc;
 	struct ostargets ts = { 0 };
 	rc = osvm_targets(a->verb, &c.s, argc, argv, &ts);
-	json_t *images = NULL;
+	json_t *names = NULL;
 	json_t **now = xcalloc(ts.n ? ts.n : 1, sizeof *now);
 	int *failed = xcalloc(ts.n ? ts.n : 1, sizeof *failed);
-	if (!rc) { /* images first: the main session is idle while the workers run */
-		osvm_image_names(&c.s, &images);
+	if (!rc) { /* names first: the main session is idle while the workers run,
+		    * and a deleted server's ports are still there to say its net_id */
+		osvm_names(&c.s, &names);
 		struct run r = { a, &ts, now, failed };
 		rc = osvm_parallel(&c, ts.n, run_job, &r);
 	}
 	struct rec_writer *w = vm_writer(VM_COLUMNS);
-	for (size_t i = 0; i < ts.n && images; i++) {
+	for (size_t i = 0; i < ts.n && names; i++) {
 		if (a->deletes && failed[i] && !now[i])
 			continue; /* not deleted, and nothing new known about it */
 		struct record rec = RECORD_INIT;
-		osvm_record(now[i] ? now[i] : ts.t[i].server, images, 0, &rec);
+		osvm_record(now[i] ? now[i] : ts.t[i].server, names, 0, &rec);
 		if (a->deletes && now[i]) { /* still there (no --wait, a timeout, a signal): its status says where */
 			rec_set(&rec, "state", "deleting");
 		} else if (a->deletes) { /* gone: Nova's word for it, not the status from before */
@@ -137,14 +138,14 @@ static int run_act(int argc, char **argv, const struct act *a)
 		rec_clear(&rec);
 		json_decref(now[i]);
 	}
-	if (!rc && a->deletes && o_delete_keypair && images)
+	if (!rc && a->deletes && o_delete_keypair && names)
 		rc = delete_keypairs(&c.s, &ts, failed, w);
 	if (!rc && interrupted())
 		rc = interrupt_exit_code();
 	rc = vm_finish(w, rc);
 	free(now);
 	free(failed);
-	json_decref(images);
+	json_decref(names);
 	osvm_targets_free(&ts);
 	os_client_close(&c);
 	return rc;
