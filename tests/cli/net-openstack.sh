@@ -162,6 +162,47 @@ assert "subnet in Neutron: gateway dns pools dhcp" test "$(os subnet show "$P-sn
 import json,sys; d=json.load(sys.stdin)
 print(d["gateway_ip"], d["dns_nameservers"], sorted((p["start"], p["end"]) for p in d["allocation_pools"]), d["enable_dhcp"])')" = \
 	"10.91.0.254 ['192.0.2.1', '192.0.2.2'] [('10.91.0.10', '10.91.0.20'), ('10.91.0.100', '10.91.0.110')] True"
+
+# ---- create --if-missing takes only what was asked: another option is 73, one line
+# naming the field, and nothing changes. $P-sn: mtu 1400; $P-sn-1: the subnet above;
+# public: admin's, external, not shared; $P-a-*: the tenant's ----
+OSA network create --external "$P-ext" > /dev/null
+EXT_ID=$(OSA network show "$P-ext" -f value -c id)
+SN_ID=$(os network show "$P-sn" -f value -c id)
+SN1="subnet create $P-sn-1 --network $P-sn --cidr 10.91.0.0/24 --gateway 10.91.0.254 --dns 192.0.2.1 --dns 192.0.2.2"
+POOLS="--pool 10.91.0.10-10.91.0.20 --pool 10.91.0.100-10.91.0.110"
+os port create --network "$P-sn" "$P-port" > /dev/null
+HAVE_POOLS=$("$NET" subnet show "$P-sn-1" -o kv -c pools | field pools) # in Neutron's order, as records write it
+while IFS='|' read -r name cloud args err; do
+	# shellcheck disable=SC2086 # args: several words
+	run env OS_CLOUD=$cloud "$NET" $args --if-missing
+	expect "create --if-missing, $name: 73" 73 "" "cloudctl-net: $err (--if-missing takes only the same)"
+done <<EOF2
+network: another mtu|tenant-a|network create $P-sn --mtu 1500|network create: $P-sn: exists with mtu=1400; asked mtu=1500
+network: a description|tenant-a|network create $P-sn --description web|network create: $P-sn: exists with description=""; asked description=web
+network: not external|admin|network create public|network create: public: exists with external=true; asked external=false
+network: shared|admin|network create public --external --shared|network create: public: exists with shared=false; asked shared=true
+subnet: another cidr|tenant-a|subnet create $P-sn-1 --network $P-sn --cidr 10.91.0.0/25|subnet create: $P-sn-1: exists with cidr=10.91.0.0/24; asked cidr=10.91.0.0/25
+subnet: another network|tenant-a|subnet create $P-sn-1 --network $P-a-net --cidr 10.91.0.0/24|subnet create: $P-sn-1: exists with net_id=$SN_ID; asked net_id=$NET_ID
+subnet: no DHCP|tenant-a|$SN1 $POOLS --no-dhcp|subnet create: $P-sn-1: exists with dhcp=true; asked dhcp=false
+subnet: another gateway|tenant-a|subnet create $P-sn-1 --network $P-sn --cidr 10.91.0.0/24 --gateway 10.91.0.1|subnet create: $P-sn-1: exists with gateway=10.91.0.254; asked gateway=10.91.0.1
+subnet: no gateway|tenant-a|subnet create $P-sn-1 --network $P-sn --cidr 10.91.0.0/24 --gateway none|subnet create: $P-sn-1: exists with gateway=10.91.0.254; asked gateway=none
+subnet: other DNS servers|tenant-a|$SN1 --dns 192.0.2.3|subnet create: $P-sn-1: exists with dns=192.0.2.1,192.0.2.2; asked dns=192.0.2.1,192.0.2.2,192.0.2.3
+subnet: other pools|tenant-a|$SN1 --pool 10.91.0.10-10.91.0.20|subnet create: $P-sn-1: exists with pools=$HAVE_POOLS; asked pools=10.91.0.10-10.91.0.20
+router: another external network|tenant-a|router create $P-a-router --external $P-ext|router create: $P-a-router: exists with external_net_id=$PUBLIC_ID; asked external_net_id=$EXT_ID
+secgroup: another description|tenant-a|secgroup create $P-a-sg --description web|secgroup create: $P-a-sg: exists with description=cloudctl-net tenant: ssh and ICMP in, everything out; asked description=web
+port: another network|tenant-a|port create $P-port --network $P-a-net|port create: $P-port: exists with net_id=$SN_ID; asked net_id=$NET_ID
+EOF2
+# shellcheck disable=SC2086 # the options: several words
+run "$NET" $SN1 $POOLS --if-missing
+assert "create --if-missing, the same subnet (pools in another order): reported" test "$rc $(field created < "$T/out") $(field id < "$T/out")" = "0 false $(os subnet show "$P-sn-1" -f value -c id)"
+run "$NET" router create "$P-a-router" --external public --if-missing
+assert "create --if-missing, the same router: reported" test "$rc $(field created < "$T/out")" = "0 false"
+assert "the refused creates changed nothing" test "$(os network show "$P-sn" -f value -c mtu -c description | tr '\n' ' ')|$(OSA network show public -f value -c shared -c router:external | tr '\n' ' ')|$(os subnet show "$P-sn-1" -f value -c cidr -c enable_dhcp -c gateway_ip | tr '\n' ' ')|$(os port show "$P-port" -f value -c network_id)|$(os router show "$P-a-router" -f json -c external_gateway_info | python3 -c 'import json,sys; print(json.load(sys.stdin)["external_gateway_info"]["network_id"])')" = \
+	" 1400 |True False |10.91.0.0/24 True 10.91.0.254 |$SN_ID|$PUBLIC_ID"
+assert "no second object of any of these names" test "$(count network "$P-sn") $(count subnet "$P-sn-1") $(count port "$P-port") $(count router "$P-a-router") $(OSA network list --name public -f value -c ID | wc -l)" = "1 1 1 1 1"
+os port delete "$P-port"
+OSA network delete "$P-ext" > /dev/null
 run "$NET" subnet create "$P-sn-2" --network "$P-sn" --cidr 10.92.0.0/24 --gateway none --no-dhcp
 assert "subnet --gateway none --no-dhcp" test "$rc $(os subnet show "$P-sn-2" -f value -c gateway_ip -c enable_dhcp | tr '\n' ' ')" = "0 False None "
 run "$NET" subnet create "$P-sn-6" --network "$P-sn" --cidr fd00:91::/64
