@@ -74,5 +74,10 @@ int vm_no_net_records(void);
  * it before a driver is loaded; the libvirt driver only for the URI libvirt
  * picked by itself, which main cannot know. */
 int vm_check_target(const struct target_spec *t, const struct recset *in);
+/* Long work (create --wait) shows where it is on a status line of stderr,
+ * redrawn in place: only when stderr is a terminal and -q is not given; a
+ * message clears it first (log_before), and vm_progress_done at the end. */
+void vm_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vm_progress_done(void);
 
 #endif

@@ -72,12 +72,14 @@ assert "virsh: active" test "$(info_of $ISO Active)" = yes
 assert "the bridge is there" has_link $BR
 run $NET network start $ISO -c name,state -o kv
 expect "start again is a no-op" 0 "name=$ISO state=active"
-run $NET network stop $ISO -c name,state -o kv
-expect "stop" 0 "name=$ISO state=inactive"
+run $NET -v network stop $ISO -c name,state -o kv
+expect "stop (-v: the connection and the step on stderr)" 0 "name=$ISO state=inactive" "cloudctl-net: connected to qemu:///system
+cloudctl-net: network stop: $ISO: stopping it"
 assert "virsh: inactive" test "$(info_of $ISO Active)" = no
 assert "the bridge is gone" no_link $BR
-run $NET network stop $ISO -c name,state -o kv
-expect "stop again is a no-op" 0 "name=$ISO state=inactive"
+run $NET -v network stop $ISO -c name,state -o kv
+expect "stop again is a no-op (and -v says so)" 0 "name=$ISO state=inactive" "cloudctl-net: connected to qemu:///system
+cloudctl-net: network stop: $ISO: inactive already"
 
 # an existing name: 73, or reported as it is with --if-missing
 run $NET network create $NAT --cidr 10.252.$X.0/24

@@ -147,7 +147,10 @@ assert "tenant-b: stderr one line" test "$(wc -l < "$T/err")" = 1
 assert "tenant-a's network is still there" test "$(count network "$P-a-net")" = 1
 
 # ---- subnet options ----
-run "$NET" network create "$P-sn" --mtu 1400
+PROJ_A=$(os token issue -f value -c project_id)
+run "$NET" -v network create "$P-sn" --mtu 1400
+assert "network create -v: the project, then the step, on stderr" test "$(cat "$T/err")" = "cloudctl-net: network create: cloud tenant-a, project $PROJ_A
+cloudctl-net: network create: creating network '$P-sn'"
 assert "network create --mtu" test "$rc $(field created < "$T/out") $(os network show "$P-sn" -f value -c mtu)" = "0 true 1400"
 run "$NET" network create "$P-sn"
 expect_rc "network create of an existing name: 73" 73 "exists already"

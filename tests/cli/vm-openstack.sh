@@ -105,8 +105,10 @@ run env OS_CLOUD=admin $VM list --name "$P-*"
 expect "admin without --all-projects: its own project only" 0 ""
 
 # --- records piped between verbs: list | stop -, start, reboot -------------
-run bash -c "$VM list --name '$P-1' | $VM stop - -o kv -c name,state"
-expect "list | stop -" 0 "name=$P-1 state=shutoff"
+run bash -c "$VM list --name '$P-1' | $VM -v stop - -o kv -c name,state"
+expect "list | stop -, -v: each step on stderr" 0 "name=$P-1 state=shutoff" "cloudctl-vm: stop: cloud tenant-a, project $(openstack token issue -f value -c project_id)
+cloudctl-vm: stop: server '$ID1': asking Nova to os-stop
+cloudctl-vm: stop: server '$ID1': waiting until it is shut off"
 assert "openstack: SHUTOFF" test "$(status_of "$P-1")" = SHUTOFF
 run $VM list --name "$P-*" --state shutoff -o kv -c name
 expect "list --state shutoff" 0 "name=$P-1"

@@ -154,3 +154,34 @@ for c in "create --name tw --timeout 1s" "start test --timeout 1s" "delete test 
 done
 run virsh -c test:///default domstate test
 expect "and nothing was done" 0 "running"
+
+# -v says each step on stderr (cloudctl(7)); the records stay alone on stdout
+run $VM -v stop test -c name,state
+expect "-v stop: the connection and the step" 0 "name=test state=shutoff" "cloudctl-vm: stop: connected to test:///default
+cloudctl-vm: stop: vm 'test': shutting down (60s at most)"
+run $VM -v start test -c name
+expect "-v start of a running VM: said, nothing done" 0 "name=test" "cloudctl-vm: start: connected to test:///default
+cloudctl-vm: start: vm 'test': running already"
+run $VM -v create --name vx --memory 64M --no-network --wait -c name,state
+expect "-v create --wait: each step" 0 "name=vx state=running" "cloudctl-vm: create: connected to test:///default
+cloudctl-vm: create: vm 'vx': making its volumes and defining it, then starting it
+cloudctl-vm: create: vm 'vx': waiting until it runs"
+run $VM -v delete test --keep-storage -c name,state
+expect "-v delete --keep-storage" 0 "name=test state=deleted" "cloudctl-vm: delete: connected to test:///default
+cloudctl-vm: delete: vm 'test': deleting it (its storage is kept)"
+run $VM create --count 2 --name 'vp%d' --memory 64M --no-network --wait -c name
+expect "create --wait, stderr not a terminal: no progress line" 0 "name=vp1
+name=vp2" ""
+# on a terminal (script(1) gives the command one), create --wait shows how far it is on
+# a line of stderr redrawn in place, cleared before each record
+if command -v script >/dev/null; then
+	script -qec "$VM create --count 2 --name 'vp%d' --memory 64M --no-network --wait -o kv -c name" /dev/null > "$T/tty" 2>&1
+	assert "create --wait on a terminal: progress, then each record on a clean line" test \
+		"$(od -An -c "$T/tty" | tr -s ' \n' ' ')" = \
+		"$(printf '\rcloudctl-vm: create: 0 of 2 VMs made and running\033[K\r\033[Kname=vp1\r\n\rcloudctl-vm: create: 1 of 2 VMs made and running\033[K\r\033[Kname=vp2\r\n' | od -An -c | tr -s ' \n' ' ')"
+	script -qec "$VM -q create --count 2 --name 'vp%d' --memory 64M --no-network --wait -o kv -c name" /dev/null > "$T/tty" 2>&1
+	assert "create --wait -q on a terminal: no progress" test "$(tr -d '\r' < "$T/tty")" = "name=vp1
+name=vp2"
+else
+	skip "create --wait on a terminal" "no script(1) to give it one"
+fi

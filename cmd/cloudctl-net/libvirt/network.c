@@ -21,6 +21,11 @@ static int each_one(const char *uri, const char *action, struct lvnet_target *t,
 	struct vnet v = { 0 }, after = { 0 };
 	int rc = vnet_get(t->net, &v, &err), gone = act == vnet_delete;
 	if (!rc && act)
+		info("network %s: %s: %s", action, t->label,
+		     act == vnet_delete ? "stopping it if active, then removing its definition"
+		     : act == vnet_start ? (v.active ? "active already" : "starting it")
+		     : (v.active ? "stopping it" : "inactive already"));
+	if (!rc && act)
 		rc = act(t->net, &err);
 	if (!rc && !gone) {
 		rc = vnet_get(t->net, &after, &err);
@@ -187,6 +192,9 @@ static int net_create(int argc, char **argv)
 	struct virt_conn vc;
 	rc = lvnet_open(&vc);
 	virNetworkPtr net = NULL;
+	if (!rc)
+		info("network create: %s: defining it%s%s", spec.name, net_autostart ? ", autostart" : "",
+		     net_no_start ? "" : ", then starting it");
 	if (!rc)
 		rc = vnet_create(&vc, &spec, net_autostart, net_no_start, &net, &err);
 	if (rc == EXIT_EXISTS && net_if_missing)

@@ -74,6 +74,8 @@ int osn_open(struct osn *x, const char *default_cols)
 	if ((rc = os_authenticate(&x->c.s, 0, &x->err)))
 		return osn_fail(x, NULL, rc);
 	x->project = x->c.s.project_id;
+	info("%s%s%s: cloud %s, project %s", x->verb, x->action ? " " : "", x->action ? x->action : "", osn_cloud(x),
+	     x->project ? x->project : "(none)");
 	x->w = rec_writer_new(stdout, common.format, common.columns, default_cols);
 	return 0;
 }
@@ -366,6 +368,9 @@ static int take(const struct kind *k, int rc, json_t *doc, json_t **obj)
 
 int osn_post(struct osn *x, const struct kind *k, json_t *body, json_t **obj)
 {
+	const char *name = os_jstr(body, "name");
+	info("%s %s: creating %s%s%s%s", x->verb, x->action, k->what, name ? " '" : "", name ? name : "",
+	     name ? "'" : "");
 	json_t *doc = wrap(k, body), *out = NULL;
 	int rc = os_call(&x->c.s, "POST", "network", k->path, doc, &out, &x->err);
 	json_decref(doc);
@@ -374,6 +379,7 @@ int osn_post(struct osn *x, const struct kind *k, json_t *body, json_t **obj)
 
 int osn_put(struct osn *x, const struct kind *k, const char *id, json_t *body, json_t **obj)
 {
+	info("%s %s: changing %s %s", x->verb, x->action, k->what, id);
 	json_t *doc = wrap(k, body), *out = NULL;
 	char *path = xasprintf("%s/%s", k->path, id);
 	int rc = os_call(&x->c.s, "PUT", "network", path, doc, &out, &x->err);
@@ -385,6 +391,7 @@ int osn_put(struct osn *x, const struct kind *k, const char *id, json_t *body, j
 int osn_delete_id(struct osn *x, const struct kind *k, const char *id)
 {
 	char *path = xasprintf("%s/%s", k->path, id);
+	info("%s %s: deleting %s %s", x->verb, x->action, k->what, id);
 	int rc = os_call(&x->c.s, "DELETE", "network", path, NULL, NULL, &x->err);
 	free(path);
 	return rc;

@@ -39,6 +39,8 @@ int vm_open_for(struct virt_conn *vc, const struct recset *in)
 		return EXIT_USAGE;
 	}
 	int rc = virt_open(vc, vm_connect_uris.n ? vm_connect_uris.v[0] : NULL);
+	if (!rc)
+		info("%s: connected to %s", vm_verb, vc->uri);
 	struct target_spec t = { (char *)"libvirt", NULL, vc->uri, NULL };
 	if (!rc && in && !uri_was_named() && (rc = vm_check_target(&t, in)))
 		virt_close(vc);

@@ -220,9 +220,11 @@ static int check_target(struct virt_conn *vc, struct plan *p, char **names, virD
 static int create_one(struct virt_conn *vc, struct plan *p, const char *name, virDomainPtr *d)
 {
 	p->spec.name = name;
+	info("create: vm '%s': making its volumes and defining it%s", name, c_no_start ? "" : ", then starting it");
 	int rc = virt_create(vc, &p->spec, d);
 	if (rc || !c_wait || c_no_start)
 		return rc;
+	info("create: vm '%s': waiting until it runs%s", name, p->spec.networks->n > 0 ? " with an address" : "");
 	rc = virt_wait(*d, VIR_DOMAIN_RUNNING, p->spec.networks->n > 0, p->timeout_ms);
 	if (rc == EXIT_TEMPFAIL)
 		errorx("create: vm '%s' has no address after %s", name, c_timeout ? c_timeout : "5m");
@@ -236,7 +238,11 @@ static int create_all(struct virt_conn *vc, struct plan *p, char **names, virDom
 	int first_err = 0;
 	for (long long i = 0; !rc && i < c_count && !interrupted(); i++) {
 		int made = !doms[i];
+		vm_progress("create: %lld of %lld VMs made%s", i, c_count, c_wait ? " and running" : "");
+		if (!made)
+			info("create: vm '%s' exists already (--if-missing): reported", names[i]);
 		int r = made ? create_one(vc, p, names[i], &doms[i]) : 0;
+		vm_progress_done(); /* the record gets a line of its own on a terminal */
 		if (doms[i]) { /* made, or found: it exists, so it gets a record */
 			int e = vm_emit(w, vc, doms[i], VREC_TAGS | VREC_IP);
 			r = r ? r : e;
@@ -248,6 +254,7 @@ static int create_all(struct virt_conn *vc, struct plan *p, char **names, virDom
 		warnx("create: interrupted: the VMs written above exist; no other was made");
 		rc = interrupt_exit_code();
 	}
+	vm_progress_done();
 	return vm_finish(w, rc ? rc : first_err);
 }
 

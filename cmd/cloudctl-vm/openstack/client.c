@@ -32,6 +32,8 @@ int osvm_open(const char *verb, struct os_client *c)
 		os_client_close(c);
 	} else {
 		set_target(c);
+		info("%s: cloud %s, project %s", verb, osvm_target.cloud,
+		     osvm_target.project ? osvm_target.project : "(none)");
 	}
 	sb_release(&err);
 	return rc;

@@ -377,6 +377,7 @@ static int post_server(struct os_session *s, struct plan *p, size_t i, char **id
 	json_object_set_new(json_object_get(body, "server"), "name", json_string(name));
 	struct strbuf err = STRBUF_INIT;
 	int rc = 0;
+	info("create: server '%s': asking Nova to make it", name);
 	for (int attempt = 1; attempt <= 3; attempt++) {
 		json_t *out = NULL;
 		sb_reset(&err);
@@ -553,13 +554,26 @@ static void report_timeout(const struct plan *p, const int *done)
 /* --wait, for every server POSTed: one list call a second whatever their
  * number, as cheap for Nova as a loop of curl could be (the brief list of
  * the servers in BUILD while one of ours is). */
+static void show_progress(const struct plan *p, const int *done, long long start)
+{
+	size_t n = 0, ready = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		n += p->ids[i] != NULL;
+		ready += done[i];
+	}
+	vm_progress("create: %zu of %zu servers running%s (%llds)", ready, n, p->want_ip ? " with an address" : "",
+		    (now_ms() - start) / 1000);
+}
+
 static int wait_all(struct os_session *s, struct plan *p)
 {
 	int *done = xcalloc(p->n, sizeof *done), first = 0, rc = 0;
 	char *since = changes_since();
 	long long start = now_ms(), failing_since = 0;
 	struct strbuf why = STRBUF_INIT;
+	info("create: waiting until the servers are running%s", p->want_ip ? " with an address" : "");
 	for (unsigned round = 0;; round++) {
+		show_progress(p, done, start);
 		if (!round || !any_building(s, p, since, done)) {
 			sb_reset(&why);
 			rc = look_all(s, p, since, done, &why);
@@ -582,6 +596,7 @@ static int wait_all(struct os_session *s, struct plan *p)
 			break;
 		}
 	}
+	vm_progress_done();
 	free(since);
 	free(done);
 	sb_release(&why);

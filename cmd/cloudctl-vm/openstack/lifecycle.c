@@ -156,6 +156,7 @@ static int action(struct os_session *s, const struct act *a, const struct ostarg
 		  json_t *arg)
 {
 	char *path = xasprintf("/servers/%s/action", os_jstr(t->server, "id"));
+	info("%s: server '%s': asking Nova to %s", a->verb, t->ref, name);
 	json_t *body = json_object();
 	json_object_set_new(body, name, arg);
 	struct strbuf err = STRBUF_INIT;
@@ -191,6 +192,7 @@ static int has_addresses(const json_t *sv)
 static int settle(struct os_session *s, const struct act *a, const struct ostarget *t, const struct want *w,
 		  const char *what, json_t **now)
 {
+	info("%s: server '%s': waiting until it is %s", a->verb, t->ref, what);
 	int rc = osvm_poll(s, a->verb, os_jstr(t->server, "id"), t->ref, reached, w, 0, a->ms, now);
 	if (rc == OSVM_TIMEOUT) {
 		errorx("%s: server '%s' is not %s after %s", a->verb, t->ref, what,
@@ -206,6 +208,8 @@ static int start_one(struct os_session *s, const struct act *a, const struct ost
 		int rc = action(s, a, t, "os-start", json_null());
 		if (rc)
 			return rc;
+	} else {
+		info("start: server '%s' is running already", t->ref);
 	}
 	struct want w = { "ACTIVE", o_wait && has_addresses(t->server) };
 	return settle(s, a, t, &w, w.ip ? "running with an address" : "running", now);
@@ -213,8 +217,10 @@ static int start_one(struct os_session *s, const struct act *a, const struct ost
 
 static int stop_one(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now)
 {
-	if (str_eq(os_jstr(t->server, "status"), "SHUTOFF"))
+	if (str_eq(os_jstr(t->server, "status"), "SHUTOFF")) {
+		info("stop: server '%s' is shut off already", t->ref);
 		return 0;
+	}
 	int rc = action(s, a, t, "os-stop", json_null());
 	struct want w = { "SHUTOFF", 0 };
 	return rc ? rc : settle(s, a, t, &w, "shut off", now);
@@ -233,6 +239,7 @@ static int delete_one(struct os_session *s, const struct act *a, const struct os
 	const char *id = os_jstr(t->server, "id");
 	char *path = xasprintf("/servers/%s", id);
 	struct strbuf err = STRBUF_INIT;
+	info("delete: server '%s': deleting", t->ref);
 	int rc = os_call(s, "DELETE", "compute", path, NULL, NULL, &err);
 	if (rc)
 		errorx("delete: server '%s': %s", t->ref, err.buf);
@@ -248,6 +255,7 @@ static int delete_one(struct os_session *s, const struct act *a, const struct os
 	sb_release(&err);
 	if (rc || !o_wait)
 		return rc;
+	info("delete: server '%s': waiting until it is gone", t->ref);
 	rc = osvm_poll(s, a->verb, id, t->ref, NULL, NULL, 1, a->ms, &last);
 	if (rc == OSVM_TIMEOUT) {
 		errorx("delete: server '%s' is still there after %s", t->ref, o_timeout ? o_timeout : "5m");
@@ -264,6 +272,7 @@ static int wait_one(struct os_session *s, const struct act *a, const struct osta
 {
 	struct want w = { osvm_status_for(o_state), o_ip };
 	int gone = strcmp(o_state, "deleted") == 0;
+	info("wait: server '%s': waiting until it is %s%s", t->ref, o_state, o_ip ? " with an address" : "");
 	int rc = osvm_poll(s, a->verb, os_jstr(t->server, "id"), t->ref, reached, &w, gone, a->ms, now);
 	if (rc == OSVM_TIMEOUT) {
 		errorx("wait: server '%s' is not %s%s after %s", t->ref, o_state, o_ip ? " with an address" : "",
