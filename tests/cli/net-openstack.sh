@@ -252,10 +252,32 @@ if os server create --flavor m1.tiny --image tiny-image --network "$P-a-net" --w
 	assert "fip show: fixed_ip on the tenant subnet, server" test "$(field fixed_ip < "$T/out" | cut -d. -f1-3) $(field server_id < "$T/out")" = "10.77.0 $VM_ID"
 	run "$NET" port list --network "$P-a-net" -o tsv -c device_id
 	assert "port list --network: the server's port" grep -qx "$VM_ID" "$T/out"
+	run "$NET" fip list -o tsv -c id,ip,port_id,server_id
+	assert "fip list: the address, on the server's port" grep -qx "$FIP_ID	$FIP	$VM_PORT	$VM_ID" "$T/out"
+	# the server's record tells the floating address from the fixed one (Nova learns of
+	# the association from Neutron: asked again until it has)
+	FIXED=$(os port show "$VM_PORT" -f json -c fixed_ips | python3 -c 'import json,sys; print(json.load(sys.stdin)["fixed_ips"][0]["ip_address"])')
+	for _ in $(seq 30); do
+		"$VM" show "$P-vm" -o kv -c ip,fip,addresses > "$T/vmshow" 2>&1
+		grep -q floating "$T/vmshow" && break
+		sleep 1
+	done
+	assert "vm show: ip fixed, fip floating, addresses marks the floating one" test "$(cat "$T/vmshow")" = \
+		"ip=$FIXED fip=$FIP addresses=$P-a-net:$FIXED,$P-a-net:$FIP(floating)"
 	run "$NET" fip disassociate "$FIP"
 	assert "fip disassociate" test "$rc $(os floating ip show "$FIP_ID" -f value -c port_id)" = "0 None"
 	run "$NET" fip delete "$FIP"
 	assert "fip delete (by address)" test "$rc $(field state < "$T/out") $(os floating ip list -f value -c ID | grep -c "$FIP_ID")" = "0 deleted 0"
+	# to a port, by the port's ID, and off it again
+	run "$NET" fip create --description "$P"
+	FIP2=$(field ip < "$T/out"); FIP2_ID=$(field id < "$T/out")
+	assert "fip create without --external: the only external network" test "$rc $(field net_id < "$T/out")" = "0 $PUBLIC_ID"
+	run "$NET" fip associate "$FIP2_ID" --port "$VM_PORT"
+	assert "fip associate --port (by ID)" test "$rc $(field port_id < "$T/out") $(field fixed_ip < "$T/out") $(os floating ip show "$FIP2_ID" -f value -c port_id)" = "0 $VM_PORT $FIXED $VM_PORT"
+	run "$NET" fip disassociate "$FIP2_ID"
+	assert "fip disassociate (by ID): no port, in Neutron too" test "$rc $(field port_id < "$T/out")|$(os floating ip show "$FIP2_ID" -f value -c port_id)" = "0 |None"
+	run "$NET" fip delete "$FIP2_ID"
+	assert "fip delete (by ID)" test "$rc $(os floating ip list -f value -c ID | grep -c "$FIP2_ID")" = "0 0"
 	run "$NET" fip associate 203.0.113.250 --server "$P-vm"
 	expect_rc "fip associate of an unknown address: 66" 66 "no floating IP with the address or the ID '203.0.113.250' in project tenant-a$"
 	os_delete_servers "$P-vm"
