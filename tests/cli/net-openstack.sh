@@ -168,9 +168,10 @@ print(d["gateway_ip"], d["dns_nameservers"], sorted((p["start"], p["end"]) for p
 
 # ---- create --if-missing takes only what was asked: another option is 73, one line
 # naming the field, and nothing changes. $P-sn: mtu 1400; $P-sn-1: the subnet above;
-# public: admin's, external, not shared; $P-a-*: the tenant's ----
-OSA network create --external "$P-ext" > /dev/null
-EXT_ID=$(OSA network show "$P-ext" -f value -c id)
+# public: admin's, external, not shared; $P-a-*: the tenant's; $P-r0: a router without
+# a gateway (not a second external network: "the only external one" of a run beside this
+# one would no longer be) ----
+os router create "$P-r0" > /dev/null
 SN_ID=$(os network show "$P-sn" -f value -c id)
 SN1="subnet create $P-sn-1 --network $P-sn --cidr 10.91.0.0/24 --gateway 10.91.0.254 --dns 192.0.2.1 --dns 192.0.2.2"
 POOLS="--pool 10.91.0.10-10.91.0.20 --pool 10.91.0.100-10.91.0.110"
@@ -192,7 +193,7 @@ subnet: another gateway|tenant-a|subnet create $P-sn-1 --network $P-sn --cidr 10
 subnet: no gateway|tenant-a|subnet create $P-sn-1 --network $P-sn --cidr 10.91.0.0/24 --gateway none|subnet create: $P-sn-1: exists with gateway=10.91.0.254; asked gateway=none
 subnet: other DNS servers|tenant-a|$SN1 --dns 192.0.2.3|subnet create: $P-sn-1: exists with dns=192.0.2.1,192.0.2.2; asked dns=192.0.2.1,192.0.2.2,192.0.2.3
 subnet: other pools|tenant-a|$SN1 --pool 10.91.0.10-10.91.0.20|subnet create: $P-sn-1: exists with pools=$HAVE_POOLS; asked pools=10.91.0.10-10.91.0.20
-router: another external network|tenant-a|router create $P-a-router --external $P-ext|router create: $P-a-router: exists with external_net_id=$PUBLIC_ID; asked external_net_id=$EXT_ID
+router: a gateway where there is none|tenant-a|router create $P-r0 --external public|router create: $P-r0: exists with external_net_id=none; asked external_net_id=$PUBLIC_ID
 secgroup: another description|tenant-a|secgroup create $P-a-sg --description web|secgroup create: $P-a-sg: exists with description=cloudctl-net tenant: ssh and ICMP in, everything out; asked description=web
 port: another network|tenant-a|port create $P-port --network $P-a-net|port create: $P-port: exists with net_id=$SN_ID; asked net_id=$NET_ID
 EOF2
@@ -204,8 +205,9 @@ assert "create --if-missing, the same router: reported" test "$rc $(field create
 assert "the refused creates changed nothing" test "$(os network show "$P-sn" -f value -c mtu -c description | tr '\n' ' ')|$(OSA network show public -f value -c shared -c router:external | tr '\n' ' ')|$(os subnet show "$P-sn-1" -f value -c cidr -c enable_dhcp -c gateway_ip | tr '\n' ' ')|$(os port show "$P-port" -f value -c network_id)|$(os router show "$P-a-router" -f json -c external_gateway_info | python3 -c 'import json,sys; print(json.load(sys.stdin)["external_gateway_info"]["network_id"])')" = \
 	" 1400 |True False |10.91.0.0/24 True 10.91.0.254 |$SN_ID|$PUBLIC_ID"
 assert "no second object of any of these names" test "$(count network "$P-sn") $(count subnet "$P-sn-1") $(count port "$P-port") $(count router "$P-a-router") $(OSA network list --name public -f value -c ID | wc -l)" = "1 1 1 1 1"
+assert "the router without a gateway still has none" test "$(os router show "$P-r0" -f value -c external_gateway_info)" = None
 os port delete "$P-port"
-OSA network delete "$P-ext" > /dev/null
+os router delete "$P-r0"
 run "$NET" subnet create "$P-sn-2" --network "$P-sn" --cidr 10.92.0.0/24 --gateway none --no-dhcp
 assert "subnet --gateway none --no-dhcp" test "$rc $(os subnet show "$P-sn-2" -f value -c gateway_ip -c enable_dhcp | tr '\n' ' ')" = "0 False None "
 run "$NET" subnet create "$P-sn-6" --network "$P-sn" --cidr fd00:91::/64
