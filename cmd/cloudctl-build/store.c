@@ -23,7 +23,7 @@ static int check_pem(const char *path, struct strbuf *err)
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return 0; /* a pipe (--cacert <(...)) is read once, by TLS */
 	if (sb_read_file(&text, path) < 0)
-		rc = sb_fail(err, oci_errno_exit(errno), "--cacert %s: %s", path, strerror(errno));
+		rc = sb_fail(err, exit_for_errno(errno), "--cacert %s: %s", path, strerror(errno));
 	else if (!strstr(text.buf, "-----BEGIN CERTIFICATE-----"))
 		rc = sb_fail(err, EXIT_DATA, "--cacert %s: no PEM certificate (-----BEGIN CERTIFICATE-----) in it", path);
 	sb_release(&text);

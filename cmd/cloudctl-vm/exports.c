@@ -5,9 +5,11 @@
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct rec_writer *vm_writer(const char *default_cols)
 {
@@ -112,6 +114,52 @@ int vm_check_names(void)
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+int vm_no_net_records(void)
+{
+	errorx("create: no kind=net record on standard input: create - takes its networks from it");
+	return EXIT_DATA;
+}
+
+int vm_check_target(const struct target_spec *t, const struct recset *in)
+{
+	struct strbuf err = STRBUF_INIT;
+	int rc = target_check_records(t, in, NULL, &err);
+	if (rc)
+		errorx("%s: %s", vm_verb, err.buf);
+	sb_release(&err);
+	return rc;
+}
+
+static int progress_shown;
+
+static void progress_clear(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
+}
+
+void vm_progress(const char *fmt, ...)
+{
+	if (common.quiet || !isatty(STDERR_FILENO))
+		return;
+	char line[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	log_before = progress_clear;
+	fprintf(stderr, "\r%s: %s\033[K", progname, line);
+	fflush(stderr);
+	progress_shown = 1;
+}
+
+void vm_progress_done(void)
+{
+	progress_clear();
+	fflush(stderr);
 }
 
 /* list's filters: --state, --name GLOB, --tag K=V (both drivers). */

@@ -13,6 +13,7 @@
 
 struct strlist vm_connect_uris;
 const char *vm_driver, *vm_os_cloud, *vm_os_region, *vm_os_interface;
+const char *vm_verb = "";
 
 static const struct opt globals[] = {
 	OPT_STRING("driver", 'D', &vm_driver, "DRIVER",
@@ -170,15 +171,15 @@ static void settle_target_from_stdin(const struct verb *v)
 			if (from.uri)
 				strlist_add(&vm_connect_uris, from.uri);
 		}
+		if (rc)
+			errorx("%s: %s", v->name, err.buf);
 	} else {
 		struct target_spec t;
 		named_target(&t, pick_driver());
-		rc = target_check_records(&t, &in, NULL, &err);
+		rc = vm_check_target(&t, &in);
 	}
-	if (rc) {
-		errorx("%s: %s", v->name, err.buf);
+	if (rc)
 		exit(rc);
-	}
 	target_spec_clear(&from);
 	sb_release(&err);
 	recset_clear(&in);
@@ -202,6 +203,7 @@ static int vm_pick_driver(const struct verb *v, const char **driver)
 		errorx("%s: --timeout is the limit of --wait: give --wait too", v->name);
 		return EXIT_USAGE;
 	}
+	vm_verb = v->name;
 	settle_target_from_stdin(v);
 	vm_driver = pick_driver();
 	if (strcmp(vm_driver, "libvirt") != 0 && strcmp(vm_driver, "openstack") != 0) {

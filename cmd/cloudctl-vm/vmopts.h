@@ -9,6 +9,7 @@
 #include "log.h"
 #include "opts.h"
 #include "record.h"
+#include "target.h"
 
 #define VM_COLUMNS "id,name,state,vcpus,mem_mib,host,ip,tags"
 #define VM_STATS_COLUMNS "name,state,vcpus,mem_mib,cpu_time_ns,mem_used_mib,net_rx_bytes,net_tx_bytes,block_rd_bytes,block_wr_bytes"
@@ -17,6 +18,7 @@
 extern struct strlist vm_connect_uris; /* --connect, repeatable for list and stats (libvirt) */
 extern const char *vm_driver;          /* --driver, NULL until main.c's vm_pick_driver decides */
 extern const char *vm_os_cloud, *vm_os_region, *vm_os_interface; /* --os-cloud ... (openstack) */
+extern const char *vm_verb;            /* the verb that runs, for the lines that name it */
 
 /* Option variables (options.c): list_ list's, c_ create's, o_ those several
  * verbs' tables share (a verb's table writes no other verb's own). */
@@ -64,5 +66,18 @@ int vm_name_template_ok(const char *t, int *has_number);
 char *vm_make_name(const char *t, long long n);
 /* create: --name, --count and the template, checked the same for both drivers. */
 int vm_check_names(void);
+/* create -: the input holds no network (the command before it failed, or
+ * made something else): the line, in the words of both drivers, and 65. */
+int vm_no_net_records(void);
+/* The records of in that t may act on: 0, or 65 with one line naming the verb
+ * and the first record of another driver, cloud, URI or project. main.c runs
+ * it before a driver is loaded; the libvirt driver only for the URI libvirt
+ * picked by itself, which main cannot know. */
+int vm_check_target(const struct target_spec *t, const struct recset *in);
+/* Long work (create --wait) shows where it is on a status line of stderr,
+ * redrawn in place: only when stderr is a terminal and -q is not given; a
+ * message clears it first (log_before), and vm_progress_done at the end. */
+void vm_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vm_progress_done(void);
 
 #endif

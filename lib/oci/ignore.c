@@ -276,7 +276,7 @@ int ignore_load(const char *path, int optional, struct ignore **out, struct strb
 		sb_release(&text);
 		if (e == ENOENT && optional)
 			return 0;
-		return sb_fail(err, oci_errno_exit(e), "%s: %s", path, strerror(e));
+		return sb_fail(err, exit_for_errno(e), "%s: %s", path, strerror(e));
 	}
 	int rc = ignore_parse(text.buf, text.len, path, out, err);
 	sb_release(&text);

@@ -26,7 +26,7 @@ struct layout {
 
 static int sys_fail(struct strbuf *err, const char *path, int e)
 {
-	return sb_fail(err, oci_errno_exit(e), "%s: %s", path, strerror(e));
+	return sb_fail(err, exit_for_errno(e), "%s: %s", path, strerror(e));
 }
 
 void layout_split(const char *spec, char **path, char **tag)

@@ -8,24 +8,6 @@
 #include "log.h"
 #include "oci/pathcheck.h"
 
-int oci_errno_exit(int e)
-{
-	switch (e) {
-	case ENOENT:
-	case ENOTDIR:
-	case EISDIR:
-		return EXIT_NOTFOUND;
-	case EACCES:
-	case EPERM:
-	case EROFS:
-		return EXIT_PERM;
-	case ELOOP:
-		return EXIT_DATA;
-	default:
-		return EXIT_IOERR;
-	}
-}
-
 static int fail(const char *what, const char *path, int code, const char *why, struct strbuf *err)
 {
 	return sb_fail(err, code, "%s%s%s: %s", what ? what : "", what ? " " : "", path, why);
@@ -56,7 +38,7 @@ int oci_check_file(const char *what, const char *path, struct strbuf *err)
 {
 	int is_dir = 0;
 	if (probe(path, &is_dir) < 0)
-		return fail(what, path, oci_errno_exit(errno), reason(errno), err);
+		return fail(what, path, exit_for_errno(errno), reason(errno), err);
 	if (is_dir)
 		return fail(what, path, EXIT_NOTFOUND, "a directory, not a file", err);
 	return 0;
@@ -66,7 +48,7 @@ int oci_check_dir(const char *what, const char *path, struct strbuf *err)
 {
 	int is_dir = 0;
 	if (probe(path, &is_dir) < 0)
-		return fail(what, path, oci_errno_exit(errno), errno == ENOENT ? "no such directory" : reason(errno), err);
+		return fail(what, path, exit_for_errno(errno), errno == ENOENT ? "no such directory" : reason(errno), err);
 	if (!is_dir)
 		return fail(what, path, EXIT_NOTFOUND, "not a directory", err);
 	return 0;

@@ -363,6 +363,21 @@ static void dom_meta(const struct dom_xml *x, struct virt_meta *m)
 static void set_xpath(struct record *r, const char *key, xmlXPathContextPtr ctx, const char *expr);
 static void add_detail(virDomainPtr d, const struct dom_xml *x, struct record *r);
 
+/* net_id: the UUID of the libvirt network named by net= (cloudctl(7): net
+ * holds the name, net_id the ID, on both drivers). */
+static void add_net_id(struct virt_conn *vc, struct record *r)
+{
+	const char *net = rec_get(r, "net");
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	virNetworkPtr n = net ? virNetworkLookupByName(vc->c, net) : NULL;
+	if (n && virNetworkGetUUIDString(n, uuid) == 0)
+		rec_set(r, "net_id", uuid);
+	if (n)
+		virNetworkFree(n);
+	else
+		virResetLastError(); /* a network since removed: no net_id */
+}
+
 /* The network of the first interface on a libvirt network: what a report groups by. */
 #define NET_XPATH "string(/domain/devices/interface[source/@network][1]/source/@network)"
 
@@ -388,6 +403,7 @@ static int fill(struct virt_conn *vc, virDomainPtr d, const virDomainStatsRecord
 		free(ip);
 	}
 	set_xpath(r, "net", x.ctx, NET_XPATH);
+	add_net_id(vc, r);
 	if (what & VREC_TAGS)
 		add_tags(r, &m.tags);
 	if ((what & VREC_STATS) && s)

@@ -72,12 +72,14 @@ assert "virsh: active" test "$(info_of $ISO Active)" = yes
 assert "the bridge is there" has_link $BR
 run $NET network start $ISO -c name,state -o kv
 expect "start again is a no-op" 0 "name=$ISO state=active"
-run $NET network stop $ISO -c name,state -o kv
-expect "stop" 0 "name=$ISO state=inactive"
+run $NET -v network stop $ISO -c name,state -o kv
+expect "stop (-v: the connection and the step on stderr)" 0 "name=$ISO state=inactive" "cloudctl-net: connected to qemu:///system
+cloudctl-net: network stop: $ISO: stopping it"
 assert "virsh: inactive" test "$(info_of $ISO Active)" = no
 assert "the bridge is gone" no_link $BR
-run $NET network stop $ISO -c name,state -o kv
-expect "stop again is a no-op" 0 "name=$ISO state=inactive"
+run $NET -v network stop $ISO -c name,state -o kv
+expect "stop again is a no-op (and -v says so)" 0 "name=$ISO state=inactive" "cloudctl-net: connected to qemu:///system
+cloudctl-net: network stop: $ISO: inactive already"
 
 # an existing name: 73, or reported as it is with --if-missing
 run $NET network create $NAT --cidr 10.252.$X.0/24
@@ -87,6 +89,25 @@ run $NET network create $NAT --cidr 10.252.$X.0/24 --if-missing -o kv
 expect "create --if-missing reports the existing one" 0 "$shown"
 run $NET network create $NAT --cidr 10.252.$X.0/24 --if-missing -o kv
 expect "create --if-missing again: the same" 0 "$shown"
+# --if-missing takes only the network asked for: another option is 73, naming the field
+# (NAT: nat, 10.252.X.0/24, DHCP .2-.254, autostart; ISO: isolated, no DHCP, bridge BR)
+while IFS='|' read -r name net args err; do
+	# shellcheck disable=SC2086 # args: several words
+	run $NET network create $net $args --if-missing
+	expect "create --if-missing, $name: 73" 73 "" "cloudctl-net: network create: $net: $err (--if-missing takes only the same)"
+done <<EOF2
+another cidr|$NAT|--cidr 10.252.$X.0/25|exists with cidr=10.252.$X.0/24; asked cidr=10.252.$X.0/25
+another mode|$NAT|--cidr 10.252.$X.0/24 --mode route|exists with mode=nat; asked mode=route
+another DHCP range|$NAT|--cidr 10.252.$X.0/24 --dhcp-range 10.252.$X.10-10.252.$X.20|exists with pools=10.252.$X.2-10.252.$X.254; asked pools=10.252.$X.10-10.252.$X.20
+no DHCP|$NAT|--cidr 10.252.$X.0/24 --no-dhcp|exists with pools=10.252.$X.2-10.252.$X.254; asked pools=none
+DHCP where there is none|$ISO|--cidr 10.251.$X.0/24 --mode isolated --bridge $BR|exists with pools=none; asked pools=10.251.$X.2-10.251.$X.254
+another bridge|$ISO|--cidr 10.251.$X.0/24 --mode isolated --no-dhcp --bridge ${BR}x|exists with bridge=$BR; asked bridge=${BR}x
+autostart|$ISO|--cidr 10.251.$X.0/24 --mode isolated --no-dhcp --autostart|exists with autostart=false; asked autostart=true
+EOF2
+assert "after the refusals, libvirt's networks are as they were" test \
+	"$($NET network show $NAT -o kv) $(xpath $ISO 'string(/network/bridge/@name)') $(info_of $ISO Autostart)" = "$shown $BR no"
+run $NET network create $ISO --cidr 10.251.$X.0/24 --mode isolated --no-dhcp --if-missing -c name,mode -o kv
+expect "create --if-missing with the same options, bridge not asked" 0 "name=$ISO mode=isolated"
 
 # bad input: 64 with one line, before anything is defined
 run $NET network create $P-bad --cidr 10.252.$X.0/33

@@ -4,17 +4,7 @@
 # is unique to the run (t-net-PID-...); the trap removes whatever is left.
 # group: openstack
 . "$(dirname "$0")/lib.sh"
-SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-NET="${CLOUDCTL_BIN:-$SRC/${CLOUDCTL_BUILD:-build}/bin}/cloudctl-net"
-ENV=$SVC/openstack/env
-if [ ! -f "$ENV" ]; then
-	skip "net-openstack" "no OpenStack here ($ENV is missing: tests/services/openstack-start.sh starts one)"
-	exit 0
-fi
-set -a; . "$ENV"; set +a
-unset OS_AUTH_URL CLOUDCTL_NET_DRIVER
-export OS_CLOUD=tenant-a
-command -v openstack > /dev/null || { skip "net-openstack" "the openstack client is not installed"; exit 0; }
+NAME=net-openstack; . "$(dirname "$0")/data/openstack/env.sh"
 
 P=t-net-$$
 OSA() { OS_CLOUD=admin openstack "$@"; }
@@ -157,7 +147,10 @@ assert "tenant-b: stderr one line" test "$(wc -l < "$T/err")" = 1
 assert "tenant-a's network is still there" test "$(count network "$P-a-net")" = 1
 
 # ---- subnet options ----
-run "$NET" network create "$P-sn" --mtu 1400
+PROJ_A=$(os token issue -f value -c project_id)
+run "$NET" -v network create "$P-sn" --mtu 1400
+assert "network create -v: the project, then the step, on stderr" test "$(cat "$T/err")" = "cloudctl-net: network create: cloud tenant-a, project $PROJ_A
+cloudctl-net: network create: creating network '$P-sn'"
 assert "network create --mtu" test "$rc $(field created < "$T/out") $(os network show "$P-sn" -f value -c mtu)" = "0 true 1400"
 run "$NET" network create "$P-sn"
 expect_rc "network create of an existing name: 73" 73 "exists already"
@@ -172,6 +165,49 @@ assert "subnet in Neutron: gateway dns pools dhcp" test "$(os subnet show "$P-sn
 import json,sys; d=json.load(sys.stdin)
 print(d["gateway_ip"], d["dns_nameservers"], sorted((p["start"], p["end"]) for p in d["allocation_pools"]), d["enable_dhcp"])')" = \
 	"10.91.0.254 ['192.0.2.1', '192.0.2.2'] [('10.91.0.10', '10.91.0.20'), ('10.91.0.100', '10.91.0.110')] True"
+
+# ---- create --if-missing takes only what was asked: another option is 73, one line
+# naming the field, and nothing changes. $P-sn: mtu 1400; $P-sn-1: the subnet above;
+# public: admin's, external, not shared; $P-a-*: the tenant's; $P-r0: a router without
+# a gateway (not a second external network: "the only external one" of a run beside this
+# one would no longer be) ----
+os router create "$P-r0" > /dev/null
+SN_ID=$(os network show "$P-sn" -f value -c id)
+SN1="subnet create $P-sn-1 --network $P-sn --cidr 10.91.0.0/24 --gateway 10.91.0.254 --dns 192.0.2.1 --dns 192.0.2.2"
+POOLS="--pool 10.91.0.10-10.91.0.20 --pool 10.91.0.100-10.91.0.110"
+os port create --network "$P-sn" "$P-port" > /dev/null
+HAVE_POOLS=$("$NET" subnet show "$P-sn-1" -o kv -c pools | field pools) # in Neutron's order, as records write it
+while IFS='|' read -r name cloud args err; do
+	# shellcheck disable=SC2086 # args: several words
+	run env OS_CLOUD=$cloud "$NET" $args --if-missing
+	expect "create --if-missing, $name: 73" 73 "" "cloudctl-net: $err (--if-missing takes only the same)"
+done <<EOF2
+network: another mtu|tenant-a|network create $P-sn --mtu 1500|network create: $P-sn: exists with mtu=1400; asked mtu=1500
+network: a description|tenant-a|network create $P-sn --description web|network create: $P-sn: exists with description=""; asked description=web
+network: not external|admin|network create public|network create: public: exists with external=true; asked external=false
+network: shared|admin|network create public --external --shared|network create: public: exists with shared=false; asked shared=true
+subnet: another cidr|tenant-a|subnet create $P-sn-1 --network $P-sn --cidr 10.91.0.0/25|subnet create: $P-sn-1: exists with cidr=10.91.0.0/24; asked cidr=10.91.0.0/25
+subnet: another network|tenant-a|subnet create $P-sn-1 --network $P-a-net --cidr 10.91.0.0/24|subnet create: $P-sn-1: exists with net_id=$SN_ID; asked net_id=$NET_ID
+subnet: no DHCP|tenant-a|$SN1 $POOLS --no-dhcp|subnet create: $P-sn-1: exists with dhcp=true; asked dhcp=false
+subnet: another gateway|tenant-a|subnet create $P-sn-1 --network $P-sn --cidr 10.91.0.0/24 --gateway 10.91.0.1|subnet create: $P-sn-1: exists with gateway=10.91.0.254; asked gateway=10.91.0.1
+subnet: no gateway|tenant-a|subnet create $P-sn-1 --network $P-sn --cidr 10.91.0.0/24 --gateway none|subnet create: $P-sn-1: exists with gateway=10.91.0.254; asked gateway=none
+subnet: other DNS servers|tenant-a|$SN1 --dns 192.0.2.3|subnet create: $P-sn-1: exists with dns=192.0.2.1,192.0.2.2; asked dns=192.0.2.1,192.0.2.2,192.0.2.3
+subnet: other pools|tenant-a|$SN1 --pool 10.91.0.10-10.91.0.20|subnet create: $P-sn-1: exists with pools=$HAVE_POOLS; asked pools=10.91.0.10-10.91.0.20
+router: a gateway where there is none|tenant-a|router create $P-r0 --external public|router create: $P-r0: exists with external_net_id=none; asked external_net_id=$PUBLIC_ID
+secgroup: another description|tenant-a|secgroup create $P-a-sg --description web|secgroup create: $P-a-sg: exists with description=cloudctl-net tenant: ssh and ICMP in, everything out; asked description=web
+port: another network|tenant-a|port create $P-port --network $P-a-net|port create: $P-port: exists with net_id=$SN_ID; asked net_id=$NET_ID
+EOF2
+# shellcheck disable=SC2086 # the options: several words
+run "$NET" $SN1 $POOLS --if-missing
+assert "create --if-missing, the same subnet (pools in another order): reported" test "$rc $(field created < "$T/out") $(field id < "$T/out")" = "0 false $(os subnet show "$P-sn-1" -f value -c id)"
+run "$NET" router create "$P-a-router" --external public --if-missing
+assert "create --if-missing, the same router: reported" test "$rc $(field created < "$T/out")" = "0 false"
+assert "the refused creates changed nothing" test "$(os network show "$P-sn" -f value -c mtu -c description | tr '\n' ' ')|$(OSA network show public -f value -c shared -c router:external | tr '\n' ' ')|$(os subnet show "$P-sn-1" -f value -c cidr -c enable_dhcp -c gateway_ip | tr '\n' ' ')|$(os port show "$P-port" -f value -c network_id)|$(os router show "$P-a-router" -f json -c external_gateway_info | python3 -c 'import json,sys; print(json.load(sys.stdin)["external_gateway_info"]["network_id"])')" = \
+	" 1400 |True False |10.91.0.0/24 True 10.91.0.254 |$SN_ID|$PUBLIC_ID"
+assert "no second object of any of these names" test "$(count network "$P-sn") $(count subnet "$P-sn-1") $(count port "$P-port") $(count router "$P-a-router") $(OSA network list --name public -f value -c ID | wc -l)" = "1 1 1 1 1"
+assert "the router without a gateway still has none" test "$(os router show "$P-r0" -f value -c external_gateway_info)" = None
+os port delete "$P-port"
+os router delete "$P-r0"
 run "$NET" subnet create "$P-sn-2" --network "$P-sn" --cidr 10.92.0.0/24 --gateway none --no-dhcp
 assert "subnet --gateway none --no-dhcp" test "$rc $(os subnet show "$P-sn-2" -f value -c gateway_ip -c enable_dhcp | tr '\n' ' ')" = "0 False None "
 run "$NET" subnet create "$P-sn-6" --network "$P-sn" --cidr fd00:91::/64
@@ -218,10 +254,32 @@ if os server create --flavor m1.tiny --image tiny-image --network "$P-a-net" --w
 	assert "fip show: fixed_ip on the tenant subnet, server" test "$(field fixed_ip < "$T/out" | cut -d. -f1-3) $(field server_id < "$T/out")" = "10.77.0 $VM_ID"
 	run "$NET" port list --network "$P-a-net" -o tsv -c device_id
 	assert "port list --network: the server's port" grep -qx "$VM_ID" "$T/out"
+	run "$NET" fip list -o tsv -c id,ip,port_id,server_id
+	assert "fip list: the address, on the server's port" grep -qx "$FIP_ID	$FIP	$VM_PORT	$VM_ID" "$T/out"
+	# the server's record tells the floating address from the fixed one (Nova learns of
+	# the association from Neutron: asked again until it has)
+	FIXED=$(os port show "$VM_PORT" -f json -c fixed_ips | python3 -c 'import json,sys; print(json.load(sys.stdin)["fixed_ips"][0]["ip_address"])')
+	for _ in $(seq 30); do
+		"$VM" show "$P-vm" -o kv -c ip,fip,addresses > "$T/vmshow" 2>&1
+		grep -q floating "$T/vmshow" && break
+		sleep 1
+	done
+	assert "vm show: ip fixed, fip floating, addresses marks the floating one" test "$(cat "$T/vmshow")" = \
+		"ip=$FIXED fip=$FIP addresses=$P-a-net:$FIXED,$P-a-net:$FIP(floating)"
 	run "$NET" fip disassociate "$FIP"
 	assert "fip disassociate" test "$rc $(os floating ip show "$FIP_ID" -f value -c port_id)" = "0 None"
 	run "$NET" fip delete "$FIP"
 	assert "fip delete (by address)" test "$rc $(field state < "$T/out") $(os floating ip list -f value -c ID | grep -c "$FIP_ID")" = "0 deleted 0"
+	# to a port, by the port's ID, and off it again
+	run "$NET" fip create --description "$P"
+	FIP2=$(field ip < "$T/out"); FIP2_ID=$(field id < "$T/out")
+	assert "fip create without --external: the only external network" test "$rc $(field net_id < "$T/out")" = "0 $PUBLIC_ID"
+	run "$NET" fip associate "$FIP2_ID" --port "$VM_PORT"
+	assert "fip associate --port (by ID)" test "$rc $(field port_id < "$T/out") $(field fixed_ip < "$T/out") $(os floating ip show "$FIP2_ID" -f value -c port_id)" = "0 $VM_PORT $FIXED $VM_PORT"
+	run "$NET" fip disassociate "$FIP2_ID"
+	assert "fip disassociate (by ID): no port, in Neutron too" test "$rc $(field port_id < "$T/out")|$(os floating ip show "$FIP2_ID" -f value -c port_id)" = "0 |None"
+	run "$NET" fip delete "$FIP2_ID"
+	assert "fip delete (by ID)" test "$rc $(os floating ip list -f value -c ID | grep -c "$FIP2_ID")" = "0 0"
 	run "$NET" fip associate 203.0.113.250 --server "$P-vm"
 	expect_rc "fip associate of an unknown address: 66" 66 "no floating IP with the address or the ID '203.0.113.250' in project tenant-a$"
 	os_delete_servers "$P-vm"

@@ -7,14 +7,7 @@
 # says what still exists.
 # group: openstack
 . "$(dirname "$0")/lib.sh"
-SRC=${CLOUDCTL_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-NET="${CLOUDCTL_BIN:-$SRC/${CLOUDCTL_BUILD:-build}/bin}/cloudctl-net"
-ENV=$SVC/openstack/env
-if [ ! -f "$ENV" ]; then skip "net-scope" "no OpenStack here ($ENV is missing)"; exit 0; fi
-command -v openstack > /dev/null || { skip "net-scope" "the openstack client is not installed"; exit 0; }
-set -a; . "$ENV"; set +a
-unset OS_AUTH_URL CLOUDCTL_NET_DRIVER
-export OS_CLOUD=tenant-a
+NAME=net-scope; . "$(dirname "$0")/data/openstack/env.sh"
 
 P=t-nsc-$$
 OSA() { OS_CLOUD=tenant-a openstack "$@"; }

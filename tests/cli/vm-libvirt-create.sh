@@ -120,8 +120,8 @@ while IFS='|' read -r name input want err; do
 	expect "create -: $name" "$want" "" "$err"
 	assert "create -: nothing made: $name" test -z "$(domains cc-in)"
 done <<'EOF2'
-empty input||65|cloudctl-vm: create: no kind=net record on standard input: the networks were to come from it
-only a vm record|kind=vm name=x\n|65|cloudctl-vm: create: no kind=net record on standard input: the networks were to come from it
+empty input||65|cloudctl-vm: create: no kind=net record on standard input: create - takes its networks from it
+only a vm record|kind=vm name=x\n|65|cloudctl-vm: create: no kind=net record on standard input: create - takes its networks from it
 a network of OpenStack|kind=net name=cloudctl-test driver=openstack cloud=tenant-a\n|65|cloudctl-vm: create: <stdin>:1: record is driver=openstack cloud=tenant-a; this command acts on driver=libvirt uri=qemu:///system
 a missing network|kind=net name=no-such-net driver=libvirt\n|66|cloudctl-vm: create: --network 'no-such-net': Network not found: no network with matching name 'no-such-net'
 EOF2

@@ -5,15 +5,7 @@
 # server has, and (as admin, microversion 2.3+) the exact user data Nova stored.
 # group: openstack
 . "$(dirname "$0")/lib.sh"
-[ -n "${CLOUDCTL_BIN:-}" ] && PATH=$CLOUDCTL_BIN:$PATH
-OSENV=$SVC/openstack/env
-if [ ! -r "$OSENV" ]; then skip "vm-openstack-net" "no $OSENV (run as root: tests/services/openstack-start.sh)"; exit 0; fi
-if ! command -v openstack >/dev/null; then skip "vm-openstack-net" "no openstack client to check against"; exit 0; fi
-set -a; . "$OSENV"; set +a
-unset OS_AUTH_URL CLOUDCTL_VM_DRIVER CLOUDCTL_NET_DRIVER
-export OS_CLOUD=tenant-a
-VM=cloudctl-vm
-NET=cloudctl-net
+NAME=vm-openstack-net; . "$(dirname "$0")/data/openstack/env.sh"
 P=t-vmn-$$
 BOOT=(--image tiny-image --flavor m1.tiny)
 

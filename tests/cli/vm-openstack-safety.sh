@@ -6,14 +6,7 @@
 # across rows; at most 4 exist at a time.
 # group: openstack
 . "$(dirname "$0")/lib.sh"
-[ -n "${CLOUDCTL_BIN:-}" ] && PATH=$CLOUDCTL_BIN:$PATH
-OSENV=$SVC/openstack/env
-if [ ! -r "$OSENV" ]; then skip "vm-openstack-safety" "no $OSENV (run as root: tests/services/openstack-start.sh)"; exit 0; fi
-if ! command -v openstack >/dev/null; then skip "vm-openstack-safety" "no openstack client to check against"; exit 0; fi
-set -a; . "$OSENV"; set +a
-unset OS_AUTH_URL CLOUDCTL_VM_DRIVER LIBVIRT_DEFAULT_URI
-export OS_CLOUD=tenant-a
-VM=cloudctl-vm
+NAME=vm-openstack-safety; . "$(dirname "$0")/data/openstack/env.sh"
 P=t-vms-$$ # every server of this run starts with it
 NONET=(--image tiny-image --flavor m1.tiny)
 BOOT=("${NONET[@]}" --no-network)
@@ -76,10 +69,10 @@ for verb in $VERBS; do
 	expect "$verb - with no records: nothing to do" 0 "" ""
 done
 run $VM create --name "$P-x" --image tiny-image --flavor m1.tiny - </dev/null
-expect "create - with no records" 65 "" "cloudctl-vm: create: no records on stdin: create - needs net records"
+expect "create - with no records" 65 "" "cloudctl-vm: create: no kind=net record on standard input: create - takes its networks from it"
 run_in "kind=subnet name=$P-sub
 " $VM create --name "$P-x" --image tiny-image --flavor m1.tiny -
-expect "create - with no net record" 65 "" "cloudctl-vm: create: no net or port record on stdin: create - needs net records"
+expect "create - with no net record" 65 "" "cloudctl-vm: create: no kind=net record on standard input: create - takes its networks from it"
 assert "no server $P-x was made" test -z "$(openstack server list --name "^$P-x" -f value -c ID)"
 
 # --- files: a private key, a missing, unreadable or directory file ----------

@@ -4,14 +4,7 @@
 # `openstack` client. At most 5 servers exist at a time (Nova is slow on 2 CPUs).
 # group: openstack
 . "$(dirname "$0")/lib.sh"
-[ -n "${CLOUDCTL_BIN:-}" ] && PATH=$CLOUDCTL_BIN:$PATH
-OSENV=$SVC/openstack/env
-if [ ! -r "$OSENV" ]; then skip "vm-openstack" "no $OSENV (run as root: tests/services/openstack-start.sh)"; exit 0; fi
-if ! command -v openstack >/dev/null; then skip "vm-openstack" "no openstack client to check against"; exit 0; fi
-set -a; . "$OSENV"; set +a
-unset OS_AUTH_URL CLOUDCTL_VM_DRIVER
-export OS_CLOUD=tenant-a
-VM=cloudctl-vm
+NAME=vm-openstack; . "$(dirname "$0")/data/openstack/env.sh"
 P=t-vm-$$ # every server, network and keypair of this run starts with it
 KEY=""
 
@@ -50,10 +43,10 @@ expect "a libvirt record is not a server" 65 "" "cloudctl-vm: stop: <stdin>:1: r
 
 # --- create --count 3 --wait ---------------------------------------------
 run $VM create --count 3 --name "$P-%d" --image tiny-image --flavor m1.tiny --network "$P-net" --tag role=web \
-	--tag suite=vm-openstack --wait -o kv -c name,state,driver,vcpus,mem_mib,flavor,image,net,tags </dev/null
-expect "create --count 3 --wait" 0 "name=$P-1 state=running driver=openstack vcpus=1 mem_mib=512 flavor=m1.tiny image=tiny-image net=$P-net tags=role=web,suite=vm-openstack
-name=$P-2 state=running driver=openstack vcpus=1 mem_mib=512 flavor=m1.tiny image=tiny-image net=$P-net tags=role=web,suite=vm-openstack
-name=$P-3 state=running driver=openstack vcpus=1 mem_mib=512 flavor=m1.tiny image=tiny-image net=$P-net tags=role=web,suite=vm-openstack"
+	--tag suite=vm-openstack --wait -o kv -c name,state,driver,vcpus,mem_mib,flavor,image,net,net_id,tags </dev/null
+expect "create --count 3 --wait" 0 "name=$P-1 state=running driver=openstack vcpus=1 mem_mib=512 flavor=m1.tiny image=tiny-image net=$P-net net_id=$NET_ID tags=role=web,suite=vm-openstack
+name=$P-2 state=running driver=openstack vcpus=1 mem_mib=512 flavor=m1.tiny image=tiny-image net=$P-net net_id=$NET_ID tags=role=web,suite=vm-openstack
+name=$P-3 state=running driver=openstack vcpus=1 mem_mib=512 flavor=m1.tiny image=tiny-image net=$P-net net_id=$NET_ID tags=role=web,suite=vm-openstack"
 assert "openstack sees 3 ACTIVE" test "$(openstack server list --name "^$P-[0-9]" -f value -c Status | sort | uniq -c | tr -s ' ')" = " 3 ACTIVE"
 assert "the tag is Nova metadata" grep -q "'role': 'web'" <<<"$(openstack server show "$P-1" -f value -c properties)"
 ID1=$(openstack server show "$P-1" -f value -c id)
@@ -76,8 +69,8 @@ name=$P-3 state=running"
 assert "still 3 servers" test "$(os_ids | wc -l)" = 3
 
 # --- list, filters, show --------------------------------------------------
-run $VM list --name "$P-1" -o kv -c id,name,state,ip,net,status
-expect "list record matches openstack" 0 "id=$ID1 name=$P-1 state=running ip=$IP1 net=$P-net status=ACTIVE"
+run $VM list --name "$P-1" -o kv -c id,name,state,ip,net,net_id,status
+expect "list record matches openstack (net_id: Neutron's network ID)" 0 "id=$ID1 name=$P-1 state=running ip=$IP1 net=$P-net net_id=$NET_ID status=ACTIVE"
 run $VM list --name "$P-*" --tag role=web -o kv -c name
 # Nova lists the newest first: compare sorted
 assert "list --name GLOB --tag" test "$rc $(sort "$T/out" | tr '\n' ' ')" = "0 name=$P-1 name=$P-2 name=$P-3 "
@@ -112,8 +105,10 @@ run env OS_CLOUD=admin $VM list --name "$P-*"
 expect "admin without --all-projects: its own project only" 0 ""
 
 # --- records piped between verbs: list | stop -, start, reboot -------------
-run bash -c "$VM list --name '$P-1' | $VM stop - -o kv -c name,state"
-expect "list | stop -" 0 "name=$P-1 state=shutoff"
+run bash -c "$VM list --name '$P-1' | $VM -v stop - -o kv -c name,state"
+expect "list | stop -, -v: each step on stderr" 0 "name=$P-1 state=shutoff" "cloudctl-vm: stop: cloud tenant-a, project $(openstack token issue -f value -c project_id)
+cloudctl-vm: stop: server '$ID1': asking Nova to os-stop
+cloudctl-vm: stop: server '$ID1': waiting until it is shut off"
 assert "openstack: SHUTOFF" test "$(status_of "$P-1")" = SHUTOFF
 run $VM list --name "$P-*" --state shutoff -o kv -c name
 expect "list --state shutoff" 0 "name=$P-1"

@@ -4,6 +4,7 @@
 export LIBVIRT_DEFAULT_URI=test:///default
 VM=cloudctl-vm
 ID=6695eb01-f6a4-8304-79aa-97f2502e193f
+NET_ID=$(virsh -c test:///default net-uuid default) # net_id: the UUID of the network net= names
 HOST=$(hostname)
 
 run $VM --version
@@ -28,9 +29,9 @@ run $VM create --name x --vcpus two
 expect "not a number" 64 "" "cloudctl-vm: create: option '--vcpus': 'two' is not a whole number (see 'cloudctl-vm create --help')"
 
 run $VM list
-expect "list kv" 0 "kind=vm id=$ID name=test state=running driver=libvirt uri=test:///default host=$HOST vcpus=2 mem_mib=8192 ip=192.168.122.3 net=default"
+expect "list kv" 0 "kind=vm id=$ID name=test state=running driver=libvirt uri=test:///default host=$HOST vcpus=2 mem_mib=8192 ip=192.168.122.3 net=default net_id=$NET_ID"
 run $VM list -o json
-expect "list json" 0 "{\"kind\":\"vm\",\"id\":\"$ID\",\"name\":\"test\",\"state\":\"running\",\"driver\":\"libvirt\",\"uri\":\"test:///default\",\"host\":\"$HOST\",\"vcpus\":2,\"mem_mib\":8192,\"ip\":\"192.168.122.3\",\"net\":\"default\"}"
+expect "list json" 0 "{\"kind\":\"vm\",\"id\":\"$ID\",\"name\":\"test\",\"state\":\"running\",\"driver\":\"libvirt\",\"uri\":\"test:///default\",\"host\":\"$HOST\",\"vcpus\":2,\"mem_mib\":8192,\"ip\":\"192.168.122.3\",\"net\":\"default\",\"net_id\":\"$NET_ID\"}"
 run $VM list -o tsv -c name,state,tags
 expect "list tsv columns" 0 "$(printf 'name\tstate\ttags\ntest\trunning\t')"
 run $VM list -o table -c name,vcpus,ip,tags
@@ -83,7 +84,7 @@ expect "create existing" 73 "" "cloudctl-vm: create: vm 'test' already exists (u
 run $VM create --name test --if-missing -c name,state
 expect "create --if-missing" 0 "name=test state=running"
 run $VM wait test --state shutoff --timeout 300ms
-expect "wait times out" 75 "kind=vm id=$ID name=test state=running driver=libvirt uri=test:///default host=$HOST vcpus=2 mem_mib=8192 ip=192.168.122.3 net=default" \
+expect "wait times out" 75 "kind=vm id=$ID name=test state=running driver=libvirt uri=test:///default host=$HOST vcpus=2 mem_mib=8192 ip=192.168.122.3 net=default net_id=$NET_ID" \
 	"cloudctl-vm: vm 'test' is not shutoff after 300ms"
 run_in $'kind=vm name=test ip=10.9.9.9 net_rx_bytes=5 ticket=OPS-2\n' $VM show -c name,ip,net_rx_bytes,ticket -
 expect "driver fields are fresh, others pass through" 0 "name=test ip=192.168.122.3 ticket=OPS-2"
@@ -153,3 +154,34 @@ for c in "create --name tw --timeout 1s" "start test --timeout 1s" "delete test 
 done
 run virsh -c test:///default domstate test
 expect "and nothing was done" 0 "running"
+
+# -v says each step on stderr (cloudctl(7)); the records stay alone on stdout
+run $VM -v stop test -c name,state
+expect "-v stop: the connection and the step" 0 "name=test state=shutoff" "cloudctl-vm: stop: connected to test:///default
+cloudctl-vm: stop: vm 'test': shutting down (60s at most)"
+run $VM -v start test -c name
+expect "-v start of a running VM: said, nothing done" 0 "name=test" "cloudctl-vm: start: connected to test:///default
+cloudctl-vm: start: vm 'test': running already"
+run $VM -v create --name vx --memory 64M --no-network --wait -c name,state
+expect "-v create --wait: each step" 0 "name=vx state=running" "cloudctl-vm: create: connected to test:///default
+cloudctl-vm: create: vm 'vx': making its volumes and defining it, then starting it
+cloudctl-vm: create: vm 'vx': waiting until it runs"
+run $VM -v delete test --keep-storage -c name,state
+expect "-v delete --keep-storage" 0 "name=test state=deleted" "cloudctl-vm: delete: connected to test:///default
+cloudctl-vm: delete: vm 'test': deleting it (its storage is kept)"
+run $VM create --count 2 --name 'vp%d' --memory 64M --no-network --wait -c name
+expect "create --wait, stderr not a terminal: no progress line" 0 "name=vp1
+name=vp2" ""
+# on a terminal (script(1) gives the command one), create --wait shows how far it is on
+# a line of stderr redrawn in place, cleared before each record
+if command -v script >/dev/null; then
+	script -qec "$VM create --count 2 --name 'vp%d' --memory 64M --no-network --wait -o kv -c name" /dev/null > "$T/tty" 2>&1
+	assert "create --wait on a terminal: progress, then each record on a clean line" test \
+		"$(od -An -c "$T/tty" | tr -s ' \n' ' ')" = \
+		"$(printf '\rcloudctl-vm: create: 0 of 2 VMs made and running\033[K\r\033[Kname=vp1\r\n\rcloudctl-vm: create: 1 of 2 VMs made and running\033[K\r\033[Kname=vp2\r\n' | od -An -c | tr -s ' \n' ' ')"
+	script -qec "$VM -q create --count 2 --name 'vp%d' --memory 64M --no-network --wait -o kv -c name" /dev/null > "$T/tty" 2>&1
+	assert "create --wait -q on a terminal: no progress" test "$(tr -d '\r' < "$T/tty")" = "name=vp1
+name=vp2"
+else
+	skip "create --wait on a terminal" "no script(1) to give it one"
+fi

@@ -24,7 +24,10 @@ int lvnet_fail(int code, const char *action, const char *subject, const char *fm
 
 int lvnet_open(struct virt_conn *vc)
 {
-	return virt_open(vc, net_connect.n ? net_connect.v[0] : NULL);
+	int rc = virt_open(vc, net_connect.n ? net_connect.v[0] : NULL);
+	if (!rc)
+		info("connected to %s", vc->uri);
+	return rc;
 }
 
 static struct lvnet_target *targets_add(struct lvnet_targets *ts, const char *label)

@@ -21,6 +21,11 @@ static int each_one(const char *uri, const char *action, struct lvnet_target *t,
 	struct vnet v = { 0 }, after = { 0 };
 	int rc = vnet_get(t->net, &v, &err), gone = act == vnet_delete;
 	if (!rc && act)
+		info("network %s: %s: %s", action, t->label,
+		     act == vnet_delete ? "stopping it if active, then removing its definition"
+		     : act == vnet_start ? (v.active ? "active already" : "starting it")
+		     : (v.active ? "stopping it" : "inactive already"));
+	if (!rc && act)
 		rc = act(t->net, &err);
 	if (!rc && !gone) {
 		rc = vnet_get(t->net, &after, &err);
@@ -110,14 +115,40 @@ static int write_one(struct vnet *v, const char *uri)
 	return rc;
 }
 
-static int report_existing(struct virt_conn *vc, const char *name)
+/* --if-missing accepts only the network asked for: the fields of the two
+ * records, as cloudctl-net writes them (bridge and autostart only when asked;
+ * without --autostart either is fine). 0, or 73 naming the first that differs. */
+static int same_as_asked(const struct vnet *spec, const struct vnet *have, const char *uri)
 {
+	static const char *const fields[] = { "mode", "cidr", "gateway", "pools", "bridge" };
+	struct record want = RECORD_INIT, got = RECORD_INIT;
+	lvnet_record(spec, uri, &want);
+	lvnet_record(have, uri, &got);
+	int rc = 0;
+	for (size_t i = 0; !rc && i < ARRAY_SIZE(fields); i++) {
+		const char *f = fields[i], *a = rec_get(&want, f), *b = rec_get(&got, f);
+		if ((strcmp(f, "bridge") || net_bridge) && !str_eq(a, b))
+			rc = lvnet_fail(EXIT_EXISTS, "create", spec->name, "exists with %s=%s; asked %s=%s (--if-missing takes only the same)", f,
+					b ? b : "none", f, a ? a : "none");
+	}
+	if (!rc && net_autostart && !have->autostart)
+		rc = lvnet_fail(EXIT_EXISTS, "create", spec->name, "exists with autostart=false; asked autostart=true (--if-missing takes only the same)");
+	rec_clear(&want);
+	rec_clear(&got);
+	return rc;
+}
+
+static int report_existing(struct virt_conn *vc, const struct vnet *spec)
+{
+	const char *name = spec->name;
 	struct strbuf err = STRBUF_INIT;
 	virNetworkPtr net = virNetworkLookupByName(vc->c, name);
 	struct vnet v = { 0 };
 	int rc = net ? vnet_get(net, &v, &err) : vnet_lookup_failed(&err);
 	if (rc) {
 		lvnet_fail(rc, "create", name, "%s", err.buf);
+	} else if ((rc = same_as_asked(spec, &v, vc->uri))) {
+		vnet_free(&v);
 	} else {
 		info("network '%s' exists already: reported as it is", name);
 		rc = write_one(&v, vc->uri);
@@ -162,9 +193,12 @@ static int net_create(int argc, char **argv)
 	rc = lvnet_open(&vc);
 	virNetworkPtr net = NULL;
 	if (!rc)
+		info("network create: %s: defining it%s%s", spec.name, net_autostart ? ", autostart" : "",
+		     net_no_start ? "" : ", then starting it");
+	if (!rc)
 		rc = vnet_create(&vc, &spec, net_autostart, net_no_start, &net, &err);
 	if (rc == EXIT_EXISTS && net_if_missing)
-		rc = report_existing(&vc, spec.name);
+		rc = report_existing(&vc, &spec);
 	else if (rc == EXIT_EXISTS)
 		lvnet_fail(rc, "create", spec.name, "%s (use --if-missing to accept it)", err.buf);
 	else if (rc && vc.c)

@@ -74,6 +74,8 @@ int osn_open(struct osn *x, const char *default_cols)
 	if ((rc = os_authenticate(&x->c.s, 0, &x->err)))
 		return osn_fail(x, NULL, rc);
 	x->project = x->c.s.project_id;
+	info("%s%s%s: cloud %s, project %s", x->verb, x->action ? " " : "", x->action ? x->action : "", osn_cloud(x),
+	     x->project ? x->project : "(none)");
 	x->w = rec_writer_new(stdout, common.format, common.columns, default_cols);
 	return 0;
 }
@@ -366,6 +368,9 @@ static int take(const struct kind *k, int rc, json_t *doc, json_t **obj)
 
 int osn_post(struct osn *x, const struct kind *k, json_t *body, json_t **obj)
 {
+	const char *name = os_jstr(body, "name");
+	info("%s %s: creating %s%s%s%s", x->verb, x->action, k->what, name ? " '" : "", name ? name : "",
+	     name ? "'" : "");
 	json_t *doc = wrap(k, body), *out = NULL;
 	int rc = os_call(&x->c.s, "POST", "network", k->path, doc, &out, &x->err);
 	json_decref(doc);
@@ -374,6 +379,7 @@ int osn_post(struct osn *x, const struct kind *k, json_t *body, json_t **obj)
 
 int osn_put(struct osn *x, const struct kind *k, const char *id, json_t *body, json_t **obj)
 {
+	info("%s %s: changing %s %s", x->verb, x->action, k->what, id);
 	json_t *doc = wrap(k, body), *out = NULL;
 	char *path = xasprintf("%s/%s", k->path, id);
 	int rc = os_call(&x->c.s, "PUT", "network", path, doc, &out, &x->err);
@@ -385,6 +391,7 @@ int osn_put(struct osn *x, const struct kind *k, const char *id, json_t *body, j
 int osn_delete_id(struct osn *x, const struct kind *k, const char *id)
 {
 	char *path = xasprintf("%s/%s", k->path, id);
+	info("%s %s: deleting %s %s", x->verb, x->action, k->what, id);
 	int rc = os_call(&x->c.s, "DELETE", "network", path, NULL, NULL, &x->err);
 	free(path);
 	return rc;
@@ -538,20 +545,149 @@ int osn_delete_action(struct osn *x, const struct kind *k, int argc, char **argv
 	return failed && failed < n ? EXIT_FAIL : rc;
 }
 
+/* The record field a key of a request body stands for (cloudctl(7)); outer:
+ * the key of the object it is in ("" at the top). */
+static const char *field_of(const char *outer, const char *key)
+{
+	static const char *const map[][3] = {
+		{ "", "router:external", "external" },	 { "", "enable_dhcp", "dhcp" },
+		{ "", "gateway_ip", "gateway" },	 { "", "dns_nameservers", "dns" },
+		{ "", "allocation_pools", "pools" },	 { "", "network_id", "net_id" },
+		{ "external_gateway_info", "network_id", "external_net_id" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (!strcmp(map[i][0], outer) && !strcmp(map[i][1], key))
+			return map[i][2];
+	return key;
+}
+
+/* A value as records write it: none, "" (empty), true, 1450, a,b for a
+ * list, START-END for a pool. */
+static void value_text(struct strbuf *sb, const json_t *v)
+{
+	size_t i;
+	json_t *e;
+	if (!v || json_is_null(v))
+		sb_adds(sb, "none");
+	else if (json_is_string(v))
+		sb_adds(sb, *json_string_value(v) ? json_string_value(v) : "\"\"");
+	else if (json_is_boolean(v))
+		sb_adds(sb, json_is_true(v) ? "true" : "false");
+	else if (json_is_integer(v))
+		sb_addf(sb, "%lld", (long long)json_integer_value(v));
+	else if (json_is_array(v) && !json_array_size(v))
+		sb_adds(sb, "none");
+	else if (json_is_array(v))
+		json_array_foreach(v, i, e) {
+			if (i)
+				sb_addc(sb, ',');
+			value_text(sb, e);
+		}
+	else if (os_jstr(v, "start") && os_jstr(v, "end"))
+		sb_addf(sb, "%s-%s", os_jstr(v, "start"), os_jstr(v, "end"));
+	else
+		sb_adds(sb, "?");
+}
+
+/* Two arrays with the same elements in any order (allocation pools: Neutron
+ * keeps them in an order of its own). */
+static int same_elements(const json_t *a, const json_t *b)
+{
+	size_t i, j;
+	json_t *e, *f;
+	if (!json_is_array(a) || !json_is_array(b) || json_array_size(a) != json_array_size(b))
+		return 0;
+	json_array_foreach(a, i, e) {
+		int found = 0;
+		json_array_foreach(b, j, f)
+			found |= json_equal(e, f);
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+static int same_value(const char *key, const json_t *want, const json_t *got)
+{
+	if (!strcmp(key, "allocation_pools"))
+		return same_elements(want, got);
+	return json_equal((json_t *)want, (json_t *)got) || (json_is_null(want) && !got);
+}
+
+/* --if-missing accepts only the object asked for: every key of the body the
+ * create would have sent must have that value in the existing object (of an
+ * object such as external_gateway_info, the keys asked). 0, or 73 with x->err
+ * naming the first field that differs. */
+static int differs(struct osn *x, const char *outer, const json_t *asked, const json_t *have)
+{
+	const char *key;
+	json_t *want;
+	json_object_foreach((json_t *)asked, key, want) {
+		const json_t *got = json_object_get(have, key);
+		int rc = 0;
+		if (json_is_object(want) && json_object_size(want))
+			rc = differs(x, key, want, got);
+		if (rc)
+			return rc;
+		if (json_is_object(want) || same_value(key, want, got))
+			continue;
+		const char *f = field_of(outer, key);
+		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+		value_text(&a, want);
+		value_text(&b, got);
+		rc = sb_fail(&x->err, EXIT_EXISTS, "exists with %s=%s; asked %s=%s (--if-missing takes only the same)", f,
+			     b.buf, f, a.buf);
+		sb_release(&a);
+		sb_release(&b);
+		return rc;
+	}
+	return 0;
+}
+
+/* What a create asks without saying it: a network is neither external nor
+ * shared unless --external or --shared says so. Compared, not sent (Neutron
+ * lets only an admin name these, even as false). */
+static json_t *asked_of(const struct kind *k, const json_t *body)
+{
+	json_t *asked = json_deep_copy(body);
+	if (k == &K_NET) {
+		if (!json_object_get(asked, "router:external"))
+			json_object_set_new(asked, "router:external", json_false());
+		if (!json_object_get(asked, "shared"))
+			json_object_set_new(asked, "shared", json_false());
+	}
+	return asked;
+}
+
+/* An existing object of the name: 73, or with --if-missing its record
+ * (created=false) when it is what was asked. */
+static int report_existing(struct osn *x, const struct kind *k, const char *name, const json_t *body,
+			   const json_t *o)
+{
+	if (!net_if_missing) {
+		sb_fail(&x->err, EXIT_EXISTS, "a %s of this name exists already (--if-missing reports it)", k->what);
+		return osn_fail(x, name, EXIT_EXISTS);
+	}
+	json_t *asked = asked_of(k, body);
+	int rc = differs(x, "", asked, o);
+	json_decref(asked);
+	if (rc)
+		return osn_fail(x, name, rc);
+	osn_emit(x, k, o, "created", "false");
+	return 0;
+}
+
 int osn_create_named(struct osn *x, const struct kind *k, const char *name, json_t *body)
 {
 	json_t *o = NULL;
+	if (net_description)
+		json_object_set_new(body, "description", json_string(net_description));
 	int rc = osn_find(x, k, name, &o);
 	if (rc == 0) {
+		rc = report_existing(x, k, name, body, o);
 		json_decref(body);
-		if (!net_if_missing) {
-			sb_fail(&x->err, EXIT_EXISTS, "a %s of this name exists already (--if-missing reports it)", k->what);
-			json_decref(o);
-			return osn_fail(x, name, EXIT_EXISTS);
-		}
-		osn_emit(x, k, o, "created", "false");
 		json_decref(o);
-		return 0;
+		return rc;
 	}
 	if (rc != EXIT_NOTFOUND) {
 		json_decref(body);
@@ -559,8 +695,6 @@ int osn_create_named(struct osn *x, const struct kind *k, const char *name, json
 	}
 	sb_reset(&x->err);
 	json_object_set_new(body, "name", json_string(name));
-	if (net_description)
-		json_object_set_new(body, "description", json_string(net_description));
 	if ((rc = osn_post(x, k, body, &o)))
 		return osn_fail(x, name, rc);
 	osn_emit(x, k, o, "created", "true");

@@ -25,6 +25,8 @@ static json_t *router_body(struct osn *x, int *rc)
 int router_interface(struct osn *x, const char *router_id, const char *subnet_id, int add, json_t **out)
 {
 	char *path = xasprintf("%s/%s/%s_router_interface", K_ROUTER.path, router_id, add ? "add" : "remove");
+	info("%s %s: %s the interface of router %s on subnet %s", x->verb, x->action, add ? "adding" : "removing",
+	     router_id, subnet_id);
 	json_t *b = json_pack("{s:s}", "subnet_id", subnet_id);
 	int rc = os_call(&x->c.s, "PUT", "network", path, b, out, &x->err);
 	json_decref(b);

@@ -21,42 +21,16 @@ static int is_vm_record(const struct record *r)
 	return !kind || strcmp(kind, "vm") == 0;
 }
 
-/* The records a verb acts on: kind=vm (or no kind); other kinds pass by. */
-static void vm_records(const struct recset *in, struct recset *out)
-{
-	for (size_t i = 0; in && i < in->n; i++)
-		if (is_vm_record(&in->r[i]))
-			rec_copy(recset_add(out), &in->r[i]);
-}
-
-/* Records of another driver or another libvirt URI are refused (65) before
- * anything is done; uri NULL: not known yet (checked again once connected). */
-static int check_records_target(const struct recset *vms, const char *uri)
-{
-	struct target_spec t = { (char *)"libvirt", NULL, (char *)uri, NULL };
-	struct strbuf err = STRBUF_INIT;
-	int rc = target_check_records(&t, vms, "<stdin>", &err);
-	if (rc)
-		errorx("%s", err.buf);
-	sb_release(&err);
-	return rc;
-}
-
-/* The URI: --connect, else $LIBVIRT_DEFAULT_URI, else the uri= of the input
- * records (which must agree), else libvirt's default. */
-static int uri_from_records(const struct recset *vms, struct target_spec *from)
+/* Whether main.c knew the URI when it checked the records: --connect (or
+ * the records' uri, which it put there), or $LIBVIRT_DEFAULT_URI. */
+static int uri_was_named(void)
 {
 	const char *env = getenv("LIBVIRT_DEFAULT_URI");
-	if (vm_connect_uris.n || (env && *env) || !vms->n)
-		return 0;
-	struct strbuf err = STRBUF_INIT;
-	int rc = target_from_records(vms, "<stdin>", from, &err);
-	if (rc)
-		errorx("%s", err.buf);
-	sb_release(&err);
-	return rc;
+	return vm_connect_uris.n || (env && *env);
 }
 
+/* The URI: --connect (main.c adds the records' uri= when the command named
+ * none), else $LIBVIRT_DEFAULT_URI, else libvirt's default. */
 int vm_open_for(struct virt_conn *vc, const struct recset *in)
 {
 	memset(vc, 0, sizeof *vc);
@@ -64,21 +38,12 @@ int vm_open_for(struct virt_conn *vc, const struct recset *in)
 		errorx("only list and stats take several --connect");
 		return EXIT_USAGE;
 	}
-	struct recset vms = RECSET_INIT;
-	struct target_spec from = TARGET_SPEC_INIT;
-	vm_records(in, &vms);
-	const char *uri = vm_connect_uris.n ? vm_connect_uris.v[0] : NULL;
-	int rc = check_records_target(&vms, uri);
+	int rc = virt_open(vc, vm_connect_uris.n ? vm_connect_uris.v[0] : NULL);
 	if (!rc)
-		rc = uri_from_records(&vms, &from);
-	if (!rc && !uri && from.uri)
-		uri = from.uri;
-	if (!rc)
-		rc = virt_open(vc, uri);
-	if (!rc && (rc = check_records_target(&vms, vc->uri)))
+		info("%s: connected to %s", vm_verb, vc->uri);
+	struct target_spec t = { (char *)"libvirt", NULL, vc->uri, NULL };
+	if (!rc && in && !uri_was_named() && (rc = vm_check_target(&t, in)))
 		virt_close(vc);
-	target_spec_clear(&from);
-	recset_clear(&vms);
 	return rc;
 }
 

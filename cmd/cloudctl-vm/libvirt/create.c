@@ -59,11 +59,12 @@ static int check_sizes(struct plan *p)
 	return 0;
 }
 
-/* A file that cannot be used: 77 when it is not ours to read, else 66. */
+/* A file that cannot be used: exit_for_errno's code, as for any file a
+ * tool reads (cloudctl(7)). */
 static int file_error(const char *opt, const char *path, int err)
 {
 	errorx("create: %s '%s': %s", opt, path, strerror(err));
-	return err == EACCES || err == EPERM ? EXIT_PERM : EXIT_NOTFOUND;
+	return exit_for_errno(err);
 }
 
 /* A file on the hypervisor host that the VM reads (a kernel, an image). */
@@ -215,9 +216,11 @@ static int check_target(struct virt_conn *vc, struct plan *p, char **names, virD
 static int create_one(struct virt_conn *vc, struct plan *p, const char *name, virDomainPtr *d)
 {
 	p->spec.name = name;
+	info("create: vm '%s': making its volumes and defining it%s", name, c_no_start ? "" : ", then starting it");
 	int rc = virt_create(vc, &p->spec, d);
 	if (rc || !c_wait || c_no_start)
 		return rc;
+	info("create: vm '%s': waiting until it runs%s", name, p->spec.networks->n > 0 ? " with an address" : "");
 	rc = virt_wait(*d, VIR_DOMAIN_RUNNING, p->spec.networks->n > 0, p->timeout_ms);
 	if (rc == EXIT_TEMPFAIL)
 		errorx("create: vm '%s' has no address after %s", name, c_timeout ? c_timeout : "5m");
@@ -231,7 +234,11 @@ static int create_all(struct virt_conn *vc, struct plan *p, char **names, virDom
 	int first_err = 0;
 	for (long long i = 0; !rc && i < c_count && !interrupted(); i++) {
 		int made = !doms[i];
+		vm_progress("create: %lld of %lld VMs made%s", i, c_count, c_wait ? " and running" : "");
+		if (!made)
+			info("create: vm '%s' exists already (--if-missing): reported", names[i]);
 		int r = made ? create_one(vc, p, names[i], &doms[i]) : 0;
+		vm_progress_done(); /* the record gets a line of its own on a terminal */
 		if (doms[i]) { /* made, or found: it exists, so it gets a record */
 			int e = vm_emit(w, vc, doms[i], VREC_TAGS | VREC_IP);
 			r = r ? r : e;
@@ -243,27 +250,21 @@ static int create_all(struct virt_conn *vc, struct plan *p, char **names, virDom
 		warnx("create: interrupted: the VMs written above exist; no other was made");
 		rc = interrupt_exit_code();
 	}
+	vm_progress_done();
 	return vm_finish(w, rc ? rc : first_err);
 }
 
 /* create -: the libvirt networks of the kind=net records join those of --network.
  * The input must name at least one: an empty stream (the command before it
- * failed) is not "no network". Records of another driver are refused (65). */
-static int networks_from_records(struct virt_conn *vc, const struct recset *in)
+ * failed) is not "no network". Records of another driver were refused (65)
+ * by main.c, or by vm_open_for for the URI libvirt picked. */
+static int networks_from_records(const struct recset *in)
 {
-	struct target_spec t = { (char *)"libvirt", NULL, vc->uri, NULL };
 	size_t found = 0;
 	for (size_t i = 0; i < in->n; i++) {
 		const struct record *r = &in->r[i];
 		if (!str_eq(rec_get(r, "kind"), "net"))
 			continue; /* other kinds pass by */
-		struct strbuf err = STRBUF_INIT;
-		int rc = target_check_record(&t, r, "<stdin>", &err);
-		if (rc)
-			errorx("%s", err.buf);
-		sb_release(&err);
-		if (rc)
-			return rc;
 		const char *name = rec_get(r, "name");
 		if (!name || !*name) {
 			errorx("<stdin>:%ld: a kind=net record needs a name", r->line);
@@ -272,11 +273,7 @@ static int networks_from_records(struct virt_conn *vc, const struct recset *in)
 		strlist_add(&c_networks, name);
 		found++;
 	}
-	if (!found) {
-		errorx("create: no kind=net record on standard input: the networks were to come from it");
-		return EXIT_DATA;
-	}
-	return 0;
+	return found ? 0 : vm_no_net_records();
 }
 
 static int open_for(struct plan *p, struct virt_conn *vc)
@@ -288,7 +285,7 @@ static int open_for(struct plan *p, struct virt_conn *vc)
 	int rc = vm_read_input(1, dash, &in);
 	if (!rc)
 		rc = vm_open_for(vc, &in);
-	if (!rc && (rc = networks_from_records(vc, &in)))
+	if (!rc && (rc = networks_from_records(&in)))
 		virt_close(vc);
 	recset_clear(&in);
 	return rc;

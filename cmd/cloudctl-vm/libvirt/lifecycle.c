@@ -35,6 +35,8 @@ static int is_paused(virDomainPtr d)
 
 static int start_one(virDomainPtr d, long long ms)
 {
+	const char *name = virDomainGetName(d);
+	info("start: vm '%s': %s", name, !is_active(d) ? "starting" : is_paused(d) ? "resuming" : "running already");
 	if (!is_active(d) && virDomainCreate(d) < 0)
 		return virt_fail("cannot start '%s'", virDomainGetName(d));
 	/* A paused VM is active but not running: start resumes it rather than say state=paused. */
@@ -42,6 +44,7 @@ static int start_one(virDomainPtr d, long long ms)
 		return virt_fail("cannot resume '%s'", virDomainGetName(d));
 	if (!o_wait)
 		return 0;
+	info("start: vm '%s': waiting until it runs%s", name, virt_has_nic(d) ? " with an address" : "");
 	int rc = virt_wait(d, VIR_DOMAIN_RUNNING, virt_has_nic(d), ms);
 	if (rc == EXIT_TEMPFAIL)
 		errorx("vm '%s' is not up with an address after %s", virDomainGetName(d), o_timeout ? o_timeout : "5m");
@@ -58,8 +61,11 @@ int cmd_start(int argc, char **argv)
 static int stop_one(virDomainPtr d, long long ms)
 {
 	const char *name = virDomainGetName(d);
-	if (!is_active(d))
+	if (!is_active(d)) {
+		info("stop: vm '%s': shut off already", name);
 		return 0;
+	}
+	info("stop: vm '%s': shutting down (%s at most)", name, o_timeout ? o_timeout : "60s");
 	if (ms > 0 && virDomainShutdown(d) < 0 && !o_force)
 		return virt_fail("cannot shut down '%s'", name);
 	int rc = ms > 0 ? virt_wait(d, VIR_DOMAIN_SHUTOFF, 0, ms) : EXIT_TEMPFAIL;
@@ -85,6 +91,8 @@ int cmd_stop(int argc, char **argv)
 
 static int reboot_one(virDomainPtr d, long long ms)
 {
+	info("reboot: vm '%s': %s%s", virDomainGetName(d), o_force ? "resetting" : "rebooting",
+	     o_no_wait ? "" : ", then waiting until it runs again");
 	int rc = virt_reboot(d, o_force, !o_no_wait, ms);
 	if (rc == EXIT_TEMPFAIL)
 		errorx("vm '%s' did not reboot within %s%s", virDomainGetName(d), o_timeout ? o_timeout : "5m",
@@ -103,6 +111,7 @@ int cmd_reboot(int argc, char **argv)
 
 static int wait_one(virDomainPtr d, long long ms)
 {
+	info("wait: vm '%s': waiting until it is %s%s", virDomainGetName(d), o_state, o_ip ? " with an address" : "");
 	int rc = virt_wait(d, virt_state_parse(o_state), o_ip, ms);
 	if (rc == EXIT_TEMPFAIL)
 		errorx("vm '%s' is not %s%s after %s", virDomainGetName(d), o_state, o_ip ? " with an address" : "",
@@ -124,6 +133,7 @@ int cmd_wait(int argc, char **argv)
 static int delete_one(virDomainPtr d, long long ms)
 {
 	(void)ms;
+	info("delete: vm '%s': deleting it%s", virDomainGetName(d), o_keep_storage ? " (its storage is kept)" : " and its storage");
 	return virt_delete(d, o_keep_storage);
 }
 

@@ -32,6 +32,8 @@ int osvm_open(const char *verb, struct os_client *c)
 		os_client_close(c);
 	} else {
 		set_target(c);
+		info("%s: cloud %s, project %s", verb, osvm_target.cloud,
+		     osvm_target.project ? osvm_target.project : "(none)");
 	}
 	sb_release(&err);
 	return rc;
@@ -101,24 +103,41 @@ int osvm_parallel(struct os_client *c, size_t n, osvm_job job, void *ctx)
 	return first;
 }
 
-void osvm_image_names(struct os_session *s, json_t **names)
+/* One list of a service as an object: the key field of each item -> its
+ * value field; NULL (and a warning naming what is left out) when it fails. */
+static json_t *list_map(struct os_session *s, const char *service, const char *path, const char *collection,
+			const char *key, const char *value, const char *left_out)
 {
-	*names = json_object();
-	json_t *all = NULL, *img;
+	json_t *all = NULL, *item, *map;
 	struct strbuf err = STRBUF_INIT;
 	size_t i;
-	if (os_list(s, "image", "/v2/images?limit=1000", "images", &all, &err)) {
-		warnx("cannot list images (image= shows IDs): %s", err.buf);
+	if (os_list(s, service, path, collection, &all, &err)) {
+		warnx("cannot list %s (%s): %s", collection, left_out, err.buf);
 		sb_release(&err);
-		return;
+		return NULL;
 	}
-	json_array_foreach(all, i, img) {
-		const char *id = os_jstr(img, "id"), *name = os_jstr(img, "name");
-		if (id && name && *name)
-			json_object_set_new(*names, id, json_string(name));
+	map = json_object();
+	json_array_foreach(all, i, item) {
+		const char *k = os_jstr(item, key), *v = os_jstr(item, value);
+		if (k && v && *v)
+			json_object_set_new(map, k, json_string(v));
 	}
 	json_decref(all);
 	sb_release(&err);
+	return map;
+}
+
+void osvm_names(struct os_session *s, json_t **names)
+{
+	*names = json_object();
+	debug("listing images and ports: the image= and net_id= of the records");
+	json_t *images = list_map(s, "image", "/v2/images?limit=1000", "images", "id", "name", "image= shows IDs");
+	json_t *nets = list_map(s, "network", "/v2.0/ports?fields=mac_address&fields=network_id", "ports",
+				"mac_address", "network_id", "no net_id=");
+	if (images)
+		json_object_set_new(*names, "images", images);
+	if (nets)
+		json_object_set_new(*names, "net_ids", nets);
 }
 
 static const char *const states[][2] = {
@@ -146,7 +165,9 @@ const char *osvm_status_for(const char *state)
 	return NULL;
 }
 
-const char *osvm_first_ipv4(const json_t *server, const char **net)
+/* The first fixed IPv4 entry of a server's addresses, and the name of its
+ * network. */
+static const json_t *first_fixed_ipv4(const json_t *server, const char **net)
 {
 	const char *key;
 	json_t *addrs;
@@ -159,10 +180,24 @@ const char *osvm_first_ipv4(const json_t *server, const char **net)
 				continue;
 			if (net)
 				*net = key;
-			return os_jstr(a, "addr");
+			return a;
 		}
 	}
 	return NULL;
+}
+
+const char *osvm_first_ipv4(const json_t *server, const char **net)
+{
+	return os_jstr(first_fixed_ipv4(server, net), "addr");
+}
+
+/* The Neutron network of an address: Nova names it only by the network's
+ * name, which another project's network may share; the port that holds the
+ * address (by its MAC) says which network it is. */
+static const char *net_id_of(const json_t *addr, const json_t *names)
+{
+	const char *mac = os_jstr(addr, "OS-EXT-IPS-MAC:mac_addr");
+	return mac ? json_string_value(json_object_get(json_object_get(names, "net_ids"), mac)) : NULL;
 }
 
 static int is_floating(const json_t *a)
@@ -202,12 +237,12 @@ static void add_tags(struct record *r, const json_t *meta)
 	}
 }
 
-static void add_image(struct record *r, const json_t *server, const json_t *images)
+static void add_image(struct record *r, const json_t *server, const json_t *names)
 {
 	const char *id = os_jstr(json_object_get(server, "image"), "id");
 	if (!id)
 		return; /* booted from a volume: Nova gives "" */
-	const char *name = json_string_value(json_object_get(images, id));
+	const char *name = json_string_value(json_object_get(json_object_get(names, "images"), id));
 	rec_set(r, "image", name ? name : id);
 }
 
@@ -237,13 +272,15 @@ static void add_detail(struct record *r, const json_t *sv)
 	sb_release(&groups);
 }
 
-/* The fields in the order of cloudctl-vm(1): kind id name state driver cloud
- * project host vcpus mem_mib flavor image ip fip net tag.* status, then the
- * details (keypair: the one Nova injected, which `create --ssh-key` may have made). */
-void osvm_record(const json_t *sv, const json_t *images, unsigned what, struct record *r)
+/* The fields in the order of cloudctl(7): kind id name state driver cloud
+ * project host vcpus mem_mib flavor image ip fip net net_id tag.* status, then
+ * the details (keypair: the one Nova injected, which `create --ssh-key` may have made). */
+void osvm_record(const json_t *sv, const json_t *names, unsigned what, struct record *r)
 {
 	const json_t *fl = json_object_get(sv, "flavor");
-	const char *status = os_jstr(sv, "status"), *net = NULL, *ip = osvm_first_ipv4(sv, &net);
+	const char *net = NULL;
+	const json_t *first = first_fixed_ipv4(sv, &net);
+	const char *status = os_jstr(sv, "status"), *ip = os_jstr(first, "addr");
 	struct strbuf fips = STRBUF_INIT;
 	rec_set(r, "kind", "vm");
 	rec_set(r, "id", os_jstr(sv, "id"));
@@ -258,11 +295,12 @@ void osvm_record(const json_t *sv, const json_t *images, unsigned what, struct r
 	if (json_is_integer(json_object_get(fl, "ram")))
 		rec_setf(r, "mem_mib", "%lld", (long long)json_integer_value(json_object_get(fl, "ram")));
 	set_nonempty(r, "flavor", os_jstr(fl, "original_name"));
-	add_image(r, sv, images);
+	add_image(r, sv, names);
 	set_nonempty(r, "ip", ip);
 	floating_ips(sv, &fips);
 	set_nonempty(r, "fip", fips.buf);
 	set_nonempty(r, "net", net);
+	set_nonempty(r, "net_id", net_id_of(first, names));
 	add_tags(r, json_object_get(sv, "metadata"));
 	set_nonempty(r, "status", status);
 	set_nonempty(r, "keypair", os_jstr(sv, "key_name"));

@@ -81,10 +81,8 @@ static int read_records(int argc, struct plan *p)
 	}
 	/* "-" says the networks come from the pipe: an empty one is a step before
 	 * that failed (a tenant create refused), not "any network will do" */
-	if (!rc && in->n == 0) {
-		errorx("create: no records on stdin: create - needs net records");
-		rc = EXIT_DATA;
-	}
+	if (!rc && in->n == 0)
+		rc = vm_no_net_records();
 	for (size_t i = 0; !rc && i < in->n; i++) {
 		const struct record *r = &in->r[i];
 		const char *kind = rec_get(r, "kind"), *ref = rec_get(r, "id") ? rec_get(r, "id") : rec_get(r, "name");
@@ -102,10 +100,8 @@ static int read_records(int argc, struct plan *p)
 	sb_release(&err);
 	if (!rc && c_no_network && (p->nets.n || p->ports.n))
 		rc = usage("create: %s", "--no-network, but networks came on stdin");
-	if (!rc && !c_no_network && !p->nets.n && !p->ports.n) {
-		errorx("create: no net or port record on stdin: create - needs net records");
-		rc = EXIT_DATA;
-	}
+	if (!rc && !c_no_network && !p->nets.n && !p->ports.n)
+		rc = vm_no_net_records();
 	return rc;
 }
 
@@ -362,6 +358,7 @@ static int post_server(struct os_session *s, struct plan *p, size_t i, char **id
 	json_object_set_new(json_object_get(body, "server"), "name", json_string(name));
 	struct strbuf err = STRBUF_INIT;
 	int rc = 0;
+	info("create: server '%s': asking Nova to make it", name);
 	for (int attempt = 1; attempt <= 3; attempt++) {
 		json_t *out = NULL;
 		sb_reset(&err);
@@ -538,13 +535,26 @@ static void report_timeout(const struct plan *p, const int *done)
 /* --wait, for every server POSTed: one list call a second whatever their
  * number, as cheap for Nova as a loop of curl could be (the brief list of
  * the servers in BUILD while one of ours is). */
+static void show_progress(const struct plan *p, const int *done, long long start)
+{
+	size_t n = 0, ready = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		n += p->ids[i] != NULL;
+		ready += done[i];
+	}
+	vm_progress("create: %zu of %zu servers running%s (%llds)", ready, n, p->want_ip ? " with an address" : "",
+		    (now_ms() - start) / 1000);
+}
+
 static int wait_all(struct os_session *s, struct plan *p)
 {
 	int *done = xcalloc(p->n, sizeof *done), first = 0, rc = 0;
 	char *since = changes_since();
 	long long start = now_ms(), failing_since = 0;
 	struct strbuf why = STRBUF_INIT;
+	info("create: waiting until the servers are running%s", p->want_ip ? " with an address" : "");
 	for (unsigned round = 0;; round++) {
+		show_progress(p, done, start);
 		if (!round || !any_building(s, p, since, done)) {
 			sb_reset(&why);
 			rc = look_all(s, p, since, done, &why);
@@ -567,6 +577,7 @@ static int wait_all(struct os_session *s, struct plan *p)
 			break;
 		}
 	}
+	vm_progress_done();
 	free(since);
 	free(done);
 	sb_release(&why);
@@ -605,18 +616,18 @@ static int prepare(struct os_session *s, struct plan *p)
 
 static int write_records(struct os_session *s, struct plan *p, int rc)
 {
-	json_t *images = NULL;
-	osvm_image_names(s, &images);
+	json_t *names = NULL;
+	osvm_names(s, &names);
 	struct rec_writer *w = vm_writer(VM_COLUMNS);
 	for (size_t i = 0; i < p->n; i++) {
 		if (!p->made[i])
 			continue;
 		struct record r = RECORD_INIT;
-		osvm_record(p->made[i], images, 0, &r);
+		osvm_record(p->made[i], names, 0, &r);
 		rec_write(w, &r);
 		rec_clear(&r);
 	}
-	json_decref(images);
+	json_decref(names);
 	return vm_finish(w, rc);
 }
 

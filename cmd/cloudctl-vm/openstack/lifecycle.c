@@ -112,20 +112,21 @@ static int run_act(int argc, char **argv, const struct act *a)
 		return rc;
 	struct ostargets ts = { 0 };
 	rc = osvm_targets(a->verb, &c.s, argc, argv, &ts);
-	json_t *images = NULL;
+	json_t *names = NULL;
 	json_t **now = xcalloc(ts.n ? ts.n : 1, sizeof *now);
 	int *failed = xcalloc(ts.n ? ts.n : 1, sizeof *failed);
-	if (!rc) { /* images first: the main session is idle while the workers run */
-		osvm_image_names(&c.s, &images);
+	if (!rc) { /* names first: the main session is idle while the workers run,
+		    * and a deleted server's ports are still there to say its net_id */
+		osvm_names(&c.s, &names);
 		struct run r = { a, &ts, now, failed };
 		rc = osvm_parallel(&c, ts.n, run_job, &r);
 	}
 	struct rec_writer *w = vm_writer(VM_COLUMNS);
-	for (size_t i = 0; i < ts.n && images; i++) {
+	for (size_t i = 0; i < ts.n && names; i++) {
 		if (a->deletes && failed[i] && !now[i])
 			continue; /* not deleted, and nothing new known about it */
 		struct record rec = RECORD_INIT;
-		osvm_record(now[i] ? now[i] : ts.t[i].server, images, 0, &rec);
+		osvm_record(now[i] ? now[i] : ts.t[i].server, names, 0, &rec);
 		if (a->deletes && now[i]) { /* still there (no --wait, a timeout, a signal): its status says where */
 			rec_set(&rec, "state", "deleting");
 		} else if (a->deletes) { /* gone: Nova's word for it, not the status from before */
@@ -137,14 +138,14 @@ static int run_act(int argc, char **argv, const struct act *a)
 		rec_clear(&rec);
 		json_decref(now[i]);
 	}
-	if (!rc && a->deletes && o_delete_keypair && images)
+	if (!rc && a->deletes && o_delete_keypair && names)
 		rc = delete_keypairs(&c.s, &ts, failed, w);
 	if (!rc && interrupted())
 		rc = interrupt_exit_code();
 	rc = vm_finish(w, rc);
 	free(now);
 	free(failed);
-	json_decref(images);
+	json_decref(names);
 	osvm_targets_free(&ts);
 	os_client_close(&c);
 	return rc;
@@ -155,6 +156,7 @@ static int action(struct os_session *s, const struct act *a, const struct ostarg
 		  json_t *arg)
 {
 	char *path = xasprintf("/servers/%s/action", os_jstr(t->server, "id"));
+	info("%s: server '%s': asking Nova to %s", a->verb, t->ref, name);
 	json_t *body = json_object();
 	json_object_set_new(body, name, arg);
 	struct strbuf err = STRBUF_INIT;
@@ -190,6 +192,7 @@ static int has_addresses(const json_t *sv)
 static int settle(struct os_session *s, const struct act *a, const struct ostarget *t, const struct want *w,
 		  const char *what, json_t **now)
 {
+	info("%s: server '%s': waiting until it is %s", a->verb, t->ref, what);
 	int rc = osvm_poll(s, a->verb, os_jstr(t->server, "id"), t->ref, reached, w, 0, a->ms, now);
 	if (rc == OSVM_TIMEOUT) {
 		errorx("%s: server '%s' is not %s after %s", a->verb, t->ref, what,
@@ -205,6 +208,8 @@ static int start_one(struct os_session *s, const struct act *a, const struct ost
 		int rc = action(s, a, t, "os-start", json_null());
 		if (rc)
 			return rc;
+	} else {
+		info("start: server '%s' is running already", t->ref);
 	}
 	struct want w = { "ACTIVE", o_wait && has_addresses(t->server) };
 	return settle(s, a, t, &w, w.ip ? "running with an address" : "running", now);
@@ -212,8 +217,10 @@ static int start_one(struct os_session *s, const struct act *a, const struct ost
 
 static int stop_one(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now)
 {
-	if (str_eq(os_jstr(t->server, "status"), "SHUTOFF"))
+	if (str_eq(os_jstr(t->server, "status"), "SHUTOFF")) {
+		info("stop: server '%s' is shut off already", t->ref);
 		return 0;
+	}
 	int rc = action(s, a, t, "os-stop", json_null());
 	struct want w = { "SHUTOFF", 0 };
 	return rc ? rc : settle(s, a, t, &w, "shut off", now);
@@ -232,6 +239,7 @@ static int delete_one(struct os_session *s, const struct act *a, const struct os
 	const char *id = os_jstr(t->server, "id");
 	char *path = xasprintf("/servers/%s", id);
 	struct strbuf err = STRBUF_INIT;
+	info("delete: server '%s': deleting", t->ref);
 	int rc = os_call(s, "DELETE", "compute", path, NULL, NULL, &err);
 	if (rc)
 		errorx("delete: server '%s': %s", t->ref, err.buf);
@@ -247,6 +255,7 @@ static int delete_one(struct os_session *s, const struct act *a, const struct os
 	sb_release(&err);
 	if (rc || !o_wait)
 		return rc;
+	info("delete: server '%s': waiting until it is gone", t->ref);
 	rc = osvm_poll(s, a->verb, id, t->ref, NULL, NULL, 1, a->ms, &last);
 	if (rc == OSVM_TIMEOUT) {
 		errorx("delete: server '%s' is still there after %s", t->ref, o_timeout ? o_timeout : "5m");
@@ -263,6 +272,7 @@ static int wait_one(struct os_session *s, const struct act *a, const struct osta
 {
 	struct want w = { osvm_status_for(o_state), o_ip };
 	int gone = strcmp(o_state, "deleted") == 0;
+	info("wait: server '%s': waiting until it is %s%s", t->ref, o_state, o_ip ? " with an address" : "");
 	int rc = osvm_poll(s, a->verb, os_jstr(t->server, "id"), t->ref, reached, &w, gone, a->ms, now);
 	if (rc == OSVM_TIMEOUT) {
 		errorx("wait: server '%s' is not %s%s after %s", t->ref, o_state, o_ip ? " with an address" : "",

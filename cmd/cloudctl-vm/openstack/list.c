@@ -95,7 +95,7 @@ static void add_stats(struct os_client *c, struct record *recs, size_t n)
 /* Every server of the project (or of all, --all-projects) as records. */
 static int all_servers(struct os_client *c, struct recset *out)
 {
-	json_t *servers = NULL, *images = NULL, *sv;
+	json_t *servers = NULL, *names = NULL, *sv;
 	struct strbuf err = STRBUF_INIT;
 	const char *path = o_all_projects ? "/servers/detail?all_tenants=1" : "/servers/detail";
 	int rc = os_list(&c->s, "compute", path, "servers", &servers, &err);
@@ -104,12 +104,12 @@ static int all_servers(struct os_client *c, struct recset *out)
 		sb_release(&err);
 		return rc;
 	}
-	osvm_image_names(&c->s, &images);
+	osvm_names(&c->s, &names);
 	size_t i;
 	json_array_foreach(servers, i, sv)
-		osvm_record(sv, images, 0, recset_add(out));
+		osvm_record(sv, names, 0, recset_add(out));
 	json_decref(servers);
-	json_decref(images);
+	json_decref(names);
 	sb_release(&err);
 	return 0;
 }
@@ -152,11 +152,11 @@ static int targets_records(const char *verb, int argc, char **argv, int stats)
 	struct recset recs = RECSET_INIT;
 	rc = osvm_targets(verb, &c.s, argc, argv, &ts);
 	if (!rc) {
-		json_t *images = NULL;
-		osvm_image_names(&c.s, &images);
+		json_t *names = NULL;
+		osvm_names(&c.s, &names);
 		for (size_t i = 0; i < ts.n; i++)
-			osvm_record(ts.t[i].server, images, stats ? 0 : OSREC_DETAIL, recset_add(&recs));
-		json_decref(images);
+			osvm_record(ts.t[i].server, names, stats ? 0 : OSREC_DETAIL, recset_add(&recs));
+		json_decref(names);
 		if (stats)
 			add_stats(&c, recs.r, recs.n);
 	}

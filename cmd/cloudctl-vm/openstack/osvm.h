@@ -28,9 +28,12 @@ int osvm_open(const char *verb, struct os_client *c);
 typedef int (*osvm_job)(struct os_session *s, size_t i, void *ctx);
 int osvm_parallel(struct os_client *c, size_t n, osvm_job job, void *ctx);
 
-/* Image ID -> name of every image the project sees (one paginated list).
- * *names is a new object; on failure it is empty and a warning says why. */
-void osvm_image_names(struct os_session *s, json_t **names);
+/* What a vm record names that Nova does not give: {"images": image ID ->
+ * name of every image the project sees, "net_ids": port MAC -> the ID of
+ * its Neutron network}, one paginated list each, whatever the number of
+ * servers. *names is a new object; a list that fails leaves its member out,
+ * and a warning says why (image= shows IDs, net_id= is left out). */
+void osvm_names(struct os_session *s, json_t **names);
 
 /* "running", "shutoff", ... for a Nova status ("ACTIVE", "SHUTOFF", ...). */
 const char *osvm_state(const char *status);
@@ -38,9 +41,9 @@ const char *osvm_state(const char *status);
 const char *osvm_status_for(const char *state);
 
 enum { OSREC_DETAIL = 1 };
-/* The vm record of a server (GET /servers/detail element). images: from
- * osvm_image_names (may be NULL: the image ID is written). */
-void osvm_record(const json_t *server, const json_t *images, unsigned what, struct record *r);
+/* The vm record of a server (GET /servers/detail element). names: from
+ * osvm_names (may be NULL: the image ID is written, no net_id). */
+void osvm_record(const json_t *server, const json_t *names, unsigned what, struct record *r);
 /* Add the fields of in that out lacks, except those the driver owns. */
 void osvm_merge_input(struct record *out, const struct record *in);
 
