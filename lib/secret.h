@@ -2,7 +2,7 @@
  * credential secret, private key passphrase, registry token, an Authorization
  * header or any buffer that held one).
  *
- * Rule (tests/cli/secrets.sh enforces it): outside lib/secret.c, no
+ * Rule (tests/cli/secret-wipe.sh enforces it): outside lib/secret.c, no
  * explicit_bzero, no memset(..., 0, strlen(...)) or memset(buf, 0, len) of a
  * string, no volatile wiping loop, no free() of a field named password,
  * passphrase, token, secret or auth_header: call secret_free, secret_wipe or

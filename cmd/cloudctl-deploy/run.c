@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "git/source.h"
 #include "udiff.h"
 
 char *clean_path(const char *p)
@@ -92,8 +93,10 @@ int deploy_open(struct gitr *g, int trust_cache)
 	struct gitr_opts o = { d_git, d_branch, d_cacert, d_username, password, d_ssh_key, d_known_hosts,
 			       d_cache_dir, d_no_cache, trust_cache };
 	long long t0 = now_ms();
-	info("%s: reading branch %s%s", d_git, d_branch ? d_branch : "(the remote's default)",
+	char *shown = git_url_without_credentials(d_git); /* --git may hold user:password@ */
+	info("%s: reading branch %s%s", shown, d_branch ? d_branch : "(the remote's default)",
 	     trust_cache ? " (from the clone cache when it has it)" : "");
+	free(shown);
 	rc = gitr_open(g, &o, &err);
 	/* gitr_open keeps its own copy: this one is wiped now */
 	secret_free(password);

@@ -74,6 +74,9 @@ static int on_event(const char *line, size_t len, void *arg)
 		else
 			w->rc = sb_fail(w->err, EXIT_UNAVAIL, "watch: %s",
 					json_string_value(json_object_get(obj, "message")) ?: "error event");
+	} else if (!json_is_object(obj)) {
+		/* not a deletion: decide() takes a missing object for one */
+		w->rc = sb_fail(w->err, EXIT_DATA, "watch: a %.20s event without its object", type);
 	} else {
 		set_rv(w, obj);
 		if (strcmp(type, "BOOKMARK") != 0)

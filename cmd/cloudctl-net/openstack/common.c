@@ -73,7 +73,8 @@ int osn_open(struct osn *x, const char *default_cols)
 	/* the token's project: every name resolves there */
 	if ((rc = os_authenticate(&x->c.s, 0, &x->err)))
 		return osn_fail(x, NULL, rc);
-	x->project = x->c.s.project_id;
+	/* a copy: a login again after a 401 frees the session's */
+	x->project = x->c.s.project_id ? xstrdup(x->c.s.project_id) : NULL;
 	info("%s%s%s: cloud %s, project %s", x->verb, x->action ? " " : "", x->action ? x->action : "", osn_cloud(x),
 	     x->project ? x->project : "(none)");
 	x->w = rec_writer_new(stdout, common.format, common.columns, default_cols);
@@ -93,6 +94,7 @@ int osn_close(struct osn *x, int rc)
 	if (x->opened)
 		os_client_close(&x->c);
 	x->opened = 0;
+	free((char *)x->project);
 	x->project = NULL;
 	json_decref(x->names);
 	x->names = NULL;

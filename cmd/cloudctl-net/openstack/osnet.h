@@ -32,7 +32,7 @@ struct osn {
 	struct strbuf err;
 	struct rec_writer *w;
 	int opened;
-	const char *project; /* the token's project ID: names resolve there (NULL: no project) */
+	const char *project; /* the token's project ID (a copy): names resolve there (NULL: no project) */
 	json_t *names;       /* ID -> name of networks, subnets, groups named in records */
 };
 
