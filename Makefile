@@ -225,8 +225,7 @@ $(B)/fuzz/%: $(B)/tests/fuzz/%.o $(FUZZ_HELPERS) $(KUBE_A) $(OPENSTACK_A) $(OCI_
 # plugins, so their objects (and the option tables they read) are linked in.
 $(B)/fuzz/fuzz_keystone: $(B)/tests/fuzz/fuzz_os.o
 $(B)/fuzz/fuzz_oslist: $(B)/tests/fuzz/fuzz_os.o $(call obj,cmd/cloudctl-vm/options.c cmd/cloudctl-vm/openstack/client.c \
-	cmd/cloudctl-net/options.c cmd/cloudctl-net/openstack/common.c cmd/cloudctl-net/openstack/kinds.c \
-	cmd/cloudctl-net/openstack/addr.c)
+	cmd/cloudctl-net/options.c cmd/cloudctl-net/openstack/common.c cmd/cloudctl-net/openstack/kinds.c)
 
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run

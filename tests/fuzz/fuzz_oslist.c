@@ -23,7 +23,7 @@ static void list_servers(struct os_session *s)
 	json_t *servers = NULL, *images = NULL, *sv;
 	struct strbuf err = STRBUF_INIT;
 	if (os_list(s, "compute", "/servers/detail", "servers", &servers, &err) == 0) {
-		osvm_image_names(s, &images);
+		osvm_names(s, &images);
 		size_t i;
 		json_array_foreach(servers, i, sv) {
 			struct record r = RECORD_INIT;
