@@ -14,12 +14,11 @@ D=$SVC_DIR/openstack
 set -a; . "$D/env"; set +a
 export OS_CLOUD=admin
 os() { openstack "$@" 2>/dev/null; }
-ids() { # KIND [ARGS]: the IDs of the KIND objects named t-*
-	local kind=$1; shift
-	os "$kind" list "$@" -f value -c ID -c Name | awk '$2 ~ /^t-/ { print $1 }'
+ids() { # KIND... [--all-projects]: the IDs of the objects of KIND named t-*
+	os "$@" list -f value -c ID -c Name | awk '$2 ~ /^t-/ { print $1 }'
 }
 n=0
-servers=$(ids server --all-projects)
+servers=$(os server list --all-projects -f value -c ID -c Name | awk '$2 ~ /^t-/ { print $1 }')
 if [[ -n $servers ]]; then
 	# shellcheck disable=SC2086
 	os server delete --wait $servers; n=$((n + $(wc -w <<<"$servers")))
@@ -33,11 +32,15 @@ for r in $(ids router); do
 	for p in $(os port list --router "$r" -f value -c ID); do os router remove port "$r" "$p"; done
 	os router delete "$r"; n=$((n + 1))
 done
-for kind in port network "security group"; do
+sweep() { # KIND...: delete the t-* objects of that kind ("security group" is two words)
+	local list
+	list=$(ids "$@")
+	[[ -n $list ]] || return 0
 	# shellcheck disable=SC2086
-	list=$(ids $kind)
-	[[ -n $list ]] || continue
-	# shellcheck disable=SC2086
-	os $kind delete $list; n=$((n + $(wc -w <<<"$list")))
-done
+	os "$@" delete $list
+	n=$((n + $(wc -w <<<"$list")))
+}
+sweep port
+sweep network
+sweep security group
 echo "openstack-sweep: $n objects left by earlier runs deleted"
