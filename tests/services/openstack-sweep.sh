@@ -6,7 +6,8 @@
 # "which external network?" ambiguous for the next run. tests/run calls this once,
 # before any test, so every run starts from the cloud openstack-start.sh seeded.
 # Only names starting "t-" are touched; the seeded objects (public, flavors, the
-# image) never are. Never run it beside another test run.
+# image) never are; nor are those of a test still running here (the PID in
+# t-<test>-<pid>-... is alive), so two runs side by side keep their objects.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 D=$SVC_DIR/openstack
@@ -14,27 +15,37 @@ D=$SVC_DIR/openstack
 set -a; . "$D/env"; set +a
 export OS_CLOUD=admin
 os() { openstack "$@" 2>/dev/null; }
-ids() { # KIND... [--all-projects]: the IDs of the objects of KIND named t-*
-	os "$@" list -f value -c ID -c Name | awk '$2 ~ /^t-/ { print $1 }'
+# ID NAME lines in, the IDs of the t-* objects of no running test out
+left_over() {
+	local id name pid
+	while read -r id name _; do
+		[[ $name == t-* ]] || continue
+		pid=$(sed -n 's/^t-[a-z]*-\([0-9][0-9]*\).*/\1/p' <<<"$name")
+		[[ -n $pid && -d /proc/$pid ]] && continue
+		echo "$id"
+	done
+}
+ids() { # LIST-COMMAND...: the IDs of the objects it lists that are left over
+	os "$@" -f value -c ID -c Name | left_over
 }
 n=0
-servers=$(os server list --all-projects -f value -c ID -c Name | awk '$2 ~ /^t-/ { print $1 }')
+servers=$(ids server list --all-projects)
 if [[ -n $servers ]]; then
 	# shellcheck disable=SC2086
 	os server delete --wait $servers; n=$((n + $(wc -w <<<"$servers")))
 fi
 # floating IPs have no name: the tests mark theirs with the description
-for f in $(os floating ip list --long -f value -c ID -c Description | awk '$2 ~ /^t-/ { print $1 }'); do
+for f in $(os floating ip list --long -f value -c ID -c Description | left_over); do
 	os floating ip delete "$f"; n=$((n + 1))
 done
-for r in $(ids router); do
+for r in $(ids router list); do
 	os router unset --external-gateway "$r"
 	for p in $(os port list --router "$r" -f value -c ID); do os router remove port "$r" "$p"; done
 	os router delete "$r"; n=$((n + 1))
 done
 sweep() { # KIND...: delete the t-* objects of that kind ("security group" is two words)
 	local list
-	list=$(ids "$@")
+	list=$(ids "$@" list)
 	[[ -n $list ]] || return 0
 	# shellcheck disable=SC2086
 	os "$@" delete $list
