@@ -15,7 +15,7 @@
  * - Traces at -vv (log_level >= LOG_DEBUG) on stderr: request line, headers and
  *   bodies, with Authorization, Proxy-Authorization, X-Auth-Token, X-Subject-Token,
  *   Cookie and Set-Cookie values and JSON/form "password"/"secret"/"token" values
- *   replaced by "<redacted>".
+ *   replaced by "<redacted>" (lib/redact.h).
  * - Streaming (http_do_transfer): a request body read from a file descriptor,
  *   read again from its start on every attempt, and a 2xx response body handed
  *   to a sink as it arrives instead of being kept in memory.
@@ -190,12 +190,5 @@ int http_exit_code(const struct http_response *resp);
 /* Seconds to wait from a Retry-After value (delta-seconds or HTTP-date); -1 if unparsable. */
 long http_parse_retry_after(const char *value, long now_epoch);
 
-/* Return a copy of a header line with its secret value redacted when the header
- * is one of those listed above. Exposed for tests. */
-char *http_redact_header(const char *line);
-/* A URL fit to print: userinfo (user:password@) and secret query values removed. */
-char *http_redact_url(const char *url);
-/* Redact "password"/"secret"/"token" values in a JSON or form body. Exposed for tests. */
-char *http_redact_body(const char *body, size_t len);
 
 #endif

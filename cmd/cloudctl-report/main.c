@@ -3,6 +3,7 @@
 #include "report.h"
 #include "prom.h"
 #include "http.h"
+#include "redact.h"
 #include "log.h"
 #include "opts.h"
 
@@ -218,7 +219,7 @@ static int push(const char *body, size_t len)
 	struct http_request rq = { "PUT", url, hdrs, body, len, 0 };
 	struct http_response rs = HTTP_RESPONSE_INIT;
 	int rc = 0;
-	char *shown = http_redact_url(url); /* a password in the URL is not for stderr */
+	char *shown = redact_url(url); /* a password in the URL is not for stderr */
 	if (http_do(c, &rq, &rs) < 0) {
 		errorx("--push: %s: %s", shown, rs.errbuf);
 		rc = http_exit_code(&rs); /* 69, or an unreadable --cacert's code */

@@ -8,6 +8,7 @@
 #include <git2.h>
 
 #include "http.h"
+#include "redact.h"
 #include "log.h"
 #include "git/init.h"
 #include "git/source.h"
@@ -21,7 +22,7 @@ static int git_fail(struct strbuf *err, int code, const char *what)
 
 char *git_url_without_credentials(const char *url)
 {
-	return http_redact_url(url);
+	return redact_url(url);
 }
 
 /* dir relative to the work tree's top ("." for the top itself). */

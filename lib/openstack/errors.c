@@ -2,6 +2,7 @@
  * code (404 -> 66, 409 -> 73, 401/403 -> 77, over a quota -> 75; see auth.h). */
 #include "openstack/api.h"
 #include "openstack/session_int.h"
+#include "redact.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -96,7 +97,7 @@ void os_error_message(const struct http_response *resp, struct strbuf *out)
 	if (out->len == start)
 		sb_adds(out, "no message");
 	/* an API could echo what it was sent: never let a secret through */
-	char *clean = http_redact_body(out->buf + start, out->len - start);
+	char *clean = redact_body(out->buf + start, out->len - start);
 	out->len = start;
 	out->buf[start] = '\0';
 	sb_adds(out, clean);
@@ -120,7 +121,7 @@ static int over_quota(const struct http_response *resp, const char *message)
 int os_request_failed(struct strbuf *err, const char *method, const char *url,
 			  const struct http_response *resp)
 {
-	char *safe = http_redact_url(url);
+	char *safe = redact_url(url);
 	if (resp->status == 0) {
 		/* 69, or the code of an unreadable CA bundle of ours */
 		int code = sb_fail(err, http_exit_code(resp), "%s %s: %s", method, safe,

@@ -4,6 +4,7 @@
  * at the first NUL: the secret, then the text around it. */
 #include "fuzz.h"
 #include "http.h"
+#include "redact.h"
 
 #include <string.h>
 
@@ -46,19 +47,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (plain_secret(secret) && !in_template(secret) && !strstr(around, secret)) {
 		struct strbuf b = STRBUF_INIT;
 		sb_addf(&b, "{\"auth\":{\"password\":\"%s\"},\"x\":\"%s\"}", secret, around);
-		check(http_redact_body(b.buf, b.len), secret);
+		check(redact_body(b.buf, b.len), secret);
 		sb_reset(&b);
 		sb_addf(&b, "grant_type=password&password=%s&%s", secret, around);
-		check(http_redact_body(b.buf, b.len), secret);
+		check(redact_body(b.buf, b.len), secret);
 		sb_reset(&b);
 		sb_addf(&b, "https://user:%s@host/%s", secret, around);
-		check(http_redact_url(b.buf), secret);
+		check(redact_url(b.buf), secret);
 		sb_reset(&b);
 		sb_addf(&b, "Authorization: Bearer %s", secret);
-		check(http_redact_header(b.buf), secret);
+		check(redact_header(b.buf), secret);
 		sb_release(&b);
 	}
-	char *h = http_redact_header(around);
+	char *h = redact_header(around);
 	free(h);
 	free(secret);
 	free(around);

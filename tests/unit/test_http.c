@@ -5,6 +5,7 @@
 #include "check.h"
 #include "capture.h"
 #include "http.h"
+#include "redact.h"
 #include "log.h"
 #include "util.h"
 
@@ -294,7 +295,7 @@ static void test_retry_after_parse(void)
 
 static void check_header_redaction(const char *in, const char *want)
 {
-	char *got = http_redact_header(in);
+	char *got = redact_header(in);
 	CHECK_STR(got, want);
 	free(got);
 }
@@ -321,7 +322,7 @@ static void test_redact_header(void)
 
 static void check_body_redaction(const char *in, const char *want)
 {
-	char *got = http_redact_body(in, strlen(in));
+	char *got = redact_body(in, strlen(in));
 	CHECK_STR(got, want);
 	free(got);
 }
