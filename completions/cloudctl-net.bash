@@ -2,7 +2,7 @@
 _cloudctl_net() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} verb= w i
 	[[ $prev == = ]] && prev=${COMP_WORDS[COMP_CWORD-2]}
-	local argopts="  --output -o --columns -c --driver --connect -C --os-cloud --os-region-name --os-interface "
+	local argopts="  --output -o --columns -c --driver -D --connect -C --os-cloud --os-region-name --os-interface "
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		if [[ $argopts == *" $w "* ]]; then ((i++)); continue; fi
@@ -21,11 +21,11 @@ _cloudctl_net() {
 	port:--network) COMPREPLY=($(compgen -W "$(cloudctl-net network list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
 	tenant:--external) COMPREPLY=($(compgen -W "$(cloudctl-net network list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
 	*:--output|*:-o) COMPREPLY=($(compgen -W "kv table json tsv csv md" -- "$cur")); return ;;
-	*:--driver) COMPREPLY=($(compgen -W "openstack libvirt" -- "$cur")); return ;;
+	*:--driver|*:-D) COMPREPLY=($(compgen -W "openstack libvirt" -- "$cur")); return ;;
 	*:--connect|*:-C) COMPREPLY=($(compgen -W "qemu:///system qemu:///session test:///default" -- "$cur")); return ;;
 	*:--os-interface) COMPREPLY=($(compgen -W "public internal admin" -- "$cur")); return ;;
 	esac
-	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --driver --connect -C --os-cloud --os-region-name --os-interface --all-projects" opts= operands=
+	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --driver -D --connect -C --os-cloud --os-region-name --os-interface --all-projects" opts= operands=
 	case $verb in
 	'')
 		COMPREPLY=($(compgen -W "network subnet router secgroup rule fip port tenant $common" -- "$cur")); return ;;

@@ -14,7 +14,7 @@ complete -c cloudctl-net -s v -l verbose -d 'say more on stderr; -vv traces requ
 complete -c cloudctl-net -s q -l quiet -d 'print errors only'
 complete -c cloudctl-net -s h -l help -d 'show this help and exit'
 complete -c cloudctl-net -l version -d 'show the version and exit'
-complete -c cloudctl-net -l driver -r -f -a 'openstack libvirt' -d 'openstack or libvirt (default: $CLOUDCTL_NET_DRIVER, else openstack with --os-cloud, $OS_CLOUD or $OS_AUTH_URL, else libvirt)'
+complete -c cloudctl-net -s D -l driver -r -f -a 'openstack libvirt' -d 'openstack or libvirt (default: $CLOUDCTL_NET_DRIVER, else openstack with --os-cloud, $OS_CLOUD or $OS_AUTH_URL, else libvirt)'
 complete -c cloudctl-net -s C -l connect -r -f -a 'qemu:///system qemu:///session test:///default' -d 'libvirt URI (default: $LIBVIRT_DEFAULT_URI)'
 complete -c cloudctl-net -l os-cloud -r -f -d 'the cloud of clouds.yaml (default: $OS_CLOUD)'
 complete -c cloudctl-net -l os-region-name -r -f -d 'OpenStack region (default: $OS_REGION_NAME)'

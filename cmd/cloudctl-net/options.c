@@ -13,7 +13,7 @@ const char *net_os_cloud, *net_os_region, *net_os_interface;
 int net_all_projects;
 
 const struct opt net_globals[] = {
-	OPT_STRING("driver", 0, &net_driver, "DRIVER",
+	OPT_STRING("driver", 'D', &net_driver, "DRIVER",
 	  "openstack or libvirt (default: $CLOUDCTL_NET_DRIVER, else openstack with --os-cloud, "
 	  "$OS_CLOUD or $OS_AUTH_URL, else libvirt)", .complete = "words:openstack libvirt"),
 	OPT_LIST("connect", 'C', &net_connect, "URI", "libvirt URI (default: $LIBVIRT_DEFAULT_URI)",
