@@ -14,7 +14,7 @@ _cloudctl_net() {
 	subnet:--network) COMPREPLY=($(compgen -W "$(cloudctl-net network list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
 	router:--external) COMPREPLY=($(compgen -W "$(cloudctl-net network list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
 	router:--subnet) COMPREPLY=($(compgen -W "$(cloudctl-net subnet list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
-	rule:--secgroup) COMPREPLY=($(compgen -W "$(cloudctl-net secgroup list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
+	rule:--security-group) COMPREPLY=($(compgen -W "$(cloudctl-net secgroup list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
 	rule:--direction) COMPREPLY=($(compgen -W "ingress egress" -- "$cur")); return ;;
 	rule:--protocol) COMPREPLY=($(compgen -W "tcp udp icmp any" -- "$cur")); return ;;
 	fip:--external) COMPREPLY=($(compgen -W "$(cloudctl-net network list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
@@ -33,7 +33,7 @@ _cloudctl_net() {
 	subnet) opts=" --network --cidr --gateway --no-dhcp --dns --pool --description --if-missing"; operands() { COMPREPLY=($(compgen -W "list show create delete" -- "$cur")); } ;;
 	router) opts=" --external --subnet --description --if-missing"; operands() { COMPREPLY=($(compgen -W "list show create delete add-interface remove-interface set-gateway" -- "$cur")); } ;;
 	secgroup) opts=" --description --if-missing"; operands() { COMPREPLY=($(compgen -W "list show create delete" -- "$cur")); } ;;
-	rule) opts=" --secgroup --direction --protocol --port --remote"; operands() { COMPREPLY=($(compgen -W "list create delete" -- "$cur")); } ;;
+	rule) opts=" --security-group --direction --protocol --port --remote"; operands() { COMPREPLY=($(compgen -W "list create delete" -- "$cur")); } ;;
 	fip) opts=" --external --server --port --description"; operands() { COMPREPLY=($(compgen -W "list show create associate disassociate delete" -- "$cur")); } ;;
 	port) opts=" --network --description --if-missing"; operands() { COMPREPLY=($(compgen -W "list show create delete" -- "$cur")); } ;;
 	tenant) opts=" --cidr --external --dns"; operands() { COMPREPLY=($(compgen -W "create delete" -- "$cur")); } ;;

@@ -50,7 +50,7 @@ complete -c cloudctl-net -n '__fish_seen_subcommand_from router' -a 'list show c
 complete -c cloudctl-net -n '__fish_seen_subcommand_from secgroup' -l description -r -f -d 'create: a description'
 complete -c cloudctl-net -n '__fish_seen_subcommand_from secgroup' -l if-missing -d 'create: one that exists already is reported'
 complete -c cloudctl-net -n '__fish_seen_subcommand_from secgroup' -a 'list show create delete'
-complete -c cloudctl-net -n '__fish_seen_subcommand_from rule' -l secgroup -r -f -a '(cloudctl-net secgroup list -o tsv -c name 2>/dev/null | tail -n +2)' -d 'create: the security group; list: only its rules'
+complete -c cloudctl-net -n '__fish_seen_subcommand_from rule' -l security-group -r -f -a '(cloudctl-net secgroup list -o tsv -c name 2>/dev/null | tail -n +2)' -d 'create: the security group; list: only its rules'
 complete -c cloudctl-net -n '__fish_seen_subcommand_from rule' -l direction -r -f -a 'ingress egress' -d 'create: ingress (default) or egress'
 complete -c cloudctl-net -n '__fish_seen_subcommand_from rule' -l protocol -r -f -a 'tcp udp icmp any' -d 'create: tcp, udp, icmp or any (default any)'
 complete -c cloudctl-net -n '__fish_seen_subcommand_from rule' -l port -r -f -d 'create: a port or a range (tcp and udp)'

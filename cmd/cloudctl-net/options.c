@@ -100,7 +100,7 @@ const struct opt secgroup_opts[] = {
 const char *net_secgroup, *net_direction, *net_protocol, *net_ports, *net_remote;
 
 const struct opt rule_opts[] = {
-	OPT_STRING("secgroup", 0, &net_secgroup, "SG", "create: the security group; list: only its rules",
+	OPT_STRING("security-group", 0, &net_secgroup, "SG", "create: the security group; list: only its rules",
 	  .complete = "cmd:secgroup list -o tsv -c name", .actions = "create list"),
 	OPT_STRING("direction", 0, &net_direction, "DIR", "create: ingress (default) or egress",
 	  .complete = "words:ingress egress", .actions = "create"),
