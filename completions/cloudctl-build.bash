@@ -24,7 +24,7 @@ _cloudctl_build() {
 	esac
 	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --cacert --insecure --auth-file" opts= operands=
 	case $verb in
-	build) opts=" --repo -r --base -b --tag -t --tag-format --allow-dirty --entrypoint --cmd --env -e --label -l --source-url --keep-modes --workdir -w --user -u --platform --ignore-file --jobs -j"; operands() { COMPREPLY=($(compgen -d -- "$cur")); } ;;
+	build) opts=" --repo -r --base --tag -t --tag-format --allow-dirty --entrypoint --cmd --env -e --label --source-url --keep-modes --workdir --user -u --platform --ignore-file --jobs -j"; operands() { COMPREPLY=($(compgen -d -- "$cur")); } ;;
 	resolve) opts=""; operands() { COMPREPLY=(); } ;;
 	tags) opts=""; operands() { COMPREPLY=(); } ;;
 	*) return ;;

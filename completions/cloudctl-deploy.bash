@@ -2,7 +2,7 @@
 _cloudctl_deploy() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} verb= w i
 	[[ $prev == = ]] && prev=${COMP_WORDS[COMP_CWORD-2]}
-	local argopts="  --output -o --columns -c --git --branch -b --path -p --cacert --username --password-file --ssh-key --known-hosts --cache-dir "
+	local argopts="  --output -o --columns -c --git --branch -b --path -p --cacert --username --password-file --ssh-identity --known-hosts --cache-dir "
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		if [[ $argopts == *" $w "* ]]; then ((i++)); continue; fi
@@ -18,18 +18,18 @@ _cloudctl_deploy() {
 	*:--output|*:-o) COMPREPLY=($(compgen -W "kv table json tsv csv md" -- "$cur")); return ;;
 	*:--cacert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	*:--password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	*:--ssh-key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	*:--ssh-identity) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	*:--known-hosts) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	*:--cache-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	esac
-	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --git --branch -b --path -p --cacert --username --password-file --ssh-key --known-hosts --cache-dir --no-cache" opts= operands=
+	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --git --branch -b --path -p --cacert --username --password-file --ssh-identity --known-hosts --cache-dir --no-cache" opts= operands=
 	case $verb in
 	'')
 		COMPREPLY=($(compgen -W "bump diff history rollback promote $common" -- "$cur")); return ;;
 	bump) opts=" --image --image-name --pin --values --key --create --force --dry-run --attempts --author"; operands() { COMPREPLY=(); } ;;
 	diff) opts=" --image --image-name --pin --values --key --create --force --exit-code"; operands() { COMPREPLY=(); } ;;
 	history) opts=" --image --limit"; operands() { COMPREPLY=(); } ;;
-	rollback) opts=" --image --to --steps --dry-run --attempts --author --values --key"; operands() { COMPREPLY=(); } ;;
+	rollback) opts=" --image --at --steps --dry-run --attempts --author --values --key"; operands() { COMPREPLY=(); } ;;
 	promote) opts=" --from --to --image --force --dry-run --attempts --author --values --key"; operands() { COMPREPLY=(); } ;;
 	*) return ;;
 	esac

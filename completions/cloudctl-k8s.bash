@@ -13,7 +13,7 @@ _cloudctl_k8s() {
 	tenant:--output|tenant:-o) COMPREPLY=($(compgen -W "yaml json kv table tsv csv md" -- "$cur")); return ;;
 	apply:--filename|apply:-f) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	wait:--for) COMPREPLY=($(compgen -W "condition=Available condition=Ready delete" -- "$cur")); return ;;
-	inventory:--format|inventory:-f) COMPREPLY=($(compgen -W "kubespray ini json" -- "$cur")); return ;;
+	inventory:--format) COMPREPLY=($(compgen -W "kubespray ini json" -- "$cur")); return ;;
 	inventory:--output|inventory:-o) COMPREPLY=($(compgen -W "kubespray ini json" -- "$cur")); return ;;
 	*:--output|*:-o) COMPREPLY=($(compgen -W "kv table json tsv csv md" -- "$cur")); return ;;
 	*:--kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -22,12 +22,12 @@ _cloudctl_k8s() {
 	case $verb in
 	'')
 		COMPREPLY=($(compgen -W "tenant apply get wait rollout inventory $common" -- "$cur")); return ;;
-	tenant) opts=" --cpu --memory --pods --storage --default-request --default-limit --admin --edit --view --allow-from-namespace --label -l --open-egress --force-conflicts --dry-run --wait --timeout"; operands() { COMPREPLY=($(compgen -W "render apply delete list" -- "$cur")); } ;;
+	tenant) opts=" --cpu --memory --pods --storage --default-request --default-limit --admin --edit --view --allow-from-namespace --label --open-egress --force-conflicts --dry-run --wait --timeout"; operands() { COMPREPLY=($(compgen -W "render apply delete list" -- "$cur")); } ;;
 	apply) opts=" --filename -f --force-conflicts --dry-run --field-manager"; operands() { COMPREPLY=(); } ;;
 	get) opts=" --selector -l --all-namespaces -A"; operands() { COMPREPLY=(); } ;;
 	wait) opts=" --for --timeout"; operands() { COMPREPLY=(); } ;;
 	rollout) opts=" --timeout"; operands() { COMPREPLY=($(compgen -W "status" -- "$cur")); } ;;
-	inventory) opts=" --control-plane --etcd --format -f"; operands() { COMPREPLY=(); } ;;
+	inventory) opts=" --control-plane --etcd --format"; operands() { COMPREPLY=(); } ;;
 	*) return ;;
 	esac
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$opts $common" -- "$cur")); else operands; fi

@@ -2,7 +2,7 @@
 _cloudctl_net() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} verb= w i
 	[[ $prev == = ]] && prev=${COMP_WORDS[COMP_CWORD-2]}
-	local argopts="  --output -o --columns -c --driver --connect -C --os-cloud --os-region-name --os-interface "
+	local argopts="  --output -o --columns -c --driver -D --connect -C --os-cloud --os-region-name --os-interface "
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		if [[ $argopts == *" $w "* ]]; then ((i++)); continue; fi
@@ -14,18 +14,18 @@ _cloudctl_net() {
 	subnet:--network) COMPREPLY=($(compgen -W "$(cloudctl-net network list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
 	router:--external) COMPREPLY=($(compgen -W "$(cloudctl-net network list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
 	router:--subnet) COMPREPLY=($(compgen -W "$(cloudctl-net subnet list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
-	rule:--secgroup) COMPREPLY=($(compgen -W "$(cloudctl-net secgroup list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
+	rule:--security-group) COMPREPLY=($(compgen -W "$(cloudctl-net secgroup list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
 	rule:--direction) COMPREPLY=($(compgen -W "ingress egress" -- "$cur")); return ;;
 	rule:--protocol) COMPREPLY=($(compgen -W "tcp udp icmp any" -- "$cur")); return ;;
 	fip:--external) COMPREPLY=($(compgen -W "$(cloudctl-net network list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
 	port:--network) COMPREPLY=($(compgen -W "$(cloudctl-net network list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
 	tenant:--external) COMPREPLY=($(compgen -W "$(cloudctl-net network list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); return ;;
 	*:--output|*:-o) COMPREPLY=($(compgen -W "kv table json tsv csv md" -- "$cur")); return ;;
-	*:--driver) COMPREPLY=($(compgen -W "openstack libvirt" -- "$cur")); return ;;
+	*:--driver|*:-D) COMPREPLY=($(compgen -W "openstack libvirt" -- "$cur")); return ;;
 	*:--connect|*:-C) COMPREPLY=($(compgen -W "qemu:///system qemu:///session test:///default" -- "$cur")); return ;;
 	*:--os-interface) COMPREPLY=($(compgen -W "public internal admin" -- "$cur")); return ;;
 	esac
-	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --driver --connect -C --os-cloud --os-region-name --os-interface --all-projects" opts= operands=
+	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version --driver -D --connect -C --os-cloud --os-region-name --os-interface --all-projects" opts= operands=
 	case $verb in
 	'')
 		COMPREPLY=($(compgen -W "network subnet router secgroup rule fip port tenant $common" -- "$cur")); return ;;
@@ -33,7 +33,7 @@ _cloudctl_net() {
 	subnet) opts=" --network --cidr --gateway --no-dhcp --dns --pool --description --if-missing"; operands() { COMPREPLY=($(compgen -W "list show create delete" -- "$cur")); } ;;
 	router) opts=" --external --subnet --description --if-missing"; operands() { COMPREPLY=($(compgen -W "list show create delete add-interface remove-interface set-gateway" -- "$cur")); } ;;
 	secgroup) opts=" --description --if-missing"; operands() { COMPREPLY=($(compgen -W "list show create delete" -- "$cur")); } ;;
-	rule) opts=" --secgroup --direction --protocol --port --remote"; operands() { COMPREPLY=($(compgen -W "list create delete" -- "$cur")); } ;;
+	rule) opts=" --security-group --direction --protocol --port --remote"; operands() { COMPREPLY=($(compgen -W "list create delete" -- "$cur")); } ;;
 	fip) opts=" --external --server --port --description"; operands() { COMPREPLY=($(compgen -W "list show create associate disassociate delete" -- "$cur")); } ;;
 	port) opts=" --network --description --if-missing"; operands() { COMPREPLY=($(compgen -W "list show create delete" -- "$cur")); } ;;
 	tenant) opts=" --cidr --external --dns"; operands() { COMPREPLY=($(compgen -W "create delete" -- "$cur")); } ;;

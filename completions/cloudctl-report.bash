@@ -16,14 +16,14 @@ _cloudctl_report() {
 	esac
 	case "$verb:$prev" in
 	report:--group-by|report:-g) COMPREPLY=($(compgen -W "host tenant state" -- "$cur")); return ;;
-	report:--write|report:-w) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	report:--write) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	report:--cacert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	report:--output|report:-o) COMPREPLY=($(compgen -W "table md csv json html prom" -- "$cur")); return ;;
 	*:--output|*:-o) COMPREPLY=($(compgen -W "kv table json tsv csv md" -- "$cur")); return ;;
 	esac
 	local common=" --output -o --columns -c --verbose -v --quiet -q --help -h --version" opts= operands=
 	case $verb in
-	report) opts=" --group-by -g --top -n --stale --write -w --push --job --instance --cacert --insecure --allow-empty"; operands() { COMPREPLY=($(compgen -f -- "$cur")); } ;;
+	report) opts=" --group-by -g --top --stale --write --push --job --instance --cacert --insecure --allow-empty"; operands() { COMPREPLY=($(compgen -f -- "$cur")); } ;;
 	diff) opts=" --threshold --exit-code --allow-empty"; operands() { COMPREPLY=($(compgen -f -- "$cur")); } ;;
 	*) return ;;
 	esac

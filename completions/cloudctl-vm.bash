@@ -15,7 +15,7 @@ _cloudctl_vm() {
 	create:--kernel) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	create:--initrd) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	create:--ssh-key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	create:--user-data|create:-u) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	create:--user-data) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	create:--console-log) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	create:--domain-type) COMPREPLY=($(compgen -W "kvm qemu" -- "$cur")); return ;;
 	wait:--state|wait:-s) COMPREPLY=($(compgen -W "running paused shutoff" -- "$cur")); return ;;
@@ -28,12 +28,12 @@ _cloudctl_vm() {
 	case $verb in
 	'')
 		COMPREPLY=($(compgen -W "list show create start stop reboot delete wait stats $common" -- "$cur")); return ;;
-	list) opts=" --state -s --name -n --tag -t --stats --interval --all-projects -a --jobs -j"; operands() { COMPREPLY=(); } ;;
+	list) opts=" --state -s --name --tag -t --stats --interval --all-projects -a --jobs -j"; operands() { COMPREPLY=(); } ;;
 	show) opts=" --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	create) opts=" --name -n --count -N --start-index --vcpus --memory -m --flavor -f --disk -d --image -i --pool --kernel --initrd --cmdline --network --port --no-network --security-group --key-name -k --ssh-key --tag -t --user-data -u --console-log --domain-type --no-start --wait -w --timeout --if-missing --jobs -j"; operands() { COMPREPLY=(); } ;;
+	create) opts=" --name --count -N --start-index --vcpus --memory -m --flavor --disk -d --image -i --pool --kernel --initrd --cmdline --network --port --no-network --security-group --key-name -k --ssh-key --tag -t --user-data --console-log --domain-type --no-start --wait -w --timeout --if-missing --jobs -j"; operands() { COMPREPLY=(); } ;;
 	start) opts=" --wait -w --timeout --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	stop) opts=" --timeout --force -f --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
-	reboot) opts=" --force -f --timeout --no-wait --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	stop) opts=" --timeout --force --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
+	reboot) opts=" --force --timeout --no-wait --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	delete) opts=" --keep-storage --wait -w --delete-keypair --timeout --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	wait) opts=" --state -s --ip --timeout --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;
 	stats) opts=" --interval --all-projects -a --jobs -j"; operands() { COMPREPLY=($(compgen -W "$(cloudctl-vm list -o tsv -c name 2>/dev/null | tail -n +2)" -- "$cur")); } ;;

@@ -553,6 +553,42 @@ static void problem(struct strbuf *out, const char *where, const char *fmt, cons
 	sb_addc(out, '\n');
 }
 
+/* The suite's option glossary (cloudctl(7), OPTION GLOSSARY): what each
+ * short letter stands for in every tool, so a user's hand means one thing
+ * whichever tool it types into. A letter not here is given to no option. */
+static const struct {
+	char letter;
+	const char *name;
+} glossary[] = {
+	{ 'A', "all-namespaces" }, { 'C', "connect" }, { 'D', "driver" }, { 'N', "count" },
+	{ 'a', "all-projects" }, { 'b', "branch" }, { 'c', "columns" }, { 'd', "disk" },
+	{ 'e', "env" }, { 'f', "filename" }, { 'g', "group-by" }, { 'h', "help" },
+	{ 'i', "image" }, { 'j', "jobs" }, { 'k', "key-name" }, { 'l', "selector" },
+	{ 'm', "memory" }, { 'n', "namespace" }, { 'o', "output" }, { 'p', "path" },
+	{ 'q', "quiet" }, { 'r', "repo" }, { 's', "state" }, { 't', "tag" },
+	{ 'u', "user" }, { 'v', "verbose" }, { 'w', "wait" },
+};
+
+/* The long name the glossary gives letter, or NULL. */
+static const char *glossary_name(int letter)
+{
+	for (size_t i = 0; i < sizeof glossary / sizeof glossary[0]; i++)
+		if (glossary[i].letter == letter)
+			return glossary[i].name;
+	return NULL;
+}
+
+static void check_glossary(const struct opt *o, const char *where, struct strbuf *out)
+{
+	const char *meant = o->short_name ? glossary_name(o->short_name) : NULL;
+	if (!o->short_name || (meant && strcmp(meant, o->name) == 0))
+		return;
+	if (meant)
+		sb_addf(out, "%s: -%c is --%s in every tool (cloudctl(7))\n", where, o->short_name, meant);
+	else
+		sb_addf(out, "%s: -%c is no option's letter in the glossary (cloudctl(7))\n", where, o->short_name);
+}
+
 /* One option on its own: a name, an argument name when it takes one, help,
  * and a scope in words the tool and the verb know. */
 static void check_opt(const struct tool *t, const struct opt *o, const char *actions, const char *where,
@@ -565,6 +601,7 @@ static void check_opt(const struct tool *t, const struct opt *o, const char *act
 		problem(out, w.buf, "%s", "a long name of other than a-z, 0-9 and -");
 	if (o->short_name && !isalnum(o->short_name))
 		problem(out, w.buf, "%s", "a letter that is not a letter or digit");
+	check_glossary(o, w.buf, out);
 	if (!o->help)
 		problem(out, w.buf, "%s", "no help (only the hidden options of opts.c have none)");
 	if (takes_arg(o) != (o->argname != NULL))

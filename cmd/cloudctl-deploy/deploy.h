@@ -13,7 +13,7 @@
 #include "kustomize.h"
 
 /* global options (main.c) */
-extern const char *d_git, *d_branch, *d_path, *d_cacert, *d_username, *d_password_file, *d_ssh_key,
+extern const char *d_git, *d_branch, *d_path, *d_cacert, *d_username, *d_password_file, *d_ssh_identity,
 	*d_known_hosts, *d_cache_dir, *d_author;
 extern int d_no_cache;
 /* bump and diff */
@@ -23,7 +23,7 @@ extern int d_exit_code;
 extern int d_force, d_dry_run, d_create;
 extern long long d_attempts;
 /* history, rollback, promote */
-extern const char *d_image, *d_to, *d_from;
+extern const char *d_image, *d_at, *d_to, *d_from;
 extern long long d_steps, d_limit;
 
 /* One image's change in one commit, as the commit message records it. */

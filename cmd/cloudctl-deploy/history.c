@@ -280,10 +280,10 @@ static int rb_target(struct gitr *g, const git_oid *tip, const char *path, const
 	/* Never below the newest source already undone by an earlier rollback. */
 	if (!rc && hs.n && !strcmp(hs.h[0].e.verb, "rollback"))
 		*guard = hs.h[0].e.stime;
-	if (!rc && d_to) {
+	if (!rc && d_at) {
 		git_object *o = NULL;
-		if (git_revparse_single(&o, g->repo, d_to) < 0 || git_object_type(o) != GIT_OBJECT_COMMIT)
-			rc = sb_fail(err, EXIT_NOTFOUND, "--to %s: no such commit on %s", d_to, g->branch);
+		if (git_revparse_single(&o, g->repo, d_at) < 0 || git_object_type(o) != GIT_OBJECT_COMMIT)
+			rc = sb_fail(err, EXIT_NOTFOUND, "--at %s: no such commit on %s", d_at, g->branch);
 		else
 			*target = *git_object_id(o);
 		git_object_free(o);
@@ -328,7 +328,7 @@ static int last_deploy_images(struct gitr *g, const git_oid *tip, const char *pa
 	for (size_t i = 0; !rc && i < hs.n && git_oid_equal(&hs.h[i].commit, &hs.h[0].commit); i++)
 		strlist_add(names, hs.h[i].e.name);
 	if (!rc && hs.n == 0)
-		rc = sb_fail(err, EXIT_NOTFOUND, "%s: no deploys on record to roll back (--image NAME --to COMMIT)", path);
+		rc = sb_fail(err, EXIT_NOTFOUND, "%s: no deploys on record to roll back (--image NAME --at COMMIT)", path);
 	hists_clear(&hs);
 	return rc;
 }
@@ -406,8 +406,8 @@ int cmd_rollback(int argc, char **argv)
 		errorx("--path DIR is required");
 		return EXIT_USAGE;
 	}
-	if (d_to && d_steps) {
-		errorx("--to and --steps: one or the other");
+	if (d_at && d_steps) {
+		errorx("--at and --steps: one or the other");
 		return EXIT_USAGE;
 	}
 	if (values_opts_check())

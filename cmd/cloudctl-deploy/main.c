@@ -3,7 +3,7 @@
  * promote between overlays, and what a bump would change. */
 #include "deploy.h"
 
-const char *d_git, *d_branch, *d_path, *d_cacert, *d_username, *d_password_file, *d_ssh_key, *d_known_hosts,
+const char *d_git, *d_branch, *d_path, *d_cacert, *d_username, *d_password_file, *d_ssh_identity, *d_known_hosts,
 	*d_cache_dir, *d_author;
 int d_no_cache;
 struct strlist d_images;
@@ -11,7 +11,7 @@ const char *d_pin, *d_values, *d_key, *d_image_name;
 int d_exit_code;
 int d_force, d_dry_run, d_create;
 long long d_attempts;
-const char *d_image, *d_to, *d_from;
+const char *d_image, *d_at, *d_to, *d_from;
 long long d_steps, d_limit;
 
 #define BUMP_OPTS \
@@ -56,7 +56,7 @@ static const struct opt history_opts[] = {
 
 static const struct opt rollback_opts[] = {
 	OPT_STRING("image", 0, &d_image, "NAME", "the image (default: those of the last deploy)"),
-	OPT_STRING("to", 0, &d_to, "COMMIT", "restore the tag the image had at COMMIT"),
+	OPT_STRING("at", 0, &d_at, "COMMIT", "restore the tag the image had at COMMIT"),
 	OPT_INT("steps", 0, &d_steps, "N", "undo the last N deploys of the image (default 1)"),
 	REWRITE_OPTS,
 	OPT_END
@@ -81,8 +81,8 @@ static const struct opt globals[] = {
 	OPT_STRING("password-file", 0, &d_password_file, "FILE",
 	  "https: read the password or token from FILE (default $CLOUDCTL_GIT_PASSWORD, ~/.git-credentials)",
 	  .complete = "file"),
-	OPT_STRING("ssh-key", 0, &d_ssh_key, "FILE",
-	  "ssh: the private key (default ssh-agent, ~/.ssh/id_ed25519, id_rsa)", .complete = "file"),
+	OPT_STRING("ssh-identity", 0, &d_ssh_identity, "FILE",
+	  "ssh: the private key, as ssh -i (default ssh-agent, ~/.ssh/id_ed25519, id_rsa)", .complete = "file"),
 	OPT_STRING("known-hosts", 0, &d_known_hosts, "FILE", "ssh: the known_hosts file (default ~/.ssh/known_hosts)",
 	  .complete = "file"),
 	OPT_STRING("cache-dir", 0, &d_cache_dir, "DIR", "the clone cache (default $XDG_CACHE_HOME/cloudctl/git)",

@@ -81,7 +81,7 @@ int deploy_open(struct gitr *g, int trust_cache)
 		return EXIT_USAGE;
 	}
 	char *password = NULL;
-	if ((rc = check_file_opt("--cacert", d_cacert, &err)) || (rc = check_file_opt("--ssh-key", d_ssh_key, &err)) ||
+	if ((rc = check_file_opt("--cacert", d_cacert, &err)) || (rc = check_file_opt("--ssh-identity", d_ssh_identity, &err)) ||
 	    (rc = check_file_opt("--known-hosts", d_known_hosts, &err)) ||
 	    (rc = check_file_opt("--password-file", d_password_file, &err)) ||
 	    (rc = check_dir_opt("--cache-dir", d_cache_dir, &err)) ||
@@ -90,7 +90,7 @@ int deploy_open(struct gitr *g, int trust_cache)
 		sb_release(&err);
 		return rc;
 	}
-	struct gitr_opts o = { d_git, d_branch, d_cacert, d_username, password, d_ssh_key, d_known_hosts,
+	struct gitr_opts o = { d_git, d_branch, d_cacert, d_username, password, d_ssh_identity, d_known_hosts,
 			       d_cache_dir, d_no_cache, trust_cache };
 	long long t0 = now_ms();
 	char *shown = git_url_without_credentials(d_git); /* --git may hold user:password@ */

@@ -19,7 +19,7 @@ static const struct opt tenant_opts[] = {
 	OPT_LIST("view", 0, &t_view, "WHO", "bind ClusterRole view; repeatable", .actions = "render apply"),
 	OPT_LIST("allow-from-namespace", 0, &t_from_ns, "NS",
 	  "allow ingress from namespace NS (e.g. the ingress controller's); repeatable", .actions = "render apply"),
-	OPT_LIST("label", 'l', &t_labels, "K=V", "label on the Namespace; repeatable", .actions = "render apply"),
+	OPT_LIST("label", 0, &t_labels, "K=V", "label on the Namespace; repeatable", .actions = "render apply"),
 	OPT_BOOL("open-egress", 0, &t_open_egress,
 	  "no egress policy: pods reach anything (default: only DNS and their own namespace)",
 	  .actions = "render apply"),
@@ -70,7 +70,7 @@ static const struct opt inventory_opts[] = {
 	OPT_INT("control-plane", 0, &i_control_plane, "N",
 	  "control-plane nodes when no VM has a role tag (default 1; 3 from 6 hosts on)"),
 	OPT_INT("etcd", 0, &i_etcd, "N", "etcd members, odd (default: the control-plane count, made odd)"),
-	OPT_STRING("format", 'f', &i_format, "FORMAT", "kubespray (hosts.yaml, default), ini or json; same as -o",
+	OPT_STRING("format", 0, &i_format, "FORMAT", "kubespray (hosts.yaml, default), ini or json; same as -o",
 	  .complete = "words:kubespray ini json"),
 	OPT_END
 };

@@ -28,7 +28,7 @@ static const struct verb verbs[] = {
 	  .actions = "list show create delete add-interface remove-interface set-gateway" },
 	{ .name = "secgroup", .opts = secgroup_opts, .operands = "list | show|delete [SG...|-] | create NAME",
 	  .summary = "Security groups", .actions = "list show create delete" },
-	{ .name = "rule", .opts = rule_opts, .operands = "list | delete [RULE...|-] | create --secgroup SG",
+	{ .name = "rule", .opts = rule_opts, .operands = "list | delete [RULE...|-] | create --security-group SG",
 	  .summary = "Security group rules", .actions = "list create delete" },
 	{ .name = "fip", .opts = fip_opts,
 	  .operands = "list | show|delete|disassociate [FIP...|-] | create | associate FIP --server S|--port P",

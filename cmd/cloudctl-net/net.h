@@ -37,7 +37,7 @@ extern struct strlist net_dns;     /* --dns IP, repeatable (subnet create, tenan
 extern struct strlist net_pools;   /* --pool START-END, repeatable (subnet create) */
 extern const char *net_ext_net;    /* --external NET (router, fip, tenant create) */
 extern const char *net_subnet;     /* --subnet SUBNET (router add-/remove-interface) */
-extern const char *net_secgroup;   /* --secgroup SG (rule) */
+extern const char *net_secgroup;   /* --security-group SG (rule) */
 extern const char *net_direction;  /* --direction ingress|egress (rule create) */
 extern const char *net_protocol;   /* --protocol tcp|udp|icmp|any (rule create) */
 extern const char *net_ports;      /* --port N[-M] (rule create) */

@@ -13,7 +13,7 @@ const char *net_os_cloud, *net_os_region, *net_os_interface;
 int net_all_projects;
 
 const struct opt net_globals[] = {
-	OPT_STRING("driver", 0, &net_driver, "DRIVER",
+	OPT_STRING("driver", 'D', &net_driver, "DRIVER",
 	  "openstack or libvirt (default: $CLOUDCTL_NET_DRIVER, else openstack with --os-cloud, "
 	  "$OS_CLOUD or $OS_AUTH_URL, else libvirt)", .complete = "words:openstack libvirt"),
 	OPT_LIST("connect", 'C', &net_connect, "URI", "libvirt URI (default: $LIBVIRT_DEFAULT_URI)",
@@ -100,7 +100,7 @@ const struct opt secgroup_opts[] = {
 const char *net_secgroup, *net_direction, *net_protocol, *net_ports, *net_remote;
 
 const struct opt rule_opts[] = {
-	OPT_STRING("secgroup", 0, &net_secgroup, "SG", "create: the security group; list: only its rules",
+	OPT_STRING("security-group", 0, &net_secgroup, "SG", "create: the security group; list: only its rules",
 	  .complete = "cmd:secgroup list -o tsv -c name", .actions = "create list"),
 	OPT_STRING("direction", 0, &net_direction, "DIR", "create: ingress (default) or egress",
 	  .complete = "words:ingress egress", .actions = "create"),

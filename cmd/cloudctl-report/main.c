@@ -20,9 +20,9 @@ static int o_insecure, o_allow_empty, o_exit_code;
 static const struct opt report_opts[] = {
 	OPT_STRING("group-by", 'g', &o_group_by, "KEY", "host (default), tenant, state or tag.K",
 	  .complete = "words:host tenant state"),
-	OPT_INT("top", 'n', &o_top, "N", "instances in each top list (default 5)"),
+	OPT_INT("top", 0, &o_top, "N", "instances in each top list (default 5)"),
 	OPT_STRING("stale", 0, &o_stale, "DURATION", "flag instances shut off for longer (default 7d)"),
-	OPT_STRING("write", 'w', &o_write, "FILE", "write to FILE atomically (temporary file, then rename)",
+	OPT_STRING("write", 0, &o_write, "FILE", "write to FILE atomically (temporary file, then rename)",
 	  .complete = "file"),
 	OPT_STRING("push", 0, &o_push, "URL", "PUT the prom output to a Pushgateway at URL"),
 	OPT_STRING("job", 0, &o_job, "NAME", "job label for --push (default cloudctl)"),

@@ -19,7 +19,7 @@ int list_stats;
 const struct opt list_opts[] = {
 	OPT_STRING("state", 's', &list_state, "STATE", "only VMs in STATE (running, shutoff, paused, ...)",
 	  .complete = "words:running blocked paused shutdown shutoff crashed pmsuspended building error suspended shelved"),
-	OPT_STRING("name", 'n', &list_name, "GLOB", "only VMs whose name matches GLOB"),
+	OPT_STRING("name", 0, &list_name, "GLOB", "only VMs whose name matches GLOB"),
 	OPT_LIST("tag", 't', &list_tags, "K=V", "only VMs tagged K=V (K alone: having tag K); repeatable"),
 	OPT_BOOL("stats", 0, &list_stats, "add the counters of 'stats' to each record"),
 	OPT_STRING("interval", 0, &o_interval, "DURATION",
@@ -48,13 +48,13 @@ long long c_vcpus = VM_VCPUS_UNSET, c_count = 1, c_start_index = 1;
 struct strlist c_networks, c_tags, c_ports, c_secgroups;
 int c_wait, c_if_missing, c_no_start, c_no_network;
 const struct opt create_opts[] = {
-	OPT_STRING("name", 'n', &c_name, "NAME", "VM name; with --count, a template with %d (e.g. web-%d)"),
+	OPT_STRING("name", 0, &c_name, "NAME", "VM name; with --count, a template with %d (e.g. web-%d)"),
 	OPT_INT("count", 'N', &c_count, "N", "create N VMs (default 1)"),
 	OPT_INT("start-index", 0, &c_start_index, "I", "first number for %d in the name template (default 1)"),
 	OPT_INT("vcpus", 0, &c_vcpus, "N",
 	  "virtual CPUs (default 1); openstack: with --memory, picks the smallest flavor that fits"),
 	OPT_STRING("memory", 'm', &c_memory, "SIZE", "memory, e.g. 512M, 2G; a bare number is MiB (default 1G)"),
-	OPT_STRING("flavor", 'f', &c_flavor, "FLAVOR", "openstack: flavor name or ID", .drivers = "openstack"),
+	OPT_STRING("flavor", 0, &c_flavor, "FLAVOR", "openstack: flavor name or ID", .drivers = "openstack"),
 	OPT_STRING("disk", 'd', &c_disk, "SIZE", "a new qcow2 disk of SIZE (a bare number is GiB)",
 	  .drivers = "libvirt"),
 	OPT_STRING("image", 'i', &c_image, "IMAGE",
@@ -78,7 +78,7 @@ const struct opt create_opts[] = {
 	  "openstack: public key to inject; a keypair holding it is reused or made", .complete = "file",
 	  .drivers = "openstack"),
 	OPT_LIST("tag", 't', &c_tags, "K=V", "tag kept in the domain's metadata (openstack: the server's); repeatable"),
-	OPT_STRING("user-data", 'u', &c_user_data, "FILE",
+	OPT_STRING("user-data", 0, &c_user_data, "FILE",
 	  "cloud-init user-data: a NoCloud seed (openstack: Nova's user_data)", .complete = "file"),
 	OPT_STRING("console-log", 0, &c_console_log, "FILE", "also log the serial console to FILE (on the host)",
 	  .complete = "file", .drivers = "libvirt"),
@@ -107,14 +107,14 @@ const struct opt start_opts[] = {
 const struct opt stop_opts[] = {
 	OPT_STRING("timeout", 0, &o_timeout, "DURATION",
 	  "how long the VM may take to be shut off (default 60s, both drivers)"),
-	OPT_BOOL("force", 'f', &o_force, "libvirt: power off what did not shut down in time (Nova does that itself)",
+	OPT_BOOL("force", 0, &o_force, "libvirt: power off what did not shut down in time (Nova does that itself)",
 	  .drivers = "libvirt", .scope_note = "Nova powers off what does not shut down"),
 	ALL_PROJECTS_OPT,
 	JOBS_OPT,
 	OPT_END
 };
 const struct opt reboot_opts[] = {
-	OPT_BOOL("force", 'f', &o_force, "reset instead of asking the guest to reboot"),
+	OPT_BOOL("force", 0, &o_force, "reset instead of asking the guest to reboot"),
 	OPT_STRING("timeout", 0, &o_timeout, "DURATION", "how long to wait for the guest to be back (default 5m)"),
 	OPT_BOOL("no-wait", 0, &o_no_wait, "return once the reboot is asked for"),
 	ALL_PROJECTS_OPT,

@@ -59,7 +59,7 @@ static int ssh_cred(git_credential **out, struct gitr_cb *cb, const char *user)
 		}
 		free(key);
 	}
-	return cb_fail(cb, EXIT_PERM, "ssh: no key the server accepts for %s (--ssh-key, ssh-agent, ~/.ssh/id_ed25519, ~/.ssh/id_rsa)", user);
+	return cb_fail(cb, EXIT_PERM, "ssh: no key the server accepts for %s (--ssh-identity, ssh-agent, ~/.ssh/id_ed25519, ~/.ssh/id_rsa)", user);
 }
 
 static int cb_credentials(git_credential **out, const char *url, const char *user_from_url, unsigned int allowed,

@@ -158,6 +158,12 @@ run "$D" rollback --git "$R" --path charts/r
 expect "helm: rollback without --values says how" 66 "" "cloudctl-deploy: $R: no kustomization.yaml in charts/r on branch main (a Helm values file: --values FILE --key KEY)"
 run "$D" rollback "${H[@]}" --path charts/r --key image.nosuch
 expect_rc "helm: rollback of a key the values lack" 66 "^cloudctl-deploy: [0-9a-f]{40}: no key image.nosuch in values.yaml there$"
+run "$D" rollback "${H[@]}" --path charts/r --at nosuchrev
+expect "rollback --at a commit that is not there" 66 "" "cloudctl-deploy: --at nosuchrev: no such commit on main"
+run "$D" rollback "${H[@]}" --path charts/r --at HEAD --steps 1
+expect "rollback --at with --steps" 64 "" "cloudctl-deploy: --at and --steps: one or the other"
+run "$D" rollback "${H[@]}" --path charts/r --to HEAD
+expect_rc "rollback --to: the commit is --at (--to is promote's directory)" 64 "unknown option '--to'"
 assert "helm: refused rollback and promote: no commit" test "$(count "$R")" = "$n"
 
 # --- a local non-bare repository: its checked-out branch is refused, as git does ---
@@ -183,7 +189,7 @@ VERBS=("bump --path apps/r/dev --image registry.local/r/web:c1" "diff --path app
 for v in "${VERBS[@]}"; do
 	verb=${v%% *}
 	# shellcheck disable=SC2086 # the verb and its options, split on purpose
-	for opt in --cacert --password-file --ssh-key --known-hosts; do
+	for opt in --cacert --password-file --ssh-identity --known-hosts; do
 		run "$D" $v --git "$R" $opt "$T/nothere"
 		expect "$verb $opt missing: 66" 66 "" "cloudctl-deploy: $opt $T/nothere: No such file or directory"
 		run "$D" $v --git "$R" $opt "$T/adir"

@@ -206,18 +206,18 @@ assert "https: git fsck on the one-request remote" fsck_ok "$RO"
 rm "$T/.git-credentials"
 RS=$(fresh ssh); NS=$(basename "$RS")
 SSHO=(--known-hosts "$GIT_SSH_KNOWN_HOSTS")
-run "$D" bump --git "$GIT_SSH_BASE/$NS" --ssh-key "$GIT_SSH_KEY" "${SSHO[@]}" --path "$DEV" --image registry.local/shop/frontend:s1 -o kv
+run "$D" bump --git "$GIT_SSH_BASE/$NS" --ssh-identity "$GIT_SSH_KEY" "${SSHO[@]}" --path "$DEV" --image registry.local/shop/frontend:s1 -o kv
 expect_rc "ssh: ed25519 key, known_hosts" 0 && assert "ssh: the file" cmp -s <(show "$RS" "$DEV/kustomization.yaml") <(dev_with s1)
-run "$D" bump --git "$GIT_SSH_BASE/$NS" --ssh-key "$GIT_SSH_KEY_RSA" "${SSHO[@]}" --path "$DEV" --image registry.local/shop/frontend:s2 -o kv
+run "$D" bump --git "$GIT_SSH_BASE/$NS" --ssh-identity "$GIT_SSH_KEY_RSA" "${SSHO[@]}" --path "$DEV" --image registry.local/shop/frontend:s2 -o kv
 expect_rc "ssh: RSA key" 0 && assert "ssh: RSA bump landed, fsck clean" bash -c "[ $(count "$RS") = 3 ] && git --git-dir='$RS' fsck --strict --no-dangling 2>/dev/null"
 : >"$T/empty_known_hosts"
-run "$D" bump --git "$GIT_SSH_BASE/$NS" --ssh-key "$GIT_SSH_KEY" --known-hosts "$T/empty_known_hosts" --path "$DEV" --image registry.local/shop/frontend:s3
+run "$D" bump --git "$GIT_SSH_BASE/$NS" --ssh-identity "$GIT_SSH_KEY" --known-hosts "$T/empty_known_hosts" --path "$DEV" --image registry.local/shop/frontend:s3
 expect_rc "ssh: unknown host key: exit 77" 77 "unknown host key ssh-(ed25519|rsa) for \[127.0.0.1\]:$GIT_SSH_PORT" && assert "unknown host key: one line, no commit" bash -c "[ \$(wc -l <'$T/err') = 1 ] && [ $(count "$RS") = 3 ]"
 sed 's/AAAA/AAAB/' "$GIT_SSH_KNOWN_HOSTS" >"$T/bad_known_hosts"
-run "$D" bump --git "$GIT_SSH_BASE/$NS" --ssh-key "$GIT_SSH_KEY" --known-hosts "$T/bad_known_hosts" --path "$DEV" --image registry.local/shop/frontend:s3
+run "$D" bump --git "$GIT_SSH_BASE/$NS" --ssh-identity "$GIT_SSH_KEY" --known-hosts "$T/bad_known_hosts" --path "$DEV" --image registry.local/shop/frontend:s3
 expect_rc "ssh: a changed host key: exit 77" 77 "CHANGED"
 # hook rejection
-run "$D" bump --git "$GIT_REJECT_SSH_URL" --ssh-key "$GIT_SSH_KEY" "${SSHO[@]}" --path "$DEV" --image registry.local/shop/frontend:r1
+run "$D" bump --git "$GIT_REJECT_SSH_URL" --ssh-identity "$GIT_SSH_KEY" "${SSHO[@]}" --path "$DEV" --image registry.local/shop/frontend:r1
 expect_rc "a pre-receive hook refuses: exit 77" 77 "pre-receive hook declined" && assert "hook: one line, rejecting.git's main unchanged" \
 	bash -c "[ \$(wc -l <'$T/err') = 1 ] && [ \$(git --git-dir='$GIT_REPOS/rejecting.git' rev-list --count main) = 1 ]"
 # The connection is our own (lib/git/stream.c): its errors, and Nagle off on every
@@ -225,10 +225,10 @@ expect_rc "a pre-receive hook refuses: exit 77" 77 "pre-receive hook declined" &
 run "$D" bump --git https://127.0.0.1:1/x.git --cacert "$GIT_CA" --path "$DEV" --image a:1
 expect "https: nothing listening: exit 69, host and port named" 69 "" \
 	"cloudctl-deploy: https://127.0.0.1:1/x.git: connect: 127.0.0.1:1: Connection refused"
-run "$D" bump --git ssh://git@127.0.0.1:1/x.git --ssh-key "$GIT_SSH_KEY" --path "$DEV" --image a:1
+run "$D" bump --git ssh://git@127.0.0.1:1/x.git --ssh-identity "$GIT_SSH_KEY" --path "$DEV" --image a:1
 expect "ssh: nothing listening: exit 69, host and port named" 69 "" \
 	"cloudctl-deploy: ssh://git@127.0.0.1:1/x.git: connect: 127.0.0.1:1: Connection refused"
-for u in "$GIT_HTTPS_BASE/$NH --cacert $GIT_CA" "$GIT_SSH_BASE/$NS --ssh-key $GIT_SSH_KEY ${SSHO[*]}"; do
+for u in "$GIT_HTTPS_BASE/$NH --cacert $GIT_CA" "$GIT_SSH_BASE/$NS --ssh-identity $GIT_SSH_KEY ${SSHO[*]}"; do
 	# shellcheck disable=SC2086 # the URL and its options, split on purpose
 	# (LeakSanitizer cannot stop the world under strace: no leak check in this run)
 	run env CLOUDCTL_GIT_USERNAME="$GIT_USER" CLOUDCTL_GIT_PASSWORD="$GIT_PASS" \

@@ -13,7 +13,7 @@ while IFS='|' read -r name want args input msg; do
 	[ -n "$name" ] || continue
 	for f in $FORMATS; do
 		# shellcheck disable=SC2086 # ARGS are words
-		printf "$input" | $K inventory -f "$f" $args > "$T/out" 2> "$T/err"; rc=$?
+		printf "$input" | $K inventory --format "$f" $args > "$T/out" 2> "$T/err"; rc=$?
 		expect "refused in $f: $name" "$want" "" "cloudctl-k8s: $msg"
 	done
 done <<EOT
@@ -49,7 +49,7 @@ want_groups='{"etcd": ["cp.example"], "kube_control_plane": ["cp.example"], "kub
 if command -v ansible-inventory >/dev/null; then
 	for f in $FORMATS; do
 		case $f in kubespray) file=$T/inv.yaml ;; ini) file=$T/inv.ini ;; json) file=$T/inv.sh ;; esac
-		$K inventory -f "$f" < "$T/good" > "$T/doc"; rc=$?
+		$K inventory --format "$f" < "$T/good" > "$T/doc"; rc=$?
 		if [ "$f" = json ]; then printf '#!/bin/sh\ncat %s\n' "$T/doc" > "$file"; chmod +x "$file"; else cp "$T/doc" "$file"; fi
 		ANSIBLE_INVENTORY_UNPARSED_FAILED=1 ANSIBLE_LOCAL_TEMP=$T ansible-inventory -i "$file" --list > "$T/ans.json" 2> "$T/ans.err"
 		assert "$f: Ansible reads it (exit $rc)" test "$rc.$?" = 0.0

@@ -66,11 +66,11 @@ run "$NET" subnet create "$P-s" --network x --cidr 10.9.0.0/24 --pool 10.9.1.1-1
 expect_rc "subnet --pool outside the cidr: 64" 64 "pool 10.9.1.1-10.9.1.9: not START-END"
 run "$NET" subnet create "$P-s" --network x --cidr 10.9.0.0/24 --gateway 10.8.0.1
 expect_rc "subnet --gateway outside the cidr: 64" 64 "gateway 10.8.0.1: not an address in 10.9.0.0/24"
-run "$NET" rule create --secgroup x --protocol tcp --port 70000
+run "$NET" rule create --security-group x --protocol tcp --port 70000
 expect_rc "rule --port out of range: 64" 64 "port 70000: not N or N-M"
-run "$NET" rule create --secgroup x --protocol icmp --port 22
+run "$NET" rule create --security-group x --protocol icmp --port 22
 expect_rc "rule --port with icmp: 64" 64 "only with --protocol tcp or udp"
-run "$NET" rule create --secgroup x --protocol gre
+run "$NET" rule create --security-group x --protocol gre
 expect_rc "rule --protocol unknown: 64" 64 "protocol gre: tcp, udp, icmp or any"
 run "$NET" network frob
 expect_rc "unknown action: 64" 64 "^cloudctl-net: network: unknown action 'frob' \(list, show, create, delete\)$"
@@ -222,19 +222,19 @@ assert "subnet delete from records" test "$rc $(grep -c state=deleted "$T/out") 
 # ---- security groups and rules ----
 run "$NET" secgroup create "$P-web"
 assert "secgroup create: Neutron's two egress rules" test "$rc $(field rules < "$T/out")" = "0 2"
-run "$NET" rule create --secgroup "$P-web" --protocol tcp --port 8000-8080 --remote 10.0.0.0/8
+run "$NET" rule create --security-group "$P-web" --protocol tcp --port 8000-8080 --remote 10.0.0.0/8
 R1=$(field id < "$T/out")
 assert "rule create tcp range" test "$rc $(field ports < "$T/out") $(field remote < "$T/out")" = "0 8000-8080 10.0.0.0/8"
-run "$NET" rule create --secgroup "$P-web" --protocol udp --port 53 --direction egress --remote 2001:db8::/32
+run "$NET" rule create --security-group "$P-web" --protocol udp --port 53 --direction egress --remote 2001:db8::/32
 assert "rule create udp egress IPv6" test "$rc $(field ethertype < "$T/out")" = "0 IPv6"
-run "$NET" rule create --secgroup "$P-web" --protocol icmp
+run "$NET" rule create --security-group "$P-web" --protocol icmp
 expect_rc "rule create icmp" 0
 assert "rules in Neutron" test "$(rules "$P-web")" = \
 	"egress IPv4 None 0.0.0.0/0 None|egress IPv6 None ::/0 None|egress IPv6 udp 2001:db8::/32 53:53|ingress IPv4 icmp 0.0.0.0/0 None|ingress IPv4 tcp 10.0.0.0/8 8000:8080|"
-run "$NET" rule create --secgroup "$P-web" --protocol icmp
+run "$NET" rule create --security-group "$P-web" --protocol icmp
 expect_rc "rule create twice: Neutron's 409 -> 73, one line" 73 "^cloudctl-net: rule create: $P-web: Security group rule already exists"
-run "$NET" rule list --secgroup "$P-web"
-assert "rule list --secgroup: 5 records" test "$rc $(wc -l < "$T/out")" = "0 5"
+run "$NET" rule list --security-group "$P-web"
+assert "rule list --security-group: 5 records" test "$rc $(wc -l < "$T/out")" = "0 5"
 cp "$T/out" "$T/rules.rec"
 grep "id=$R1" "$T/rules.rec" | "$NET" rule delete - > "$T/out" 2> "$T/err"; rc=$?
 assert "rule delete from a record" test "$rc $(os security group rule list "$P-web" -f value -c ID | grep -c "$R1")" = "0 0"

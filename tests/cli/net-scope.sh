@@ -90,7 +90,7 @@ for cloud in admin tenant-a; do
 	done
 	run env OS_CLOUD=$cloud "$NET" fip disassociate "$FIP_B"
 	expect_rc "$cloud: fip disassociate of tenant-b's: 66" 66 "^cloudctl-net: fip disassociate: $FIP_B: "
-	run env OS_CLOUD=$cloud "$NET" rule create --secgroup "$P-o-g" --protocol udp
+	run env OS_CLOUD=$cloud "$NET" rule create --security-group "$P-o-g" --protocol udp
 	expect_rc "$cloud: rule create in tenant-b's group: 66" 66 "^cloudctl-net: rule create: $P-o-g: no security group named"
 	run env OS_CLOUD=$cloud "$NET" subnet create "$P-x" --network "$P-o" --cidr 10.62.0.0/24
 	expect_rc "$cloud: subnet create on tenant-b's network: 66" 66 "^cloudctl-net: subnet create: $P-o: no network named"

@@ -181,7 +181,7 @@ sx_ok deploy-url-password 0 "${GE[@]}" cloudctl-deploy -vv bump \
 	--image registry.local/shop/frontend:s2 -o kv
 check deploy-url-password
 RS=$(fresh ssh)
-sx_ok deploy-ssh 0 "${GE[@]}" cloudctl-deploy -vv bump --git "$GIT_SSH_BASE/$RS" --ssh-key "$GIT_SSH_KEY" \
+sx_ok deploy-ssh 0 "${GE[@]}" cloudctl-deploy -vv bump --git "$GIT_SSH_BASE/$RS" --ssh-identity "$GIT_SSH_KEY" \
 	--known-hosts "$GIT_SSH_KNOWN_HOSTS" --path "$DEV" --image registry.local/shop/frontend:s3 -o kv
 check deploy-ssh
 

@@ -32,7 +32,7 @@ vgx "k8s tenant render team-a --admin alice --allow-from-namespace x" 0 "$KB" te
 vgx "k8s tenant render team-a -o json" 0 "$KB" tenant render team-a -o json
 vgx "k8s tenant render Bad_Name" 64 "$KB" tenant render Bad_Name
 for f in kubespray ini json; do
-	VG_IN=${CLOUDCTL_SRC:-.}/tests/cli/data/inventory-input.txt vgx "k8s inventory -f $f" 0 "$KB" inventory -f $f
+	VG_IN=${CLOUDCTL_SRC:-.}/tests/cli/data/inventory-input.txt vgx "k8s inventory --format $f" 0 "$KB" inventory --format $f
 done
 KENV=$SVC/kube-apiserver/env
 if [ -f "$KENV" ]; then

@@ -47,8 +47,8 @@ while IFS='|' read -r tool args line input; do
 	else fail "$tool $args: -v says [$line]" "exit $rc; stderr: $(cat "$T/err")"; fi
 done <<EOT
 report|-o csv vms.rec|cloudctl-report: read 2 records from vms.rec|
-report|-o prom -w x.prom vms.rec|cloudctl-report: 2 instances, 0 records skipped; writing prom to x.prom|
-report|-o prom -w x.prom vms.rec|cloudctl-report: wrote x.prom|
+report|-o prom --write x.prom vms.rec|cloudctl-report: 2 instances, 0 records skipped; writing prom to x.prom|
+report|-o prom --write x.prom vms.rec|cloudctl-report: wrote x.prom|
 report|diff vms.rec vms.rec|cloudctl-report: 0 changes|
 build|./app --repo oci:out2|cloudctl-build: ./app: commit $SHA|
 build|./app --repo oci:out2|cloudctl-build: writing the manifest sha256:* as 1 tag of oci:out2|
@@ -62,7 +62,7 @@ deploy|rollback $G --path apps/shop --image $F|cloudctl-deploy: $W/gitops.git: w
 deploy|promote $G --from apps/shop --to apps/prod|cloudctl-deploy: apps/prod: committed * on * (attempt 1): pushing to $W/gitops.git|
 k8s|tenant render $NS|cloudctl-k8s: tenant render: 6 objects of tenant $NS, as YAML documents|
 k8s|inventory|cloudctl-k8s: inventory: read 2 records from <stdin>|vms.rec
-k8s|inventory -f ini|cloudctl-k8s: inventory: 2 hosts: 1 control-plane, 1 node, 1 etcd; writing ini|vms.rec
+k8s|inventory --format ini|cloudctl-k8s: inventory: 2 hosts: 1 control-plane, 1 node, 1 etcd; writing ini|vms.rec
 k8s|tenant apply $NS --admin bob|cloudctl-k8s: connecting to $KUBE_STANDIN_URL (context standin, user standin-user)|
 k8s|tenant apply $NS --admin bob|cloudctl-k8s: tenant apply: applying RoleBinding/$NS-admin (4 of 7)|
 k8s|tenant apply $NS|cloudctl-k8s: tenant apply: deleting RoleBinding/$NS-admin: no longer asked for|

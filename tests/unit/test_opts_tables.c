@@ -35,7 +35,7 @@ static const char *check_of(const struct tool *t)
 static void test_clean_table(void)
 {
 	static const struct opt go_opts[] = {
-		OPT_STRING("size", 's', &s1, "N", "the size", .drivers = "red", .actions = "create"),
+		OPT_STRING("state", 's', &s1, "S", "the state", .drivers = "red", .actions = "create"),
 		OPT_BOOL("wide", 0, &b1, "wide", .drivers = "blue", .scope_note = "red is narrow"),
 		OPT_END
 	};
@@ -67,7 +67,10 @@ static void test_duplicates(void)
 		{ .name = NULL },
 	};
 	static const struct tool t = { .name = "tt", .summary = "T.", .verbs = verbs, .globals = globals };
-	CHECK_STR(check_of(&t), "go: --size: given twice\n"
+	CHECK_STR(check_of(&t), "globals: --slow: -s is --state in every tool (cloudctl(7))\n"
+				"go: --size: -s is --state in every tool (cloudctl(7))\n"
+				"go: --verbose-ish: -v is --verbose in every tool (cloudctl(7))\n"
+				"go: --size: given twice\n"
 				"go: --size: shares its letter with --slow\n"
 				"go: --verbose-ish: shares its letter with --verbose\n");
 }
@@ -112,6 +115,31 @@ static void test_scope_without_drivers(void)
 	static const struct tool t = { .name = "tt", .summary = "T.", .verbs = verbs };
 	CHECK_STR(check_of(&t), "go: --wide: a driver scope in a tool without drivers\n"
 				"go: --wide: an action scope where the verb has no actions\n");
+}
+
+/* The glossary of cloudctl(7): a letter stands for one long name in every
+ * tool; a table giving it to another option, or using a letter the glossary
+ * gives to none, fails. */
+static void test_glossary(void)
+{
+	static const struct opt go_opts[] = {
+		OPT_BOOL("wait", 'w', &b1, "the glossary's -w"),
+		OPT_BOOL("force", 'f', &b2, "-f is --filename"),
+		OPT_STRING("top", 'T', &s1, "N", "a letter nobody has"),
+		OPT_END
+	};
+	static const struct opt globals[] = {
+		OPT_STRING("name", 'n', &s2, "NAME", "-n is --namespace"),
+		OPT_END
+	};
+	static const struct verb verbs[] = {
+		{ .name = "go", .run = run_nothing, .opts = go_opts, .summary = "Go" },
+		{ .name = NULL },
+	};
+	static const struct tool t = { .name = "tt", .summary = "T.", .verbs = verbs, .globals = globals };
+	CHECK_STR(check_of(&t), "globals: --name: -n is --namespace in every tool (cloudctl(7))\n"
+				"go: --force: -f is --filename in every tool (cloudctl(7))\n"
+				"go: --top: -T is no option's letter in the glossary (cloudctl(7))\n");
 }
 
 /* More options than the parser once held (128): the last one still works. */
@@ -169,6 +197,7 @@ int main(void)
 	RUN(test_duplicates);
 	RUN(test_scopes_and_help);
 	RUN(test_scope_without_drivers);
+	RUN(test_glossary);
 	RUN(test_many_options);
 	RUN(test_every_tool);
 	return CHECK_DONE("opts_tables");

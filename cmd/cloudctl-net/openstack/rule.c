@@ -96,7 +96,7 @@ int cmd_rule(int argc, char **argv)
 		if ((rc = osn_operands(&x, argc, 0, NULL)))
 			return rc;
 		if (!net_secgroup)
-			return osn_usage(&x, "--secgroup is needed");
+			return osn_usage(&x, "--security-group is needed");
 		if ((rc = rule_check(&x, net_direction, net_protocol, net_ports, net_remote)))
 			return rc;
 	}
