@@ -18,7 +18,11 @@ const char *fuzz_file(const char *name, const uint8_t *data, size_t size)
 {
 	static char dir[64] = "", path[128];
 	if (!dir[0]) {
-		strcpy(dir, "/tmp/cloudctl-fuzz.XXXXXX");
+		/* $TMPDIR: a campaign on a tmpfs is not bound by the disk */
+		const char *tmp = getenv("TMPDIR");
+		if (!tmp || !*tmp || strlen(tmp) > 32)
+			tmp = "/tmp";
+		snprintf(dir, sizeof dir, "%s/cloudctl-fuzz.XXXXXX", tmp);
 		if (!mkdtemp(dir))
 			abort();
 	}
