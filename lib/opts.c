@@ -430,25 +430,23 @@ static int check_scopes(const struct verb *v, const char *driver)
 	return rc;
 }
 
-static int column_pattern_matches(const char *patterns, const char *col)
+const struct recset *tool_input;
+
+/* A field of some record read on stdin: it passes through to the output. */
+static int input_has_key(const char *col)
 {
-	struct strbuf pat = STRBUF_INIT;
-	size_t n;
-	int found = 0;
-	for (const char *p = patterns; *p && !found; p += n + (p[n] == ' ')) {
-		n = strcspn(p, " ");
-		sb_reset(&pat);
-		sb_add(&pat, p, n);
-		found = fnmatch(pat.buf, col, 0) == 0;
-	}
-	sb_release(&pat);
-	return found;
+	for (size_t i = 0; tool_input && i < tool_input->n; i++)
+		if (rec_get(&tool_input->r[i], col))
+			return 1;
+	return 0;
 }
 
-/* -c names only columns the verb's records can have: a typing error is
- * refused before the verb acts, with the words the writer would use after. */
+/* -c names only columns the verb's records can have (its own, and those of
+ * the records it read): a typing error is refused before the verb acts, with
+ * the words the writer would use after. */
 static int check_columns(const struct verb *v)
 {
+	rec_columns_declared = v->columns;
 	if (!v->columns || !common.columns)
 		return 0;
 	int rc = 0;
@@ -456,7 +454,7 @@ static int check_columns(const struct verb *v)
 	for (const char *c = common.columns; *c; c += n + (c[n] == ',')) {
 		n = strcspn(c, ",");
 		char *col = xstrndup(c, n);
-		if (!column_pattern_matches(v->columns, col)) {
+		if (!rec_column_matches(v->columns, col) && !input_has_key(col)) {
 			errorx("-c: no record has a column '%s'", col);
 			rc = EXIT_USAGE;
 		}
@@ -465,16 +463,16 @@ static int check_columns(const struct verb *v)
 	return rc;
 }
 
-/* After the options: the columns, the driver, the scopes, then the verb,
- * in the executable or its plugin. */
+/* After the options: the driver (which may read the records on stdin), the
+ * columns, the scopes, then the verb, in the executable or its plugin. */
 static int run_parsed(const struct tool *t, const struct verb *v, int argc, char **argv)
 {
 	const char *driver = NULL;
 	tool_operand_count = argc;
 	tool_operands = argv;
-	int rc = check_columns(v);
-	if (!rc && t->pick_driver)
-		rc = t->pick_driver(v, &driver);
+	int rc = t->pick_driver ? t->pick_driver(v, &driver) : 0;
+	if (!rc)
+		rc = check_columns(v);
 	if (!rc)
 		rc = check_scopes(v, driver);
 	if (rc)

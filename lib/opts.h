@@ -76,9 +76,9 @@ struct verb {
 	 * separated, the first the default (e.g. "table md csv json html prom"). */
 	const char *formats;
 	/* The columns the verb's records can have, space separated, fnmatch
-	 * patterns allowed ("quota.*"): a -c column of none of them is refused
-	 * before the verb acts (exit 64). NULL: -c is checked only by the
-	 * writer, after the records (records read on stdin pass their keys on). */
+	 * patterns allowed ("quota.*"): a -c column of none of them, and of no
+	 * record pick_driver read (tool_input), is refused before the verb acts
+	 * (exit 64). NULL: -c is checked only by the writer, after the records. */
 	const char *columns;
 };
 
@@ -97,6 +97,10 @@ struct tool {
 	const char *drivers;
 	int (*pick_driver)(const struct verb *v, const char **driver);
 };
+/* The records pick_driver read from stdin before the verb runs, or NULL: a -c
+ * column one of them has is accepted, since input fields pass through. */
+struct recset;
+extern const struct recset *tool_input;
 /* The verb's operands (after its options), for pick_driver: set before it is called. */
 extern int tool_operand_count;
 extern char **tool_operands;

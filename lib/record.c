@@ -1433,7 +1433,31 @@ static int known_column(const struct rec_writer *w, const char *col)
 	for (size_t i = 0; i < ARRAY_SIZE(field_types); i++)
 		if (fnmatch(field_types[i].key, col, 0) == 0 && !strchr(field_types[i].key, '*'))
 			return 1;
-	return 0;
+	return rec_columns_declared && rec_column_matches(rec_columns_declared, col);
+}
+
+const char *rec_columns_declared;
+
+void rec_merge_input(struct record *out, const struct record *in, const char *own)
+{
+	for (size_t i = 0; in && i < in->n; i++)
+		if (!rec_get(out, in->f[i].key) && !(own && rec_column_matches(own, in->f[i].key)))
+			rec_set(out, in->f[i].key, in->f[i].val);
+}
+
+int rec_column_matches(const char *patterns, const char *col)
+{
+	struct strbuf pat = STRBUF_INIT;
+	size_t n;
+	int found = 0;
+	for (const char *p = patterns; *p && !found; p += n + (p[n] == ' ')) {
+		n = strcspn(p, " ");
+		sb_reset(&pat);
+		sb_add(&pat, p, n);
+		found = fnmatch(pat.buf, col, 0) == 0;
+	}
+	sb_release(&pat);
+	return found;
 }
 
 /* A -c column that none of the records written has, and that is no column the

@@ -110,7 +110,19 @@ void rec_write(struct rec_writer *w, const struct record *r);
  * or a field of the FIELD TYPES table, is a usage error: each is named on
  * stderr, the buffered formats print nothing, and the process exits 64. */
 extern int rec_columns_strict;
+/* The columns the running verb declares (struct verb's .columns, space
+ * separated fnmatch patterns), or NULL: the writer knows them too, so a column
+ * accepted before the verb acted is never refused after it. */
+extern const char *rec_columns_declared;
 int rec_writer_finish(struct rec_writer *w);
+
+/* Copy into out each field of in (may be NULL) that out has not and that
+ * matches none of own (space separated fnmatch patterns, may be NULL: the
+ * fields a tool sets itself, so a stale input value never survives). */
+void rec_merge_input(struct record *out, const struct record *in, const char *own);
+
+/* Whether col matches one of patterns (space separated, fnmatch, "tag.*"). */
+int rec_column_matches(const char *patterns, const char *col);
 
 /* The JSON type of a field (see cloudctl(7), FIELD TYPES): -o json writes
  * a value of an integer, number or boolean field as that JSON type when it has

@@ -13,31 +13,48 @@
 
 #include "target.h"
 
+/* The fields each kind's records can have (cloudctl(7), "Fields of the cloud
+ * kinds"): -c is checked against them (and the piped records' keys) before
+ * anything is created or deleted. */
+#define COMMON_FIELDS "kind id name state driver cloud project uri status created "
+#define NET_FIELDS "external shared mtu subnet_ids "
+#define SUBNET_FIELDS "net net_id cidr gateway dhcp dns pools ip_version "
+#define ROUTER_FIELDS "external_net external_net_id external_ip "
+#define SECGROUP_FIELDS "rules "
+
 /* The verbs run in the plugin of the driver (pick_driver). */
 static const struct verb verbs[] = {
 	{ .name = "network", .opts = network_opts, .operands = "list | show|delete [NET...|-] | create NAME",
 	  .summary = "Networks (OpenStack and libvirt; libvirt also start, stop)",
-	  .actions = "list show create delete start stop" },
+	  .actions = "list show create delete start stop",
+	  .columns = COMMON_FIELDS NET_FIELDS "mode bridge cidr gateway pools autostart persistent" },
 	{ .name = "subnet", .opts = subnet_opts,
 	  .operands = "list | show|delete [SUBNET...|-] | create NAME --network NET --cidr CIDR",
-	  .summary = "Subnets: range, gateway, DHCP, DNS servers, allocation pools", .actions = "list show create delete" },
+	  .summary = "Subnets: range, gateway, DHCP, DNS servers, allocation pools", .actions = "list show create delete",
+	  .columns = COMMON_FIELDS SUBNET_FIELDS },
 	{ .name = "router", .opts = router_opts,
 	  .operands = "list | show|delete [ROUTER...|-] | create NAME | add-interface|remove-interface ROUTER --subnet S | "
 		      "set-gateway ROUTER --external NET|none",
 	  .summary = "Routers, their interfaces and gateways",
-	  .actions = "list show create delete add-interface remove-interface set-gateway" },
+	  .actions = "list show create delete add-interface remove-interface set-gateway",
+	  .columns = COMMON_FIELDS ROUTER_FIELDS "subnet subnet_id interface" },
 	{ .name = "secgroup", .opts = secgroup_opts, .operands = "list | show|delete [SG...|-] | create NAME",
-	  .summary = "Security groups", .actions = "list show create delete" },
+	  .summary = "Security groups", .actions = "list show create delete",
+	  .columns = COMMON_FIELDS SECGROUP_FIELDS },
 	{ .name = "rule", .opts = rule_opts, .operands = "list | delete [RULE...|-] | create --security-group SG",
-	  .summary = "Security group rules", .actions = "list create delete" },
+	  .summary = "Security group rules", .actions = "list create delete",
+	  .columns = COMMON_FIELDS "secgroup secgroup_id direction protocol ports remote ethertype" },
 	{ .name = "fip", .opts = fip_opts,
 	  .operands = "list | show|delete|disassociate [FIP...|-] | create | associate FIP --server S|--port P",
-	  .summary = "Floating IPs", .actions = "list show create associate disassociate delete" },
+	  .summary = "Floating IPs", .actions = "list show create associate disassociate delete",
+	  .columns = COMMON_FIELDS "ip net net_id port_id fixed_ip server_id" },
 	{ .name = "port", .opts = port_opts, .operands = "list | show|delete [PORT...|-] | create NAME --network NET",
-	  .summary = "Ports", .actions = "list show create delete" },
+	  .summary = "Ports", .actions = "list show create delete",
+	  .columns = COMMON_FIELDS "net net_id ip mac device_id owner" },
 	{ .name = "tenant", .opts = tenant_opts, .operands = "create NAME --cidr CIDR | delete NAME",
 	  .summary = "A tenant network: network, subnet, router with a gateway, security group",
-	  .actions = "create delete" },
+	  .actions = "create delete",
+	  .columns = COMMON_FIELDS NET_FIELDS SUBNET_FIELDS ROUTER_FIELDS SECGROUP_FIELDS "tenant" },
 	{ .name = NULL },
 };
 
@@ -99,9 +116,15 @@ static int target_from_input(void)
 static int net_pick_driver(const struct verb *v, const char **driver)
 {
 	int rc;
-	if (reads_records(tool_operand_count, tool_operands) && !target_named() && !isatty(STDIN_FILENO) &&
-	    (rc = target_from_input()))
-		return rc;
+	if (reads_records(tool_operand_count, tool_operands) && !isatty(STDIN_FILENO)) {
+		if (!target_named() && (rc = target_from_input()))
+			return rc;
+		struct recset *in;
+		struct strbuf err = STRBUF_INIT;
+		if (net_read_input(&in, &err) == 0) /* else the verb reports it */
+			tool_input = in;
+		sb_release(&err);
+	}
 	if (!net_driver) {
 		struct target_opts o = target_opts();
 		net_driver = target_driver(&o);

@@ -148,13 +148,19 @@ const struct opt tenant_opts[] = {
 /* ---- records on stdin ---- */
 
 static struct recset input = RECSET_INIT;
-static int input_read;
+static int input_read, input_rc;
+static struct strbuf input_err = STRBUF_INIT;
 
+/* Read once (main.c reads them before the verb, for the target and -c); a
+ * later call gets the same records, or the same error. */
 int net_read_input(struct recset **in, struct strbuf *err)
 {
 	*in = &input;
-	if (input_read)
-		return 0;
-	input_read = 1;
-	return rec_read_all(stdin, "<stdin>", &input, err);
+	if (!input_read) {
+		input_read = 1;
+		input_rc = rec_read_all(stdin, "<stdin>", &input, &input_err);
+	}
+	if (input_rc < 0)
+		sb_adds(err, input_err.buf);
+	return input_rc;
 }

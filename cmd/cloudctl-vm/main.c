@@ -34,19 +34,30 @@ static const struct opt globals[] = {
 
 #define VM_OPERAND "cmd:list -o tsv -c name"
 
+/* The fields a VM record of an acting verb can have, on either driver
+ * (cloudctl(7), "Fields of the cloud kinds"), and the detail fields of show:
+ * -c is checked against them (and the piped records' keys) before anything
+ * is created, started or deleted. */
+#define VM_FIELDS "kind id name state driver cloud project uri host vcpus mem_mib flavor image ip fip net " \
+	"net_id tag.* tags status keypair addresses security_groups az task_state user_id created updated " \
+	"fault autostart persistent domain_type kernel disk.* nic.*"
+
 static const struct verb verbs[] = {
 	{ .name = "list", .opts = list_opts, .summary = "List VMs as records" },
 	{ .name = "show", .opts = show_opts, .operands = "[VM...|-]", .summary = "Show VMs in detail",
 	  .operand_complete = VM_OPERAND },
-	{ .name = "create", .opts = create_opts, .operands = "[-]", .summary = "Create (define and start) VMs" },
+	{ .name = "create", .opts = create_opts, .operands = "[-]", .summary = "Create (define and start) VMs",
+	  .columns = VM_FIELDS },
 	{ .name = "start", .opts = start_opts, .operands = "[VM...|-]", .summary = "Start VMs",
-	  .operand_complete = VM_OPERAND },
+	  .operand_complete = VM_OPERAND, .columns = VM_FIELDS },
 	{ .name = "stop", .opts = stop_opts, .operands = "[VM...|-]",
-	  .summary = "Shut VMs down gracefully, then by force with --force", .operand_complete = VM_OPERAND },
+	  .summary = "Shut VMs down gracefully, then by force with --force", .operand_complete = VM_OPERAND,
+	  .columns = VM_FIELDS },
 	{ .name = "reboot", .opts = reboot_opts, .operands = "[VM...|-]", .summary = "Reboot VMs",
-	  .operand_complete = VM_OPERAND },
+	  .operand_complete = VM_OPERAND, .columns = VM_FIELDS },
 	{ .name = "delete", .opts = delete_opts, .operands = "[VM...|-]",
-	  .summary = "Delete VMs and the storage they own", .operand_complete = VM_OPERAND },
+	  .summary = "Delete VMs and the storage they own", .operand_complete = VM_OPERAND,
+	  .columns = VM_FIELDS },
 	{ .name = "wait", .opts = wait_opts, .operands = "[VM...|-]", .summary = "Wait until VMs reach a state",
 	  .operand_complete = VM_OPERAND },
 	{ .name = "stats", .opts = stats_opts, .operands = "[VM...|-]",
@@ -153,8 +164,9 @@ static void settle_target_from_stdin(const struct verb *v)
 {
 	if (!reads_stdin(v) || isatty(STDIN_FILENO))
 		return;
-	struct recset in = RECSET_INIT;
+	static struct recset in = RECSET_INIT; /* kept for -c (tool_input) */
 	int rc = slurp_stdin(&in);
+	tool_input = &in;
 	if (rc)
 		exit(rc);
 	struct strbuf err = STRBUF_INIT;
@@ -182,7 +194,6 @@ static void settle_target_from_stdin(const struct verb *v)
 		exit(rc);
 	target_spec_clear(&from);
 	sb_release(&err);
-	recset_clear(&in);
 }
 
 /* --timeout of create, start and delete is the limit of --wait: alone it

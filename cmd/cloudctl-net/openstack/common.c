@@ -68,6 +68,7 @@ int osn_open(struct osn *x, const char *default_cols)
 		return rc;
 	}
 	x->opened = 1;
+	x->inputs = json_object();
 	/* a signal ends a run between two requests, never in one (interrupt.h) */
 	interrupt_install();
 	/* the token's project: every name resolves there */
@@ -98,6 +99,8 @@ int osn_close(struct osn *x, int rc)
 	x->project = NULL;
 	json_decref(x->names);
 	x->names = NULL;
+	json_decref(x->inputs);
+	x->inputs = NULL;
 	sb_release(&x->err);
 	return rc;
 }
@@ -143,12 +146,27 @@ void osn_record(struct osn *x, struct record *r, const struct kind *k, const jso
 	rec_set(r, "status", os_jstr(o, "status"));
 }
 
+/* The record on stdin that named o, or NULL. */
+static const struct record *input_of(struct osn *x, const json_t *o)
+{
+	const char *id = os_jstr(o, "id");
+	json_t *i = id ? json_object_get(x->inputs, id) : NULL;
+	struct recset *in;
+	struct strbuf err = STRBUF_INIT;
+	int read = i && net_read_input(&in, &err) == 0;
+	sb_release(&err);
+	return read && (size_t)json_integer_value(i) < in->n ? &in->r[json_integer_value(i)] : NULL;
+}
+
 void osn_emit(struct osn *x, const struct kind *k, const json_t *o, const char *key, const char *val)
 {
 	struct record r = RECORD_INIT;
 	osn_record(x, &r, k, o);
 	if (key)
 		rec_set(&r, key, val);
+	/* the piped record's other fields pass through (cloudctl(7)); the kind's
+	 * own fields are the cloud's, even when the cloud left one out */
+	rec_merge_input(&r, input_of(x, o), rec_columns_declared);
 	rec_write(x->w, &r);
 	rec_clear(&r);
 }
@@ -423,7 +441,7 @@ static int record_is_ours(struct osn *x, const struct record *r)
 
 /* The references of the records of kind k. An empty stream is nothing to do;
  * records none of which is of kind k are a mistake (65). */
-static int refs_from_stdin(struct osn *x, const struct kind *k, struct strlist *refs)
+static int refs_from_stdin(struct osn *x, const struct kind *k, struct strlist *refs, json_t *index)
 {
 	if (isatty(STDIN_FILENO))
 		return osn_usage(x, "no %s named, and stdin is a terminal (give names, or records on stdin)", k->what);
@@ -443,8 +461,10 @@ static int refs_from_stdin(struct osn *x, const struct kind *k, struct strlist *
 		if (!kind || !ref || !*ref)
 			rc = sb_fail(&x->err, EXIT_DATA, "<stdin>:%ld: a record needs kind=%s and id= (or name=)", r->line,
 				     k->kind);
-		else if (!(rc = record_is_ours(x, r)))
+		else if (!(rc = record_is_ours(x, r))) {
 			strlist_add(refs, ref);
+			json_array_append_new(index, json_integer((json_int_t)i));
+		}
 	}
 	if (!rc && in->n && !refs->n)
 		rc = sb_fail(&x->err, EXIT_DATA, "<stdin>: %zu record%s, none of kind=%s", in->n, in->n == 1 ? "" : "s",
@@ -457,10 +477,11 @@ static int refs_from_stdin(struct osn *x, const struct kind *k, struct strlist *
 int osn_targets(struct osn *x, const struct kind *k, int argc, char **argv, enum osn_scope scope, json_t **objs)
 {
 	struct strlist refs = STRLIST_INIT;
+	json_t *index = json_array(); /* of each ref from stdin, its record */
 	int rc = 0;
 	*objs = json_array();
 	if (argc == 0 || (argc == 1 && !strcmp(argv[0], "-")))
-		rc = refs_from_stdin(x, k, &refs);
+		rc = refs_from_stdin(x, k, &refs, index);
 	else
 		for (int i = 0; i < argc; i++)
 			strlist_add(&refs, argv[i]);
@@ -470,7 +491,10 @@ int osn_targets(struct osn *x, const struct kind *k, int argc, char **argv, enum
 			osn_fail(x, refs.v[i], rc);
 		else
 			json_array_append_new(*objs, o);
+		if (!rc && i < json_array_size(index) && os_jstr(o, "id"))
+			json_object_set(x->inputs, os_jstr(o, "id"), json_array_get(index, i));
 	}
+	json_decref(index);
 	strlist_clear(&refs);
 	if (rc) {
 		json_decref(*objs);

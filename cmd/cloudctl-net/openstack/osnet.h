@@ -34,6 +34,7 @@ struct osn {
 	int opened;
 	const char *project; /* the token's project ID (a copy): names resolve there (NULL: no project) */
 	json_t *names;       /* ID -> name of networks, subnets, groups named in records */
+	json_t *inputs;      /* ID -> the index of the record on stdin that named it */
 };
 
 /* Where a name or an ID is looked for. OSN_OWN: the objects of the command's
