@@ -23,13 +23,9 @@
 #define SHORT_SHA 12
 #define MTIME_MAX 8589934591LL /* what tar's 11 octal digits hold */
 
-const char *b_repo, *b_base, *b_tag_format, *b_entrypoint, *b_cmd, *b_workdir, *b_user, *b_platform, *b_ignore_file,
-	*b_source_url;
-struct strlist b_tags, b_env, b_labels;
-int b_allow_dirty, b_keep_modes;
-long long b_jobs;
-
 struct build {
+	const struct build_opts *opt;
+	const struct build_common_opts *registry;
 	const char *dir;
 	struct git_source src;
 	int have_git;
@@ -90,20 +86,20 @@ static int repo_names_tag(const char *ref)
 }
 
 /* --source-url goes into every copy of the image: a URL, and never a password. */
-static int source_url_ok(void)
+static int source_url_ok(const char *url)
 {
-	if (!b_source_url)
+	if (!url)
 		return 1;
-	const char *p = b_source_url;
+	const char *p = url;
 	while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '+' || *p == '-' || *p == '.')
 		p++;
-	if (p == b_source_url || !str_starts(p, "://") || !p[3]) {
+	if (p == url || !str_starts(p, "://") || !p[3]) {
 		errorx("build: --source-url '%s': expected a URL (SCHEME://HOST/PATH, e.g. https://git.example.com/shop/app.git)",
-		       b_source_url);
+		       url);
 		return 0;
 	}
-	char *bare = git_url_without_credentials(b_source_url);
-	int same = str_eq(bare, b_source_url);
+	char *bare = git_url_without_credentials(url);
+	int same = str_eq(bare, url);
 	free(bare);
 	if (!same)
 		errorx("build: --source-url: has a user name or password; give the URL without them");
@@ -112,38 +108,39 @@ static int source_url_ok(void)
 
 static int check_options(struct build *b)
 {
-	if (!b_repo) {
+	const struct build_opts *o = b->opt;
+	if (!o->repo) {
 		errorx("build: --repo is required (oci:PATH[:TAG] or REGISTRY/NAME)");
 		return EXIT_USAGE;
 	}
-	if (b_tag_format && strcmp(b_tag_format, "full") != 0 && strcmp(b_tag_format, "short") != 0) {
-		errorx("build: --tag-format '%s': full or short", b_tag_format);
+	if (o->tag_format && strcmp(o->tag_format, "full") != 0 && strcmp(o->tag_format, "short") != 0) {
+		errorx("build: --tag-format '%s': full or short", o->tag_format);
 		return EXIT_USAGE;
 	}
-	if (b_tag_format && (b_tags.n || repo_names_tag(b_repo))) {
+	if (o->tag_format && (o->tags.n || repo_names_tag(o->repo))) {
 		/* it would be ignored: the image would not get the tag asked for */
-		errorx("build: --tag-format chooses the default tag; with %s there is none", b_tags.n ? "--tag" : "a tag in --repo");
+		errorx("build: --tag-format chooses the default tag; with %s there is none", o->tags.n ? "--tag" : "a tag in --repo");
 		return EXIT_USAGE;
 	}
-	for (size_t i = 0; i < b_tags.n; i++) {
-		if (!oci_ref_tag_valid(b_tags.v[i])) {
-			errorx("build: --tag '%s': a tag is [A-Za-z0-9_][A-Za-z0-9._-]*, at most 128", b_tags.v[i]);
+	for (size_t i = 0; i < o->tags.n; i++) {
+		if (!oci_ref_tag_valid(o->tags.v[i])) {
+			errorx("build: --tag '%s': a tag is [A-Za-z0-9_][A-Za-z0-9._-]*, at most 128", o->tags.v[i]);
 			return EXIT_USAGE;
 		}
 	}
-	if (!key_value_ok(&b_env, "--env") || !key_value_ok(&b_labels, "--label") || !source_url_ok())
+	if (!key_value_ok(&o->env, "--env") || !key_value_ok(&o->labels, "--label") || !source_url_ok(o->source_url))
 		return EXIT_USAGE;
-	if (b_jobs < 0 || b_jobs > 64) {
-		errorx("build: --jobs %lld: between 1 and 64", b_jobs);
-		return EXIT_USAGE;
-	}
-	if (b_platform && image_parse_platform(b_platform, &b->platform) < 0) {
-		errorx("build: --platform '%s': expected OS/ARCH[/VARIANT], e.g. linux/amd64", b_platform);
+	if (o->jobs < 0 || o->jobs > 64) {
+		errorx("build: --jobs %lld: between 1 and 64", o->jobs);
 		return EXIT_USAGE;
 	}
-	if ((b_entrypoint && image_parse_argv(b_entrypoint, &b->entrypoint, &b->err)) ||
-	    (b_cmd && image_parse_argv(b_cmd, &b->cmd, &b->err))) {
-		errorx("build: %s %s", b->entrypoint || !b_entrypoint ? "--cmd" : "--entrypoint", b->err.buf);
+	if (o->platform && image_parse_platform(o->platform, &b->platform) < 0) {
+		errorx("build: --platform '%s': expected OS/ARCH[/VARIANT], e.g. linux/amd64", o->platform);
+		return EXIT_USAGE;
+	}
+	if ((o->entrypoint && image_parse_argv(o->entrypoint, &b->entrypoint, &b->err)) ||
+	    (o->cmd && image_parse_argv(o->cmd, &b->cmd, &b->err))) {
+		errorx("build: %s %s", b->entrypoint || !o->entrypoint ? "--cmd" : "--entrypoint", b->err.buf);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -178,7 +175,7 @@ static int read_source(struct build *b)
 {
 	struct git_walk walk = { cache_walk_files, b->walk };
 	int rc = git_source_read_walked(b->dir, b->walk ? &walk : NULL, &b->src, &b->err);
-	if (rc == EXIT_NOTFOUND && (b_tags.n || repo_names_tag(b_repo))) {
+	if (rc == EXIT_NOTFOUND && (b->opt->tags.n || repo_names_tag(b->opt->repo))) {
 		rc = 0; /* a build without a commit: named by its tags */
 		sb_reset(&b->err);
 	}
@@ -188,7 +185,7 @@ static int read_source(struct build *b)
 		b->have_git = 1;
 	if (rc)
 		return rc;
-	if (b->src.dirty && !b_allow_dirty)
+	if (b->src.dirty && !b->opt->allow_dirty)
 		return sb_fail(&b->err, EXIT_DATA, "%s: uncommitted changes (%s); commit them or use --allow-dirty",
 			       b->dir, b->src.changed);
 	return read_epoch(b);
@@ -198,15 +195,15 @@ static int read_source(struct build *b)
  * naming what sets it. */
 static int check_labels(struct build *b)
 {
-	for (size_t i = 0; i < b_labels.n; i++) {
-		const char *kv = b_labels.v[i];
+	for (size_t i = 0; i < b->opt->labels.n; i++) {
+		const char *kv = b->opt->labels.v[i];
 		size_t n = strcspn(kv, "=");
 		const char *how = NULL;
 		if (strlen(LABEL_CREATED) == n && !strncmp(kv, LABEL_CREATED, n))
 			how = "it is the commit's time, or SOURCE_DATE_EPOCH";
 		else if (b->have_git && strlen(LABEL_REVISION) == n && !strncmp(kv, LABEL_REVISION, n))
 			how = "it is the commit built";
-		else if (b_source_url && strlen(LABEL_SOURCE) == n && !strncmp(kv, LABEL_SOURCE, n))
+		else if (b->opt->source_url && strlen(LABEL_SOURCE) == n && !strncmp(kv, LABEL_SOURCE, n))
 			how = "--source-url sets it";
 		if (how)
 			return sb_fail(&b->err, EXIT_USAGE, "build: --label %.*s: set by cloudctl-build (%s)", (int)n, kv,
@@ -219,11 +216,11 @@ static void pick_tags(struct build *b)
 {
 	if (b->dest->tag)
 		strlist_add(&b->tags, b->dest->tag);
-	for (size_t i = 0; i < b_tags.n; i++)
-		strlist_add(&b->tags, b_tags.v[i]);
+	for (size_t i = 0; i < b->opt->tags.n; i++)
+		strlist_add(&b->tags, b->opt->tags.v[i]);
 	if (b->tags.n)
 		return;
-	int n = b_tag_format && strcmp(b_tag_format, "short") == 0 ? SHORT_SHA : 40;
+	int n = b->opt->tag_format && strcmp(b->opt->tag_format, "short") == 0 ? SHORT_SHA : 40;
 	char *t = xasprintf("%.*s%s", n, b->src.sha, b->src.dirty ? "-dirty" : "");
 	strlist_add(&b->tags, t);
 	free(t);
@@ -237,43 +234,44 @@ static int check_platform(struct build *b)
 	const char *arch = json_string_value(json_object_get(b->base_config, "architecture"));
 	const char *variant = json_string_value(json_object_get(b->base_config, "variant"));
 	if (!os || !arch)
-		return sb_fail(&b->err, EXIT_DATA, "%s: the base image config has no os or architecture", b_base);
-	if (!b_platform) {
+		return sb_fail(&b->err, EXIT_DATA, "%s: the base image config has no os or architecture", b->opt->base);
+	if (!b->opt->platform) {
 		b->platform.os = xstrdup(os);
 		b->platform.arch = xstrdup(arch);
 		b->platform.variant = variant ? xstrdup(variant) : NULL;
 		return 0;
 	}
 	if (!str_eq(os, b->platform.os) || !str_eq(arch, b->platform.arch))
-		return sb_fail(&b->err, EXIT_DATA, "%s: the base image is %s/%s, not --platform %s", b_base, os, arch,
-			       b_platform);
+		return sb_fail(&b->err, EXIT_DATA, "%s: the base image is %s/%s, not --platform %s", b->opt->base, os,
+			       arch, b->opt->platform);
 	return 0;
 }
 
 static int load_base(struct build *b)
 {
-	int rc = store_open(b_base, 0, &b->base, &b->err);
+	int rc = store_open(b->opt->base, 0, b->registry, b->opt->jobs, &b->base, &b->err);
 	if (rc)
 		return rc;
 	if (!b->base->tag)
-		return sb_fail(&b->err, EXIT_USAGE, "--base '%s': name the image's tag (oci:PATH:TAG, REGISTRY/NAME:TAG or @DIGEST)", b_base);
+		return sb_fail(&b->err, EXIT_USAGE,
+			       "--base '%s': name the image's tag (oci:PATH:TAG, REGISTRY/NAME:TAG or @DIGEST)", b->opt->base);
 	struct oci_platform want = { 0 };
-	if (!b_platform)
+	if (!b->opt->platform)
 		image_parse_platform(DEFAULT_PLATFORM, &want);
 	struct strbuf bytes = STRBUF_INIT;
 	char *mt = NULL;
-	rc = store_resolve(b->base, b->base->tag, b_platform ? &b->platform : &want, &bytes, &mt, b->base_digest,
-			   &b->err);
+	rc = store_resolve(b->base, b->base->tag, b->opt->platform ? &b->platform : &want, &bytes, &mt,
+			   b->base_digest, &b->err);
 	image_platform_clear(&want);
 	if (!rc)
-		rc = image_manifest_parse(bytes.buf, bytes.len, b_base, &b->base_manifest, &b->err);
+		rc = image_manifest_parse(bytes.buf, bytes.len, b->opt->base, &b->base_manifest, &b->err);
 	if (!rc)
 		rc = b->base->ops->get_blob(b->base, b->base_manifest.config.digest, &bytes, &b->err);
 	if (!rc) {
 		json_error_t je;
 		b->base_config = json_loadb(bytes.buf, bytes.len, 0, &je);
 		if (!json_is_object(b->base_config))
-			rc = sb_fail(&b->err, EXIT_DATA, "%s: the base image config is not a JSON object", b_base);
+			rc = sb_fail(&b->err, EXIT_DATA, "%s: the base image config is not a JSON object", b->opt->base);
 	}
 	if (!rc)
 		rc = check_platform(b);
@@ -323,14 +321,14 @@ static int cached_layer(struct build *b, const char *fp)
 static int build_layer(struct build *b)
 {
 	char fp[65];
-	int have_fp = cache_fingerprint(b->walk, b_ignore_file, b->epoch, !b_keep_modes, fp) == 0;
+	int have_fp = cache_fingerprint(b->walk, b->opt->ignore_file, b->epoch, !b->opt->keep_modes, fp) == 0;
 	b->tar_estimate = cache_walk_tar_estimate(b->walk);
 	cache_walk_free(b->walk);
 	b->walk = NULL;
 	int rc = have_fp ? cached_layer(b, fp) : 0;
 	if (!rc && b->layer_cached)
 		info("layer %s: %s is unchanged since its last build, and %s has that layer", b->layer.digest, b->dir,
-		     b_repo);
+		     b->opt->repo);
 	if (!rc && !b->layer_cached)
 		rc = make_layer(b);
 	if (!rc && have_fp && !b->layer_cached)
@@ -342,13 +340,13 @@ static int build_layer(struct build *b)
 
 static int make_layer(struct build *b)
 {
-	const char *ignore_path = b_ignore_file;
+	const char *ignore_path = b->opt->ignore_file;
 	char *dflt = NULL;
 	if (!ignore_path)
 		ignore_path = dflt = xasprintf("%s/.dockerignore", b->dir);
 	struct ignore *ig = NULL;
-	int rc = ignore_load(ignore_path, b_ignore_file == NULL, &ig, &b->err);
-	struct tar_opts o = { .mtime = b->epoch, .ignore = ig, .git_modes = !b_keep_modes,
+	int rc = ignore_load(ignore_path, b->opt->ignore_file == NULL, &ig, &b->err);
+	struct tar_opts o = { .mtime = b->epoch, .ignore = ig, .git_modes = !b->opt->keep_modes,
 			      .progress = progress_bytes };
 	struct stat st;
 	if (!rc && stat(ignore_path, &st) == 0) {
@@ -408,7 +406,7 @@ static int push_all_blobs(struct build *b, const char *config_path)
 		add_task(&t[k++], b->layer.digest, b->layer.size, b->layer.path);
 	add_task(&t[k++], b->config.digest, b->config.size, config_path);
 	struct push_result res = { 0, 0, 0 };
-	int jobs = regdest_is(b->dest) ? (int)(b_jobs > 0 ? b_jobs : BUILD_JOBS_DEFAULT) : 1;
+	int jobs = regdest_is(b->dest) ? (int)(b->opt->jobs > 0 ? b->opt->jobs : BUILD_JOBS_DEFAULT) : 1;
 	int rc = push_blobs(b->dest, b->base, t, k, jobs, &res, &b->err);
 	free(t);
 	b->uploaded = res.uploaded;
@@ -432,8 +430,8 @@ static int make_config(struct build *b, struct strbuf *json)
 {
 	drop_base_provenance(b);
 	struct strlist labels = STRLIST_INIT;
-	for (size_t i = 0; i < b_labels.n; i++)
-		strlist_add(&labels, b_labels.v[i]);
+	for (size_t i = 0; i < b->opt->labels.n; i++)
+		strlist_add(&labels, b->opt->labels.v[i]);
 	char *l;
 	if (b->have_git) {
 		strlist_add(&labels, (l = xasprintf("%s=%s", LABEL_REVISION, b->src.sha)));
@@ -441,8 +439,8 @@ static int make_config(struct build *b, struct strbuf *json)
 	}
 	/* Only when asked: a remote's URL is spelled differently in each clone
 	 * (https or ssh, a mirror, a local path) and the digest must not be. */
-	if (b_source_url) {
-		strlist_add(&labels, (l = xasprintf("%s=%s", LABEL_SOURCE, b_source_url)));
+	if (b->opt->source_url) {
+		strlist_add(&labels, (l = xasprintf("%s=%s", LABEL_SOURCE, b->opt->source_url)));
 		free(l);
 	}
 	strlist_add(&labels, (l = xasprintf("%s=%s", LABEL_CREATED, b->created)));
@@ -452,8 +450,8 @@ static int make_config(struct build *b, struct strbuf *json)
 		image_parse_platform(DEFAULT_PLATFORM, &b->platform);
 	struct image_settings s = {
 		.platform = b->platform, .created = b->created, .entrypoint = b->entrypoint, .cmd = b->cmd,
-		.env = &b_env, .labels = &labels, .workdir = b_workdir, .user = b_user, .history_by = by,
-		.diff_id = b->layer.diff_id,
+		.env = &b->opt->env, .labels = &labels, .workdir = b->opt->workdir, .user = b->opt->user,
+		.history_by = by, .diff_id = b->layer.diff_id,
 	};
 	int rc = image_config_build(b->base_config, &s, json, &b->err);
 	free(by);
@@ -482,8 +480,8 @@ static int push_manifest(struct build *b)
 	json_t *ann = json_object();
 	if (b->base)
 		json_object_set_new(ann, ANNOTATION_BASE_DIGEST, json_string(b->base_digest));
-	if (b->base && !str_starts(b_base, "oci:"))
-		json_object_set_new(ann, ANNOTATION_BASE_NAME, json_string(b_base));
+	if (b->base && !str_starts(b->opt->base, "oci:"))
+		json_object_set_new(ann, ANNOTATION_BASE_NAME, json_string(b->opt->base));
 	struct strbuf m = STRBUF_INIT;
 	image_manifest_build(&b->config, layers, n, ann, &m);
 	json_decref(ann);
@@ -561,13 +559,13 @@ static void build_clear(struct build *b)
 	sb_release(&b->err);
 }
 
-int cmd_build(int argc, char **argv)
+int cmd_build(const struct build_opts *o, const struct build_common_opts *registry, int argc, char **argv)
 {
 	if (argc != 1) {
 		errorx(argc ? "build: one directory, not %d operands" : "build: name the directory to build (DIR)%.0d", argc);
 		return EXIT_USAGE;
 	}
-	struct build b = { .dir = argv[0], .err = STRBUF_INIT };
+	struct build b = { .opt = o, .registry = registry, .dir = argv[0], .err = STRBUF_INIT };
 	int rc = check_options(&b);
 	if (rc) {
 		build_clear(&b);
@@ -575,7 +573,7 @@ int cmd_build(int argc, char **argv)
 	}
 	rc = check_dir(&b);
 	if (!rc)
-		rc = check_input_files(&b.err);
+		rc = check_input_files(registry, o->ignore_file, &b.err);
 	if (!rc) {
 		progress_phase("scan", 0, "scanning %s and reading its git commit", b.dir);
 		b.walk = cache_walk_start(b.dir, git_source_maybe(b.dir));
@@ -586,12 +584,12 @@ int cmd_build(int argc, char **argv)
 		info("%s: commit %s%s", b.dir, b.src.sha, b.src.dirty ? ", with uncommitted changes" : "");
 	if (!rc)
 		rc = check_labels(&b);
-	if (!rc && b_base) {
-		progress_phase("base", 0, "reading the base image %s", b_base);
+	if (!rc && o->base) {
+		progress_phase("base", 0, "reading the base image %s", o->base);
 		rc = load_base(&b);
 	}
 	if (!rc)
-		rc = store_open(b_repo, 1, &b.dest, &b.err);
+		rc = store_open(o->repo, 1, registry, o->jobs, &b.dest, &b.err);
 	if (!rc && b.base)
 		regdest_link_base(b.dest, b.base);
 	if (!rc)

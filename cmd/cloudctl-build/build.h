@@ -8,24 +8,45 @@
 #include "util.h"
 #include "oci/dest.h"
 
-/* build options (build.c) */
-extern const char *b_repo, *b_base, *b_tag_format, *b_entrypoint, *b_cmd, *b_workdir, *b_user, *b_platform,
-	*b_ignore_file, *b_source_url;
-extern struct strlist b_tags, b_env, b_labels;
-extern int b_allow_dirty, b_keep_modes;
-extern long long b_jobs;
+/* The options of the verb build. */
+struct build_opts {
+	const char *repo;        /* --repo: where the image goes */
+	const char *base;        /* --base: the image to build on, or NULL */
+	struct strlist tags;     /* --tag: the tags instead of the commit's */
+	const char *tag_format;  /* --tag-format: full or short; NULL: full */
+	int allow_dirty;         /* --allow-dirty */
+	const char *entrypoint, *cmd; /* --entrypoint, --cmd: a JSON array or words */
+	struct strlist env, labels;   /* --env, --label: K=V each */
+	const char *source_url;  /* --source-url */
+	int keep_modes;          /* --keep-modes */
+	const char *workdir, *user, *platform; /* --workdir, --user, --platform */
+	const char *ignore_file; /* --ignore-file; NULL: DIR/.dockerignore */
+	long long jobs;          /* --jobs: parallel blob uploads; 0: BUILD_JOBS_DEFAULT */
+};
 #define BUILD_JOBS_DEFAULT 4
-/* registry options, for every verb (main.c) */
-extern const char *g_cacert, *g_auth_file;
-extern int g_insecure;
+/* The registry options every verb takes. */
+struct build_common_opts {
+	const char *cacert, *auth_file;
+	int insecure;
+};
 
-/* store.c: every file an option names (--cacert, --auth-file, --ignore-file)
- * is there and readable, whether or not this run would read it: 0, or an
- * exit code (66 missing or a directory, 77 not allowed) with err set. */
-int check_input_files(struct strbuf *err);
+/* options.c: the tables of the verb table (main.c), and the entries that
+ * run each verb with the struct its table fills. */
+extern const struct opt build_options[], no_options[], registry_options[];
+int run_build(int argc, char **argv);
+int run_resolve(int argc, char **argv);
+int run_tags(int argc, char **argv);
+
+/* store.c: every file an option names (--cacert, --auth-file, and
+ * --ignore-file when not NULL) is there and readable, whether or not this run
+ * would read it: 0, or an exit code (66 missing or a directory, 77 not
+ * allowed) with err set. */
+int check_input_files(const struct build_common_opts *registry, const char *ignore_file, struct strbuf *err);
 /* open what a reference names: "oci:PATH[:TAG]" is a layout (made
- * when create), anything else a registry repository. */
-int store_open(const char *ref, int create, struct oci_dest **out, struct strbuf *err);
+ * when create), anything else a registry repository, reached as registry
+ * says with jobs parallel uploads (0: BUILD_JOBS_DEFAULT). */
+int store_open(const char *ref, int create, const struct build_common_opts *registry, long long jobs,
+	       struct oci_dest **out, struct strbuf *err);
 /* "name:tag" for records ("oci:out:TAG", "host/repo:TAG"). */
 char *store_ref(const struct oci_dest *d, const char *tag);
 /* The manifest ref names (a tag, or the default) for platform p, resolving an
@@ -86,8 +107,8 @@ void cache_store(const char *fp, const struct layer *l);
 struct rec_writer *build_writer(const char *default_cols);
 int build_finish(struct rec_writer *w, int rc);
 
-int cmd_build(int argc, char **argv);
-int cmd_resolve(int argc, char **argv);
-int cmd_tags(int argc, char **argv);
+int cmd_build(const struct build_opts *o, const struct build_common_opts *registry, int argc, char **argv);
+int cmd_resolve(const struct build_common_opts *registry, int argc, char **argv);
+int cmd_tags(const struct build_common_opts *registry, int argc, char **argv);
 
 #endif

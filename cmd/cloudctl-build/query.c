@@ -30,14 +30,14 @@ static void add_source(struct oci_dest *d, const struct oci_manifest *m, struct 
 	sb_release(&err);
 }
 
-int cmd_resolve(int argc, char **argv)
+int cmd_resolve(const struct build_common_opts *registry, int argc, char **argv)
 {
 	int rc = one_operand(argc, "resolve", "the image (oci:PATH:TAG)");
 	if (rc)
 		return rc;
 	struct oci_dest *d;
 	struct strbuf err = STRBUF_INIT, bytes = STRBUF_INIT;
-	if ((rc = store_open(argv[0], 0, &d, &err))) {
+	if ((rc = store_open(argv[0], 0, registry, 0, &d, &err))) {
 		errorx("%s", err.buf);
 		sb_release(&err);
 		return rc;
@@ -80,7 +80,7 @@ int cmd_resolve(int argc, char **argv)
 	return rc;
 }
 
-int cmd_tags(int argc, char **argv)
+int cmd_tags(const struct build_common_opts *registry, int argc, char **argv)
 {
 	int rc = one_operand(argc, "tags", "the repository (oci:PATH)");
 	if (rc)
@@ -88,7 +88,7 @@ int cmd_tags(int argc, char **argv)
 	struct oci_dest *d;
 	struct strbuf err = STRBUF_INIT;
 	struct strlist tags = STRLIST_INIT;
-	if ((rc = store_open(argv[0], 0, &d, &err)) == 0)
+	if ((rc = store_open(argv[0], 0, registry, 0, &d, &err)) == 0)
 		info("listing the tags of %s", d->name);
 	if (!rc && (rc = d->ops->list_tags(d, &tags, &err)) == 0) {
 		struct rec_writer *w = build_writer("repo,tag");

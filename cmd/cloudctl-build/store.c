@@ -10,9 +10,6 @@
 #include "oci/pathcheck.h"
 #include "oci/regdest.h"
 
-const char *g_cacert, *g_auth_file;
-int g_insecure;
-
 /* A --cacert that holds no certificate fails every TLS connection, which
  * would read as a registry that cannot be reached (69): say what it is. */
 static int check_pem(const char *path, struct strbuf *err)
@@ -30,30 +27,31 @@ static int check_pem(const char *path, struct strbuf *err)
 	return rc;
 }
 
-int check_input_files(struct strbuf *err)
+int check_input_files(const struct build_common_opts *registry, const char *ignore_file, struct strbuf *err)
 {
 	const struct { const char *opt, *path; } files[] = {
-		{ "--cacert", g_cacert }, { "--auth-file", g_auth_file }, { "--ignore-file", b_ignore_file },
+		{ "--cacert", registry->cacert }, { "--auth-file", registry->auth_file }, { "--ignore-file", ignore_file },
 	};
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
 		int rc = files[i].path ? oci_check_file(files[i].opt, files[i].path, err) : 0;
 		if (rc)
 			return rc;
 	}
-	return g_cacert ? check_pem(g_cacert, err) : 0;
+	return registry->cacert ? check_pem(registry->cacert, err) : 0;
 }
 
-int store_open(const char *ref, int create, struct oci_dest **out, struct strbuf *err)
+int store_open(const char *ref, int create, const struct build_common_opts *registry, long long jobs,
+	       struct oci_dest **out, struct strbuf *err)
 {
 	*out = NULL;
-	int rc = check_input_files(err);
+	int rc = check_input_files(registry, NULL, err);
 	if (rc)
 		return rc;
 	if (str_starts(ref, "oci:"))
 		return layout_open(ref + 4, create, out, err);
 	struct regdest_opts o = {
-		.cacert = g_cacert, .insecure = g_insecure, .auth_file = g_auth_file,
-		.jobs = b_jobs > 0 ? (int)b_jobs : BUILD_JOBS_DEFAULT, .progress = progress_blob,
+		.cacert = registry->cacert, .insecure = registry->insecure, .auth_file = registry->auth_file,
+		.jobs = jobs > 0 ? (int)jobs : BUILD_JOBS_DEFAULT, .progress = progress_blob,
 	};
 	/* a destination to create takes a tag; what is read may name a digest */
 	return regdest_open(ref, &o, !create, out, err);

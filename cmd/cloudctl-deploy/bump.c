@@ -31,11 +31,12 @@ static void wants_clear(struct wants *ws)
 }
 
 /* One line saying why the reference is not one a cluster can pull, and 65; or 0. */
-static int ref_check(const char *where, const char *ref, const struct image_ref *r, const char *digest)
+static int ref_check(const struct image_set_opts *set, const char *where, const char *ref, const struct image_ref *r,
+		     const char *digest)
 {
 	const char *why;
 	if ((why = image_repo_problem(r->repo)) != NULL) {
-		if (d_image_name)
+		if (set->image_name)
 			errorx("%s: --image-name %s: %s", where, r->repo, why);
 		else if (str_starts(r->repo, "oci:") || strchr("/.~", r->repo[0]))
 			errorx("%s: '%s': the repository %s is %s (push it to a registry, or name the repository the "
@@ -57,7 +58,8 @@ static int ref_check(const char *where, const char *ref, const struct image_ref 
 }
 
 /* NAME=REF or REF; a record's ref, image, digest, source, source_time. */
-static int want_add(struct wants *ws, const char *name, const char *ref, const struct record *r, const char *where)
+static int want_add(const struct image_set_opts *set, struct wants *ws, const char *name, const char *ref,
+		    const struct record *r, const char *where)
 {
 	ws->w = xgrow(ws->w, &ws->cap, ws->n + 1, sizeof *ws->w);
 	struct want *w = &ws->w[ws->n++]; /* counted now: wants_clear frees it on every refusal below */
@@ -67,11 +69,11 @@ static int want_add(struct wants *ws, const char *name, const char *ref, const s
 		return EXIT_DATA;
 	}
 	const char *digest = r ? rec_get(r, "digest") : NULL, *st = r ? rec_get(r, "source_time") : NULL;
-	if (d_image_name) { /* the repository the cluster pulls this image from */
+	if (set->image_name) { /* the repository the cluster pulls this image from */
 		free(w->ref.repo);
-		w->ref.repo = xstrdup(d_image_name);
+		w->ref.repo = xstrdup(set->image_name);
 	}
-	int rc = ref_check(where, ref, &w->ref, digest && *digest && !w->ref.digest ? digest : NULL);
+	int rc = ref_check(set, where, ref, &w->ref, digest && *digest && !w->ref.digest ? digest : NULL);
 	if (rc)
 		return rc;
 	w->named = name != NULL;
@@ -89,7 +91,7 @@ static int want_add(struct wants *ws, const char *name, const char *ref, const s
 		errorx("%s: '%s' has neither a tag nor a digest", where, ref);
 		return EXIT_DATA;
 	}
-	if (!strcmp(d_pin ? d_pin : "tag", "digest") && !w->digest) {
+	if (!strcmp(set->pin ? set->pin : "tag", "digest") && !w->digest) {
 		errorx("%s: --pin digest, but '%s' has no digest", where, ref);
 		return EXIT_DATA;
 	}
@@ -98,18 +100,18 @@ static int want_add(struct wants *ws, const char *name, const char *ref, const s
 	return 0;
 }
 
-static int read_wants(int argc, char **argv, struct wants *ws)
+static int read_wants(const struct image_set_opts *set, int argc, char **argv, struct wants *ws)
 {
 	int rc = 0;
-	for (size_t i = 0; i < d_images.n && !rc; i++) {
-		const char *a = d_images.v[i], *eq = strchr(a, '=');
+	for (size_t i = 0; i < set->images.n && !rc; i++) {
+		const char *a = set->images.v[i], *eq = strchr(a, '=');
 		char *name = eq ? xstrndup(a, (size_t)(eq - a)) : NULL;
 		char *where = xasprintf("--image %s", a);
-		rc = want_add(ws, name, eq ? eq + 1 : a, NULL, where);
+		rc = want_add(set, ws, name, eq ? eq + 1 : a, NULL, where);
 		free(where);
 		free(name);
 	}
-	if (rc || (d_images.n && !(argc > 0 && !strcmp(argv[0], "-"))))
+	if (rc || (set->images.n && !(argc > 0 && !strcmp(argv[0], "-"))))
 		return rc;
 	if (isatty(STDIN_FILENO)) {
 		errorx("no images: pipe kind=image records in (cloudctl-build ... | %s ...) or give --image NAME=REF",
@@ -134,7 +136,7 @@ static int read_wants(int argc, char **argv, struct wants *ws)
 			rc = EXIT_DATA;
 		} else {
 			const char *img = rec_get(&rs.r[i], "image");
-			rc = want_add(ws, img && *img ? img : NULL, ref, &rs.r[i], where);
+			rc = want_add(set, ws, img && *img ? img : NULL, ref, &rs.r[i], where);
 		}
 		free(where);
 	}
@@ -174,9 +176,9 @@ static const json_t *find_entry(const json_t *doc, const struct want *w, const c
 
 /* Refuse an older source than the branch's last deploy of the image, and a
  * source no newer than the one a rollback undid. */
-static const char *guard(const struct want *w, const struct deploy_entry *last)
+static const char *guard(const struct image_set_opts *set, const struct want *w, const struct deploy_entry *last)
 {
-	if (d_force || !last->name)
+	if (set->force || !last->name)
 		return NULL;
 	int rb = !strcmp(last->verb, "rollback");
 	if (w->stime < 0 || last->stime < 0)
@@ -210,18 +212,26 @@ static void warn_skip(const struct change *c, const struct deploy_entry *last, c
 }
 
 struct bump_ctx {
+	const struct image_set_opts *set;
 	struct wants ws;
 	char *path;
 	char *values; /* --values FILE within path */
 	int announced; /* the appended entries were reported (plans are redone when the branch moves) */
 };
 
+/* Whether the digest is set rather than the tag: --pin digest, or a ref without a tag. */
+static int pins_digest(const struct image_set_opts *set, const struct want *w)
+{
+	return (set->pin && !strcmp(set->pin, "digest")) || !w->ref.tag;
+}
+
 /* Set one image in a kustomization: newTag or digest, and newName when the repository changed. */
-static int set_kustomize(struct dfile *f, struct change *c, const struct want *w, struct strbuf *err)
+static int set_kustomize(const struct image_set_opts *set, struct dfile *f, struct change *c, const struct want *w,
+			 struct strbuf *err)
 {
 	const char *entry_name;
 	const json_t *e = find_entry(f->e.doc, w, &entry_name);
-	int pin_digest = (d_pin && !strcmp(d_pin, "digest")) || !w->ref.tag;
+	int pin_digest = pins_digest(set, w);
 	const char *field = pin_digest ? "digest" : "newTag", *value = pin_digest ? w->digest : w->ref.tag;
 	free(c->d.name);
 	c->d.name = xstrdup(entry_name);
@@ -285,9 +295,9 @@ char *values_scalar(const json_t *v)
 	return NULL;
 }
 
-int values_opts_check(void)
+int values_opts_check(const struct values_opts *v)
 {
-	if (!d_values != !d_key) {
+	if (!v->file != !v->key) {
 		errorx("--values FILE and --key KEY go together");
 		return EXIT_USAGE;
 	}
@@ -298,18 +308,20 @@ int values_opts_check(void)
  * (unless --create), when the values name another repository beside it, and
  * when a digest would go into a tag. A key holding a whole reference
  * (REPO:TAG) gets the whole reference. */
-static int set_helm(struct dfile *f, struct change *c, const struct want *w, struct strbuf *err)
+static int set_helm(const struct image_set_opts *set, struct dfile *f, struct change *c, const struct want *w,
+		    struct strbuf *err)
 {
-	int pin_digest = (d_pin && !strcmp(d_pin, "digest")) || !w->ref.tag;
-	const char *value = pin_digest ? w->digest : w->ref.tag, *last = strrchr(d_key, '.');
-	last = last ? last + 1 : d_key;
-	const json_t *cur = values_get(f->e.doc, d_key);
-	if (!cur && !d_create)
+	const char *key = set->values.key;
+	int pin_digest = pins_digest(set, w);
+	const char *value = pin_digest ? w->digest : w->ref.tag, *last = strrchr(key, '.');
+	last = last ? last + 1 : key;
+	const json_t *cur = values_get(f->e.doc, key);
+	if (!cur && !set->create)
 		return sb_fail(err, EXIT_DATA, "%s: no key %s (a chart's templates read only the keys its values have; "
-			       "--create to add it)", f->path, d_key);
+			       "--create to add it)", f->path, key);
 	if (cur && !json_is_string(cur) && !json_is_number(cur) && !json_is_null(cur))
-		return sb_fail(err, EXIT_DATA, "%s: %s is not a scalar", f->path, d_key);
-	char *repo = values_repository(f->e.doc, d_key), *whole = NULL;
+		return sb_fail(err, EXIT_DATA, "%s: %s is not a scalar", f->path, key);
+	char *repo = values_repository(f->e.doc, key), *whole = NULL;
 	struct image_ref held = { 0 };
 	if (!repo && json_string_value(cur) && strchr(json_string_value(cur), '/') &&
 	    image_ref_parse(json_string_value(cur), &held) == 0 && !image_repo_problem(held.repo)) {
@@ -321,12 +333,12 @@ static int set_helm(struct dfile *f, struct change *c, const struct want *w, str
 	int rc = 0;
 	if (repo && strcmp(repo, w->ref.repo) != 0)
 		rc = sb_fail(err, EXIT_DATA, "%s: the values name the repository %s beside %s, not %s: the chart would "
-			     "deploy %s:%s", f->path, repo, d_key, w->ref.repo, repo, pin_digest ? value : w->ref.tag);
+			     "deploy %s:%s", f->path, repo, key, w->ref.repo, repo, pin_digest ? value : w->ref.tag);
 	else if (pin_digest && !whole && !strcmp(last, "tag"))
 		rc = sb_fail(err, EXIT_DATA, "%s: a digest in %s would render %s:%s, not an image reference (--key the "
-			     "chart's digest key, or --pin tag)", f->path, d_key, repo ? repo : w->ref.repo, value);
+			     "chart's digest key, or --pin tag)", f->path, key, repo ? repo : w->ref.repo, value);
 	char *old = NULL;
-	int r = rc ? 0 : yedit_set_path(&f->e, d_key, value, &old, err);
+	int r = rc ? 0 : yedit_set_path(&f->e, key, value, &old, err);
 	if (!rc && r < 0)
 		rc = EXIT_DATA;
 	if (!rc) {
@@ -341,11 +353,11 @@ static int set_helm(struct dfile *f, struct change *c, const struct want *w, str
 
 /* What the edited kustomization renders for the change's entry must be the
  * image asked for. */
-static int check_kustomize(struct gitr *g, const git_oid *tip, const char *dir, const struct dfile *f,
+static int check_kustomize(struct gitr *g, const git_oid *tip, const struct bump_ctx *b, const struct dfile *f,
 			   const struct change *c, const struct want *w, struct strbuf *err)
 {
-	int pin_digest = (d_pin && !strcmp(d_pin, "digest")) || !w->ref.tag;
-	return render_check(g, tip, dir, f->path, f->e.doc, c->d.name, w->ref.repo, pin_digest ? NULL : w->ref.tag,
+	int pin_digest = pins_digest(b->set, w);
+	return render_check(g, tip, b->path, f->path, f->e.doc, c->d.name, w->ref.repo, pin_digest ? NULL : w->ref.tag,
 			    pin_digest ? w->digest : NULL, err);
 }
 
@@ -366,7 +378,7 @@ static int bump_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *a
 	free(file);
 	if (!f)
 		return rc;
-	if (!b->values && !d_create && !json_is_array(json_object_get(f->e.doc, "images")))
+	if (!b->values && !b->set->create && !json_is_array(json_object_get(f->e.doc, "images")))
 		return sb_fail(err, EXIT_DATA, "%s: no images: list (--create to add one)", f->path);
 	char **names = xcalloc(b->ws.n + 1, sizeof *names);
 	const char **look = xcalloc(b->ws.n + 1, sizeof *look);
@@ -378,7 +390,7 @@ static int bump_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *a
 		/* guard() protects a deploy the file holds: an image the file lacks (added
 		 * now) has none, and --force overrides it; the walk to find none would read
 		 * the branch's whole history, a cost that grows with every commit. */
-		look[i] = d_force || (!b->values && !e) ? "" : names[i];
+		look[i] = b->set->force || (!b->values && !e) ? "" : names[i];
 	}
 	struct deploy_entry *last = xcalloc(b->ws.n, sizeof *last);
 	rc = history_last(g, tip, b->path, look, last, err);
@@ -392,17 +404,17 @@ static int bump_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *a
 		c->d.digest = w->digest ? xstrdup(w->digest) : NULL;
 		c->d.stime = w->stime;
 		rec_copy(&c->in, &w->in);
-		if ((c->skipped = guard(w, &last[i])) != NULL) {
+		if ((c->skipped = guard(b->set, w, &last[i])) != NULL) {
 			warn_skip(c, &last[i], w);
 			c->d.old = last[i].new_ ? xstrdup(last[i].new_) : NULL;
 			c->d.new_ = xstrdup(w->ref.tag ? w->ref.tag : w->digest);
 			continue;
 		}
-		rc = b->values ? set_helm(f, c, w, err) : set_kustomize(f, c, w, err);
+		rc = b->values ? set_helm(b->set, f, c, w, err) : set_kustomize(b->set, f, c, w, err);
 	}
 	for (size_t i = 0; i < p->nc && !rc && !b->values; i++)
 		if (!p->c[i].skipped)
-			rc = check_kustomize(g, tip, b->path, f, &p->c[i], &b->ws.w[i], err);
+			rc = check_kustomize(g, tip, b, f, &p->c[i], &b->ws.w[i], err);
 	/* A new entry is how a mistyped repository lands: say so (once a run). */
 	for (size_t i = 0; i < p->nc && !rc; i++)
 		if (p->c[i].appended && !b->announced++)
@@ -419,33 +431,33 @@ static int bump_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *a
 	return rc;
 }
 
-static int bump_or_diff(int argc, char **argv, int diff_verb)
+static int bump_or_diff(const struct image_set_opts *set, const struct run_opts *ro, int argc, char **argv)
 {
-	struct bump_ctx b = { { 0 }, NULL, NULL, 0 };
-	if (!d_path) {
+	struct bump_ctx b = { set, { 0 }, NULL, NULL, 0 };
+	if (!ro->repo->path) {
 		errorx("--path DIR is required");
 		return EXIT_USAGE;
 	}
-	if (d_pin && strcmp(d_pin, "tag") && strcmp(d_pin, "digest")) {
-		errorx("--pin %s: want tag or digest", d_pin);
+	if (set->pin && strcmp(set->pin, "tag") && strcmp(set->pin, "digest")) {
+		errorx("--pin %s: want tag or digest", set->pin);
 		return EXIT_USAGE;
 	}
-	int rc = values_opts_check();
+	int rc = values_opts_check(&set->values);
 	if (rc)
 		return rc;
-	rc = read_wants(argc, argv, &b.ws);
-	if (!rc && d_image_name && b.ws.n > 1) {
+	rc = read_wants(set, argc, argv, &b.ws);
+	if (!rc && set->image_name && b.ws.n > 1) {
 		errorx("--image-name: one image per run (%zu given)", b.ws.n);
 		rc = EXIT_USAGE;
 	}
-	if (!rc && d_values && b.ws.n > 1) {
+	if (!rc && set->values.file && b.ws.n > 1) {
 		errorx("--values: one image per run (%zu given)", b.ws.n);
 		rc = EXIT_USAGE;
 	}
 	if (!rc) {
-		b.path = clean_path(d_path);
-		b.values = d_values ? clean_path(d_values) : NULL;
-		rc = deploy_run(bump_plan, &b, "bump", diff_verb);
+		b.path = clean_path(ro->repo->path);
+		b.values = set->values.file ? clean_path(set->values.file) : NULL;
+		rc = deploy_run(ro, bump_plan, &b, "bump");
 	}
 	free(b.path);
 	free(b.values);
@@ -453,5 +465,14 @@ static int bump_or_diff(int argc, char **argv, int diff_verb)
 	return rc;
 }
 
-int cmd_bump(int argc, char **argv) { return bump_or_diff(argc, argv, 0); }
-int cmd_diff(int argc, char **argv) { return bump_or_diff(argc, argv, 1); }
+int cmd_bump(const struct deploy_common_opts *repo, const struct bump_opts *o, int argc, char **argv)
+{
+	struct run_opts ro = { .repo = repo, .commit = &o->commit };
+	return bump_or_diff(&o->set, &ro, argc, argv);
+}
+
+int cmd_diff(const struct deploy_common_opts *repo, const struct diff_opts *o, int argc, char **argv)
+{
+	struct run_opts ro = { .repo = repo, .commit = NULL, .exit_code = o->exit_code };
+	return bump_or_diff(&o->set, &ro, argc, argv);
+}

@@ -12,19 +12,77 @@
 #include "util.h"
 #include "kustomize.h"
 
-/* global options (main.c) */
-extern const char *d_git, *d_branch, *d_path, *d_cacert, *d_username, *d_password_file, *d_ssh_identity,
-	*d_known_hosts, *d_cache_dir, *d_author;
-extern int d_no_cache;
-/* bump and diff */
-extern struct strlist d_images;
-extern const char *d_pin, *d_values, *d_key, *d_image_name;
-extern int d_exit_code;
-extern int d_force, d_dry_run, d_create;
-extern long long d_attempts;
-/* history, rollback, promote */
-extern const char *d_image, *d_at, *d_to, *d_from;
-extern long long d_steps, d_limit;
+/* The options every verb takes: the repository, how to reach it, and the
+ * directory in it. */
+struct deploy_common_opts {
+	const char *git;           /* --git URL|PATH */
+	const char *branch;        /* --branch; NULL: the remote's HEAD */
+	const char *path;          /* --path: the directory of the kustomization or values file */
+	const char *cacert, *username, *password_file; /* https */
+	const char *ssh_identity, *known_hosts;        /* ssh */
+	const char *cache_dir;     /* --cache-dir; NULL: $XDG_CACHE_HOME/cloudctl/git */
+	int no_cache;              /* --no-cache: a temporary clone */
+};
+
+/* --values FILE --key KEY: a Helm values file instead of kustomization.yaml. */
+struct values_opts {
+	const char *file, *key;
+};
+
+/* How the verbs that commit (bump, rollback, promote) commit. */
+struct commit_opts {
+	int dry_run;               /* --dry-run: print the diff, change nothing */
+	long long attempts;        /* --attempts: pushes when the branch moves; 0: 1000 */
+	const char *author;        /* --author; NULL: $CLOUDCTL_GIT_AUTHOR, git config */
+};
+
+/* What bump and diff set, and where. */
+struct image_set_opts {
+	struct strlist images;     /* --image [NAME=]REF; none: records on stdin */
+	const char *image_name;    /* --image-name: the repository the cluster pulls from */
+	const char *pin;           /* --pin tag|digest; NULL: tag */
+	struct values_opts values;
+	int create;                /* --create: add the images: list, or the key */
+	int force;                 /* --force: replace a newer deploy or a rollback */
+};
+
+/* The options of each verb. */
+struct bump_opts {
+	struct image_set_opts set;
+	struct commit_opts commit;
+};
+struct diff_opts {
+	struct image_set_opts set;
+	int exit_code;             /* --exit-code: 1 when there are differences */
+};
+struct history_opts {
+	const char *image;         /* --image: only this image */
+	long long limit;           /* --limit: at most this many records; 0: all */
+};
+struct rollback_opts {
+	const char *image;         /* --image; NULL: those of the last deploy */
+	const char *at;            /* --at COMMIT: the tag the image had there */
+	long long steps;           /* --steps: deploys to undo; 0: 1 */
+	struct values_opts values;
+	struct commit_opts commit;
+};
+struct promote_opts {
+	const char *from, *to;     /* --from, --to: the overlays */
+	const char *image;         /* --image: only this image */
+	int force;                 /* --force: copy even an older source */
+	struct values_opts values;
+	struct commit_opts commit;
+};
+
+/* options.c: the tables of the verb table (main.c), and the entries that
+ * run each verb with the struct its table fills. */
+extern const struct opt bump_options[], diff_options[], history_options[], rollback_options[], promote_options[],
+	common_options[];
+int run_bump(int argc, char **argv);
+int run_diff(int argc, char **argv);
+int run_history(int argc, char **argv);
+int run_rollback(int argc, char **argv);
+int run_promote(int argc, char **argv);
 
 /* One image's change in one commit, as the commit message records it. */
 struct deploy_entry {
@@ -70,10 +128,10 @@ const char *image_digest_problem(const char *digest);
 int render_check(struct gitr *g, const git_oid *tip, const char *dir, const char *file, const json_t *kdoc,
 		 const char *entry, const char *repo, const char *tag, const char *digest, struct strbuf *err);
 
-/* The remote of the global options, fetched; with trust_cache, a network
+/* The remote the options name, fetched; with trust_cache, a network
  * remote's tip may come from the cache unfetched (g->unverified: the push
  * finds out). Returns 0 or an exit code (reported). */
-int deploy_open(struct gitr *g, int trust_cache);
+int deploy_open(const struct deploy_common_opts *repo, struct gitr *g, int trust_cache);
 /* "DIR/kustomization.yaml" (or .yml, Kustomization) at commit; EXIT_NOTFOUND
  * when DIR or the file is missing (err says which). */
 int find_kustomization(struct gitr *g, const git_oid *commit, const char *dir, char **path, struct strbuf *err);
@@ -110,10 +168,16 @@ struct dfile *plan_file(struct plan *p, struct gitr *g, const git_oid *tip, cons
 
 /* Build a plan for the tip; returns 0 or an exit code (err). */
 typedef int (*plan_fn)(struct gitr *g, const git_oid *tip, struct plan *p, void *arg, struct strbuf *err);
+/* What a run is told by the options of its verb. */
+struct run_opts {
+	const struct deploy_common_opts *repo;
+	const struct commit_opts *commit; /* NULL: the diff verb, which commits nothing */
+	int exit_code;                    /* diff --exit-code */
+};
 /* Plan, then (unless nothing changed or --dry-run) commit and push, again on
  * the new tip when the branch moved; write kind=bump records (or, for diff,
  * the diff or records by -o). Returns the exit code. */
-int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb);
+int deploy_run(const struct run_opts *o, plan_fn fn, void *arg, const char *action);
 
 /* The commits of tip, newest first, read as the walk goes; for the history of
  * path (named in the error). 0, or 65 with err and *walk NULL. */
@@ -132,13 +196,13 @@ int history_last(struct gitr *g, const git_oid *tip, const char *path, const cha
 const json_t *values_get(const json_t *doc, const char *key);
 char *values_repository(const json_t *doc, const char *key);
 char *values_scalar(const json_t *v);
-/* --values and --key for rollback and promote: check them; 0 or EXIT_USAGE */
-int values_opts_check(void);
+/* --values and --key: both or neither; 0 or EXIT_USAGE (reported) */
+int values_opts_check(const struct values_opts *v);
 
-int cmd_bump(int argc, char **argv);
-int cmd_diff(int argc, char **argv);
-int cmd_history(int argc, char **argv);
-int cmd_rollback(int argc, char **argv);
-int cmd_promote(int argc, char **argv);
+int cmd_bump(const struct deploy_common_opts *repo, const struct bump_opts *o, int argc, char **argv);
+int cmd_diff(const struct deploy_common_opts *repo, const struct diff_opts *o, int argc, char **argv);
+int cmd_history(const struct deploy_common_opts *repo, const struct history_opts *o, int argc, char **argv);
+int cmd_rollback(const struct deploy_common_opts *repo, const struct rollback_opts *o, int argc, char **argv);
+int cmd_promote(const struct deploy_common_opts *repo, const struct promote_opts *o, int argc, char **argv);
 
 #endif

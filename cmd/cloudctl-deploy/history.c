@@ -77,20 +77,20 @@ static const char *shown_value(const char *v)
 	return v && strcmp(v, "none") ? v : "";
 }
 
-int cmd_history(int argc, char **argv)
+int cmd_history(const struct deploy_common_opts *repo, const struct history_opts *o, int argc, char **argv)
 {
-	if (!d_path) {
+	if (!repo->path) {
 		errorx("--path DIR is required");
 		return EXIT_USAGE;
 	}
 	struct gitr g;
-	int rc = deploy_open(&g, 0);
+	int rc = deploy_open(repo, &g, 0);
 	if (rc)
 		return rc;
-	char *path = clean_path(d_path);
+	char *path = clean_path(repo->path);
 	struct hists hs = { 0 };
 	struct strbuf err = STRBUF_INIT;
-	if ((rc = history_collect(&g, &g.tip, path, d_image, NULL, d_limit, &hs, &err)) != 0)
+	if ((rc = history_collect(&g, &g.tip, path, o->image, NULL, o->limit, &hs, &err)) != 0)
 		errorx("%s", err.buf);
 	else if (hs.n == 0 && !gitr_is_dir(&g, &g.tip, path)) {
 		/* a path that was never deployed and is not there: a typo, not "no deploys" */
@@ -228,36 +228,39 @@ static int doc_at(struct gitr *g, const git_oid *commit, const char *dir, json_t
 
 /* --- Helm values --- */
 
-static char *values_path(const char *dir)
+static char *values_path(const struct values_opts *vo, const char *dir)
 {
-	return *dir ? xasprintf("%s/%s", dir, d_values) : xstrdup(d_values);
+	return *dir ? xasprintf("%s/%s", dir, vo->file) : xstrdup(vo->file);
 }
 
 /* The values file of dir at commit, parsed (into doc). */
-static int values_doc_at(struct gitr *g, const git_oid *commit, const char *dir, json_t **doc, struct strbuf *err)
+static int values_doc_at(const struct values_opts *vo, struct gitr *g, const git_oid *commit, const char *dir,
+			 json_t **doc, struct strbuf *err)
 {
 	if (!gitr_is_dir(g, commit, dir))
 		return sb_fail(err, EXIT_NOTFOUND, "%s: no directory %s at %s", g->display_url, dir, git_oid_tostr_s(commit));
-	return file_doc_at(g, commit, values_path(dir), doc, err);
+	return file_doc_at(g, commit, values_path(vo, dir), doc, err);
 }
 
 /* Set --key of f to the scalar src holds there: the change's old and new,
  * and whether it changed. The key must be in both. */
-static int copy_value(struct dfile *f, const json_t *src, const char *where, struct change *c, struct strbuf *err)
+static int copy_value(const struct values_opts *vo, struct dfile *f, const json_t *src, const char *where,
+		      struct change *c, struct strbuf *err)
 {
-	const json_t *cur = values_get(f->e.doc, d_key), *v = values_get(src, d_key);
+	const char *key = vo->key;
+	const json_t *cur = values_get(f->e.doc, key), *v = values_get(src, key);
 	if (!v)
-		return sb_fail(err, EXIT_NOTFOUND, "%s: no key %s in %s there", where, d_key, d_values);
+		return sb_fail(err, EXIT_NOTFOUND, "%s: no key %s in %s there", where, key, vo->file);
 	if (!cur)
 		return sb_fail(err, EXIT_DATA, "%s: no key %s (a chart's templates read only the keys its values have)",
-			       f->path, d_key);
+			       f->path, key);
 	char *nv = values_scalar(v);
 	if (!nv)
-		return sb_fail(err, EXIT_DATA, "%s: %s is not a scalar in %s", where, d_key, d_values);
+		return sb_fail(err, EXIT_DATA, "%s: %s is not a scalar in %s", where, key, vo->file);
 	free(c->d.old), free(c->d.new_);
 	c->d.old = values_scalar(cur);
 	c->d.new_ = nv;
-	int r = yedit_set_path(&f->e, d_key, nv, NULL, err);
+	int r = yedit_set_path(&f->e, key, nv, NULL, err);
 	if (r < 0)
 		return EXIT_DATA;
 	c->changed |= r == YEDIT_CHANGED;
@@ -267,26 +270,27 @@ static int copy_value(struct dfile *f, const json_t *src, const char *where, str
 /* --- rollback --- */
 
 struct rb_ctx {
+	const struct rollback_opts *opt;
 	char *path;
 };
 
-static int rb_target(struct gitr *g, const git_oid *tip, const char *path, const char *name, git_oid *target,
-		     long long *guard, char **source, struct strbuf *err)
+static int rb_target(const struct rollback_opts *o, struct gitr *g, const git_oid *tip, const char *path,
+		     const char *name, git_oid *target, long long *guard, char **source, struct strbuf *err)
 {
 	struct hists hs = { 0 };
-	long long steps = d_steps > 0 ? d_steps : 1;
+	long long steps = o->steps > 0 ? o->steps : 1;
 	int rc = history_collect(g, tip, path, name, NULL, 0, &hs, err);
 	*guard = -1;
 	/* Never below the newest source already undone by an earlier rollback. */
 	if (!rc && hs.n && !strcmp(hs.h[0].e.verb, "rollback"))
 		*guard = hs.h[0].e.stime;
-	if (!rc && d_at) {
-		git_object *o = NULL;
-		if (git_revparse_single(&o, g->repo, d_at) < 0 || git_object_type(o) != GIT_OBJECT_COMMIT)
-			rc = sb_fail(err, EXIT_NOTFOUND, "--at %s: no such commit on %s", d_at, g->branch);
+	if (!rc && o->at) {
+		git_object *at = NULL;
+		if (git_revparse_single(&at, g->repo, o->at) < 0 || git_object_type(at) != GIT_OBJECT_COMMIT)
+			rc = sb_fail(err, EXIT_NOTFOUND, "--at %s: no such commit on %s", o->at, g->branch);
 		else
-			*target = *git_object_id(o);
-		git_object_free(o);
+			*target = *git_object_id(at);
+		git_object_free(at);
 		for (size_t i = 0; !rc && i < hs.n && !git_oid_equal(&hs.h[i].commit, target); i++)
 			if (strcmp(hs.h[i].e.verb, "rollback") && hs.h[i].e.stime > *guard)
 				*guard = hs.h[i].e.stime;
@@ -336,12 +340,13 @@ static int last_deploy_images(struct gitr *g, const git_oid *tip, const char *pa
 static int rb_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg, struct strbuf *err)
 {
 	struct rb_ctx *ctx = arg;
+	const struct rollback_opts *o = ctx->opt;
 	char *file = NULL;
 	int rc = 0;
-	if (d_values && !gitr_is_dir(g, tip, ctx->path))
+	if (o->values.file && !gitr_is_dir(g, tip, ctx->path))
 		rc = sb_fail(err, EXIT_NOTFOUND, "%s: no directory %s on branch %s", g->display_url, ctx->path, g->branch);
-	else if (d_values)
-		file = values_path(ctx->path);
+	else if (o->values.file)
+		file = values_path(&o->values, ctx->path);
 	else
 		rc = find_kustomization(g, tip, ctx->path, &file, err);
 	p->verb = xstrdup("rollback");
@@ -353,8 +358,8 @@ static int rb_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg
 	if (!f)
 		return rc;
 	struct strlist names = STRLIST_INIT;
-	if (d_image)
-		strlist_add(&names, d_image);
+	if (o->image)
+		strlist_add(&names, o->image);
 	else
 		rc = last_deploy_images(g, tip, ctx->path, &names, err);
 	p->c = xcalloc(names.n ? names.n : 1, sizeof *p->c);
@@ -363,19 +368,20 @@ static int rb_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg
 		long long guard;
 		char *source = NULL;
 		json_t *doc = NULL;
-		if ((rc = rb_target(g, tip, ctx->path, names.v[i], &target, &guard, &source, err)) != 0 ||
-		    (rc = (d_values ? values_doc_at : doc_at)(g, &target, ctx->path, &doc, err)) != 0) {
+		if ((rc = rb_target(o, g, tip, ctx->path, names.v[i], &target, &guard, &source, err)) != 0 ||
+		    (rc = o->values.file ? values_doc_at(&o->values, g, &target, ctx->path, &doc, err)
+					 : doc_at(g, &target, ctx->path, &doc, err)) != 0) {
 			free(source);
 			break;
 		}
-		if (d_values) {
+		if (o->values.file) {
 			struct change *c = &p->c[p->nc++];
 			c->d.verb = xstrdup("rollback");
 			c->d.name = xstrdup(names.v[i]);
 			c->d.stime = guard;
 			c->d.source = source;
 			c->d.rollback_to = xstrdup(git_oid_tostr_s(&target));
-			rc = copy_value(f, doc, c->d.rollback_to, c, err);
+			rc = copy_value(&o->values, f, doc, c->d.rollback_to, c, err);
 			json_decref(doc);
 			continue;
 		}
@@ -400,20 +406,21 @@ static int rb_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg
 	return rc;
 }
 
-int cmd_rollback(int argc, char **argv)
+int cmd_rollback(const struct deploy_common_opts *repo, const struct rollback_opts *o, int argc, char **argv)
 {
-	if (!d_path) {
+	if (!repo->path) {
 		errorx("--path DIR is required");
 		return EXIT_USAGE;
 	}
-	if (d_at && d_steps) {
+	if (o->at && o->steps) {
 		errorx("--at and --steps: one or the other");
 		return EXIT_USAGE;
 	}
-	if (values_opts_check())
+	if (values_opts_check(&o->values))
 		return EXIT_USAGE;
-	struct rb_ctx ctx = { clean_path(d_path) };
-	int rc = deploy_run(rb_plan, &ctx, "rollback", 0);
+	struct rb_ctx ctx = { o, clean_path(repo->path) };
+	struct run_opts ro = { .repo = repo, .commit = &o->commit };
+	int rc = deploy_run(&ro, rb_plan, &ctx, "rollback");
 	free(ctx.path);
 	return rc;
 }
@@ -421,20 +428,23 @@ int cmd_rollback(int argc, char **argv)
 /* --- promote --- */
 
 struct pr_ctx {
+	const struct promote_opts *opt;
 	char *from, *to;
 };
 
 /* promote of a Helm values key: --key of --from's values file into --to's */
 static int pr_plan_values(struct gitr *g, const git_oid *tip, struct plan *p, struct pr_ctx *ctx, struct strbuf *err)
 {
+	const struct promote_opts *o = ctx->opt;
+	const char *key = o->values.key;
 	json_t *from = NULL;
 	char *file = NULL, *name = NULL;
 	struct dfile *f = NULL;
-	int rc = values_doc_at(g, tip, ctx->from, &from, err);
+	int rc = values_doc_at(&o->values, g, tip, ctx->from, &from, err);
 	if (!rc && !gitr_is_dir(g, tip, ctx->to))
 		rc = sb_fail(err, EXIT_NOTFOUND, "%s: no directory %s on branch %s", g->display_url, ctx->to, g->branch);
 	if (!rc) {
-		file = values_path(ctx->to);
+		file = values_path(&o->values, ctx->to);
 		f = plan_file(p, g, tip, file, err, &rc);
 		free(file);
 	}
@@ -443,9 +453,9 @@ static int pr_plan_values(struct gitr *g, const git_oid *tip, struct plan *p, st
 		return rc;
 	}
 	/* the image's name, as bump records it: the repository the values name */
-	name = d_image ? xstrdup(d_image) : values_repository(from, d_key);
+	name = o->image ? xstrdup(o->image) : values_repository(from, key);
 	if (!name)
-		name = xstrdup(d_key);
+		name = xstrdup(key);
 	const char *want[2] = { name, NULL };
 	struct deploy_entry lf = { 0 }, lt = { 0 };
 	p->c = xcalloc(1, sizeof *p->c);
@@ -457,13 +467,13 @@ static int pr_plan_values(struct gitr *g, const git_oid *tip, struct plan *p, st
 		c->d.stime = lf.name ? lf.stime : -1;
 		c->d.source = lf.source ? xstrdup(lf.source) : NULL;
 		c->d.digest = lf.digest ? xstrdup(lf.digest) : NULL;
-		if (!d_force && c->d.stime >= 0 && lt.name && lt.stime > c->d.stime) {
+		if (!o->force && c->d.stime >= 0 && lt.name && lt.stime > c->d.stime) {
 			c->skipped = "older";
-			c->d.old = values_scalar(values_get(f->e.doc, d_key));
-			c->d.new_ = values_scalar(values_get(from, d_key));
+			c->d.old = values_scalar(values_get(f->e.doc, key));
+			c->d.new_ = values_scalar(values_get(from, key));
 			warnx("%s: not promoted: %s has a newer source than %s (--force to promote)", name, ctx->to, ctx->from);
 		} else
-			rc = copy_value(f, from, ctx->from, c, err);
+			rc = copy_value(&o->values, f, from, ctx->from, c, err);
 	}
 	struct deploy_log l = { &lf, 1, 1 }, l2 = { &lt, 1, 1 };
 	struct deploy_entry *a = xmalloc(sizeof *a), *b = xmalloc(sizeof *b);
@@ -483,7 +493,8 @@ static int pr_plan_values(struct gitr *g, const git_oid *tip, struct plan *p, st
 static int pr_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg, struct strbuf *err)
 {
 	struct pr_ctx *ctx = arg;
-	if (d_values) {
+	const struct promote_opts *o = ctx->opt;
+	if (o->values.file) {
 		p->verb = xstrdup("promote");
 		p->msg_path = xstrdup(ctx->to);
 		sb_addf(&p->trailers, "Promoted-From: %s\n", ctx->from);
@@ -506,11 +517,11 @@ static int pr_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg
 	size_t k = 0;
 	json_array_foreach(imgs, i, e) {
 		const char *name = json_string_value(json_object_get(e, "name"));
-		if (name && (!d_image || !strcmp(d_image, name)))
+		if (name && (!o->image || !strcmp(o->image, name)))
 			names[k++] = xstrdup(name);
 	}
-	if (!rc && d_image && k == 0)
-		rc = sb_fail(err, EXIT_NOTFOUND, "%s: no image %s", ctx->from, d_image);
+	if (!rc && o->image && k == 0)
+		rc = sb_fail(err, EXIT_NOTFOUND, "%s: no image %s", ctx->from, o->image);
 	struct deploy_entry *lf = xcalloc(k + 1, sizeof *lf), *lt = xcalloc(k + 1, sizeof *lt);
 	if (!rc)
 		rc = history_last(g, tip, ctx->from, (const char *const *)names, lf, err);
@@ -526,7 +537,7 @@ static int pr_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg
 		c->d.stime = lf[j].name ? lf[j].stime : -1;
 		c->d.source = lf[j].source ? xstrdup(lf[j].source) : NULL;
 		c->d.digest = lf[j].digest ? xstrdup(lf[j].digest) : NULL;
-		if (!d_force && c->d.stime >= 0 && lt[j].name && lt[j].stime > c->d.stime) {
+		if (!o->force && c->d.stime >= 0 && lt[j].name && lt[j].stime > c->d.stime) {
 			c->skipped = "older";
 			warnx("%s: not promoted: %s has a newer source than %s (--force to promote)", names[j], ctx->to, ctx->from);
 			continue;
@@ -550,16 +561,17 @@ static int pr_plan(struct gitr *g, const git_oid *tip, struct plan *p, void *arg
 	return rc;
 }
 
-int cmd_promote(int argc, char **argv)
+int cmd_promote(const struct deploy_common_opts *repo, const struct promote_opts *o, int argc, char **argv)
 {
-	if (!d_from || !d_to) {
+	if (!o->from || !o->to) {
 		errorx("--from DIR and --to DIR are required");
 		return EXIT_USAGE;
 	}
-	if (values_opts_check())
+	if (values_opts_check(&o->values))
 		return EXIT_USAGE;
-	struct pr_ctx ctx = { clean_path(d_from), clean_path(d_to) };
-	int rc = deploy_run(pr_plan, &ctx, "promote", 0);
+	struct pr_ctx ctx = { o, clean_path(o->from), clean_path(o->to) };
+	struct run_opts ro = { .repo = repo, .commit = &o->commit };
+	int rc = deploy_run(&ro, pr_plan, &ctx, "promote");
 	free(ctx.from);
 	free(ctx.to);
 	return rc;

@@ -72,29 +72,30 @@ static char *read_password_file(const char *file, struct strbuf *err, int *rc)
 	return sb_detach(&sb);
 }
 
-int deploy_open(struct gitr *g, int trust_cache)
+int deploy_open(const struct deploy_common_opts *repo, struct gitr *g, int trust_cache)
 {
 	struct strbuf err = STRBUF_INIT;
 	int rc = 0;
-	if (!d_git) {
+	if (!repo->git) {
 		errorx("--git URL|PATH is required");
 		return EXIT_USAGE;
 	}
 	char *password = NULL;
-	if ((rc = check_file_opt("--cacert", d_cacert, &err)) || (rc = check_file_opt("--ssh-identity", d_ssh_identity, &err)) ||
-	    (rc = check_file_opt("--known-hosts", d_known_hosts, &err)) ||
-	    (rc = check_file_opt("--password-file", d_password_file, &err)) ||
-	    (rc = check_dir_opt("--cache-dir", d_cache_dir, &err)) ||
-	    (d_password_file && !(password = read_password_file(d_password_file, &err, &rc)))) {
+	if ((rc = check_file_opt("--cacert", repo->cacert, &err)) ||
+	    (rc = check_file_opt("--ssh-identity", repo->ssh_identity, &err)) ||
+	    (rc = check_file_opt("--known-hosts", repo->known_hosts, &err)) ||
+	    (rc = check_file_opt("--password-file", repo->password_file, &err)) ||
+	    (rc = check_dir_opt("--cache-dir", repo->cache_dir, &err)) ||
+	    (repo->password_file && !(password = read_password_file(repo->password_file, &err, &rc)))) {
 		errorx("%s", err.buf);
 		sb_release(&err);
 		return rc;
 	}
-	struct gitr_opts o = { d_git, d_branch, d_cacert, d_username, password, d_ssh_identity, d_known_hosts,
-			       d_cache_dir, d_no_cache, trust_cache };
+	struct gitr_opts o = { repo->git, repo->branch, repo->cacert, repo->username, password, repo->ssh_identity,
+			       repo->known_hosts, repo->cache_dir, repo->no_cache, trust_cache };
 	long long t0 = now_ms();
-	char *shown = git_url_without_credentials(d_git); /* --git may hold user:password@ */
-	info("%s: reading branch %s%s", shown, d_branch ? d_branch : "(the remote's default)",
+	char *shown = git_url_without_credentials(repo->git); /* --git may hold user:password@ */
+	info("%s: reading branch %s%s", shown, repo->branch ? repo->branch : "(the remote's default)",
 	     trust_cache ? " (from the clone cache when it has it)" : "");
 	free(shown);
 	rc = gitr_open(g, &o, &err);
@@ -336,19 +337,19 @@ static void backoff(int attempt, long long cycle_ms)
 }
 
 /* --exit-code: 1 when there are differences, as git diff --exit-code */
-static int diff_status(const struct plan *p)
+static int diff_status(const struct plan *p, int exit_code)
 {
-	return d_exit_code && plan_changed(p) ? EXIT_FAIL : 0;
+	return exit_code && plan_changed(p) ? EXIT_FAIL : 0;
 }
 
-static int diff_output(struct gitr *g, struct plan *p, const char *action)
+static int diff_output(struct gitr *g, struct plan *p, const char *action, int exit_code)
 {
 	if (!strcmp(common.output, "diff") || !common.output[0]) {
 		struct strbuf d = STRBUF_INIT;
 		plan_diff(p, &d);
 		fwrite(d.buf, 1, d.len, stdout);
 		sb_release(&d);
-		return diff_status(p);
+		return diff_status(p, exit_code);
 	}
 	struct strbuf err = STRBUF_INIT;
 	int fmt = rec_format_parse(common.output);
@@ -356,16 +357,18 @@ static int diff_output(struct gitr *g, struct plan *p, const char *action)
 					      "image,old,new,changed");
 	emit(w, g, p, action, NULL, 0, 0);
 	sb_release(&err);
-	return rec_writer_finish(w) < 0 ? EXIT_IOERR : diff_status(p);
+	return rec_writer_finish(w) < 0 ? EXIT_IOERR : diff_status(p, exit_code);
 }
 
 /* One run of a changing verb: the remote, the plan of the current attempt, and
  * what the attempts so far have learned. */
 struct run {
+	const struct run_opts *o;
 	plan_fn fn;
 	void *arg;
 	const char *action;
 	int diff_verb;
+	int dry_run;
 	int writes; /* neither the diff verb nor --dry-run: commit, push, records */
 	struct gitr g;
 	struct plan p;
@@ -438,15 +441,15 @@ static enum next plan_attempt(struct run *r)
 static enum next finish_without_push(struct run *r)
 {
 	if (r->diff_verb) {
-		r->rc = diff_output(&r->g, &r->p, r->action);
+		r->rc = diff_output(&r->g, &r->p, r->action, r->o->exit_code);
 		return STOP;
 	}
 	int changed = plan_changed(&r->p);
 	if (!changed)
 		info("%s: nothing to change on %s at %s", r->p.msg_path, r->g.branch, git_oid_tostr_s(&r->g.tip));
-	if (changed && !d_dry_run)
+	if (changed && !r->dry_run)
 		return NEXT_STEP;
-	if (d_dry_run) {
+	if (r->dry_run) {
 		struct strbuf d = STRBUF_INIT;
 		plan_diff(&r->p, &d);
 		fwrite(d.buf, 1, d.len, stdout);
@@ -538,18 +541,19 @@ static int write_records(struct run *r)
 	return rec_writer_finish(w) < 0 ? EXIT_IOERR : 0;
 }
 
-int deploy_run(plan_fn fn, void *arg, const char *action, int diff_verb)
+int deploy_run(const struct run_opts *o, plan_fn fn, void *arg, const char *action)
 {
-	struct run r = { .fn = fn, .arg = arg, .action = action, .diff_verb = diff_verb,
-			 .writes = !diff_verb && !d_dry_run, .err = STRBUF_INIT };
+	struct run r = { .o = o, .fn = fn, .arg = arg, .action = action, .diff_verb = o->commit == NULL,
+			 .dry_run = o->commit && o->commit->dry_run, .err = STRBUF_INIT };
+	r.writes = !r.diff_verb && !r.dry_run;
 	srandom((unsigned)(getpid() ^ now_ms()));
-	if (r.writes && (r.rc = gitr_author(d_author, &r.sig, &r.err)) != 0) {
+	if (r.writes && (r.rc = gitr_author(o->commit->author, &r.sig, &r.err)) != 0) {
 		errorx("%s", r.err.buf);
-	} else if ((r.rc = deploy_open(&r.g, r.writes)) == 0) {
+	} else if ((r.rc = deploy_open(o->repo, &r.g, r.writes)) == 0) {
 		/* A bump over the network starts from the cache's tip without fetching
 		 * (deploy_open's trust_cache): the push connection tells whether the
 		 * branch is still there. */
-		r.max_attempts = d_attempts > 0 ? d_attempts : 1000;
+		r.max_attempts = o->commit && o->commit->attempts > 0 ? o->commit->attempts : 1000;
 		for (r.attempt = 1; attempt_once(&r) == RETRY; r.attempt++)
 			;
 		if (r.rc == 0 && r.writes)

@@ -114,7 +114,7 @@ static void changes(struct side *old, struct side *new, long long threshold, str
 	}
 }
 
-int report_diff(const char *old_path, const char *new_path, const struct diff_opts *o)
+static int report_diff(const char *old_path, const char *new_path, const struct diff_opts *o)
 {
 	struct side old = { RECSET_INIT, STRMAP_INIT }, new = { RECSET_INIT, STRMAP_INIT };
 	struct recset out = RECSET_INIT;
@@ -141,4 +141,20 @@ int report_diff(const char *old_path, const char *new_path, const struct diff_op
 	strmap_clear(&new.by_id);
 	recset_clear(&out);
 	return rc;
+}
+
+int cmd_diff(const struct diff_opts *o, int argc, char **argv)
+{
+	if (argc != 2) {
+		errorx("diff: give two files of records, OLD and NEW (see 'cloudctl-report diff --help')");
+		return EXIT_USAGE;
+	}
+	if (o->threshold_pct < 0) {
+		errorx("diff: --threshold '%lld': a percentage, 0 or more", o->threshold_pct);
+		return EXIT_USAGE;
+	}
+	int rc = inputs_check(argc, argv, NULL);
+	if (rc)
+		return rc;
+	return report_diff(argv[0], argv[1], o);
 }

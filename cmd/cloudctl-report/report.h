@@ -7,6 +7,7 @@
 #define CLOUDCTL_REPORT_H
 
 #include <stdio.h>
+#include "opts.h"
 #include "record.h"
 #include "util.h"
 
@@ -121,13 +122,42 @@ void inputs_name(struct strbuf *sb, int argc, char **argv);
  * returns 65. */
 int inputs_empty(int argc, char **argv, long others);
 
-struct diff_opts {
-	long long threshold_pct;
-	int allow_empty;   /* an input without vm records is not an error */
-	int exit_code;     /* exit 1 when there are changes */
+/* --push: the prom output PUT to a Pushgateway. */
+struct push_opts {
+	const char *url;      /* --push; NULL: no push */
+	const char *job;      /* --job: the job label */
+	const char *instance; /* --instance: the instance label; NULL: the host name */
+	const char *cacert;   /* --cacert */
+	int insecure;         /* --insecure */
 };
-/* diff OLD NEW: change records on stdout. Returns the exit code. */
-int report_diff(const char *old_path, const char *new_path, const struct diff_opts *o);
+/* The options of the verb report. */
+struct report_opts {
+	const char *group_by; /* --group-by: host, tenant, state or tag.K */
+	long long top;        /* --top: instances in each top list */
+	const char *stale;    /* --stale: a duration */
+	const char *write;    /* --write: the file written atomically; NULL: stdout */
+	struct push_opts push;
+	int allow_empty;      /* --allow-empty: an input without vm records is not an error */
+};
+/* The options of the verb diff. */
+struct diff_opts {
+	long long threshold_pct; /* --threshold */
+	int allow_empty;   /* --allow-empty: an input without vm records is not an error */
+	int exit_code;     /* --exit-code: exit 1 when there are changes */
+};
+
+/* options.c: the tables of the verb table (main.c), and the entries that
+ * run each verb with the struct its table fills. */
+extern const struct opt report_options[], diff_options[];
+int run_report(int argc, char **argv);
+int run_diff(int argc, char **argv);
+/* report.c: report [FILE...|-]. Returns the exit code. */
+int cmd_report(const struct report_opts *o, int argc, char **argv);
+/* diff.c: diff OLD NEW: change records on stdout. Returns the exit code. */
+int cmd_diff(const struct diff_opts *o, int argc, char **argv);
+/* main.c: 64 (said) when an operand is a verb's name and no file: its
+ * options came before it and the default verb ran. */
+int verb_as_operand(int argc, char **argv);
 
 /* Helpers the renderers share. */
 double agg_cpu_pct(const struct agg *a);             /* mean CPU use %, -1 when unknown */
