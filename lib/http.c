@@ -334,15 +334,6 @@ static size_t __attribute__((format(printf, 2, 3))) stop_at_limit(struct http_cl
 }
 
 /* "64 MiB" for a whole number of MiB, else the bytes. */
-static const char *size_text(long long bytes, char *buf, size_t size)
-{
-	if (bytes >= 1 << 20 && bytes % (1 << 20) == 0)
-		snprintf(buf, size, "%lld MiB", bytes >> 20);
-	else
-		snprintf(buf, size, "%lld bytes", bytes);
-	return buf;
-}
-
 static size_t on_header(char *data, size_t size, size_t n, void *userp)
 {
 	struct http_client *c = userp;
@@ -482,18 +473,6 @@ static void env_duration(const char *name, long *ms)
 	if (parse_duration_ms(v, &parsed) < 0 || parsed <= 0 || parsed > LONG_MAX)
 		die(EXIT_CONFIG, "%s '%s': not a duration such as 30s or 5m", name, v);
 	*ms = (long)parsed;
-}
-
-/* A size from the environment ("64M", "1G", bytes when bare), or dflt. */
-static long long env_size(const char *name, long long dflt)
-{
-	const char *v = getenv(name);
-	unsigned long long parsed;
-	if (!v || !*v)
-		return dflt;
-	if (parse_size(v, 1, &parsed) < 0 || parsed == 0 || parsed > LLONG_MAX / 2)
-		die(EXIT_CONFIG, "%s '%s': not a size such as 64M or 1G", name, v);
-	return (long long)parsed;
 }
 
 /* The user's limits (cloudctl(7), LIMITS) over the tool's defaults. */

@@ -550,3 +550,26 @@ int write_file_for(const char *path, const void *data, size_t n, unsigned mode, 
 	}
 	return 0;
 }
+
+/* A size from the environment ("64M", "1G", bytes when bare), or dflt. */
+long long env_size(const char *name, long long dflt)
+{
+	const char *v = getenv(name);
+	unsigned long long parsed;
+	if (!v || !*v)
+		return dflt;
+	if (parse_size(v, 1, &parsed) < 0 || parsed == 0 || parsed > LLONG_MAX / 2)
+		die(EXIT_CONFIG, "%s '%s': not a size such as 64M or 1G", name, v);
+	return (long long)parsed;
+}
+
+const char *size_text(long long bytes, char *buf, size_t size)
+{
+	if (bytes >= 1LL << 30 && bytes % (1LL << 30) == 0)
+		snprintf(buf, size, "%lld GiB", bytes >> 30);
+	else if (bytes >= 1 << 20 && bytes % (1 << 20) == 0)
+		snprintf(buf, size, "%lld MiB", bytes >> 20);
+	else
+		snprintf(buf, size, "%lld bytes", bytes);
+	return buf;
+}

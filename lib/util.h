@@ -68,6 +68,11 @@ int str_eq(const char *a, const char *b); /* NULL-safe */
  * "512M", "2G", "1.5GiB", "100" (bytes unless default_unit says MiB...).
  * Return 0 on success, -1 on syntax error or overflow. */
 int parse_size(const char *s, unsigned long long default_unit, unsigned long long *bytes);
+/* A size from the environment variable name ("64M", "1G", bytes when bare), or
+ * dflt when unset; a value that is no size dies with exit 78 naming it. */
+long long env_size(const char *name, long long dflt);
+/* "64 MiB" for whole MiB, else "N bytes": a limit as messages name it. */
+const char *size_text(long long bytes, char *buf, size_t size);
 /* "90", "90s", "1.5m", "2h", "7d", "250ms" -> milliseconds. Bare numbers are seconds. */
 int parse_duration_ms(const char *s, long long *ms);
 /* Decimal integer in [min,max]; the whole string must be consumed. */

@@ -153,8 +153,21 @@ static int cb_push_status(const char *refname, const char *status, void *payload
 	return 0;
 }
 
+/* libgit2's own fetch (a first clone, ssh) has no limit of its own: a server
+ * that sends without end would fill the disk. The pack is cut at the limit. */
+static int cb_transfer(const git_indexer_progress *st, void *payload)
+{
+	struct gitr_cb *cb = payload;
+	char limit[32];
+	if ((long long)st->received_bytes <= cb->max_pack)
+		return 0;
+	return cb_fail(cb, EXIT_UNAVAIL, "the pack is larger than %s (CLOUDCTL_GIT_MAX_PACK)",
+		       size_text(cb->max_pack, limit, sizeof limit));
+}
+
 void gitr_cb_attach(git_remote_callbacks *c, struct gitr_cb *cb)
 {
+	c->transfer_progress = cb_transfer;
 	c->credentials = cb_credentials;
 	c->certificate_check = cb_certificate;
 	c->sideband_progress = cb_sideband;
@@ -190,6 +203,7 @@ void gitr_cb_new(struct gitr *g, const struct gitr_opts *o)
 {
 	struct gitr_cb *cb = g->cb = xcalloc(1, sizeof *cb);
 	cb->fail = cb->remote_msg = cb->status = (struct strbuf)STRBUF_INIT;
+	cb->max_pack = env_size("CLOUDCTL_GIT_MAX_PACK", GIT_MAX_PACK_DEFAULT);
 	/* Copies: the caller may free (and wipe) its strings once gitr_open
 	 * returns, and libgit2 asks for credentials at every connection after. */
 	cb->ssh_key = cb->owned_ssh_key = o->ssh_key ? xstrdup(o->ssh_key) : NULL;

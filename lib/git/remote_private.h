@@ -8,6 +8,8 @@
 #include "git/init.h"
 
 /* State the libgit2 callbacks share: what to offer, and why the last call failed. */
+#define GIT_MAX_PACK_DEFAULT (1LL << 30) /* CLOUDCTL_GIT_MAX_PACK */
+
 struct gitr_cb {
 	const char *username, *password, *ssh_key;
 	char *owned_password, *owned_username, *owned_ssh_key; /* copies of the options' (freed here) */
@@ -19,6 +21,7 @@ struct gitr_cb {
 	struct strbuf fail;  /* and its reason */
 	struct strbuf remote_msg; /* the server's last "remote:" line */
 	struct strbuf status;     /* push: the server's status for our ref, when refused */
+	long long max_pack;       /* CLOUDCTL_GIT_MAX_PACK: what libgit2 may fetch */
 };
 
 /* remote_callbacks.c: the state above made for the options, attached to a

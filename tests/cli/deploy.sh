@@ -216,6 +216,14 @@ expect_rc "ssh: unknown host key: exit 77" 77 "unknown host key ssh-(ed25519|rsa
 sed 's/AAAA/AAAB/' "$GIT_SSH_KNOWN_HOSTS" >"$T/bad_known_hosts"
 run "$D" bump --git "$GIT_SSH_BASE/$NS" --ssh-identity "$GIT_SSH_KEY" --known-hosts "$T/bad_known_hosts" --path "$DEV" --image registry.local/shop/frontend:s3
 expect_rc "ssh: a changed host key: exit 77" 77 "CHANGED"
+# libgit2's own fetch (a first clone, over ssh) is bounded: past CLOUDCTL_GIT_MAX_PACK
+# the transfer is cut, one line, 69, nothing pushed; the same fetch within it lands
+XDG_CACHE_HOME=$T/cache-pack run env CLOUDCTL_GIT_MAX_PACK=1K "$D" bump --git "$GIT_SSH_BASE/$NS" --ssh-identity "$GIT_SSH_KEY" "${SSHO[@]}" --path "$DEV" --image registry.local/shop/frontend:p1
+expect "ssh: a pack past CLOUDCTL_GIT_MAX_PACK: 69, one line" 69 "" \
+	"cloudctl-deploy: $GIT_SSH_BASE/$NS: the pack is larger than 1024 bytes (CLOUDCTL_GIT_MAX_PACK)" &&
+	assert "pack limit: nothing pushed" test "$(count "$RS")" = 3
+XDG_CACHE_HOME=$T/cache-pack run env CLOUDCTL_GIT_MAX_PACK=1G "$D" bump --git "$GIT_SSH_BASE/$NS" --ssh-identity "$GIT_SSH_KEY" "${SSHO[@]}" --path "$DEV" --image registry.local/shop/frontend:p1
+expect_rc "ssh: the same first fetch within the limit" 0 && assert "pack limit: then it lands" test "$(count "$RS")" = 4
 # hook rejection
 run "$D" bump --git "$GIT_REJECT_SSH_URL" --ssh-identity "$GIT_SSH_KEY" "${SSHO[@]}" --path "$DEV" --image registry.local/shop/frontend:r1
 expect_rc "a pre-receive hook refuses: exit 77" 77 "pre-receive hook declined" && assert "hook: one line, rejecting.git's main unchanged" \
