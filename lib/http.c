@@ -1087,7 +1087,7 @@ static int is_unreserved(unsigned char ch)
 
 char *http_basic_auth(const char *user, const char *password)
 {
-	struct strbuf plain = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf plain = STRBUF_SECRET_INIT, out = STRBUF_SECRET_INIT;
 	sb_addf(&plain, "%s:%s", user ? user : "", password ? password : "");
 	sb_adds(&out, "Basic ");
 	base64_encode(&out, (const unsigned char *)plain.buf, plain.len);

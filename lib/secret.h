@@ -7,7 +7,8 @@
  * string, no volatile wiping loop, no free() of a field named password,
  * passphrase, token, secret or auth_header: call secret_free, secret_wipe or
  * secret_sb_release. memset before free is a dead store the compiler may drop;
- * explicit_bzero is not. */
+ * explicit_bzero is not. A strbuf that holds one starts from STRBUF_SECRET_INIT
+ * (util.h), so that growing it wipes the blocks it leaves. */
 #ifndef CLOUDCTL_SECRET_H
 #define CLOUDCTL_SECRET_H
 
