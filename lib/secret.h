@@ -22,5 +22,9 @@ void secret_wipe(void *p, size_t n);
 void secret_free(char *s);
 /* Wipe every byte sb has allocated, then release it. */
 void secret_sb_release(struct strbuf *sb);
+/* From now on every block jansson frees is wiped first: what it parsed (a
+ * Keystone or registry token, a docker config auth, a kubeconfig token) and
+ * the lexer's buffers that held it. tool_main calls it for every tool. */
+void secret_json_wipe_on_free(void);
 
 #endif

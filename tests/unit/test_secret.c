@@ -3,6 +3,7 @@
 #include "secret.h"
 #include "util.h"
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,22 @@ static void test_sb_secret_first_growth(void)
 	CHECK_INT(wipes.marked, 1);
 }
 
+/* After secret_json_wipe_on_free, what jansson parsed is wiped when freed. */
+static void test_json_wipe(void)
+{
+	secret_json_wipe_on_free();
+	json_t *doc = json_loads("{\"token\": \"gAAAAB-keystone-token\"}", 0, NULL);
+	CHECK(doc != NULL);
+	watch("gAAAAB-keystone-token");
+	json_decref(doc);
+	CHECK(wipes.marked >= 1);
+	json_set_alloc_funcs(malloc, free);
+	doc = json_loads("{\"token\": \"gAAAAB-keystone-token\"}", 0, NULL);
+	watch("gAAAAB-keystone-token");
+	json_decref(doc);
+	CHECK_INT(wipes.calls, 0);
+}
+
 int main(void)
 {
 	RUN(test_wipe);
@@ -127,5 +144,6 @@ int main(void)
 	RUN(test_sb_release);
 	RUN(test_sb_secret_growth);
 	RUN(test_sb_secret_first_growth);
+	RUN(test_json_wipe);
 	return CHECK_DONE("secret");
 }
