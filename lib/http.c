@@ -210,6 +210,18 @@ static void trace_flush_all(struct http_client *c)
 	trace_flush_body(c, TRACE_IN);
 }
 
+/* Headers begin a phase of the exchange: a request's (out: the last exchange
+ * is over) or its answer's (in: the request, body included, is sent). What
+ * the phase before left pending is written first. */
+static void trace_phase_headers(struct http_client *c, int side, const char *data, size_t size)
+{
+	if (side == TRACE_IN)
+		trace_flush_line(c, TRACE_OUT);
+	trace_flush_body(c, TRACE_OUT);
+	trace_flush_body(c, TRACE_IN);
+	trace_headers(c, side, data, size);
+}
+
 static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *userp)
 {
 	struct http_client *c = userp;
@@ -218,22 +230,13 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *
 	case CURLINFO_TEXT:
 		trace_lines('*', data, size, redact_trace_line);
 		break;
-	case CURLINFO_HEADER_OUT: /* a new request: the last exchange is over */
-		trace_flush_body(c, TRACE_OUT);
-		trace_flush_body(c, TRACE_IN);
-		trace_headers(c, TRACE_OUT, data, size);
+	case CURLINFO_HEADER_OUT:
+	case CURLINFO_HEADER_IN:
+		trace_phase_headers(c, type == CURLINFO_HEADER_OUT ? TRACE_OUT : TRACE_IN, data, size);
 		break;
 	case CURLINFO_DATA_OUT:
-		trace_body(c, TRACE_OUT, data, size);
-		break;
-	case CURLINFO_HEADER_IN: /* the request, body included, is sent */
-		trace_flush_line(c, TRACE_OUT);
-		trace_flush_body(c, TRACE_OUT);
-		trace_flush_body(c, TRACE_IN);
-		trace_headers(c, TRACE_IN, data, size);
-		break;
 	case CURLINFO_DATA_IN:
-		trace_body(c, TRACE_IN, data, size);
+		trace_body(c, type == CURLINFO_DATA_OUT ? TRACE_OUT : TRACE_IN, data, size);
 		break;
 	default: /* raw TLS records */
 		break;
@@ -1063,7 +1066,7 @@ static int is_unreserved(unsigned char ch)
 
 char *http_basic_auth(const char *user, const char *password)
 {
-	struct strbuf plain = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf plain = STRBUF_SECRET_INIT, out = STRBUF_SECRET_INIT;
 	sb_addf(&plain, "%s:%s", user ? user : "", password ? password : "");
 	sb_adds(&out, "Basic ");
 	base64_encode(&out, (const unsigned char *)plain.buf, plain.len);

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "plugin.h"
 #include "record.h"
+#include "secret.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -717,6 +718,7 @@ int tool_main(const struct tool *t, int argc, char **argv)
 {
 	reset_options();
 	log_init(argv[0]);
+	secret_json_wipe_on_free();
 	rec_columns_strict = 1;
 	progname = t->name;
 	return finish_stdout(dispatch(t, argc, argv));

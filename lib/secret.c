@@ -3,6 +3,8 @@
 #include "secret.h"
 #include "util.h"
 
+#include <jansson.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,4 +27,18 @@ void secret_sb_release(struct strbuf *sb)
 	if (sb->cap)
 		secret_wipe(sb->buf, sb->cap);
 	sb_release(sb);
+}
+
+/* jansson does not say a block's size when it frees it: the allocator does. */
+static void json_free_wiped(void *p)
+{
+	if (!p)
+		return;
+	secret_wipe(p, malloc_usable_size(p));
+	free(p);
+}
+
+void secret_json_wipe_on_free(void)
+{
+	json_set_alloc_funcs(malloc, json_free_wiped);
 }

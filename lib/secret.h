@@ -7,7 +7,8 @@
  * string, no volatile wiping loop, no free() of a field named password,
  * passphrase, token, secret or auth_header: call secret_free, secret_wipe or
  * secret_sb_release. memset before free is a dead store the compiler may drop;
- * explicit_bzero is not. */
+ * explicit_bzero is not. A strbuf that holds one starts from STRBUF_SECRET_INIT
+ * (util.h), so that growing it wipes the blocks it leaves. */
 #ifndef CLOUDCTL_SECRET_H
 #define CLOUDCTL_SECRET_H
 
@@ -21,5 +22,9 @@ void secret_wipe(void *p, size_t n);
 void secret_free(char *s);
 /* Wipe every byte sb has allocated, then release it. */
 void secret_sb_release(struct strbuf *sb);
+/* From now on every block jansson frees is wiped first: what it parsed (a
+ * Keystone or registry token, a docker config auth, a kubeconfig token) and
+ * the lexer's buffers that held it. tool_main calls it for every tool. */
+void secret_json_wipe_on_free(void);
 
 #endif

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "util.h"
 #include "log.h"
+#include "secret.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -85,13 +86,26 @@ void *xgrow(void *p, size_t *cap, size_t n, size_t sz)
 	return xrealloc(p, c * sz);
 }
 
+/* A secret moves to a new block and the old one is wiped before it is freed:
+ * realloc would free it, or leave it behind, with the secret in it. */
+static char *sb_move_wiped(struct strbuf *sb, size_t *cap, size_t need)
+{
+	char *p = xgrow(NULL, cap, need, 1);
+	if (sb->cap) {
+		memcpy(p, sb->buf, sb->len + 1);
+		secret_wipe(sb->buf, sb->cap);
+		free(sb->buf);
+	}
+	return p;
+}
+
 void sb_grow(struct strbuf *sb, size_t extra)
 {
 	if (sb->len + extra + 1 <= sb->cap)
 		return;
 	size_t cap = sb->cap;
 	char *old = sb->cap ? sb->buf : NULL;
-	char *p = xgrow(old, &cap, sb->len + extra + 1, 1);
+	char *p = sb->secret ? sb_move_wiped(sb, &cap, sb->len + extra + 1) : xgrow(old, &cap, sb->len + extra + 1, 1);
 	if (!old)
 		p[0] = '\0';
 	sb->buf = p;
@@ -164,6 +178,8 @@ char *sb_detach(struct strbuf *sb)
 
 void sb_release(struct strbuf *sb)
 {
+	if (sb->cap && sb->secret)
+		secret_wipe(sb->buf, sb->cap);
 	if (sb->cap)
 		free(sb->buf);
 	sb->buf = sb_empty;

@@ -21,13 +21,18 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xgrow(void *p, size_t *cap, size_t n, size_t sz);
 
 /* strbuf: buf is never NULL and always NUL-terminated; len excludes the NUL.
- * Start from STRBUF_INIT, give the string away with sb_detach, free with sb_release. */
+ * Start from STRBUF_INIT, give the string away with sb_detach, free with sb_release.
+ * A buffer that will hold a credential starts from STRBUF_SECRET_INIT: when it
+ * grows, the old block is wiped before it is freed (realloc would leave a copy
+ * behind), and sb_release wipes it too (lib/secret.h). */
 struct strbuf {
 	char *buf;
 	size_t len, cap;
+	int secret;
 };
 extern char sb_empty[];
-#define STRBUF_INIT { sb_empty, 0, 0 }
+#define STRBUF_INIT { sb_empty, 0, 0, 0 }
+#define STRBUF_SECRET_INIT { sb_empty, 0, 0, 1 }
 
 void sb_grow(struct strbuf *sb, size_t extra);
 void sb_add(struct strbuf *sb, const void *data, size_t n);

@@ -9,9 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-long long i_control_plane = -1, i_etcd = -1;
-const char *i_format; /* --format; else -o (common.output), whose default is kubespray */
-
 struct host {
 	const char *name, *role;
 	char ip[46]; /* INET6_ADDRSTRLEN: the address as Ansible's facts write it */
@@ -127,9 +124,9 @@ static size_t with_role(const struct host *h, size_t n)
 }
 
 /* The control plane: the roles' when the records give roles, else the first N. */
-static int choose_control_plane(struct host *h, size_t n, long long *cp)
+static int choose_control_plane(const struct inventory_options *o, struct host *h, size_t n, long long *cp)
 {
-	*cp = i_control_plane >= 0 ? i_control_plane : (n >= 6 ? 3 : 1);
+	*cp = o->control_plane >= 0 ? o->control_plane : (n >= 6 ? 3 : 1);
 	if (!with_role(h, n)) {
 		if (*cp < 1 || (size_t)*cp > n) {
 			errorx("inventory: --control-plane %lld: between 1 and the %zu hosts", *cp, n);
@@ -146,8 +143,8 @@ static int choose_control_plane(struct host *h, size_t n, long long *cp)
 		errorx("inventory: the records give roles (tag.role) but none is control-plane: a cluster needs one");
 		return EXIT_DATA;
 	}
-	if (i_control_plane >= 0 && i_control_plane != roles) {
-		errorx("inventory: --control-plane %lld: the records' roles make %lld control-plane nodes", i_control_plane,
+	if (o->control_plane >= 0 && o->control_plane != roles) {
+		errorx("inventory: --control-plane %lld: the records' roles make %lld control-plane nodes", o->control_plane,
 		       roles);
 		return EXIT_USAGE;
 	}
@@ -155,16 +152,16 @@ static int choose_control_plane(struct host *h, size_t n, long long *cp)
 	return 0;
 }
 
-static int assign(struct host *h, size_t n)
+static int assign(const struct inventory_options *o, struct host *h, size_t n)
 {
 	/* Defaults: one control-plane node (and etcd member) up to five hosts,
 	 * three from six on, where losing one node must not stop the cluster. */
 	long long cp;
-	int rc = choose_control_plane(h, n, &cp);
+	int rc = choose_control_plane(o, h, n, &cp);
 	if (rc)
 		return rc;
 	/* etcd: as many members as control-plane nodes, made odd */
-	long long etcd = i_etcd >= 0 ? i_etcd : (cp % 2 ? cp : cp - 1);
+	long long etcd = o->etcd >= 0 ? o->etcd : (cp % 2 ? cp : cp - 1);
 	if (etcd % 2 == 0 || etcd < 1) {
 		errorx("inventory: --etcd %lld: etcd needs an odd number of members (1, 3, 5...)", etcd);
 		return EXIT_USAGE;
@@ -294,24 +291,24 @@ static json_t *ansible_json(const struct host *h, size_t n)
 }
 
 /* -v: who is what, and the format written. */
-static void say_groups(const struct host *h, size_t n)
+static void say_groups(const struct host *h, size_t n, const char *format)
 {
 	size_t count[G_GROUPS] = { 0 };
 	for (size_t i = 0; i < n; i++)
 		for (int g = 0; g < G_GROUPS; g++)
 			count[g] += in_group(&h[i], g) != 0;
 	info("inventory: %zu host%s: %zu control-plane, %zu node, %zu etcd; writing %s", n, n == 1 ? "" : "s",
-	     count[G_CONTROL], count[G_NODE], count[G_ETCD], i_format);
+	     count[G_CONTROL], count[G_NODE], count[G_ETCD], format);
 }
 
-static void emit(const struct host *h, size_t n, struct strbuf *out)
+static void emit(const struct host *h, size_t n, const char *format, struct strbuf *out)
 {
-	if (!strcmp(i_format, "ini")) {
+	if (!strcmp(format, "ini")) {
 		ini(out, h, n);
 		return;
 	}
-	json_t *doc = !strcmp(i_format, "json") ? ansible_json(h, n) : kubespray(h, n);
-	if (!strcmp(i_format, "json")) {
+	json_t *doc = !strcmp(format, "json") ? ansible_json(h, n) : kubespray(h, n);
+	if (!strcmp(format, "json")) {
 		char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		sb_adds(out, s);
 		sb_addc(out, '\n');
@@ -328,10 +325,10 @@ int cmd_inventory(int argc, char **argv)
 		errorx("inventory: reads vm records on stdin; no operand but '-'");
 		return EXIT_USAGE;
 	}
-	if (!i_format)
-		i_format = common.output;
-	if (strcmp(i_format, "kubespray") && strcmp(i_format, "ini") && strcmp(i_format, "json")) {
-		errorx("inventory: --format '%s': kubespray, ini or json", i_format);
+	const struct inventory_options *o = &k8s_opts()->inventory;
+	const char *format = o->format ? o->format : common.output; /* -o's default is kubespray */
+	if (strcmp(format, "kubespray") && strcmp(format, "ini") && strcmp(format, "json")) {
+		errorx("inventory: --format '%s': kubespray, ini or json", format);
 		return EXIT_USAGE;
 	}
 	if (isatty(STDIN_FILENO)) {
@@ -350,10 +347,10 @@ int cmd_inventory(int argc, char **argv)
 		rc = read_hosts(&in, &hosts, &n);
 	}
 	if (!rc)
-		rc = assign(hosts, n);
+		rc = assign(o, hosts, n);
 	if (!rc) {
-		say_groups(hosts, n);
-		emit(hosts, n, &out);
+		say_groups(hosts, n, format);
+		emit(hosts, n, format, &out);
 		fwrite(out.buf, 1, out.len, stdout);
 	}
 	free(hosts);

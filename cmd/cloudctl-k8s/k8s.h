@@ -19,20 +19,47 @@
 /* Namespaces and objects of a tenant carry this label, its value the tenant's name. */
 #define TENANT_LABEL "cloudctl.dev/tenant"
 
-/* global options: where the API server is (api.c) */
-extern const char *k_kubeconfig, *k_context, *k_namespace, *k_timeout;
-/* tenant options (tenant.c, tenant_api.c) */
-extern const char *t_cpu, *t_memory, *t_pods, *t_storage, *t_default_request, *t_default_limit;
-extern struct strlist t_admin, t_edit, t_view, t_from_ns, t_labels;
-extern int t_open_egress, t_wait;
-extern struct kube_apply_opts t_apply; /* tenant apply: --force-conflicts, --dry-run */
-/* apply (apply.c), get (get.c), wait (wait.c) */
-extern const char *a_file, *g_selector, *w_for;
-extern struct kube_apply_opts a_apply; /* apply: --field-manager, --force-conflicts, --dry-run */
-extern int g_all_namespaces;
-/* inventory options (inventory.c) */
-extern long long i_control_plane, i_etcd;
-extern const char *i_format;
+/* The option values, one struct per verb (filled by the tables of options.c,
+ * which live in the executable so --help needs no plugin); a verb reads its
+ * own through k8s_opts(), in the executable and in the API plugin alike. */
+struct global_options { /* every verb: where the API server is (api.c) */
+	const char *kubeconfig, *context, *namespace;
+	const char *timeout; /* tenant delete --wait, wait, rollout: how long at most */
+};
+struct tenant_options { /* tenant.c, api/tenant_api.c */
+	const char *cpu, *memory, *pods, *storage, *default_request, *default_limit;
+	struct strlist admin, edit, view, from_ns, labels;
+	int open_egress;
+	int wait;                    /* delete --wait */
+	struct kube_apply_opts apply; /* apply: --force-conflicts, --dry-run */
+};
+struct apply_options { /* api/apply.c */
+	const char *file;
+	struct kube_apply_opts apply; /* --field-manager, --force-conflicts, --dry-run */
+};
+struct get_options { /* api/get.c */
+	const char *selector;
+	int all_namespaces;
+};
+struct wait_options { /* api/wait.c */
+	const char *condition; /* --for */
+};
+struct inventory_options { /* inventory.c */
+	long long control_plane, etcd; /* -1: not given */
+	const char *format;            /* --format; else -o, whose default is kubespray */
+};
+struct k8s_options {
+	struct global_options global;
+	struct tenant_options tenant;
+	struct apply_options apply;
+	struct get_options get;
+	struct wait_options wait;
+	struct inventory_options inventory;
+};
+/* What the command line gave (options.c), read-only to the verbs. */
+const struct k8s_options *k8s_opts(void);
+extern const struct opt k8s_globals[], tenant_opts[], apply_opts[], get_opts[], wait_opts[], rollout_opts[],
+	inventory_opts[];
 
 /* check.c: values checked by the rules of the program that reads them */
 int k8s_name_ok(const char *s);      /* RFC 1123 label (a namespace name) */
@@ -42,7 +69,7 @@ int k8s_quantity_more(const char *a, const char *b); /* a > b, both quantities *
 int k8s_node_address(const char *s, char out[46], const char **why);
 const char *k8s_label_problem(const char *key, const char *value); /* NULL when valid */
 const char *k8s_show(struct strbuf *sb, const char *s); /* control characters escaped */
-json_t *tenant_objects(const char *name);
+json_t *tenant_objects(const char *name); /* after cmd_tenant checked the options */
 int k8s_tenant_name_ok(const char *what, const char *name); /* 0, or 64 with a message */
 
 /* api.c */

@@ -10,10 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *t_cpu = "8", *t_memory = "16Gi", *t_pods, *t_storage, *t_default_request, *t_default_limit;
-static char *t_req_cpu, *t_req_mem, *t_lim_cpu, *t_lim_mem;
-struct strlist t_admin, t_edit, t_view, t_from_ns, t_labels;
-int t_open_egress;
+/* The containers' defaults (LimitRange) from --default-request and
+ * --default-limit, split; NULL where not given. */
+struct container_defaults {
+	char *req_cpu, *req_mem, *lim_cpu, *lim_mem;
+};
 
 static int check_quantity(const char *opt, const char *v)
 {
@@ -58,22 +59,22 @@ static int check_subjects(const char *opt, const struct strlist *l)
 
 /* Labels the API server would refuse, or that would take the namespace from the
  * tenant: its own label, and the one Kubernetes sets to the namespace's name. */
-static int check_labels(void)
+static int check_labels(const struct strlist *labels)
 {
-	for (size_t i = 0; i < t_labels.n; i++) {
-		const char *eq = strchr(t_labels.v[i], '=');
-		if (!eq || eq == t_labels.v[i]) {
-			errorx("tenant: --label '%s': expected KEY=VALUE", t_labels.v[i]);
+	for (size_t i = 0; i < labels->n; i++) {
+		const char *eq = strchr(labels->v[i], '=');
+		if (!eq || eq == labels->v[i]) {
+			errorx("tenant: --label '%s': expected KEY=VALUE", labels->v[i]);
 			return EXIT_USAGE;
 		}
-		char *key = xstrndup(t_labels.v[i], (size_t)(eq - t_labels.v[i]));
+		char *key = xstrndup(labels->v[i], (size_t)(eq - labels->v[i]));
 		const char *why = k8s_label_problem(key, eq + 1);
 		if (!why && (!strcmp(key, TENANT_LABEL) || !strcmp(key, "kubernetes.io/metadata.name")))
 			why = "that label is set by cloudctl-k8s or by Kubernetes";
 		free(key);
 		if (why) {
 			struct strbuf shown = STRBUF_INIT;
-			errorx("tenant: --label '%s': %s", k8s_show(&shown, t_labels.v[i]), why);
+			errorx("tenant: --label '%s': %s", k8s_show(&shown, labels->v[i]), why);
 			sb_release(&shown);
 			return EXIT_USAGE;
 		}
@@ -121,12 +122,26 @@ static int check_default(const char *what, const char *req, const char *lim, con
 	return 0;
 }
 
-static int check_defaults(void)
+static int check_defaults(const struct tenant_options *o, const struct container_defaults *d)
 {
-	int rc = check_default("cpu", t_req_cpu ? t_req_cpu : "100m", t_lim_cpu ? t_lim_cpu : "500m", t_cpu, "cpu");
+	int rc = check_default("cpu", d->req_cpu ? d->req_cpu : "100m", d->lim_cpu ? d->lim_cpu : "500m", o->cpu, "cpu");
 	return rc ? rc
-		  : check_default("memory", t_req_mem ? t_req_mem : "128Mi", t_lim_mem ? t_lim_mem : "512Mi", t_memory,
+		  : check_default("memory", d->req_mem ? d->req_mem : "128Mi", d->lim_mem ? d->lim_mem : "512Mi", o->memory,
 				  "memory");
+}
+
+static int split_defaults(const struct tenant_options *o, struct container_defaults *d)
+{
+	int rc = split_resources("default-request", o->default_request, &d->req_cpu, &d->req_mem);
+	return rc ? rc : split_resources("default-limit", o->default_limit, &d->lim_cpu, &d->lim_mem);
+}
+
+static void container_defaults_clear(struct container_defaults *d)
+{
+	free(d->req_cpu);
+	free(d->req_mem);
+	free(d->lim_cpu);
+	free(d->lim_mem);
 }
 
 /* A tenant's namespace name: an RFC 1123 label, and not one of Kubernetes' own
@@ -148,39 +163,34 @@ int k8s_tenant_name_ok(const char *what, const char *name)
 	return rc;
 }
 
-static int check_tenant_args(const char *name)
+static int check_tenant_args(const struct tenant_options *o, const struct container_defaults *d, const char *name)
 {
-	int rc0 = split_resources("default-request", t_default_request, &t_req_cpu, &t_req_mem);
-	if (!rc0)
-		rc0 = split_resources("default-limit", t_default_limit, &t_lim_cpu, &t_lim_mem);
-	if (rc0)
-		return rc0;
 	int rc = k8s_tenant_name_ok("tenant", name);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < t_from_ns.n; i++) {
-		if (!k8s_name_ok(t_from_ns.v[i])) {
-			errorx("tenant: --allow-from-namespace '%s': not a valid namespace name", t_from_ns.v[i]);
+	for (size_t i = 0; i < o->from_ns.n; i++) {
+		if (!k8s_name_ok(o->from_ns.v[i])) {
+			errorx("tenant: --allow-from-namespace '%s': not a valid namespace name", o->from_ns.v[i]);
 			return EXIT_USAGE;
 		}
 	}
 	long long pods;
-	if (t_pods && parse_ll(t_pods, 0, 1000000000, &pods) < 0) {
-		errorx("tenant: --pods '%s': a whole number", t_pods);
+	if (o->pods && parse_ll(o->pods, 0, 1000000000, &pods) < 0) {
+		errorx("tenant: --pods '%s': a whole number", o->pods);
 		return EXIT_USAGE;
 	}
-	rc = check_quantity("cpu", t_cpu);
-	rc = rc ? rc : check_quantity("memory", t_memory);
-	rc = rc ? rc : check_quantity("storage", t_storage);
-	rc = rc ? rc : check_quantity("default-request", t_req_cpu);
-	rc = rc ? rc : check_quantity("default-request", t_req_mem);
-	rc = rc ? rc : check_quantity("default-limit", t_lim_cpu);
-	rc = rc ? rc : check_quantity("default-limit", t_lim_mem);
-	rc = rc ? rc : check_subjects("admin", &t_admin);
-	rc = rc ? rc : check_subjects("edit", &t_edit);
-	rc = rc ? rc : check_subjects("view", &t_view);
-	rc = rc ? rc : check_labels();
-	return rc ? rc : check_defaults();
+	rc = check_quantity("cpu", o->cpu);
+	rc = rc ? rc : check_quantity("memory", o->memory);
+	rc = rc ? rc : check_quantity("storage", o->storage);
+	rc = rc ? rc : check_quantity("default-request", d->req_cpu);
+	rc = rc ? rc : check_quantity("default-request", d->req_mem);
+	rc = rc ? rc : check_quantity("default-limit", d->lim_cpu);
+	rc = rc ? rc : check_quantity("default-limit", d->lim_mem);
+	rc = rc ? rc : check_subjects("admin", &o->admin);
+	rc = rc ? rc : check_subjects("edit", &o->edit);
+	rc = rc ? rc : check_subjects("view", &o->view);
+	rc = rc ? rc : check_labels(&o->labels);
+	return rc ? rc : check_defaults(o, d);
 }
 
 /* ---- objects ---- */
@@ -206,37 +216,46 @@ static json_t *object(const char *api, const char *kind, json_t *metadata)
 	return o;
 }
 
-static json_t *namespace(const char *name)
+static json_t *namespace(const struct tenant_options *o, const char *name)
 {
 	json_t *m = meta(name, NULL, name);
 	json_t *labels = json_object_get(m, "labels");
-	for (size_t i = 0; i < t_labels.n; i++) {
-		const char *eq = strchr(t_labels.v[i], '=');
-		char *k = xstrndup(t_labels.v[i], (size_t)(eq - t_labels.v[i]));
+	for (size_t i = 0; i < o->labels.n; i++) {
+		const char *eq = strchr(o->labels.v[i], '=');
+		char *k = xstrndup(o->labels.v[i], (size_t)(eq - o->labels.v[i]));
 		json_object_set_new(labels, k, json_string(eq + 1));
 		free(k);
 	}
 	return object("v1", "Namespace", m);
 }
 
-static json_t *quota(const char *name)
+/* --cpu and --memory bound the namespace's requests and its limits alike. */
+static void set_requests_and_limits(json_t *hard, const char *resource, const char *qty)
+{
+	static const char *const bounds[] = { "requests", "limits" };
+	for (size_t i = 0; i < ARRAY_SIZE(bounds); i++) {
+		char *key = xasprintf("%s.%s", bounds[i], resource);
+		json_object_set_new(hard, key, json_string(qty));
+		free(key);
+	}
+}
+
+static json_t *quota(const struct tenant_options *o, const char *name)
 {
 	char *qname = xasprintf("%s-quota", name);
-	json_t *o = object("v1", "ResourceQuota", meta(qname, name, name));
+	json_t *q = object("v1", "ResourceQuota", meta(qname, name, name));
 	json_t *hard = json_object();
-	json_object_set_new(hard, "requests.cpu", json_string(t_cpu));
-	json_object_set_new(hard, "limits.cpu", json_string(t_cpu));
-	json_object_set_new(hard, "requests.memory", json_string(t_memory));
-	json_object_set_new(hard, "limits.memory", json_string(t_memory));
-	if (t_pods)
-		json_object_set_new(hard, "pods", json_string(t_pods));
-	if (t_storage)
-		json_object_set_new(hard, "requests.storage", json_string(t_storage));
+	set_requests_and_limits(hard, "cpu", o->cpu);
+	set_requests_and_limits(hard, "memory", o->memory);
+	if (o->pods)
+		json_object_set_new(hard, "pods", json_string(o->pods));
+	if (o->storage)
+		json_object_set_new(hard, "requests.storage", json_string(o->storage));
 	json_t *spec = json_object();
 	json_object_set_new(spec, "hard", hard);
-	json_object_set_new(o, "spec", spec);
+	json_object_set_new(q, "spec", spec);
 	free(qname);
-	return o;
+	return q;
 }
 
 static json_t *resources(const char *cpu, const char *mem)
@@ -249,15 +268,15 @@ static json_t *resources(const char *cpu, const char *mem)
 
 /* With a quota on requests and limits, a pod without them is refused; the
  * LimitRange gives every container defaults so plain manifests still run. */
-static json_t *limit_range(const char *name)
+static json_t *limit_range(const struct container_defaults *d, const char *name)
 {
 	char *lname = xasprintf("%s-limits", name);
 	json_t *o = object("v1", "LimitRange", meta(lname, name, name));
 	json_t *item = json_object();
 	json_object_set_new(item, "type", json_string("Container"));
-	json_object_set_new(item, "default", resources(t_lim_cpu ? t_lim_cpu : "500m", t_lim_mem ? t_lim_mem : "512Mi"));
+	json_object_set_new(item, "default", resources(d->lim_cpu ? d->lim_cpu : "500m", d->lim_mem ? d->lim_mem : "512Mi"));
 	json_object_set_new(item, "defaultRequest",
-			    resources(t_req_cpu ? t_req_cpu : "100m", t_req_mem ? t_req_mem : "128Mi"));
+			    resources(d->req_cpu ? d->req_cpu : "100m", d->req_mem ? d->req_mem : "128Mi"));
 	json_t *limits = json_array();
 	json_array_append_new(limits, item);
 	json_t *spec = json_object();
@@ -343,18 +362,18 @@ static json_t *dns_ports(void)
 	return ports;
 }
 
-static void add_policies(json_t *list, const char *name)
+static void add_policies(const struct tenant_options *o, json_t *list, const char *name)
 {
 	json_array_append_new(list, policy(name, "default-deny-ingress", "Ingress", NULL));
 	json_t *same = json_object();
 	json_object_set_new(same, "podSelector", json_object());
 	json_array_append_new(list, policy(name, "allow-same-namespace", "Ingress", rule("from", same, NULL)));
-	for (size_t i = 0; i < t_from_ns.n; i++) {
-		char *pname = xasprintf("allow-from-%s", t_from_ns.v[i]);
-		json_array_append_new(list, policy(name, pname, "Ingress", rule("from", namespace_peer(t_from_ns.v[i]), NULL)));
+	for (size_t i = 0; i < o->from_ns.n; i++) {
+		char *pname = xasprintf("allow-from-%s", o->from_ns.v[i]);
+		json_array_append_new(list, policy(name, pname, "Ingress", rule("from", namespace_peer(o->from_ns.v[i]), NULL)));
 		free(pname);
 	}
-	if (t_open_egress)
+	if (o->open_egress)
 		return;
 	/* A policy that selects pods for Egress denies every other egress: so
 	 * besides DNS (kube-system, port 53) the namespace's own pods are allowed,
@@ -370,16 +389,20 @@ static void add_policies(json_t *list, const char *name)
 
 json_t *tenant_objects(const char *name)
 {
+	const struct tenant_options *o = &k8s_opts()->tenant;
+	struct container_defaults d = { 0 };
+	split_defaults(o, &d); /* checked by cmd_tenant: it cannot fail here */
 	json_t *list = json_array();
-	json_array_append_new(list, namespace(name));
-	json_array_append_new(list, quota(name));
-	json_array_append_new(list, limit_range(name));
+	json_array_append_new(list, namespace(o, name));
+	json_array_append_new(list, quota(o, name));
+	json_array_append_new(list, limit_range(&d, name));
 	static const char *const roles[] = { "admin", "edit", "view" };
-	const struct strlist *who[] = { &t_admin, &t_edit, &t_view };
+	const struct strlist *who[] = { &o->admin, &o->edit, &o->view };
 	for (size_t i = 0; i < ARRAY_SIZE(roles); i++)
 		if (who[i]->n)
 			json_array_append_new(list, role_binding(name, roles[i], who[i]));
-	add_policies(list, name);
+	add_policies(o, list, name);
+	container_defaults_clear(&d);
 	return list;
 }
 
@@ -440,12 +463,12 @@ int cmd_tenant(int argc, char **argv)
 		int rc = k8s_tenant_name_ok("tenant delete", argv[1]);
 		return rc ? rc : plugin_run(K8S_API_PLUGIN, "tenant_api", argc, argv);
 	}
-	int rc = check_tenant_args(argv[1]);
+	const struct tenant_options *o = &k8s_opts()->tenant;
+	struct container_defaults d = { 0 };
+	int rc = split_defaults(o, &d);
+	rc = rc ? rc : check_tenant_args(o, &d, argv[1]);
+	container_defaults_clear(&d);
 	if (!rc)
 		rc = !strcmp(action, "apply") ? plugin_run(K8S_API_PLUGIN, "tenant_api", argc, argv) : render(argv[1]);
-	free(t_req_cpu);
-	free(t_req_mem);
-	free(t_lim_cpu);
-	free(t_lim_mem);
 	return rc;
 }

@@ -126,7 +126,7 @@ int kube_exec_credential(struct kube_target *t, json_t *exec, struct strbuf *err
 		return exec_fail(err, "", "no command");
 	if (api && strcmp(api, "client.authentication.k8s.io/v1") && strcmp(api, "client.authentication.k8s.io/v1beta1"))
 		return exec_fail(err, cmd, "unsupported apiVersion (client.authentication.k8s.io/v1 or v1beta1)");
-	struct strbuf out = STRBUF_INIT;
+	struct strbuf out = STRBUF_SECRET_INIT;
 	int status = run_plugin(cmd, exec, &out);
 	int rc = 0;
 	if (status != 0) {

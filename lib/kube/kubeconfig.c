@@ -160,7 +160,7 @@ int kube_private_dir(struct kube_target *t, struct strbuf *err)
 /* A *-data value (base64) into a 0600 file of the private directory. */
 static int data_file(struct kube_target *t, const char *what, const char *b64, char **out, struct strbuf *err)
 {
-	struct strbuf raw = STRBUF_INIT; /* a client key among them: wiped */
+	struct strbuf raw = STRBUF_SECRET_INIT; /* a client key among them: wiped */
 	if (base64_decode(b64, &raw) < 0) {
 		secret_sb_release(&raw);
 		return sb_fail(err, EXIT_CONFIG, "%s: not valid base64", what);

@@ -149,7 +149,7 @@ static int from_auths_entry(json_t *entry, const char *path, const char *host, s
 	if (rc)
 		return rc;
 	if (auth && *auth) {
-		struct strbuf plain = STRBUF_INIT;
+		struct strbuf plain = STRBUF_SECRET_INIT;
 		char *colon = NULL;
 		if (base64_decode(auth, &plain) == 0)
 			colon = memchr(plain.buf, ':', plain.len);
@@ -310,7 +310,7 @@ static int from_helper(const char *name, const char *host, struct registry_cred 
 {
 	char *helper = xasprintf("docker-credential-%s", name);
 	char *file = find_helper(helper);
-	struct strbuf out = STRBUF_INIT;
+	struct strbuf out = STRBUF_SECRET_INIT;
 	int rc = 0;
 	if (!file) {
 		warn_missing_helper(helper);

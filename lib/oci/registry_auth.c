@@ -382,7 +382,7 @@ static int fetch_token(struct registry *r, const char *scope, char **token, stru
 	if (!realm || !(str_starts(realm, "https://") || (s->opts.insecure && str_starts(realm, "http://"))))
 		rc = sb_fail(err, EXIT_UNAVAIL, "registry %s: the token realm '%s' is not an https URL%s", s->host,
 			     realm ? realm : "", realm && str_starts(realm, "http://") ? " (--insecure allows http)" : "");
-	struct strbuf url = STRBUF_INIT, form = STRBUF_INIT;
+	struct strbuf url = STRBUF_INIT, form = STRBUF_SECRET_INIT;
 	if (!rc) {
 		token_request(s, realm, service, scope, &url, &form);
 		rc = token_exchange(r, realm, scope, &url, &form, token, err);

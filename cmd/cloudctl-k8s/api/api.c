@@ -56,7 +56,8 @@ static void guard_secrets(const struct kube_target *t)
 int k8s_connect(struct kube_client *kc)
 {
 	struct strbuf err = STRBUF_INIT;
-	int rc = kube_client_open(kc, k_kubeconfig, k_context, &err);
+	const struct global_options *g = &k8s_opts()->global;
+	int rc = kube_client_open(kc, g->kubeconfig, g->context, &err);
 	if (rc)
 		errorx("kubeconfig: %s", err.buf);
 	else
@@ -69,7 +70,8 @@ int k8s_connect(struct kube_client *kc)
 
 const char *k8s_namespace(const struct kube_client *kc)
 {
-	return k_namespace ? k_namespace : kc->target.namespace;
+	const char *ns = k8s_opts()->global.namespace;
+	return ns ? ns : kc->target.namespace;
 }
 
 /* Records in the format -o picked; verbs with a document format of their own
@@ -187,7 +189,8 @@ void k8s_object_record(struct record *r, const json_t *obj, const char *kind)
 long long k8s_deadline(long long default_ms)
 {
 	long long ms = default_ms;
-	if (k_timeout && parse_duration_ms(k_timeout, &ms) < 0)
+	const char *timeout = k8s_opts()->global.timeout;
+	if (timeout && parse_duration_ms(timeout, &ms) < 0)
 		return -1;
 	return kube_now_ms() + ms;
 }

@@ -35,6 +35,7 @@ static size_t first_same(const json_t *objs, const json_t *obj, size_t n)
 /* Documents -> the objects to apply: empty documents dropped, Lists expanded. */
 static int collect(const char *file, json_t *docs, json_t *objs)
 {
+	const char *want_ns = k8s_opts()->global.namespace;
 	size_t i;
 	json_t *d;
 	json_array_foreach(docs, i, d) {
@@ -54,9 +55,9 @@ static int collect(const char *file, json_t *docs, json_t *objs)
 			return EXIT_DATA;
 		}
 		const char *ns = str_at(d, "metadata", "namespace");
-		if (k_namespace && ns && strcmp(ns, k_namespace) != 0) {
+		if (want_ns && ns && strcmp(ns, want_ns) != 0) {
 			errorx("%s: %s/%s: its namespace '%s' is not the --namespace '%s'", file, str_at(d, "kind", NULL),
-			       name, ns, k_namespace);
+			       name, ns, want_ns);
 			return EXIT_DATA;
 		}
 		size_t j = first_same(objs, d, i);
@@ -117,17 +118,18 @@ int cmd_apply(int argc, char **argv)
 		errorx("apply: unexpected operand '%s' (the objects come from -f FILE or -f -)", argv[0]);
 		return EXIT_USAGE;
 	}
-	if (!a_file) {
+	const struct apply_options *o = &k8s_opts()->apply;
+	if (!o->file) {
 		errorx("apply: give the objects with -f FILE (or -f - for stdin)");
 		return EXIT_USAGE;
 	}
-	const char *name = strcmp(a_file, "-") ? a_file : "<stdin>";
+	const char *name = strcmp(o->file, "-") ? o->file : "<stdin>";
 	struct strbuf err = STRBUF_INIT;
 	json_t *docs = NULL, *objs = json_array();
 	int rc = 0;
-	if (strcmp(a_file, "-") != 0 && (rc = kube_file_check("apply: -f", a_file, &err))) {
+	if (strcmp(o->file, "-") != 0 && (rc = kube_file_check("apply: -f", o->file, &err))) {
 		errorx("%s", err.buf);
-	} else if (yaml_read_file(a_file, &docs, &err) < 0) {
+	} else if (yaml_read_file(o->file, &docs, &err) < 0) {
 		errorx("%s", err.buf);
 		rc = EXIT_DATA;
 	}
@@ -140,7 +142,7 @@ int cmd_apply(int argc, char **argv)
 		struct rec_writer *w = k8s_writer("kind,name,namespace,result");
 		size_t applied;
 		k8s_catch_interrupts();
-		rc = w ? k8s_apply_objects(&kc, objs, &a_apply, name, w, &applied) : EXIT_CONFIG;
+		rc = w ? k8s_apply_objects(&kc, objs, &o->apply, name, w, &applied) : EXIT_CONFIG;
 		rc = k8s_finish(w, rc);
 		kube_client_close(&kc);
 	}

@@ -53,10 +53,11 @@ int cmd_get(int argc, char **argv)
 		errorx("get: name the resource type: get KIND [NAME...]");
 		return EXIT_USAGE;
 	}
+	const struct get_options *o = &k8s_opts()->get;
 	/* as kubectl: a selector or every namespace would be passed over for named objects */
-	if (argc > 1 && (g_selector || g_all_namespaces)) {
+	if (argc > 1 && (o->selector || o->all_namespaces)) {
 		errorx("get: objects named (%s) cannot also be chosen by %s", argv[1],
-		       g_selector ? "--selector" : "--all-namespaces (a name is looked up in one namespace: -n)");
+		       o->selector ? "--selector" : "--all-namespaces (a name is looked up in one namespace: -n)");
 		return EXIT_USAGE;
 	}
 	struct kube_client kc;
@@ -66,16 +67,16 @@ int cmd_get(int argc, char **argv)
 	struct strbuf err = STRBUF_INIT;
 	const struct kube_resource *res;
 	rc = kube_resource_lookup(&kc, argv[0], &res, &err);
-	struct rec_writer *w = rc ? NULL : k8s_writer(res->namespaced && (g_all_namespaces || argc > 1) ?
+	struct rec_writer *w = rc ? NULL : k8s_writer(res->namespaced && (o->all_namespaces || argc > 1) ?
 							"kind,name,namespace,created" : "kind,name,created");
 	if (!rc && !w)
 		rc = EXIT_CONFIG;
-	const char *ns = g_all_namespaces ? NULL : k8s_namespace(&kc);
+	const char *ns = o->all_namespaces ? NULL : k8s_namespace(&kc);
 	if (!rc && argc == 1) {
 		char *path = kube_path(res, ns, NULL);
 		info("get: listing %s%s%s%s%s", res->name, !res->namespaced ? "" : ns ? " in namespace " : " in every namespace",
-		     res->namespaced && ns ? ns : "", g_selector ? " with labels " : "", g_selector ? g_selector : "");
-		rc = k8s_list(&kc, path, g_selector, emit_record, w, &err);
+		     res->namespaced && ns ? ns : "", o->selector ? " with labels " : "", o->selector ? o->selector : "");
+		rc = k8s_list(&kc, path, o->selector, emit_record, w, &err);
 		free(path);
 	}
 	for (int i = 1; !rc && i < argc; i++) {

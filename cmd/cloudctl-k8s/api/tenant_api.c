@@ -38,10 +38,11 @@ static int rendered(const json_t *objs, const char *kind, const char *name)
  * label copied, is not. */
 static int applied_by_us(const json_t *obj)
 {
+	const char *manager = k8s_opts()->tenant.apply.manager;
 	size_t i;
 	json_t *mf;
 	json_array_foreach(json_object_get(json_object_get(obj, "metadata"), "managedFields"), i, mf) {
-		if (str_eq(json_string_value(json_object_get(mf, "manager")), t_apply.manager ? t_apply.manager : "cloudctl") &&
+		if (str_eq(json_string_value(json_object_get(mf, "manager")), manager ? manager : "cloudctl") &&
 		    str_eq(json_string_value(json_object_get(mf, "operation")), "Apply"))
 			return 1;
 	}
@@ -77,7 +78,8 @@ static void prune_one(const json_t *item, const char *kind, void *arg)
 				 "uid", json_object_get(m, "uid"), "resourceVersion", json_object_get(m, "resourceVersion"));
 	char *body = json_dumps(opts, JSON_COMPACT);
 	char *path = kube_path(p->res, p->tenant, name);
-	char *url = xasprintf("%s%s", path, t_apply.dry_run ? "?dryRun=All" : "");
+	int dry_run = k8s_opts()->tenant.apply.dry_run;
+	char *url = xasprintf("%s%s", path, dry_run ? "?dryRun=All" : "");
 	p->rc = kube_request(p->kc, "DELETE", url, "application/json", body, NULL, p->err);
 	if (p->rc == EXIT_NOTFOUND) {
 		p->rc = 0; /* gone already */
@@ -89,7 +91,7 @@ static void prune_one(const json_t *item, const char *kind, void *arg)
 		struct record r = { 0 };
 		k8s_object_record(&r, item, p->res->kind);
 		rec_set(&r, "result", "deleted");
-		if (t_apply.dry_run)
+		if (dry_run)
 			rec_set(&r, "dry_run", "true");
 		rec_write(p->w, &r);
 		rec_clear(&r);
@@ -164,7 +166,7 @@ static int apply_tenant(struct kube_client *kc, const char *name, struct rec_wri
 	k8s_catch_interrupts();
 	info("tenant apply: reading namespace %s: it must be new or this tenant's", name);
 	int rc = not_anothers(kc, name, err);
-	rc = rc ? rc : k8s_apply_objects(kc, objs, &t_apply, "tenant apply", w, &applied);
+	rc = rc ? rc : k8s_apply_objects(kc, objs, &k8s_opts()->tenant.apply, "tenant apply", w, &applied);
 	if (!rc)
 		info("tenant apply: looking for objects of tenant %s that it no longer renders", name);
 	rc = rc ? rc : prune(kc, name, objs, w, err);
@@ -198,9 +200,11 @@ static int wait_gone(struct kube_client *kc, const struct kube_resource *res, co
 static int delete_namespace(struct kube_client *kc, const char *name, const char **result, struct strbuf *err)
 {
 	*result = NULL;
-	long long deadline = t_wait ? k8s_deadline(300000) : 0;
+	int wait = k8s_opts()->tenant.wait;
+	long long deadline = wait ? k8s_deadline(300000) : 0;
 	if (deadline < 0)
-		return sb_fail(err, EXIT_USAGE, "--timeout '%s': not a duration (e.g. 30s, 5m)", k_timeout);
+		return sb_fail(err, EXIT_USAGE, "--timeout '%s': not a duration (e.g. 30s, 5m)",
+			       k8s_opts()->global.timeout);
 	const struct kube_resource *res;
 	char *path;
 	json_t *ns;
@@ -216,7 +220,7 @@ static int delete_namespace(struct kube_client *kc, const char *name, const char
 	rc = rc ? rc : kube_request(kc, "DELETE", path, NULL, NULL, NULL, err);
 	if (!rc)
 		*result = "deleting";
-	if (!rc && t_wait && !k8s_interrupted() && !(rc = wait_gone(kc, res, name, deadline, err)))
+	if (!rc && wait && !k8s_interrupted() && !(rc = wait_gone(kc, res, name, deadline, err)))
 		*result = "deleted";
 	if (*result && k8s_interrupted())
 		rc = sb_fail(err, K8S_EXIT_INTERRUPTED, "interrupted (%s): namespace \"%s\" is %s", k8s_interrupted(), name,

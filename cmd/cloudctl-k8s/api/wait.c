@@ -307,12 +307,13 @@ static int wait_one(struct kube_client *kc, const struct target *t, struct cond 
 	c->last[0] = '\0';
 	say_waiting(what, res->namespaced ? ns : NULL, c, decide == decide_rollout, deadline);
 	int rc = kube_wait_object(kc, res, ns, t->name, decide, c, deadline, &err);
+	const char *timeout = k8s_opts()->global.timeout;
 	if (rc && k8s_interrupted()) {
 		errorx("%s: interrupted (%s) while waiting: the records say which waits were done", what,
 		       k8s_interrupted());
 		rc = K8S_EXIT_INTERRUPTED;
 	} else if (rc == EXIT_TEMPFAIL)
-		errorx("%s: timed out after %s waiting for %s", what, k_timeout ? k_timeout : "the default time",
+		errorx("%s: timed out after %s waiting for %s", what, timeout ? timeout : "the default time",
 		       decide == decide_rollout ? "the rollout" : c->type ? c->type : "its deletion");
 	else if (rc == EXIT_NOTFOUND && res->namespaced)
 		errorx("%s: %s (in namespace %s)", what, err.buf, ns);
@@ -326,7 +327,7 @@ static int wait_one(struct kube_client *kc, const struct target *t, struct cond 
 		if (decide == decide_rollout)
 			rec_set(&r, "rollout", "complete");
 		else
-			rec_set(&r, "for", w_for);
+			rec_set(&r, "for", k8s_opts()->wait.condition);
 		rec_write(w, &r);
 		rec_clear(&r);
 	}
@@ -339,7 +340,7 @@ static int wait_all(struct target *t, size_t n, struct cond *c, kube_decide_fn d
 {
 	long long deadline = k8s_deadline(default_ms);
 	if (deadline < 0) {
-		errorx("--timeout '%s': not a duration (e.g. 30s, 5m)", k_timeout);
+		errorx("--timeout '%s': not a duration (e.g. 30s, 5m)", k8s_opts()->global.timeout);
 		return EXIT_USAGE;
 	}
 	struct kube_client kc;
@@ -364,15 +365,16 @@ static int wait_all(struct target *t, size_t n, struct cond *c, kube_decide_fn d
 
 static int parse_for(struct cond *c)
 {
-	if (!w_for) {
+	const char *for_what = k8s_opts()->wait.condition;
+	if (!for_what) {
 		errorx("wait: say what to wait for: --for condition=NAME[=VALUE] or --for delete");
 		return EXIT_USAGE;
 	}
-	if (!strcmp(w_for, "delete"))
+	if (!strcmp(for_what, "delete"))
 		return 0;
-	const char *p = w_for + strlen("condition=");
-	if (!str_starts(w_for, "condition=") || !*p || *p == '=') {
-		errorx("wait: --for '%s': expected condition=NAME[=VALUE] or delete", w_for);
+	const char *p = for_what + strlen("condition=");
+	if (!str_starts(for_what, "condition=") || !*p || *p == '=') {
+		errorx("wait: --for '%s': expected condition=NAME[=VALUE] or delete", for_what);
 		return EXIT_USAGE;
 	}
 	const char *eq = strchr(p, '=');
