@@ -311,6 +311,8 @@ static int pick_own_format(const struct verb *v)
 	return EXIT_USAGE;
 }
 
+static int has_word(const char *words, const char *w);
+
 /* -c a -c b,c is -c a,b,c. */
 static void join_columns(void)
 {
@@ -333,8 +335,15 @@ static int apply_common(const struct verb *v)
 		log_level = LOG_QUIET;
 	else
 		log_level = LOG_WARN + common.verbose;
-	if (v->formats)
-		return pick_own_format(v);
+	if (v->formats) {
+		int rc = pick_own_format(v);
+		if (!rc && common.columns && v->document_formats && has_word(v->document_formats, common.output)) {
+			/* ignoring it would print every column to someone who asked for two */
+			errorx("-c: -o %s writes a document, not records: it has no columns", common.output);
+			rc = EXIT_USAGE;
+		}
+		return rc;
+	}
 	int fmt = FMT_AUTO;
 	if (opt_output && (fmt = rec_format_parse(opt_output)) < 0) {
 		errorx("unknown output format '%s' (kv, table, json, tsv, csv, md)", opt_output);
@@ -643,6 +652,19 @@ static void all_actions(const struct tool *t, struct strbuf *sb)
 			sb_addf(sb, "%s%s", sb->len ? " " : "", v->actions);
 }
 
+/* A document format is one of the verb's formats. */
+static void check_document_formats(const struct verb *v, struct strbuf *out)
+{
+	size_t n;
+	for (const char *p = v->document_formats; p && *p; p += n + (p[n] == ' ')) {
+		n = strcspn(p, " ");
+		char *f = xstrndup(p, n);
+		if (!v->formats || !has_word(v->formats, f))
+			problem(out, v->name, "the document format '%s' is none of its formats", f);
+		free(f);
+	}
+}
+
 int opts_self_check(const struct tool *t, struct strbuf *out)
 {
 	size_t before = out->len;
@@ -661,6 +683,7 @@ int opts_self_check(const struct tool *t, struct strbuf *out)
 			problem(out, v->name, "%s", "a verb without a summary");
 		if (find_verb(t, v->name) != v)
 			problem(out, v->name, "%s", "a verb given twice");
+		check_document_formats(v, out);
 		for (const struct opt *o = v->opts; o && o->name; o++)
 			check_opt(t, o, v->actions, v->name, out);
 		struct optset s = { .n = 0 };

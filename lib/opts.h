@@ -75,6 +75,9 @@ struct verb {
 	/* NULL: -o takes the record formats. Else the verb's own formats, space
 	 * separated, the first the default (e.g. "table md csv json html prom"). */
 	const char *formats;
+	/* Those of formats that write a document (a report, manifests, a diff),
+	 * not records: -c with one of them is refused (exit 64), never ignored. */
+	const char *document_formats;
 	/* The columns the verb's records can have, space separated, fnmatch
 	 * patterns allowed ("quota.*"): a -c column of none of them, and of no
 	 * record pick_driver read (tool_input), is refused before the verb acts

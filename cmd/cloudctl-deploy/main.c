@@ -12,7 +12,7 @@ static const struct verb verbs[] = {
 	  .summary = "Set image tags from kind=image records or --image; commit and push", .columns = BUMP_COLUMNS },
 	{ .name = "diff", .run = run_diff, .opts = diff_options, .operands = "[-]",
 	  .summary = "What a bump would change: a unified diff, or records with -o kv|json",
-	  .formats = "diff kv json table tsv csv md" },
+	  .formats = "diff kv json table tsv csv md", .document_formats = "diff" },
 	{ .name = "history", .run = run_history, .opts = history_options, .operands = "",
 	  .summary = "Deploys of the path from the git log, newest first" },
 	{ .name = "rollback", .run = run_rollback, .opts = rollback_options, .operands = "",

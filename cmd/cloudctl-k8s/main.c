@@ -23,7 +23,8 @@ static const struct verb verbs[] = {
 	{ .name = "rollout", .opts = rollout_opts, .operands = "status deployment/NAME",
 	  .summary = "Wait for a deployment's rollout", .actions = "status" },
 	{ .name = "inventory", .run = cmd_inventory, .opts = inventory_opts, .operands = "[-]",
-	  .summary = "A Kubespray inventory from vm records on stdin", .formats = "kubespray ini json" },
+	  .summary = "A Kubespray inventory from vm records on stdin", .formats = "kubespray ini json",
+	  .document_formats = "kubespray ini json" },
 	{ .name = NULL },
 };
 

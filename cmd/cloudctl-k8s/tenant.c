@@ -457,6 +457,10 @@ int cmd_tenant(int argc, char **argv)
 		errorx("tenant render: -o %s: manifests are yaml or json", common.output);
 		return EXIT_USAGE;
 	}
+	if (!strcmp(action, "render") && common.columns) { /* render's yaml and json are documents; apply's records */
+		errorx("-c: -o %s writes a document, not records: it has no columns", common.output);
+		return EXIT_USAGE;
+	}
 	if (list)
 		return plugin_run(K8S_API_PLUGIN, "tenant_api", argc, argv);
 	if (!strcmp(action, "delete")) {

@@ -11,7 +11,7 @@
 static const struct verb verbs[] = {
 	{ .name = "report", .run = run_report, .opts = report_options, .operands = "[FILE...|-]",
 	  .summary = "Report on instance records (the default verb)", .operand_complete = "file",
-	  .formats = "table md csv json html prom" },
+	  .formats = "table md csv json html prom", .document_formats = "table md csv json html prom" },
 	{ .name = "diff", .run = run_diff, .opts = diff_options, .operands = "OLD NEW",
 	  .summary = "What changed between two sets of records", .operand_complete = "file" },
 	{ .name = NULL },

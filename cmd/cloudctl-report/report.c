@@ -238,11 +238,6 @@ static int check_args(const struct report_opts *o, long long *stale_ms)
 	}
 	if (o->push.url && check_push_labels(&o->push))
 		return EXIT_USAGE;
-	if (common.columns) {
-		/* Ignoring it would print every column to someone who asked for two. */
-		errorx("-c '%s': the report's formats have fixed columns (-c is for diff)", common.columns);
-		return EXIT_USAGE;
-	}
 	return 0;
 }
 

@@ -23,3 +23,24 @@ k8s tenant apply|cloudctl-k8s|result|--kubeconfig $T/nosuch tenant apply team-x
 k8s tenant delete|cloudctl-k8s|name|--kubeconfig $T/nosuch tenant delete team-x
 LIST
 assert "nothing was written" test ! -e "$T/layout"
+
+# A document (a report, manifests, an inventory, a diff) has no columns: -c with
+# one is refused before the verb runs, never ignored (the whole document printed
+# to someone who asked for two columns).
+printf 'kind=vm name=a state=running ip=10.0.0.1\n' > "$T/vm.rec"
+while IFS='|' read -r name tool fmt args; do
+	[ -n "$tool" ] || continue
+	# shellcheck disable=SC2086 # args are words
+	run $tool $args -c name < "$T/vm.rec"
+	expect "$name -c: refused" 64 "" "$tool: -c: -o $fmt writes a document, not records: it has no columns"
+done <<LIST
+k8s inventory (kubespray, the default)|cloudctl-k8s|kubespray|inventory
+k8s inventory -o ini|cloudctl-k8s|ini|inventory -o ini
+k8s inventory -o json|cloudctl-k8s|json|inventory -o json
+k8s tenant render (yaml)|cloudctl-k8s|yaml|tenant render team-x
+k8s tenant render -o json|cloudctl-k8s|json|tenant render team-x -o json
+deploy diff (a unified diff)|cloudctl-deploy|diff|diff --git $T/nosuch.git --path apps/x --image registry.local/x=registry.local/x:1
+report (table)|cloudctl-report|table|$T/vm.rec
+LIST
+run cloudctl-deploy diff -o kv -c image --git "$T/nosuch.git" --path apps/x --image registry.local/x=registry.local/x:1
+expect_rc "deploy diff -o kv -c: records, not refused (fails later: no repository, 66)" 66
