@@ -771,8 +771,8 @@ int osn_begin(struct osn *x, const char *verb, int argc, char **argv, const char
 	/* options out of their driver's or action's scope were refused by tool_main;
 	 * what a command makes or changes is its own project's */
 	static const char *const every_project[] = { "list", "show", "delete", "disassociate", NULL };
-	int makes = !strcmp(verb, "tenant") || !osn_action_is(x->action, every_project);
-	if (!rc && net_opts.target.all_projects && makes)
+	if (!rc && net_opts.target.all_projects &&
+	    (!strcmp(verb, "tenant") || !osn_action_is(x->action, every_project)))
 		rc = osn_usage(x, "--all-projects goes with list, show, delete and disassociate");
 	sb_release(&list);
 	return rc;
