@@ -61,7 +61,8 @@ static const struct verb verbs[] = {
 /* Where the command line says cloudctl-net acts (lib/target.h picks the driver). */
 static struct target_opts target_opts(void)
 {
-	return (struct target_opts){ net_driver, "CLOUDCTL_NET_DRIVER", net_os_cloud, net_connect.n > 0 };
+	const struct net_target_opts *o = &net_opts.target;
+	return (struct target_opts){ o->driver, "CLOUDCTL_NET_DRIVER", o->os_cloud, o->connect_uris.n > 0 };
 }
 
 /* The actions that act on objects named by records when no operand (or "-")
@@ -100,11 +101,11 @@ static int target_from_input(void)
 	if (rc) {
 		errorx("%s", err.buf);
 	} else if (t.driver) {
-		net_driver = xstrdup(t.driver);
+		net_opts.target.driver = xstrdup(t.driver);
 		if (t.cloud && strcmp(t.cloud, "env"))
-			net_os_cloud = xstrdup(t.cloud);
+			net_opts.target.os_cloud = xstrdup(t.cloud);
 		if (t.uri)
-			strlist_add(&net_connect, t.uri);
+			strlist_add(&net_opts.target.connect_uris, t.uri);
 	}
 	target_spec_clear(&t);
 	sb_release(&err);
@@ -125,19 +126,19 @@ static int net_pick_driver(const struct verb *v, const char **driver)
 			tool_input = in;
 		sb_release(&err);
 	}
-	if (!net_driver) {
+	if (!net_opts.target.driver) {
 		struct target_opts o = target_opts();
-		net_driver = target_driver(&o);
+		net_opts.target.driver = target_driver(&o);
 	}
-	if (strcmp(net_driver, "openstack") != 0 && strcmp(net_driver, "libvirt") != 0) {
-		errorx("unknown driver '%s' (openstack, libvirt)", net_driver);
+	if (strcmp(net_opts.target.driver, "openstack") != 0 && strcmp(net_opts.target.driver, "libvirt") != 0) {
+		errorx("unknown driver '%s' (openstack, libvirt)", net_opts.target.driver);
 		return EXIT_USAGE;
 	}
-	if (strcmp(net_driver, "libvirt") == 0 && strcmp(v->name, "network") != 0) {
+	if (strcmp(net_opts.target.driver, "libvirt") == 0 && strcmp(v->name, "network") != 0) {
 		errorx("%s: only with --driver openstack", v->name);
 		return EXIT_USAGE;
 	}
-	*driver = net_driver;
+	*driver = net_opts.target.driver;
 	return 0;
 }
 

@@ -1,8 +1,8 @@
 /* net.h: what the executable of cloudctl-net (main.c, options.c: the option
  * tables and their variables) shares with its two driver plugins,
  * cloudctl-net-openstack.so (cmd/cloudctl-net/openstack/) and
- * cloudctl-net-libvirt.so (cmd/cloudctl-net/libvirt/). The plugins read these
- * variables from the executable, which exports them (-rdynamic). */
+ * cloudctl-net-libvirt.so (cmd/cloudctl-net/libvirt/). The plugins read the
+ * option values, net_opts, from the executable, which exports it (-rdynamic). */
 #ifndef CLOUDCTL_NET_H
 #define CLOUDCTL_NET_H
 
@@ -10,41 +10,78 @@
 #include "opts.h"
 #include "record.h"
 
-/* Globals. */
-extern const char *net_driver;     /* --driver: "openstack" or "libvirt" (after main.c's default) */
-extern struct strlist net_connect; /* -C/--connect URI (libvirt); the first one is used */
-extern const char *net_os_cloud, *net_os_region, *net_os_interface; /* --os-cloud ... (OpenStack) */
-extern int net_all_projects;       /* --all-projects (OpenStack): names resolve in every project */
+/* Where every verb acts: the options before the verb (net_globals). */
+struct net_target_opts {
+	const char *driver;          /* --driver: "openstack" or "libvirt" (after main.c's default) */
+	struct strlist connect_uris; /* -C/--connect URI (libvirt); the first one is used */
+	const char *os_cloud, *os_region, *os_interface; /* --os-cloud ... (OpenStack) */
+	int all_projects;            /* --all-projects (OpenStack): names resolve in every project */
+};
 
-/* The "network" verb: ACTION [NAME...|-] with ACTION one of list, show, create,
- * delete; libvirt also start and stop. Both drivers read these. */
-extern const char *net_cidr;       /* --cidr CIDR: libvirt: the host's address is the first one */
-extern const char *net_mode;       /* --mode nat|isolated|route (libvirt; default nat) */
-extern const char *net_dhcp_range; /* --dhcp-range START-END (libvirt; default: .2 to the last but one) */
-extern int net_no_dhcp;            /* --no-dhcp */
-extern const char *net_bridge;     /* --bridge NAME (libvirt; default: libvirt's virbrN) */
-extern int net_autostart;          /* --autostart (libvirt) */
-extern int net_no_start;           /* --no-start (libvirt: define only) */
-extern int net_if_missing;         /* --if-missing: an existing one is reported, not an error */
-extern int net_external, net_shared; /* --external, --shared (OpenStack) */
-extern long long net_mtu;          /* --mtu N (0: the cloud's default) */
+/* The create action's, in every verb that has them: osn_create_named, which
+ * creates for each verb, reads them (tenant's table has neither). */
+struct net_create_opts {
+	const char *description; /* --description TEXT (OpenStack) */
+	int if_missing;          /* --if-missing: an existing one is reported, not an error */
+};
 
-/* OpenStack verbs (cmd/cloudctl-net/openstack/): subnet, router, secgroup,
- * rule, fip, port and tenant; each takes an ACTION as its first operand. */
-extern const char *net_network;    /* --network NET: subnet/port create, list filter */
-extern const char *net_gateway;    /* --gateway IP|none (subnet create) */
-extern struct strlist net_dns;     /* --dns IP, repeatable (subnet create, tenant create) */
-extern struct strlist net_pools;   /* --pool START-END, repeatable (subnet create) */
-extern const char *net_ext_net;    /* --external NET (router, fip, tenant create) */
-extern const char *net_subnet;     /* --subnet SUBNET (router add-/remove-interface) */
-extern const char *net_secgroup;   /* --security-group SG (rule) */
-extern const char *net_direction;  /* --direction ingress|egress (rule create) */
-extern const char *net_protocol;   /* --protocol tcp|udp|icmp|any (rule create) */
-extern const char *net_ports;      /* --port N[-M] (rule create) */
-extern const char *net_remote;     /* --remote CIDR (rule create) */
-extern const char *net_server;     /* --server NAME|ID (fip associate) */
-extern const char *net_port;       /* --port PORT (fip associate) */
-extern const char *net_description; /* --description TEXT (create) */
+/* network: ACTION [NAME...|-] with ACTION one of list, show, create, delete;
+ * libvirt also start and stop. */
+struct net_network_opts {
+	const char *cidr;       /* --cidr CIDR (libvirt): the host's address is the first one */
+	const char *mode;       /* --mode nat|isolated|route (libvirt; default nat) */
+	const char *dhcp_range; /* --dhcp-range START-END (libvirt; default: .2 to the last but one) */
+	const char *bridge;     /* --bridge NAME (libvirt; default: libvirt's virbrN) */
+	int no_dhcp, autostart, no_start; /* libvirt; --no-start: define only */
+	int external, shared;   /* OpenStack (admin) */
+	long long mtu;          /* --mtu N (OpenStack; 0: the cloud's default) */
+};
+
+/* The OpenStack verbs (cmd/cloudctl-net/openstack/); each takes an ACTION as
+ * its first operand. */
+struct net_subnet_opts {
+	const char *network;         /* --network NET: create's network, list's filter */
+	const char *cidr, *gateway;  /* create: --cidr, --gateway IP|none */
+	int no_dhcp;
+	struct strlist dns, pools;   /* create: --dns IP, --pool START-END, repeatable */
+};
+struct net_router_opts {
+	const char *external_net; /* --external NET (create, set-gateway; none clears it) */
+	const char *subnet;       /* --subnet SUBNET (add-/remove-interface) */
+};
+struct net_rule_opts {
+	const char *security_group;       /* create's group, list's filter */
+	const char *direction, *protocol; /* create: ingress|egress, tcp|udp|icmp|any */
+	const char *ports;                /* create: --port N[-M] */
+	const char *remote;               /* create: --remote CIDR */
+};
+struct net_fip_opts {
+	const char *external_net;   /* create: --external NET */
+	const char *server, *port;  /* associate: --server NAME|ID or --port PORT */
+};
+struct net_port_opts {
+	const char *network; /* --network NET: create's network, list's filter */
+};
+struct net_tenant_opts {
+	const char *cidr, *external_net; /* create: the subnet's range, the router's external network */
+	struct strlist dns;
+};
+
+/* Every option value of cloudctl-net: the tables of options.c fill them, and
+ * the plugins read them from this one instance. A verb's table writes its own
+ * member, and target and create only. */
+struct net_options {
+	struct net_target_opts target;
+	struct net_create_opts create;
+	struct net_network_opts network;
+	struct net_subnet_opts subnet;
+	struct net_router_opts router;
+	struct net_rule_opts rule;
+	struct net_fip_opts fip;
+	struct net_port_opts port;
+	struct net_tenant_opts tenant;
+};
+extern struct net_options net_opts;
 
 /* Records on stdin, read once: main.c reads them before choosing the driver
  * when they name it; else the plugin's first call reads stdin. 0, or -1 with

@@ -24,6 +24,16 @@ int vm_finish(struct rec_writer *w, int rc)
 	return rc;
 }
 
+int vm_write_records(struct recset *recs, const struct record *want_tags, const char *default_cols, int rc)
+{
+	struct rec_writer *w = vm_writer(default_cols);
+	for (size_t i = 0; i < recs->n; i++)
+		if (!want_tags || vm_list_keep(&recs->r[i], want_tags))
+			rec_write(w, &recs->r[i]);
+	recset_clear(recs);
+	return vm_finish(w, rc);
+}
+
 int parse_tags(const char *verb, const struct strlist *args, struct record *tags, int allow_bare_key)
 {
 	for (size_t i = 0; i < args->n; i++) {
@@ -97,20 +107,20 @@ char *vm_make_name(const char *t, long long n)
 int vm_check_names(void)
 {
 	int has_number;
-	if (!c_name) {
+	if (!vm_opts.create.name_template) {
 		errorx("create: --name is required");
 		return EXIT_USAGE;
 	}
-	if (!vm_name_template_ok(c_name, &has_number)) {
-		errorx("create: --name '%s': at most one %%d (or %%02d) in a template", c_name);
+	if (!vm_name_template_ok(vm_opts.create.name_template, &has_number)) {
+		errorx("create: --name '%s': at most one %%d (or %%02d) in a template", vm_opts.create.name_template);
 		return EXIT_USAGE;
 	}
-	if (c_count < 1 || c_count > 10000) {
-		errorx("create: --count '%lld': must be 1 to 10000", c_count);
+	if (vm_opts.create.count < 1 || vm_opts.create.count > 10000) {
+		errorx("create: --count '%lld': must be 1 to 10000", vm_opts.create.count);
 		return EXIT_USAGE;
 	}
-	if (c_count > 1 && !has_number) {
-		errorx("create: --count needs a name template with %%d, e.g. '%s-%%d'", c_name);
+	if (vm_opts.create.count > 1 && !has_number) {
+		errorx("create: --count needs a name template with %%d, e.g. '%s-%%d'", vm_opts.create.name_template);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -165,9 +175,9 @@ void vm_progress_done(void)
 /* list's filters: --state, --name GLOB, --tag K=V (both drivers). */
 int vm_list_keep(const struct record *r, const struct record *want_tags)
 {
-	if (list_state && strcmp(rec_get(r, "state"), list_state) != 0)
+	if (vm_opts.list.state && strcmp(rec_get(r, "state"), vm_opts.list.state) != 0)
 		return 0;
-	if (list_name && fnmatch(list_name, rec_get(r, "name"), 0) != 0)
+	if (vm_opts.list.name_glob && fnmatch(vm_opts.list.name_glob, rec_get(r, "name"), 0) != 0)
 		return 0;
 	return vm_tags_match(r, want_tags);
 }

@@ -11,22 +11,22 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-struct strlist vm_connect_uris;
-const char *vm_driver, *vm_os_cloud, *vm_os_region, *vm_os_interface;
 const char *vm_verb = "";
 
 static const struct opt globals[] = {
-	OPT_STRING("driver", 'D', &vm_driver, "DRIVER",
+	OPT_STRING("driver", 'D', &vm_opts.target.driver, "DRIVER",
 	  "libvirt or openstack (default: $CLOUDCTL_VM_DRIVER; else openstack when --os-cloud, OS_CLOUD or "
 	  "OS_AUTH_URL is set; else libvirt)", .complete = "words:libvirt openstack"),
-	OPT_LIST("connect", 'C', &vm_connect_uris, "URI",
+	OPT_LIST("connect", 'C', &vm_opts.target.connect_uris, "URI",
 	  "libvirt URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's own default); list and stats take several",
 	  .complete = "words:qemu:///system qemu:///session test:///default", .drivers = "libvirt"),
-	OPT_STRING("os-cloud", 0, &vm_os_cloud, "CLOUD", "openstack: the cloud of clouds.yaml (default: $OS_CLOUD)",
+	OPT_STRING("os-cloud", 0, &vm_opts.target.os_cloud, "CLOUD",
+	  "openstack: the cloud of clouds.yaml (default: $OS_CLOUD)",
 	  .drivers = "openstack"),
-	OPT_STRING("os-region-name", 0, &vm_os_region, "REGION", "openstack: region (default: $OS_REGION_NAME)",
+	OPT_STRING("os-region-name", 0, &vm_opts.target.os_region, "REGION",
+	  "openstack: region (default: $OS_REGION_NAME)",
 	  .drivers = "openstack"),
-	OPT_STRING("os-interface", 0, &vm_os_interface, "INTERFACE",
+	OPT_STRING("os-interface", 0, &vm_opts.target.os_interface, "INTERFACE",
 	  "openstack: endpoint interface (default: $OS_INTERFACE, then public)",
 	  .complete = "words:public internal admin", .drivers = "openstack"),
 	OPT_END
@@ -74,7 +74,8 @@ static int set_in_env(const char *name)
 /* Where the command line says cloudctl-vm acts (lib/target.h picks the driver). */
 static struct target_opts target_opts(void)
 {
-	return (struct target_opts){ vm_driver, "CLOUDCTL_VM_DRIVER", vm_os_cloud, vm_connect_uris.n > 0 };
+	const struct vm_target_opts *o = &vm_opts.target;
+	return (struct target_opts){ o->driver, "CLOUDCTL_VM_DRIVER", o->os_cloud, o->connect_uris.n > 0 };
 }
 
 static const char *pick_driver(void)
@@ -140,13 +141,14 @@ static int slurp_stdin(struct recset *in)
  * say (the driver fills in the project, or the URI libvirt picked). */
 static void named_target(struct target_spec *t, const char *driver)
 {
+	const struct vm_target_opts *o = &vm_opts.target;
 	memset(t, 0, sizeof *t);
 	t->driver = (char *)driver;
 	if (strcmp(driver, "openstack") == 0)
-		t->cloud = (char *)(vm_os_cloud ? vm_os_cloud : set_in_env("OS_CLOUD") ? getenv("OS_CLOUD")
+		t->cloud = (char *)(o->os_cloud ? o->os_cloud : set_in_env("OS_CLOUD") ? getenv("OS_CLOUD")
 				    : set_in_env("OS_AUTH_URL") ? "env" : NULL);
 	else
-		t->uri = vm_connect_uris.n ? vm_connect_uris.v[0]
+		t->uri = o->connect_uris.n ? o->connect_uris.v[0]
 			: set_in_env("LIBVIRT_DEFAULT_URI") ? getenv("LIBVIRT_DEFAULT_URI") : NULL;
 }
 
@@ -173,15 +175,15 @@ static void settle_target_from_stdin(const struct verb *v)
 	struct target_spec from = TARGET_SPEC_INIT;
 	if (!target_named()) {
 		rc = target_from_records(&in, NULL, &from, &err);
-		if (!rc && from.driver) { /* the strings vm_driver and vm_os_cloud take are kept for the run */
-			vm_driver = from.driver;
+		if (!rc && from.driver) { /* the strings the target takes are kept for the run */
+			vm_opts.target.driver = from.driver;
 			from.driver = NULL;
 			if (from.cloud && strcmp(from.cloud, "env") != 0) {
-				vm_os_cloud = from.cloud;
+				vm_opts.target.os_cloud = from.cloud;
 				from.cloud = NULL;
 			}
 			if (from.uri)
-				strlist_add(&vm_connect_uris, from.uri);
+				strlist_add(&vm_opts.target.connect_uris, from.uri);
 		}
 		if (rc)
 			errorx("%s: %s", v->name, err.buf);
@@ -201,9 +203,9 @@ static void settle_target_from_stdin(const struct verb *v)
 static int timeout_without_wait(const struct verb *v)
 {
 	if (strcmp(v->name, "create") == 0)
-		return c_timeout && !c_wait;
+		return vm_opts.create.wait_timeout && !vm_opts.create.wait;
 	if (strcmp(v->name, "start") == 0 || strcmp(v->name, "delete") == 0)
-		return o_timeout && !o_wait;
+		return vm_opts.lifecycle.timeout && !vm_opts.lifecycle.wait;
 	return 0;
 }
 
@@ -216,12 +218,12 @@ static int vm_pick_driver(const struct verb *v, const char **driver)
 	}
 	vm_verb = v->name;
 	settle_target_from_stdin(v);
-	vm_driver = pick_driver();
-	if (strcmp(vm_driver, "libvirt") != 0 && strcmp(vm_driver, "openstack") != 0) {
-		errorx("--driver '%s': libvirt or openstack", vm_driver);
+	vm_opts.target.driver = pick_driver();
+	if (strcmp(vm_opts.target.driver, "libvirt") != 0 && strcmp(vm_opts.target.driver, "openstack") != 0) {
+		errorx("--driver '%s': libvirt or openstack", vm_opts.target.driver);
 		return EXIT_USAGE;
 	}
-	*driver = vm_driver;
+	*driver = vm_opts.target.driver;
 	return 0;
 }
 

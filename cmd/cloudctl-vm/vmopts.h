@@ -14,27 +14,60 @@
 #define VM_COLUMNS "id,name,state,vcpus,mem_mib,host,ip,tags"
 #define VM_STATS_COLUMNS "name,state,vcpus,mem_mib,cpu_time_ns,mem_used_mib,net_rx_bytes,net_tx_bytes,block_rd_bytes,block_wr_bytes"
 
-/* Globals (main.c). */
-extern struct strlist vm_connect_uris; /* --connect, repeatable for list and stats (libvirt) */
-extern const char *vm_driver;          /* --driver, NULL until main.c's vm_pick_driver decides */
-extern const char *vm_os_cloud, *vm_os_region, *vm_os_interface; /* --os-cloud ... (openstack) */
-extern const char *vm_verb;            /* the verb that runs, for the lines that name it */
+/* Where every verb acts: the options before the verb (main.c's table). */
+struct vm_target_opts {
+	const char *driver;          /* --driver, NULL until main.c's vm_pick_driver decides */
+	struct strlist connect_uris; /* --connect, repeatable for list and stats (libvirt) */
+	const char *os_cloud, *os_region, *os_interface; /* --os-cloud ... (openstack) */
+};
 
-/* Option variables (options.c): list_ list's, c_ create's, o_ those several
- * verbs' tables share (a verb's table writes no other verb's own). */
-extern const char *list_state, *list_name;
-extern struct strlist list_tags;
-extern int list_stats;
-extern const char *c_name, *c_memory, *c_disk, *c_image, *c_kernel, *c_initrd, *c_cmdline;
-extern const char *c_user_data, *c_pool, *c_type, *c_console_log, *c_timeout;
-extern const char *c_flavor, *c_key_name, *c_ssh_key;
-extern long long c_vcpus, c_count, c_start_index;
-#define VM_VCPUS_UNSET (-1) /* c_vcpus when --vcpus was not given */
-extern struct strlist c_networks, c_tags, c_ports, c_secgroups;
-extern int c_wait, c_if_missing, c_no_start, c_no_network;
-extern int o_force, o_wait, o_no_wait, o_keep_storage, o_ip, o_delete_keypair, o_all_projects;
-extern const char *o_timeout, *o_state, *o_interval;
-extern long long o_jobs;
+/* list's filters. */
+struct vm_list_opts {
+	const char *state, *name_glob; /* --state, --name */
+	struct strlist tags;           /* --tag K=V, as given */
+	int with_stats;                /* --stats */
+};
+
+#define VM_VCPUS_UNSET (-1) /* vcpus when --vcpus was not given */
+
+/* create's, for both drivers (each refuses the other's by the table's scopes). */
+struct vm_create_opts {
+	const char *name_template, *memory, *disk, *image, *pool, *user_data;
+	const char *kernel, *initrd, *cmdline, *domain_type, *console_log; /* libvirt */
+	const char *flavor, *key_name, *ssh_key_file;                      /* openstack */
+	const char *wait_timeout; /* --timeout: the limit of --wait, NULL: 5m */
+	long long vcpus, count, start_index;
+	struct strlist networks, tags, ports, security_groups;
+	int wait, if_missing, no_start, no_network;
+};
+
+/* The lifecycle verbs' (start, stop, reboot, delete, wait): one meaning each
+ * in every table that has it. */
+struct vm_lifecycle_opts {
+	int force, wait, no_wait, keep_storage, wait_for_ip, delete_keypair;
+	const char *timeout;    /* --timeout, NULL: the verb's default */
+	const char *wait_state; /* wait --state, default running */
+};
+
+/* What most verbs' tables have, with one meaning in each. */
+struct vm_shared_opts {
+	int all_projects;          /* --all-projects (openstack) */
+	long long jobs;            /* --jobs: requests in parallel (openstack) */
+	const char *stats_interval; /* --interval of stats and list --stats (libvirt) */
+};
+
+/* Every option value of cloudctl-vm, filled by the tables (main.c's for the
+ * target, options.c's for the verbs); the one instance, vm_opts, is what the
+ * plugins read. A table writes its verb's member and target or shared only. */
+struct vm_options {
+	struct vm_target_opts target;
+	struct vm_list_opts list;
+	struct vm_create_opts create;
+	struct vm_lifecycle_opts lifecycle;
+	struct vm_shared_opts shared;
+};
+extern struct vm_options vm_opts; /* options.c */
+extern const char *vm_verb;       /* the verb that runs, for the lines that name it (main.c) */
 
 extern const struct opt list_opts[], show_opts[], stats_opts[], create_opts[], start_opts[], stop_opts[],
 	reboot_opts[], delete_opts[], wait_opts[];
@@ -54,6 +87,10 @@ int cmd_wait(int argc, char **argv);
 struct rec_writer *vm_writer(const char *default_cols);
 /* Finish output and combine exit codes: the first error wins. */
 int vm_finish(struct rec_writer *w, int rc);
+/* Write recs (with want_tags, those list's filters keep: vm_list_keep), empty
+ * it, and finish, as vm_finish; what the nodes or pages that answered gave is
+ * written even when rc says some did not. */
+int vm_write_records(struct recset *recs, const struct record *want_tags, const char *default_cols, int rc);
 /* Tag arguments "k=v" into a record of k -> v; returns 0 or 64 with a message.
  * allow_bare_key: "k" alone means "has tag k" (value "\x01"). */
 int parse_tags(const char *verb, const struct strlist *args, struct record *tags, int allow_bare_key);

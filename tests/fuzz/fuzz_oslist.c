@@ -14,10 +14,6 @@
 
 #include <string.h>
 
-/* cloudctl-vm's global options are defined in its main.c, which has main():
- * here they stay unset, as when no --os-* option is given. */
-const char *vm_os_cloud, *vm_os_region, *vm_os_interface;
-
 static void list_servers(struct os_session *s)
 {
 	json_t *servers = NULL, *images = NULL, *sv;

@@ -24,7 +24,7 @@ int lvnet_fail(int code, const char *action, const char *subject, const char *fm
 
 int lvnet_open(struct virt_conn *vc)
 {
-	int rc = virt_open(vc, net_connect.n ? net_connect.v[0] : NULL);
+	int rc = virt_open(vc, net_opts.target.connect_uris.n ? net_opts.target.connect_uris.v[0] : NULL);
 	if (!rc)
 		info("connected to %s", vc->uri);
 	return rc;

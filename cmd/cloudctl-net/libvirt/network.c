@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* network's options (net.h). */
+static const struct net_network_opts *const asked = &net_opts.network;
+
 /* What an action does to one network: NULL (show), start, stop, delete. */
 typedef int (*lvnet_act)(virNetworkPtr net, struct strbuf *err);
 
@@ -127,11 +130,11 @@ static int same_as_asked(const struct vnet *spec, const struct vnet *have, const
 	int rc = 0;
 	for (size_t i = 0; !rc && i < ARRAY_SIZE(fields); i++) {
 		const char *f = fields[i], *a = rec_get(&want, f), *b = rec_get(&got, f);
-		if ((strcmp(f, "bridge") || net_bridge) && !str_eq(a, b))
+		if ((strcmp(f, "bridge") || asked->bridge) && !str_eq(a, b))
 			rc = lvnet_fail(EXIT_EXISTS, "create", spec->name, "exists with %s=%s; asked %s=%s (--if-missing takes only the same)", f,
 					b ? b : "none", f, a ? a : "none");
 	}
-	if (!rc && net_autostart && !have->autostart)
+	if (!rc && asked->autostart && !have->autostart)
 		rc = lvnet_fail(EXIT_EXISTS, "create", spec->name, "exists with autostart=false; asked autostart=true (--if-missing takes only the same)");
 	rec_clear(&want);
 	rec_clear(&got);
@@ -183,7 +186,8 @@ static int net_create(int argc, char **argv)
 		return lvnet_fail(EXIT_USAGE, "create", argv[1], "one network at a time");
 	struct strbuf err = STRBUF_INIT;
 	struct vnet spec;
-	int rc = vnet_spec(&spec, argv[0], net_cidr, net_mode, net_dhcp_range, net_no_dhcp, net_bridge, &err);
+	int rc = vnet_spec(&spec, argv[0], asked->cidr, asked->mode, asked->dhcp_range, asked->no_dhcp, asked->bridge,
+			   &err);
 	if (rc) {
 		lvnet_fail(rc, "create", argv[0], "%s", err.buf);
 		sb_release(&err);
@@ -193,11 +197,11 @@ static int net_create(int argc, char **argv)
 	rc = lvnet_open(&vc);
 	virNetworkPtr net = NULL;
 	if (!rc)
-		info("network create: %s: defining it%s%s", spec.name, net_autostart ? ", autostart" : "",
-		     net_no_start ? "" : ", then starting it");
+		info("network create: %s: defining it%s%s", spec.name, asked->autostart ? ", autostart" : "",
+		     asked->no_start ? "" : ", then starting it");
 	if (!rc)
-		rc = vnet_create(&vc, &spec, net_autostart, net_no_start, &net, &err);
-	if (rc == EXIT_EXISTS && net_if_missing)
+		rc = vnet_create(&vc, &spec, asked->autostart, asked->no_start, &net, &err);
+	if (rc == EXIT_EXISTS && net_opts.create.if_missing)
 		rc = report_existing(&vc, &spec);
 	else if (rc == EXIT_EXISTS)
 		lvnet_fail(rc, "create", spec.name, "%s (use --if-missing to accept it)", err.buf);

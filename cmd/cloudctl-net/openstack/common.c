@@ -59,7 +59,7 @@ int osn_usage(struct osn *x, const char *fmt, ...)
 
 int osn_open(struct osn *x, const char *default_cols)
 {
-	struct os_config_opts o = { net_os_cloud, net_os_region, net_os_interface };
+	struct os_config_opts o = { net_opts.target.os_cloud, net_opts.target.os_region, net_opts.target.os_interface };
 	int rc = os_client_open(&x->c, &o, &x->err);
 	if (rc) {
 		os_client_close(&x->c);
@@ -233,7 +233,7 @@ static void preload_names(struct osn *x, const struct kind *k)
 
 int osn_in_scope(const struct osn *x, const struct kind *k, const json_t *o, enum osn_scope scope)
 {
-	if (net_all_projects || !x->project || str_eq(os_jstr(o, "project_id"), x->project))
+	if (net_opts.target.all_projects || !x->project || str_eq(os_jstr(o, "project_id"), x->project))
 		return 1;
 	return scope == OSN_USE && k == &K_NET &&
 	       (json_is_true(json_object_get(o, "shared")) || json_is_true(json_object_get(o, "router:external")));
@@ -244,7 +244,7 @@ int osn_in_scope(const struct osn *x, const struct kind *k, const json_t *o, enu
 static char *scoped_path(const struct osn *x, const struct kind *k, const char *query, enum osn_scope scope)
 {
 	const char *q = query ? query : "";
-	if (net_all_projects || !x->project || (scope == OSN_USE && k == &K_NET))
+	if (net_opts.target.all_projects || !x->project || (scope == OSN_USE && k == &K_NET))
 		return xasprintf("%s%s", k->path, q);
 	return xasprintf("%s%s%cproject_id=%s", k->path, q, *q ? '&' : '?', x->project);
 }
@@ -312,7 +312,7 @@ static int one_match(struct osn *x, const struct kind *k, const char *ref, json_
 	if (n == 0) {
 		sb_fail(&x->err, EXIT_NOTFOUND, "no %s %s '%s'", k->what,
 			k == &K_FIP ? "with the address or the ID" : k->named ? "named or with the ID" : "with the ID", ref);
-		if (x->project && !net_all_projects)
+		if (x->project && !net_opts.target.all_projects)
 			sb_addf(&x->err, " in project %s", project_label(x));
 		return EXIT_NOTFOUND;
 	}
@@ -424,7 +424,7 @@ int osn_delete_id(struct osn *x, const struct kind *k, const char *id)
 const char *osn_cloud(const struct osn *x)
 {
 	const char *env = getenv("OS_CLOUD");
-	if (!net_os_cloud && !(env && *env) && !x->c.cloud.config_file)
+	if (!net_opts.target.os_cloud && !(env && *env) && !x->c.cloud.config_file)
 		return "env";
 	return x->c.cloud.name;
 }
@@ -435,7 +435,7 @@ const char *osn_cloud(const struct osn *x)
 static int record_is_ours(struct osn *x, const struct record *r)
 {
 	struct target_spec here = { "openstack", (char *)osn_cloud(x), NULL,
-				    net_all_projects ? NULL : (char *)x->project };
+				    net_opts.target.all_projects ? NULL : (char *)x->project };
 	return target_check_record(&here, r, "<stdin>", &x->err);
 }
 
@@ -690,7 +690,7 @@ static json_t *asked_of(const struct kind *k, const json_t *body)
 static int report_existing(struct osn *x, const struct kind *k, const char *name, const json_t *body,
 			   const json_t *o)
 {
-	if (!net_if_missing) {
+	if (!net_opts.create.if_missing) {
 		sb_fail(&x->err, EXIT_EXISTS, "a %s of this name exists already (--if-missing reports it)", k->what);
 		return osn_fail(x, name, EXIT_EXISTS);
 	}
@@ -706,8 +706,8 @@ static int report_existing(struct osn *x, const struct kind *k, const char *name
 int osn_create_named(struct osn *x, const struct kind *k, const char *name, json_t *body)
 {
 	json_t *o = NULL;
-	if (net_description)
-		json_object_set_new(body, "description", json_string(net_description));
+	if (net_opts.create.description)
+		json_object_set_new(body, "description", json_string(net_opts.create.description));
 	int rc = osn_find(x, k, name, &o);
 	if (rc == 0) {
 		rc = report_existing(x, k, name, body, o);
@@ -771,7 +771,8 @@ int osn_begin(struct osn *x, const char *verb, int argc, char **argv, const char
 	/* options out of their driver's or action's scope were refused by tool_main;
 	 * what a command makes or changes is its own project's */
 	static const char *const every_project[] = { "list", "show", "delete", "disassociate", NULL };
-	if (!rc && net_all_projects && (!strcmp(verb, "tenant") || !osn_action_is(x->action, every_project)))
+	if (!rc && net_opts.target.all_projects &&
+	    (!strcmp(verb, "tenant") || !osn_action_is(x->action, every_project)))
 		rc = osn_usage(x, "--all-projects goes with list, show, delete and disassociate");
 	sb_release(&list);
 	return rc;

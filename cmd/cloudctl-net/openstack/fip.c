@@ -5,15 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* fip's options (net.h). */
+static const struct net_fip_opts *const asked = &net_opts.fip;
+
 static int fip_create(struct osn *x)
 {
 	json_t *ext = NULL, *o = NULL;
-	int rc = osn_external_net(x, net_ext_net, &ext);
+	int rc = osn_external_net(x, asked->external_net, &ext);
 	if (rc)
-		return osn_fail(x, net_ext_net, rc);
+		return osn_fail(x, asked->external_net, rc);
 	json_t *b = json_pack("{s:s}", "floating_network_id", os_jstr(ext, "id"));
-	if (net_description)
-		json_object_set_new(b, "description", json_string(net_description));
+	if (net_opts.create.description)
+		json_object_set_new(b, "description", json_string(net_opts.create.description));
 	if ((rc = osn_post(x, &K_FIP, b, &o)))
 		osn_fail(x, os_jstr(ext, "name"), rc);
 	else
@@ -31,7 +34,7 @@ static int server_port(struct osn *x, const char *ref, char **port_id)
 	if (rc)
 		return rc;
 	const char *owner = os_jstr(server, "tenant_id");
-	if (x->project && !net_all_projects && owner && strcmp(owner, x->project)) {
+	if (x->project && !net_opts.target.all_projects && owner && strcmp(owner, x->project)) {
 		rc = sb_fail(&x->err, EXIT_NOTFOUND, "the server is project %s's, not %s's", owner, x->project);
 		json_decref(server);
 		return rc;
@@ -70,13 +73,13 @@ static int fip_associate(struct osn *x, const char *ref)
 	int rc = osn_find(x, &K_FIP, ref, &fip);
 	if (rc)
 		return osn_fail(x, ref, rc);
-	if (net_port) {
-		if ((rc = osn_find(x, &K_PORT, net_port, &port)))
-			osn_fail(x, net_port, rc);
+	if (asked->port) {
+		if ((rc = osn_find(x, &K_PORT, asked->port, &port)))
+			osn_fail(x, asked->port, rc);
 		else
 			port_id = xstrdup(os_jstr(port, "id"));
-	} else if ((rc = server_port(x, net_server, &port_id)))
-		osn_fail(x, net_server, rc);
+	} else if ((rc = server_port(x, asked->server, &port_id)))
+		osn_fail(x, asked->server, rc);
 	if (!rc)
 		rc = fip_set_port(x, fip, port_id);
 	free(port_id);
@@ -113,7 +116,7 @@ int cmd_fip(int argc, char **argv)
 	if (!strcmp(a, "associate")) {
 		if ((rc = osn_operands(&x, argc, 1, "FIP")))
 			return rc;
-		if (!net_server == !net_port)
+		if (!asked->server == !asked->port)
 			return osn_usage(&x, "--server or --port is needed (one of them)");
 	}
 	if ((rc = osn_open(&x, K_FIP.cols)))

@@ -5,14 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* router's options (net.h). */
+static const struct net_router_opts *const asked = &net_opts.router;
+
 static json_t *router_body(struct osn *x, int *rc)
 {
 	json_t *b = json_object(), *ext = NULL;
 	*rc = 0;
-	if (!net_ext_net || !strcmp(net_ext_net, "none"))
+	if (!asked->external_net || !strcmp(asked->external_net, "none"))
 		return b;
-	if ((*rc = osn_external_net(x, net_ext_net, &ext))) {
-		osn_fail(x, net_ext_net, *rc);
+	if ((*rc = osn_external_net(x, asked->external_net, &ext))) {
+		osn_fail(x, asked->external_net, *rc);
 		json_decref(b);
 		return NULL;
 	}
@@ -40,8 +43,8 @@ static int interface_action(struct osn *x, const char *ref, int add)
 	int rc = osn_find(x, &K_ROUTER, ref, &router);
 	if (rc)
 		return osn_fail(x, ref, rc);
-	if ((rc = osn_find(x, &K_SUBNET, net_subnet, &subnet)))
-		osn_fail(x, net_subnet, rc);
+	if ((rc = osn_find(x, &K_SUBNET, asked->subnet, &subnet)))
+		osn_fail(x, asked->subnet, rc);
 	else if ((rc = router_interface(x, os_jstr(router, "id"), os_jstr(subnet, "id"), add, &out)))
 		osn_fail(x, ref, rc);
 	else {
@@ -92,9 +95,9 @@ int cmd_router(int argc, char **argv)
 		return osn_simple(&x, &K_ROUTER, argc - 1, argv + 1, NULL, NULL, router_body);
 	if ((rc = osn_operands(&x, argc - 1, 1, "ROUTER")))
 		return rc;
-	if (iface && !net_subnet)
+	if (iface && !asked->subnet)
 		return osn_usage(&x, "--subnet is needed");
-	if (gw && !net_ext_net)
+	if (gw && !asked->external_net)
 		return osn_usage(&x, "--external NET (or none) is needed");
 	if ((rc = osn_open(&x, K_ROUTER.cols)))
 		return rc;

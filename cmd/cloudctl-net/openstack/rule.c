@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* rule's options (net.h). */
+static const struct net_rule_opts *const asked = &net_opts.rule;
+
 int rule_check(struct osn *x, const char *direction, const char *protocol, const char *ports, const char *remote)
 {
 	static const char *const dirs[] = { "ingress", "egress", NULL };
@@ -55,12 +58,12 @@ json_t *rule_body(const char *sg_id, const char *direction, const char *protocol
 static int rule_create(struct osn *x)
 {
 	json_t *sg = NULL, *o = NULL;
-	int rc = osn_find(x, &K_SECGROUP, net_secgroup, &sg);
+	int rc = osn_find(x, &K_SECGROUP, asked->security_group, &sg);
 	if (rc)
-		return osn_fail(x, net_secgroup, rc);
-	json_t *b = rule_body(os_jstr(sg, "id"), net_direction, net_protocol, net_ports, net_remote);
+		return osn_fail(x, asked->security_group, rc);
+	json_t *b = rule_body(os_jstr(sg, "id"), asked->direction, asked->protocol, asked->ports, asked->remote);
 	if ((rc = osn_post(x, &K_RULE, b, &o)))
-		osn_fail(x, net_secgroup, rc);
+		osn_fail(x, asked->security_group, rc);
 	else
 		osn_emit(x, &K_RULE, o, "created", "true");
 	json_decref(o);
@@ -70,12 +73,12 @@ static int rule_create(struct osn *x)
 
 static int rule_list(struct osn *x)
 {
-	if (!net_secgroup)
+	if (!asked->security_group)
 		return osn_list_action(x, &K_RULE, NULL);
 	json_t *sg = NULL;
-	int rc = osn_find(x, &K_SECGROUP, net_secgroup, &sg);
+	int rc = osn_find(x, &K_SECGROUP, asked->security_group, &sg);
 	if (rc)
-		return osn_fail(x, net_secgroup, rc);
+		return osn_fail(x, asked->security_group, rc);
 	char *q = xasprintf("?security_group_id=%s", os_jstr(sg, "id"));
 	rc = osn_list_action(x, &K_RULE, q);
 	free(q);
@@ -95,9 +98,9 @@ int cmd_rule(int argc, char **argv)
 	if (!strcmp(a, "create")) {
 		if ((rc = osn_operands(&x, argc, 0, NULL)))
 			return rc;
-		if (!net_secgroup)
+		if (!asked->security_group)
 			return osn_usage(&x, "--security-group is needed");
-		if ((rc = rule_check(&x, net_direction, net_protocol, net_ports, net_remote)))
+		if ((rc = rule_check(&x, asked->direction, asked->protocol, asked->ports, asked->remote)))
 			return rc;
 	}
 	if (!strcmp(a, "list") && (rc = osn_operands(&x, argc, 0, NULL)))

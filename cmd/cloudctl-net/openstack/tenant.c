@@ -13,6 +13,9 @@
 #include <string.h>
 #include <time.h>
 
+/* tenant's options (net.h). */
+static const struct net_tenant_opts *const asked = &net_opts.tenant;
+
 enum { T_NET, T_SUBNET, T_ROUTER, T_SG, T_N };
 
 struct tenant {
@@ -226,18 +229,18 @@ static int check_existing(struct osn *x, struct tenant *t)
 	if (!sn)
 		return check_router(x, t);
 	struct strbuf want = STRBUF_INIT;
-	for (size_t i = 0; i < net_dns.n; i++)
-		sb_addf(&want, "%s%s", i ? "," : "", net_dns.v[i]);
+	for (size_t i = 0; i < asked->dns.n; i++)
+		sb_addf(&want, "%s%s", i ? "," : "", asked->dns.v[i]);
 	char *have = dns_of(sn);
-	int dns_differ = net_dns.n && strcmp(have, want.buf);
+	int dns_differ = asked->dns.n && strcmp(have, want.buf);
 	if (dns_differ)
 		sb_fail(&x->err, EXIT_EXISTS, "exists with DNS servers %s, not %s", *have ? have : "none", want.buf);
 	free(have);
 	sb_release(&want);
 	if (dns_differ)
 		return osn_fail(x, t->names[T_SUBNET], EXIT_EXISTS);
-	if (!str_eq(os_jstr(sn, "cidr"), net_cidr))
-		sb_fail(&x->err, EXIT_EXISTS, "exists with cidr %s, not %s", os_jstr(sn, "cidr"), net_cidr);
+	if (!str_eq(os_jstr(sn, "cidr"), asked->cidr))
+		sb_fail(&x->err, EXIT_EXISTS, "exists with cidr %s, not %s", os_jstr(sn, "cidr"), asked->cidr);
 	else if (!t->obj[T_NET] || !str_eq(os_jstr(sn, "network_id"), id_of(t, T_NET)))
 		sb_fail(&x->err, EXIT_EXISTS, "exists on another network than %s", t->names[T_NET]);
 	else
@@ -267,15 +270,16 @@ static int step_done(struct osn *x, struct tenant *t, int rc)
 static int tenant_create(struct osn *x, struct tenant *t, int ip_version)
 {
 	int rc;
-	if (!str_eq(net_ext_net, "none") && (rc = osn_external_net(x, net_ext_net, &t->ext)))
-		return osn_fail(x, net_ext_net ? net_ext_net : t->name, rc);
+	if (!str_eq(asked->external_net, "none") && (rc = osn_external_net(x, asked->external_net, &t->ext)))
+		return osn_fail(x, asked->external_net ? asked->external_net : t->name, rc);
 	if ((rc = find_all(x, t)) || (rc = check_existing(x, t)) || (rc = step_done(x, t, 0)))
 		return rc;
 	if (!t->obj[T_NET])
 		rc = step_done(x, t, create(x, t, T_NET, json_object()));
-	if (!rc && !t->obj[T_SUBNET])
-		rc = step_done(x, t, create(x, t, T_SUBNET,
-					  subnet_body(id_of(t, T_NET), net_cidr, ip_version, NULL, 1, &net_dns, NULL)));
+	if (!rc && !t->obj[T_SUBNET]) {
+		json_t *body = subnet_body(id_of(t, T_NET), asked->cidr, ip_version, NULL, 1, &asked->dns, NULL);
+		rc = step_done(x, t, create(x, t, T_SUBNET, body));
+	}
 	if (!rc)
 		rc = step_done(x, t, ensure_router(x, t));
 	if (!rc)
@@ -384,7 +388,7 @@ int cmd_tenant(int argc, char **argv)
 	if (!*t.name || strpbrk(t.name, " /"))
 		return osn_usage(&x, "'%s': not a usable name", t.name);
 	int create_it = !strcmp(x.action, "create");
-	if (create_it && (rc = subnet_check(&x, net_cidr, NULL, &net_dns, NULL, &ip_version)))
+	if (create_it && (rc = subnet_check(&x, asked->cidr, NULL, &asked->dns, NULL, &ip_version)))
 		return rc;
 	if ((rc = osn_open(&x, "kind,name,id,status,created,state")))
 		return rc;

@@ -9,12 +9,12 @@
 static const char *const crud[] = { "list", "show", "create", "delete", NULL };
 
 /* list --network NET: the network's name or ID to a "?network_id=" filter. */
-static int list_in_network(struct osn *x, const struct kind *k)
+static int list_in_network(struct osn *x, const struct kind *k, const char *network)
 {
 	int rc = osn_open(x, k->cols);
 	json_t *net = NULL;
-	if (!rc && (rc = osn_lookup(x, &K_NET, net_network, OSN_USE, &net)))
-		osn_fail(x, net_network, rc);
+	if (!rc && (rc = osn_lookup(x, &K_NET, network, OSN_USE, &net)))
+		osn_fail(x, network, rc);
 	if (!rc) {
 		char *q = xasprintf("?network_id=%s", os_jstr(net, "id"));
 		rc = osn_list_action(x, k, q);
@@ -29,8 +29,8 @@ static int list_in_network(struct osn *x, const struct kind *k)
 /* libvirt's options were refused by their scope (opts.c) */
 static int network_check(struct osn *x)
 {
-	if (net_mtu && (net_mtu < 68 || net_mtu > 65535))
-		return osn_usage(x, "--mtu %lld: not between 68 and 65535", net_mtu);
+	if (net_opts.network.mtu && (net_opts.network.mtu < 68 || net_opts.network.mtu > 65535))
+		return osn_usage(x, "--mtu %lld: not between 68 and 65535", net_opts.network.mtu);
 	return 0;
 }
 
@@ -39,12 +39,12 @@ static json_t *network_body(struct osn *x, int *rc)
 	(void)x;
 	*rc = 0;
 	json_t *b = json_object();
-	if (net_external)
+	if (net_opts.network.external)
 		json_object_set_new(b, "router:external", json_true());
-	if (net_shared)
+	if (net_opts.network.shared)
 		json_object_set_new(b, "shared", json_true());
-	if (net_mtu)
-		json_object_set_new(b, "mtu", json_integer(net_mtu));
+	if (net_opts.network.mtu)
+		json_object_set_new(b, "mtu", json_integer(net_opts.network.mtu));
 	return b;
 }
 
@@ -121,20 +121,21 @@ static int subnet_version;
 
 static int subnet_check_opts(struct osn *x)
 {
-	if (!net_network)
+	const struct net_subnet_opts *o = &net_opts.subnet;
+	if (!o->network)
 		return osn_usage(x, "--network is needed");
-	return subnet_check(x, net_cidr, net_gateway, &net_dns, &net_pools, &subnet_version);
+	return subnet_check(x, o->cidr, o->gateway, &o->dns, &o->pools, &subnet_version);
 }
 
 static json_t *subnet_create_body(struct osn *x, int *rc)
 {
+	const struct net_subnet_opts *o = &net_opts.subnet;
 	json_t *net = NULL;
-	if ((*rc = osn_find(x, &K_NET, net_network, &net))) {
-		osn_fail(x, net_network, *rc);
+	if ((*rc = osn_find(x, &K_NET, o->network, &net))) {
+		osn_fail(x, o->network, *rc);
 		return NULL;
 	}
-	json_t *b = subnet_body(os_jstr(net, "id"), net_cidr, subnet_version, net_gateway, !net_no_dhcp, &net_dns,
-				&net_pools);
+	json_t *b = subnet_body(os_jstr(net, "id"), o->cidr, subnet_version, o->gateway, !o->no_dhcp, &o->dns, &o->pools);
 	json_decref(net);
 	return b;
 }
@@ -145,8 +146,9 @@ int cmd_subnet(int argc, char **argv)
 	int rc = osn_begin(&x, "subnet", argc, argv, crud);
 	if (rc)
 		return rc;
-	if (!strcmp(x.action, "list") && net_network)
-		return argc == 1 ? list_in_network(&x, &K_SUBNET) : osn_operands(&x, argc - 1, 0, NULL);
+	const char *network = net_opts.subnet.network;
+	if (!strcmp(x.action, "list") && network)
+		return argc == 1 ? list_in_network(&x, &K_SUBNET, network) : osn_operands(&x, argc - 1, 0, NULL);
 	return osn_simple(&x, &K_SUBNET, argc - 1, argv + 1, NULL, subnet_check_opts, subnet_create_body);
 }
 
@@ -172,14 +174,14 @@ int cmd_secgroup(int argc, char **argv)
 
 static int port_check(struct osn *x)
 {
-	return net_network ? 0 : osn_usage(x, "--network is needed");
+	return net_opts.port.network ? 0 : osn_usage(x, "--network is needed");
 }
 
 static json_t *port_body(struct osn *x, int *rc)
 {
 	json_t *net = NULL;
-	if ((*rc = osn_lookup(x, &K_NET, net_network, OSN_USE, &net))) {
-		osn_fail(x, net_network, *rc);
+	if ((*rc = osn_lookup(x, &K_NET, net_opts.port.network, OSN_USE, &net))) {
+		osn_fail(x, net_opts.port.network, *rc);
 		return NULL;
 	}
 	json_t *b = json_object();
@@ -194,7 +196,8 @@ int cmd_port(int argc, char **argv)
 	int rc = osn_begin(&x, "port", argc, argv, crud);
 	if (rc)
 		return rc;
-	if (!strcmp(x.action, "list") && net_network)
-		return argc == 1 ? list_in_network(&x, &K_PORT) : osn_operands(&x, argc - 1, 0, NULL);
+	const char *network = net_opts.port.network;
+	if (!strcmp(x.action, "list") && network)
+		return argc == 1 ? list_in_network(&x, &K_PORT, network) : osn_operands(&x, argc - 1, 0, NULL);
 	return osn_simple(&x, &K_PORT, argc - 1, argv + 1, NULL, port_check, port_body);
 }

@@ -62,12 +62,12 @@ static void *collect_node(void *arg)
 
 int vm_collect(unsigned what, long long interval_ms, struct recset *out)
 {
-	size_t count = vm_connect_uris.n ? vm_connect_uris.n : 1;
+	const struct strlist *uris = &vm_opts.target.connect_uris;
+	size_t count = uris->n ? uris->n : 1;
 	struct node *nodes = xcalloc(count, sizeof *nodes);
 	pthread_t *threads = xcalloc(count, sizeof *threads);
 	for (size_t i = 0; i < count; i++) {
-		nodes[i] = (struct node){ vm_connect_uris.n ? vm_connect_uris.v[i] : NULL, what, interval_ms,
-					  RECSET_INIT, 0 };
+		nodes[i] = (struct node){ uris->n ? uris->v[i] : NULL, what, interval_ms, RECSET_INIT, 0 };
 		if (count == 1 || pthread_create(&threads[i], NULL, collect_node, &nodes[i]) != 0) {
 			collect_node(&nodes[i]);
 			threads[i] = 0;

@@ -26,7 +26,7 @@ static int is_vm_record(const struct record *r)
 static int uri_was_named(void)
 {
 	const char *env = getenv("LIBVIRT_DEFAULT_URI");
-	return vm_connect_uris.n || (env && *env);
+	return vm_opts.target.connect_uris.n || (env && *env);
 }
 
 /* The URI: --connect (main.c adds the records' uri= when the command named
@@ -34,11 +34,11 @@ static int uri_was_named(void)
 int vm_open_for(struct virt_conn *vc, const struct recset *in)
 {
 	memset(vc, 0, sizeof *vc);
-	if (vm_connect_uris.n > 1) {
+	if (vm_opts.target.connect_uris.n > 1) {
 		errorx("only list and stats take several --connect");
 		return EXIT_USAGE;
 	}
-	int rc = virt_open(vc, vm_connect_uris.n ? vm_connect_uris.v[0] : NULL);
+	int rc = virt_open(vc, vm_opts.target.connect_uris.n ? vm_opts.target.connect_uris.v[0] : NULL);
 	if (!rc)
 		info("%s: connected to %s", vm_verb, vc->uri);
 	struct target_spec t = { (char *)"libvirt", NULL, vc->uri, NULL };

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* create's options; the missing --vcpus and --memory get their defaults here. */
+static struct vm_create_opts *const asked = &vm_opts.create;
 
 struct plan {
 	int from_stdin; /* operand "-": the networks come from kind=net records */
@@ -35,27 +37,27 @@ static int bad(const char *fmt, const char *arg)
  * flavor); options libvirt has no use for were refused by their scope (opts.c). */
 static void default_sizes(void)
 {
-	if (c_vcpus == VM_VCPUS_UNSET)
-		c_vcpus = 1;
-	if (!c_memory)
-		c_memory = "1G";
+	if (asked->vcpus == VM_VCPUS_UNSET)
+		asked->vcpus = 1;
+	if (!asked->memory)
+		asked->memory = "1G";
 }
 
 static int check_sizes(struct plan *p)
 {
 	unsigned long long bytes;
-	if (c_vcpus < 1 || c_vcpus > 4096) {
-		errorx("create: --vcpus '%lld': must be 1 to 4096", c_vcpus);
+	if (asked->vcpus < 1 || asked->vcpus > 4096) {
+		errorx("create: --vcpus '%lld': must be 1 to 4096", asked->vcpus);
 		return EXIT_USAGE;
 	}
-	if (parse_size(c_memory, 1ULL << 20, &bytes) < 0 || bytes < (1ULL << 20))
-		return bad("create: --memory '%s': expected a size such as 512M or 2G", c_memory);
+	if (parse_size(asked->memory, 1ULL << 20, &bytes) < 0 || bytes < (1ULL << 20))
+		return bad("create: --memory '%s': expected a size such as 512M or 2G", asked->memory);
 	p->spec.mem_mib = bytes >> 20;
-	if (c_disk && (parse_size(c_disk, 1ULL << 30, &bytes) < 0 || bytes < (1ULL << 20)))
-		return bad("create: --disk '%s': expected a size such as 10G", c_disk);
-	p->spec.disk_bytes = c_disk ? bytes : 0;
-	if (parse_duration_ms(c_timeout ? c_timeout : "5m", &p->timeout_ms) < 0)
-		return bad("create: --timeout '%s': expected a duration such as 90s or 5m", c_timeout);
+	if (asked->disk && (parse_size(asked->disk, 1ULL << 30, &bytes) < 0 || bytes < (1ULL << 20)))
+		return bad("create: --disk '%s': expected a size such as 10G", asked->disk);
+	p->spec.disk_bytes = asked->disk ? bytes : 0;
+	if (parse_duration_ms(asked->wait_timeout ? asked->wait_timeout : "5m", &p->timeout_ms) < 0)
+		return bad("create: --timeout '%s': expected a duration such as 90s or 5m", asked->wait_timeout);
 	return 0;
 }
 
@@ -106,27 +108,27 @@ static int check_host_files(struct virt_conn *vc)
 		debug("%s is remote: --kernel, --initrd, --image and --console-log are checked there", vc->uri);
 		return 0;
 	}
-	int rc = check_host_file("--kernel", c_kernel);
+	int rc = check_host_file("--kernel", asked->kernel);
 	if (!rc)
-		rc = check_host_file("--initrd", c_initrd);
+		rc = check_host_file("--initrd", asked->initrd);
 	if (!rc)
-		rc = check_host_file("--image", c_image);
+		rc = check_host_file("--image", asked->image);
 	if (!rc)
-		rc = check_host_dir_of("--console-log", c_console_log);
+		rc = check_host_dir_of("--console-log", asked->console_log);
 	return rc;
 }
 
 static int check_files(struct plan *p)
 {
-	if ((c_initrd || c_cmdline) && !c_kernel)
+	if ((asked->initrd || asked->cmdline) && !asked->kernel)
 		return bad("create: %s", "--initrd and --cmdline need --kernel");
-	if (c_no_network && c_networks.n)
+	if (asked->no_network && asked->networks.n)
 		return bad("create: %s", "--network and --no-network exclude each other");
-	if (c_no_start && c_wait)
+	if (asked->no_start && asked->wait)
 		return bad("create: %s", "--wait and --no-start exclude each other");
-	if (c_user_data) {
-		if (sb_read_file(&p->user_data, c_user_data) < 0)
-			return file_error("--user-data", c_user_data, errno);
+	if (asked->user_data) {
+		if (sb_read_file(&p->user_data, asked->user_data) < 0)
+			return file_error("--user-data", asked->user_data, errno);
 		p->spec.user_data = p->user_data.buf;
 		p->spec.user_data_len = p->user_data.len;
 	}
@@ -138,13 +140,13 @@ static int check_args(int argc, char **argv, struct plan *p)
 	p->from_stdin = argc == 1 && strcmp(argv[0], "-") == 0;
 	if (argc > 0 && !p->from_stdin)
 		return bad("create: unexpected operand '%s' (only -: networks from records)", argv[0]);
-	if (p->from_stdin && c_no_network)
+	if (p->from_stdin && asked->no_network)
 		return bad("create: %s", "--no-network and - (networks from records) exclude each other");
-	if (p->from_stdin && c_user_data && strcmp(c_user_data, "-") == 0)
+	if (p->from_stdin && asked->user_data && strcmp(asked->user_data, "-") == 0)
 		return bad("create: %s", "--user-data - and - (records) both read standard input");
 	int rc = vm_check_names();
-	if (!rc && (strchr(c_name, '/') || !*c_name))
-		rc = bad("create: --name '%s': a libvirt name may not contain '/'", c_name);
+	if (!rc && (strchr(asked->name_template, '/') || !*asked->name_template))
+		rc = bad("create: --name '%s': a libvirt name may not contain '/'", asked->name_template);
 	if (!rc) {
 		default_sizes();
 		rc = check_sizes(p);
@@ -152,36 +154,36 @@ static int check_args(int argc, char **argv, struct plan *p)
 	if (!rc)
 		rc = check_files(p);
 	if (!rc)
-		rc = parse_tags("create", &c_tags, &p->tags, 0);
-	if (!rc && c_type && strcmp(c_type, "kvm") && strcmp(c_type, "qemu"))
-		rc = bad("create: --domain-type '%s': kvm or qemu", c_type);
+		rc = parse_tags("create", &asked->tags, &p->tags, 0);
+	if (!rc && asked->domain_type && strcmp(asked->domain_type, "kvm") && strcmp(asked->domain_type, "qemu"))
+		rc = bad("create: --domain-type '%s': kvm or qemu", asked->domain_type);
 	return rc;
 }
 
 static void fill_spec(struct virt_conn *vc, struct plan *p, char **type)
 {
 	struct vm_spec *s = &p->spec;
-	*type = c_type ? xstrdup(c_type) : virt_default_domain_type(vc);
+	*type = asked->domain_type ? xstrdup(asked->domain_type) : virt_default_domain_type(vc);
 	s->domain_type = *type;
-	s->vcpus = (unsigned)c_vcpus;
-	s->image = c_image;
-	s->pool = c_pool;
-	s->kernel = c_kernel;
-	s->initrd = c_initrd;
-	s->cmdline = c_cmdline;
+	s->vcpus = (unsigned)asked->vcpus;
+	s->image = asked->image;
+	s->pool = asked->pool;
+	s->kernel = asked->kernel;
+	s->initrd = asked->initrd;
+	s->cmdline = asked->cmdline;
 	s->tags = &p->tags;
-	s->console_log = c_console_log;
-	s->start = !c_no_start;
-	if (!c_networks.n && !c_no_network) {
+	s->console_log = asked->console_log;
+	s->start = !asked->no_start;
+	if (!asked->networks.n && !asked->no_network) {
 		/* virt-install's default: the "default" network when there is one. */
 		virNetworkPtr n = virNetworkLookupByName(vc->c, "default");
 		if (n) {
-			strlist_add(&c_networks, "default");
+			strlist_add(&asked->networks, "default");
 			virNetworkFree(n);
 		}
 		virResetLastError();
 	}
-	s->networks = &c_networks;
+	s->networks = &asked->networks;
 }
 
 /* Names already taken are an error (73) unless --if-missing; so are the volumes
@@ -189,10 +191,10 @@ static void fill_spec(struct virt_conn *vc, struct plan *p, char **type)
 static int check_free(struct virt_conn *vc, struct plan *p, char **names, virDomainPtr *existing)
 {
 	int rc = 0;
-	for (long long i = 0; !rc && i < c_count; i++) {
+	for (long long i = 0; !rc && i < asked->count; i++) {
 		existing[i] = virDomainLookupByName(vc->c, names[i]);
 		virResetLastError();
-		if (existing[i] && !c_if_missing) {
+		if (existing[i] && !asked->if_missing) {
 			errorx("create: vm '%s' already exists (use --if-missing to accept it)", names[i]);
 			rc = EXIT_EXISTS;
 		} else if (!existing[i]) {
@@ -216,14 +218,16 @@ static int check_target(struct virt_conn *vc, struct plan *p, char **names, virD
 static int create_one(struct virt_conn *vc, struct plan *p, const char *name, virDomainPtr *d)
 {
 	p->spec.name = name;
-	info("create: vm '%s': making its volumes and defining it%s", name, c_no_start ? "" : ", then starting it");
+	info("create: vm '%s': making its volumes and defining it%s", name,
+	     asked->no_start ? "" : ", then starting it");
 	int rc = virt_create(vc, &p->spec, d);
-	if (rc || !c_wait || c_no_start)
+	if (rc || !asked->wait || asked->no_start)
 		return rc;
 	info("create: vm '%s': waiting until it runs%s", name, p->spec.networks->n > 0 ? " with an address" : "");
 	rc = virt_wait(*d, VIR_DOMAIN_RUNNING, p->spec.networks->n > 0, p->timeout_ms);
 	if (rc == EXIT_TEMPFAIL)
-		errorx("create: vm '%s' has no address after %s", name, c_timeout ? c_timeout : "5m");
+		errorx("create: vm '%s' has no address after %s", name,
+		       asked->wait_timeout ? asked->wait_timeout : "5m");
 	return rc;
 }
 
@@ -232,9 +236,9 @@ static int create_all(struct virt_conn *vc, struct plan *p, char **names, virDom
 	int rc = check_target(vc, p, names, doms);
 	struct rec_writer *w = vm_writer(VM_COLUMNS);
 	int first_err = 0;
-	for (long long i = 0; !rc && i < c_count && !interrupted(); i++) {
+	for (long long i = 0; !rc && i < asked->count && !interrupted(); i++) {
 		int made = !doms[i];
-		vm_progress("create: %lld of %lld VMs made%s", i, c_count, c_wait ? " and running" : "");
+		vm_progress("create: %lld of %lld VMs made%s", i, asked->count, asked->wait ? " and running" : "");
 		if (!made)
 			info("create: vm '%s' exists already (--if-missing): reported", names[i]);
 		int r = made ? create_one(vc, p, names[i], &doms[i]) : 0;
@@ -270,7 +274,7 @@ static int networks_from_records(const struct recset *in)
 			errorx("<stdin>:%ld: a kind=net record needs a name", r->line);
 			return EXIT_DATA;
 		}
-		strlist_add(&c_networks, name);
+		strlist_add(&asked->networks, name);
 		found++;
 	}
 	return found ? 0 : vm_no_net_records();
@@ -297,12 +301,12 @@ static int create_named(struct plan *p)
 	int rc = open_for(p, &vc);
 	if (rc)
 		return rc;
-	size_t n = (size_t)c_count;
+	size_t n = (size_t)asked->count;
 	char **names = xcalloc(n, sizeof *names);
 	virDomainPtr *doms = xcalloc(n, sizeof *doms);
 	char *type = NULL;
 	for (size_t i = 0; i < n; i++)
-		names[i] = vm_make_name(c_name, c_start_index + (long long)i);
+		names[i] = vm_make_name(asked->name_template, asked->start_index + (long long)i);
 	fill_spec(&vc, p, &type);
 	rc = create_all(&vc, p, names, doms);
 	for (size_t i = 0; i < n; i++) {
@@ -326,7 +330,7 @@ int cmd_create(int argc, char **argv)
 		rc = create_named(&p);
 	rec_clear(&p.tags);
 	sb_release(&p.user_data);
-	strlist_clear(&c_networks);
-	strlist_clear(&c_tags);
+	strlist_clear(&asked->networks);
+	strlist_clear(&asked->tags);
 	return rc;
 }

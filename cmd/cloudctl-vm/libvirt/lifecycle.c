@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The lifecycle verbs' options (vmopts.h). */
+static const struct vm_lifecycle_opts *const asked = &vm_opts.lifecycle;
 
 static int timeout_ms(const char *dflt, long long *ms)
 {
-	const char *t = o_timeout ? o_timeout : dflt;
+	const char *t = asked->timeout ? asked->timeout : dflt;
 	if (parse_duration_ms(t, ms) == 0)
 		return 0;
 	errorx("--timeout '%s': expected a duration such as 90s or 5m", t);
@@ -42,12 +44,13 @@ static int start_one(virDomainPtr d, long long ms)
 	/* A paused VM is active but not running: start resumes it rather than say state=paused. */
 	if (is_paused(d) && virDomainResume(d) < 0)
 		return virt_fail("cannot resume '%s'", virDomainGetName(d));
-	if (!o_wait)
+	if (!asked->wait)
 		return 0;
 	info("start: vm '%s': waiting until it runs%s", name, virt_has_nic(d) ? " with an address" : "");
 	int rc = virt_wait(d, VIR_DOMAIN_RUNNING, virt_has_nic(d), ms);
 	if (rc == EXIT_TEMPFAIL)
-		errorx("vm '%s' is not up with an address after %s", virDomainGetName(d), o_timeout ? o_timeout : "5m");
+		errorx("vm '%s' is not up with an address after %s", virDomainGetName(d),
+		       asked->timeout ? asked->timeout : "5m");
 	return rc;
 }
 
@@ -65,15 +68,15 @@ static int stop_one(virDomainPtr d, long long ms)
 		info("stop: vm '%s': shut off already", name);
 		return 0;
 	}
-	info("stop: vm '%s': shutting down (%s at most)", name, o_timeout ? o_timeout : "60s");
-	if (ms > 0 && virDomainShutdown(d) < 0 && !o_force)
+	info("stop: vm '%s': shutting down (%s at most)", name, asked->timeout ? asked->timeout : "60s");
+	if (ms > 0 && virDomainShutdown(d) < 0 && !asked->force)
 		return virt_fail("cannot shut down '%s'", name);
 	int rc = ms > 0 ? virt_wait(d, VIR_DOMAIN_SHUTOFF, 0, ms) : EXIT_TEMPFAIL;
 	if (rc != EXIT_TEMPFAIL)
 		return rc;
-	if (!o_force) {
+	if (!asked->force) {
 		errorx("vm '%s' did not shut down within %s (use --force to power it off)", name,
-		       o_timeout ? o_timeout : "60s");
+		       asked->timeout ? asked->timeout : "60s");
 		return EXIT_TEMPFAIL;
 	}
 	info("vm '%s' did not shut down in time: powering it off", name);
@@ -91,12 +94,13 @@ int cmd_stop(int argc, char **argv)
 
 static int reboot_one(virDomainPtr d, long long ms)
 {
-	info("reboot: vm '%s': %s%s", virDomainGetName(d), o_force ? "resetting" : "rebooting",
-	     o_no_wait ? "" : ", then waiting until it runs again");
-	int rc = virt_reboot(d, o_force, !o_no_wait, ms);
+	info("reboot: vm '%s': %s%s", virDomainGetName(d), asked->force ? "resetting" : "rebooting",
+	     asked->no_wait ? "" : ", then waiting until it runs again");
+	int rc = virt_reboot(d, asked->force, !asked->no_wait, ms);
 	if (rc == EXIT_TEMPFAIL)
-		errorx("vm '%s' did not reboot within %s%s", virDomainGetName(d), o_timeout ? o_timeout : "5m",
-		       o_force ? "" : " (the guest may ignore the request: --force resets it)");
+		errorx("vm '%s' did not reboot within %s%s", virDomainGetName(d),
+		       asked->timeout ? asked->timeout : "5m",
+		       asked->force ? "" : " (the guest may ignore the request: --force resets it)");
 	return rc;
 }
 
@@ -104,18 +108,19 @@ int cmd_reboot(int argc, char **argv)
 {
 	long long ms;
 	int rc = timeout_ms("5m", &ms);
-	if (!rc && !o_no_wait)
+	if (!rc && !asked->no_wait)
 		virt_events_init(); /* before the connection: it carries the reboot event */
 	return rc ? rc : run_each(argc, argv, reboot_one, ms);
 }
 
 static int wait_one(virDomainPtr d, long long ms)
 {
-	info("wait: vm '%s': waiting until it is %s%s", virDomainGetName(d), o_state, o_ip ? " with an address" : "");
-	int rc = virt_wait(d, virt_state_parse(o_state), o_ip, ms);
+	const char *with_ip = asked->wait_for_ip ? " with an address" : "";
+	info("wait: vm '%s': waiting until it is %s%s", virDomainGetName(d), asked->wait_state, with_ip);
+	int rc = virt_wait(d, virt_state_parse(asked->wait_state), asked->wait_for_ip, ms);
 	if (rc == EXIT_TEMPFAIL)
-		errorx("vm '%s' is not %s%s after %s", virDomainGetName(d), o_state, o_ip ? " with an address" : "",
-		       o_timeout ? o_timeout : "5m");
+		errorx("vm '%s' is not %s%s after %s", virDomainGetName(d), asked->wait_state, with_ip,
+		       asked->timeout ? asked->timeout : "5m");
 	return rc;
 }
 
@@ -123,8 +128,8 @@ int cmd_wait(int argc, char **argv)
 {
 	long long ms;
 	int rc = timeout_ms("5m", &ms);
-	if (!rc && virt_state_parse(o_state) < 0) {
-		errorx("wait: --state '%s': not one of %s", o_state, virt_state_words);
+	if (!rc && virt_state_parse(asked->wait_state) < 0) {
+		errorx("wait: --state '%s': not one of %s", asked->wait_state, virt_state_words);
 		rc = EXIT_USAGE;
 	}
 	return rc ? rc : run_each(argc, argv, wait_one, ms);
@@ -133,8 +138,9 @@ int cmd_wait(int argc, char **argv)
 static int delete_one(virDomainPtr d, long long ms)
 {
 	(void)ms;
-	info("delete: vm '%s': deleting it%s", virDomainGetName(d), o_keep_storage ? " (its storage is kept)" : " and its storage");
-	return virt_delete(d, o_keep_storage);
+	info("delete: vm '%s': deleting it%s", virDomainGetName(d),
+	     asked->keep_storage ? " (its storage is kept)" : " and its storage");
+	return virt_delete(d, asked->keep_storage);
 }
 
 int cmd_delete(int argc, char **argv)

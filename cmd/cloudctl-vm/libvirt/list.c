@@ -10,18 +10,18 @@ static int check_list_args(int argc, struct record *want_tags)
 		errorx("list: unexpected operand (filter with --name, --state, --tag)");
 		return EXIT_USAGE;
 	}
-	if (list_state && virt_state_parse(list_state) < 0) {
-		errorx("list: --state '%s': not one of %s", list_state, virt_state_words);
+	if (vm_opts.list.state && virt_state_parse(vm_opts.list.state) < 0) {
+		errorx("list: --state '%s': not one of %s", vm_opts.list.state, virt_state_words);
 		return EXIT_USAGE;
 	}
-	return parse_tags("list", &list_tags, want_tags, 1);
+	return parse_tags("list", &vm_opts.list.tags, want_tags, 1);
 }
 
 static int interval(long long *ms)
 {
 	*ms = 0;
-	if (o_interval && (parse_duration_ms(o_interval, ms) < 0 || *ms <= 0)) {
-		errorx("--interval '%s': expected a duration such as 5s", o_interval);
+	if (vm_opts.shared.stats_interval && (parse_duration_ms(vm_opts.shared.stats_interval, ms) < 0 || *ms <= 0)) {
+		errorx("--interval '%s': expected a duration such as 5s", vm_opts.shared.stats_interval);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -34,21 +34,16 @@ int cmd_list(int argc, char **argv)
 	int rc = check_list_args(argc, &want);
 	if (!rc)
 		rc = interval(&ms);
-	if (!rc && ms && !list_stats) {
+	if (!rc && ms && !vm_opts.list.with_stats) {
 		errorx("list: --interval goes with --stats");
 		rc = EXIT_USAGE;
 	}
 	struct recset all = RECSET_INIT;
 	if (!rc)
-		rc = vm_collect(VREC_TAGS | VREC_IP | (list_stats ? VREC_STATS : 0), ms, &all);
-	struct rec_writer *w = vm_writer(VM_COLUMNS);
-	for (size_t i = 0; i < all.n; i++) /* what the nodes that answered gave */
-		if (vm_list_keep(&all.r[i], &want))
-			rec_write(w, &all.r[i]);
-	rc = vm_finish(w, rc);
-	recset_clear(&all);
+		rc = vm_collect(VREC_TAGS | VREC_IP | (vm_opts.list.with_stats ? VREC_STATS : 0), ms, &all);
+	rc = vm_write_records(&all, &want, VM_COLUMNS, rc);
 	rec_clear(&want);
-	strlist_clear(&list_tags);
+	strlist_clear(&vm_opts.list.tags);
 	return rc;
 }
 
@@ -61,7 +56,7 @@ int cmd_show(int argc, char **argv)
 int cmd_stats(int argc, char **argv)
 {
 	struct vm_each e = { NULL, 0, VREC_STATS, VM_STATS_COLUMNS, 0 };
-	if (argc > 0 && o_interval) {
+	if (argc > 0 && vm_opts.shared.stats_interval) {
 		errorx("stats: --interval samples every VM: give no operand (filter with 'list --stats --interval')");
 		return EXIT_USAGE;
 	}
@@ -72,10 +67,5 @@ int cmd_stats(int argc, char **argv)
 	struct recset all = RECSET_INIT;
 	if (!rc)
 		rc = vm_collect(VREC_STATS, ms, &all);
-	struct rec_writer *w = vm_writer(VM_STATS_COLUMNS);
-	for (size_t i = 0; i < all.n; i++)
-		rec_write(w, &all.r[i]);
-	rc = vm_finish(w, rc);
-	recset_clear(&all);
-	return rc;
+	return vm_write_records(&all, NULL, VM_STATS_COLUMNS, rc);
 }

@@ -13,7 +13,7 @@ struct target_spec osvm_target;
  * for the OS_* variables) and the project of the token. */
 static void set_target(struct os_client *c)
 {
-	const char *named = vm_os_cloud ? vm_os_cloud : getenv("OS_CLOUD");
+	const char *named = vm_opts.target.os_cloud ? vm_opts.target.os_cloud : getenv("OS_CLOUD");
 	target_spec_clear(&osvm_target);
 	osvm_target.driver = xstrdup("openstack");
 	osvm_target.cloud = xstrdup(named && *named ? named : "env");
@@ -22,7 +22,7 @@ static void set_target(struct os_client *c)
 
 int osvm_open(const char *verb, struct os_client *c)
 {
-	struct os_config_opts o = { vm_os_cloud, vm_os_region, vm_os_interface };
+	struct os_config_opts o = { vm_opts.target.os_cloud, vm_opts.target.os_region, vm_opts.target.os_interface };
 	struct strbuf err = STRBUF_INIT;
 	int rc = os_client_open(c, &o, &err);
 	if (!rc) /* the project ID of the token: records carry it, and are checked against it */
@@ -75,7 +75,7 @@ static void *worker(void *arg)
 
 int osvm_parallel(struct os_client *c, size_t n, osvm_job job, void *ctx)
 {
-	size_t threads = o_jobs < 1 ? 1 : (size_t)o_jobs;
+	size_t threads = vm_opts.shared.jobs < 1 ? 1 : (size_t)vm_opts.shared.jobs;
 	if (threads > n)
 		threads = n;
 	int first = 0;

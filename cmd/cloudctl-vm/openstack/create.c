@@ -18,6 +18,9 @@
 #include "http.h"
 #include "interrupt.h"
 
+/* create's options (vmopts.h). */
+static const struct vm_create_opts *const asked = &vm_opts.create;
+
 /* Nova's limit on user_data, base64-encoded. */
 #define USER_DATA_MAX 65535
 
@@ -49,16 +52,16 @@ static int check_options(int argc, char **argv)
 	int rc = vm_check_names();
 	if (rc)
 		return rc;
-	if (!c_image)
+	if (!asked->image)
 		return usage("create: %s", "--image is required (a Glance image name or ID)");
-	if (c_no_network && (c_networks.n || c_ports.n))
+	if (asked->no_network && (asked->networks.n || asked->ports.n))
 		return usage("create: %s", "--no-network excludes --network and --port");
-	if (c_flavor && (c_vcpus != VM_VCPUS_UNSET || c_memory))
+	if (asked->flavor && (asked->vcpus != VM_VCPUS_UNSET || asked->memory))
 		return usage("create: %s", "--flavor excludes --vcpus and --memory");
-	if (!c_flavor && c_vcpus == VM_VCPUS_UNSET && !c_memory)
+	if (!asked->flavor && asked->vcpus == VM_VCPUS_UNSET && !asked->memory)
 		return usage("create: %s", "give --flavor, or --vcpus and/or --memory to pick one");
-	if (c_vcpus != VM_VCPUS_UNSET && (c_vcpus < 1 || c_vcpus > 4096)) {
-		errorx("create: --vcpus '%lld': must be 1 to 4096", c_vcpus);
+	if (asked->vcpus != VM_VCPUS_UNSET && (asked->vcpus < 1 || asked->vcpus > 4096)) {
+		errorx("create: --vcpus '%lld': must be 1 to 4096", asked->vcpus);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -98,21 +101,21 @@ static int read_records(int argc, struct plan *p)
 		}
 	}
 	sb_release(&err);
-	if (!rc && c_no_network && (p->nets.n || p->ports.n))
+	if (!rc && asked->no_network && (p->nets.n || p->ports.n))
 		rc = usage("create: %s", "--no-network, but networks came on stdin");
-	if (!rc && !c_no_network && !p->nets.n && !p->ports.n)
+	if (!rc && !asked->no_network && !p->nets.n && !p->ports.n)
 		rc = vm_no_net_records();
 	return rc;
 }
 
 static int add_user_data(struct plan *p)
 {
-	if (!c_user_data)
+	if (!asked->user_data)
 		return 0;
 	struct strbuf sb = STRBUF_INIT;
-	if (sb_read_file(&sb, c_user_data) < 0) {
+	if (sb_read_file(&sb, asked->user_data) < 0) {
 		int e = errno;
-		errorx("create: --user-data '%s': %s", c_user_data, strerror(e));
+		errorx("create: --user-data '%s': %s", asked->user_data, strerror(e));
 		sb_release(&sb);
 		return exit_for_errno(e);
 	}
@@ -120,8 +123,8 @@ static int add_user_data(struct plan *p)
 	base64_encode(&b64, (const unsigned char *)sb.buf, sb.len);
 	sb_release(&sb);
 	if (b64.len > USER_DATA_MAX) {
-		errorx("create: --user-data '%s': %zu bytes in base64, Nova takes at most %d", c_user_data, b64.len,
-		       USER_DATA_MAX);
+		errorx("create: --user-data '%s': %zu bytes in base64, Nova takes at most %d", asked->user_data,
+		       b64.len, USER_DATA_MAX);
 		sb_release(&b64);
 		return EXIT_DATA;
 	}
@@ -133,7 +136,7 @@ static int add_user_data(struct plan *p)
 static int add_tags(struct plan *p)
 {
 	struct record tags = RECORD_INIT;
-	int rc = parse_tags("create", &c_tags, &tags, 0);
+	int rc = parse_tags("create", &asked->tags, &tags, 0);
 	if (!rc && tags.n) {
 		json_t *meta = json_object();
 		for (size_t i = 0; i < tags.n; i++)
@@ -154,9 +157,9 @@ static int fail(const char *what, const char *ref, struct strbuf *err, int rc)
 static int resolve_image(struct os_session *s, struct plan *p, struct strbuf *err)
 {
 	json_t *img = NULL;
-	int rc = os_find(s, "image", "/v2/images", NULL, "images", "image", c_image, &img, err);
+	int rc = os_find(s, "image", "/v2/images", NULL, "images", "image", asked->image, &img, err);
 	if (rc)
-		return fail("--image", c_image, err, rc);
+		return fail("--image", asked->image, err, rc);
 	json_object_set_new(p->server, "imageRef", json_string(os_jstr(img, "id")));
 	json_decref(img);
 	return 0;
@@ -167,9 +170,9 @@ static int resolve_image(struct os_session *s, struct plan *p, struct strbuf *er
 static int pick_flavor(const json_t *all, const json_t **best, struct strbuf *err)
 {
 	unsigned long long bytes = 0;
-	if (c_memory && (parse_size(c_memory, 1ULL << 20, &bytes) < 0 || bytes < (1ULL << 20)))
-		return sb_fail(err, EXIT_USAGE, "--memory '%s': expected a size such as 512M or 2G", c_memory);
-	long long mib = (long long)(bytes >> 20), vcpus = c_vcpus == VM_VCPUS_UNSET ? 1 : c_vcpus;
+	if (asked->memory && (parse_size(asked->memory, 1ULL << 20, &bytes) < 0 || bytes < (1ULL << 20)))
+		return sb_fail(err, EXIT_USAGE, "--memory '%s': expected a size such as 512M or 2G", asked->memory);
+	long long mib = (long long)(bytes >> 20), vcpus = asked->vcpus == VM_VCPUS_UNSET ? 1 : asked->vcpus;
 	size_t i;
 	json_t *f;
 	*best = NULL;
@@ -195,20 +198,20 @@ static int resolve_flavor(struct os_session *s, struct plan *p, struct strbuf *e
 {
 	json_t *all = NULL, *f;
 	const json_t *best = NULL;
-	const char *what = c_flavor ? c_flavor : "--vcpus/--memory";
+	const char *what = asked->flavor ? asked->flavor : "--vcpus/--memory";
 	int rc = os_list(s, "compute", "/flavors/detail", "flavors", &all, err);
 	size_t i, n = 0;
-	if (!rc && c_flavor) {
+	if (!rc && asked->flavor) {
 		json_array_foreach(all, i, f)
-			if (str_eq(os_jstr(f, "id"), c_flavor)) /* an ID wins over a name */
+			if (str_eq(os_jstr(f, "id"), asked->flavor)) /* an ID wins over a name */
 				best = f, n = 1;
 		json_array_foreach(all, i, f)
-			if (!best && str_eq(os_jstr(f, "name"), c_flavor) && n++ == 0)
+			if (!best && str_eq(os_jstr(f, "name"), asked->flavor) && n++ == 0)
 				best = f;
 		if (!n)
-			rc = sb_fail(err, EXIT_NOTFOUND, "no flavor named or with the ID '%s'", c_flavor);
+			rc = sb_fail(err, EXIT_NOTFOUND, "no flavor named or with the ID '%s'", asked->flavor);
 		else if (n > 1)
-			rc = sb_fail(err, EXIT_DATA, "%zu flavors are named '%s': give the ID", n, c_flavor);
+			rc = sb_fail(err, EXIT_DATA, "%zu flavors are named '%s': give the ID", n, asked->flavor);
 	} else if (!rc) {
 		rc = pick_flavor(all, &best, err);
 	}
@@ -224,7 +227,7 @@ static int resolve_flavor(struct os_session *s, struct plan *p, struct strbuf *e
  * neither given -> "auto" (Nova takes the project's only network). */
 static int resolve_networks(struct os_session *s, struct plan *p, struct strbuf *err)
 {
-	if (c_no_network) {
+	if (asked->no_network) {
 		json_object_set_new(p->server, "networks", json_string("none"));
 		return 0;
 	}
@@ -269,12 +272,13 @@ static int resolve_groups(struct os_session *s, struct plan *p, struct strbuf *e
 
 static int resolve_key(struct os_session *s, struct plan *p, struct strbuf *err)
 {
-	if (!c_key_name && !c_ssh_key)
+	if (!asked->key_name && !asked->ssh_key_file)
 		return 0;
 	char *name = NULL;
-	int rc = osvm_keypair(s, c_key_name, c_ssh_key, &name, &p->key_made, err);
+	int rc = osvm_keypair(s, asked->key_name, asked->ssh_key_file, &name, &p->key_made, err);
 	if (rc)
-		return fail(c_ssh_key ? "--ssh-key" : "--key-name", c_ssh_key ? c_ssh_key : c_key_name, err, rc);
+		return asked->ssh_key_file ? fail("--ssh-key", asked->ssh_key_file, err, rc)
+					   : fail("--key-name", asked->key_name, err, rc);
 	json_object_set_new(p->server, "key_name", json_string(name));
 	free(name);
 	return 0;
@@ -304,7 +308,7 @@ static int name_taken(struct plan *p, size_t i, const json_t *found)
 		if (str_eq(os_jstr(sv, "name"), p->names[i]))
 			json_array_append(same, (json_t *)sv);
 	int rc = 0;
-	if (json_array_size(same) && !c_if_missing) {
+	if (json_array_size(same) && !asked->if_missing) {
 		errorx("create: server '%s' already exists (use --if-missing to accept it)", p->names[i]);
 		rc = EXIT_EXISTS;
 	} else if (json_array_size(same) > 1) { /* which one would --if-missing report? */
@@ -407,7 +411,7 @@ static int post_one(struct os_session *s, size_t i, void *arg)
 	if (interrupted()) /* the POSTs in flight finish; no new one goes out */
 		return interrupt_exit_code();
 	int rc = post_server(s, p, i, &p->ids[i]);
-	if (rc || c_wait)
+	if (rc || asked->wait)
 		return rc;
 	struct strbuf err = STRBUF_INIT;
 	if ((rc = osvm_get_server(s, p->ids[i], &p->made[i], &err)))
@@ -529,7 +533,8 @@ static void report_timeout(const struct plan *p, const int *done)
 	for (size_t i = 0; i < p->n; i++)
 		if (!done[i] && p->ids[i])
 			errorx("create: server '%s' (%s) is not running%s after %s", p->names[i], p->ids[i],
-			       p->want_ip ? " with an address" : "", c_timeout ? c_timeout : "5m");
+			       p->want_ip ? " with an address" : "",
+			       asked->wait_timeout ? asked->wait_timeout : "5m");
 }
 
 /* --wait, for every server POSTed: one list call a second whatever their
@@ -610,7 +615,7 @@ static int prepare(struct os_session *s, struct plan *p)
 	if (!rc)
 		rc = resolve_groups(s, p, &err);
 	sb_release(&err);
-	p->want_ip = !c_no_network;
+	p->want_ip = !asked->no_network;
 	return rc;
 }
 
@@ -670,7 +675,7 @@ static int create_all(struct plan *p)
 		rc = interrupt_exit_code();
 	if (!rc) {
 		rc = osvm_parallel(&c, p->n, post_one, p);
-		int waited = c_wait && !interrupted() ? wait_all(&c.s, p) : 0;
+		int waited = asked->wait && !interrupted() ? wait_all(&c.s, p) : 0;
 		fill_unseen(p);
 		if (interrupted())
 			rc = interrupt_exit_code();
@@ -688,16 +693,16 @@ int cmd_create(int argc, char **argv)
 	int rc = check_options(argc, argv);
 	interrupt_install(); /* a signal ends the waits; every server made is reported, exit 130 */
 	if (!rc)
-		rc = osvm_timeout("create", c_timeout, "5m", &p.timeout_ms);
-	for (size_t i = 0; !rc && i < c_networks.n; i++)
-		strlist_add(&p.nets, c_networks.v[i]);
-	for (size_t i = 0; !rc && i < c_ports.n; i++)
-		strlist_add(&p.ports, c_ports.v[i]);
-	for (size_t i = 0; !rc && i < c_secgroups.n; i++)
-		strlist_add(&p.groups, c_secgroups.v[i]);
+		rc = osvm_timeout("create", asked->wait_timeout, "5m", &p.timeout_ms);
+	for (size_t i = 0; !rc && i < asked->networks.n; i++)
+		strlist_add(&p.nets, asked->networks.v[i]);
+	for (size_t i = 0; !rc && i < asked->ports.n; i++)
+		strlist_add(&p.ports, asked->ports.v[i]);
+	for (size_t i = 0; !rc && i < asked->security_groups.n; i++)
+		strlist_add(&p.groups, asked->security_groups.v[i]);
 	if (!rc)
 		rc = read_records(argc, &p);
-	if (!rc && c_count > 1 && p.ports.n) /* Nova would refuse every server after the first */
+	if (!rc && asked->count > 1 && p.ports.n) /* Nova would refuse every server after the first */
 		rc = usage("create: %s", "a port serves one server: no --port (or port record) with --count above 1");
 	if (!rc && p.ports.n && p.groups.n) /* Nova would ignore the groups without a word */
 		rc = usage("create: %s", "a given port keeps its own security groups (Nova does not apply "
@@ -707,13 +712,13 @@ int cmd_create(int argc, char **argv)
 	if (!rc)
 		rc = add_user_data(&p);
 	if (!rc) {
-		p.n = (size_t)c_count;
+		p.n = (size_t)asked->count;
 		p.names = xcalloc(p.n, sizeof *p.names);
 		p.made = xcalloc(p.n, sizeof *p.made);
 		p.ids = xcalloc(p.n, sizeof *p.ids);
 		p.existed = xcalloc(p.n, sizeof *p.existed);
 		for (size_t i = 0; i < p.n; i++)
-			p.names[i] = vm_make_name(c_name, c_start_index + (long long)i);
+			p.names[i] = vm_make_name(asked->name_template, asked->start_index + (long long)i);
 		rc = create_all(&p);
 	}
 	for (size_t i = 0; i < p.n; i++) {

@@ -9,6 +9,9 @@
 
 #include "interrupt.h"
 
+/* The lifecycle verbs' options (vmopts.h). */
+static const struct vm_lifecycle_opts *const asked = &vm_opts.lifecycle;
+
 struct act;
 typedef int (*act_fn)(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now);
 struct act {
@@ -138,7 +141,7 @@ static int run_act(int argc, char **argv, const struct act *a)
 		rec_clear(&rec);
 		json_decref(now[i]);
 	}
-	if (!rc && a->deletes && o_delete_keypair && names)
+	if (!rc && a->deletes && asked->delete_keypair && names)
 		rc = delete_keypairs(&c.s, &ts, failed, w);
 	if (!rc && interrupted())
 		rc = interrupt_exit_code();
@@ -196,7 +199,7 @@ static int settle(struct os_session *s, const struct act *a, const struct ostarg
 	int rc = osvm_poll(s, a->verb, os_jstr(t->server, "id"), t->ref, reached, w, 0, a->ms, now);
 	if (rc == OSVM_TIMEOUT) {
 		errorx("%s: server '%s' is not %s after %s", a->verb, t->ref, what,
-		       o_timeout ? o_timeout : str_eq(a->verb, "stop") ? "60s" : "5m");
+		       asked->timeout ? asked->timeout : str_eq(a->verb, "stop") ? "60s" : "5m");
 		rc = EXIT_TEMPFAIL;
 	}
 	return rc;
@@ -211,7 +214,7 @@ static int start_one(struct os_session *s, const struct act *a, const struct ost
 	} else {
 		info("start: server '%s' is running already", t->ref);
 	}
-	struct want w = { "ACTIVE", o_wait && has_addresses(t->server) };
+	struct want w = { "ACTIVE", asked->wait && has_addresses(t->server) };
 	return settle(s, a, t, &w, w.ip ? "running with an address" : "running", now);
 }
 
@@ -228,10 +231,10 @@ static int stop_one(struct os_session *s, const struct act *a, const struct osta
 
 static int reboot_one(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now)
 {
-	json_t *arg = json_pack("{s:s}", "type", o_force ? "HARD" : "SOFT");
+	json_t *arg = json_pack("{s:s}", "type", asked->force ? "HARD" : "SOFT");
 	int rc = action(s, a, t, "reboot", arg);
 	struct want w = { "ACTIVE", 0 };
-	return rc || o_no_wait ? rc : settle(s, a, t, &w, "running again", now);
+	return rc || asked->no_wait ? rc : settle(s, a, t, &w, "running again", now);
 }
 
 static int delete_one(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now)
@@ -245,7 +248,7 @@ static int delete_one(struct os_session *s, const struct act *a, const struct os
 		errorx("delete: server '%s': %s", t->ref, err.buf);
 	free(path);
 	json_t *last = NULL;
-	if (!rc && !o_wait) { /* what is true now: gone already, or still deleting */
+	if (!rc && !asked->wait) { /* what is true now: gone already, or still deleting */
 		sb_reset(&err);
 		int grc = osvm_get_server(s, id, &last, &err);
 		if (grc && grc != EXIT_NOTFOUND)
@@ -253,12 +256,12 @@ static int delete_one(struct os_session *s, const struct act *a, const struct os
 		*now = last;
 	}
 	sb_release(&err);
-	if (rc || !o_wait)
+	if (rc || !asked->wait)
 		return rc;
 	info("delete: server '%s': waiting until it is gone", t->ref);
 	rc = osvm_poll(s, a->verb, id, t->ref, NULL, NULL, 1, a->ms, &last);
 	if (rc == OSVM_TIMEOUT) {
-		errorx("delete: server '%s' is still there after %s", t->ref, o_timeout ? o_timeout : "5m");
+		errorx("delete: server '%s' is still there after %s", t->ref, asked->timeout ? asked->timeout : "5m");
 		rc = EXIT_TEMPFAIL;
 	}
 	if (rc)
@@ -270,13 +273,14 @@ static int delete_one(struct os_session *s, const struct act *a, const struct os
 
 static int wait_one(struct os_session *s, const struct act *a, const struct ostarget *t, json_t **now)
 {
-	struct want w = { osvm_status_for(o_state), o_ip };
-	int gone = strcmp(o_state, "deleted") == 0;
-	info("wait: server '%s': waiting until it is %s%s", t->ref, o_state, o_ip ? " with an address" : "");
+	struct want w = { osvm_status_for(asked->wait_state), asked->wait_for_ip };
+	int gone = strcmp(asked->wait_state, "deleted") == 0;
+	const char *with_ip = asked->wait_for_ip ? " with an address" : "";
+	info("wait: server '%s': waiting until it is %s%s", t->ref, asked->wait_state, with_ip);
 	int rc = osvm_poll(s, a->verb, os_jstr(t->server, "id"), t->ref, reached, &w, gone, a->ms, now);
 	if (rc == OSVM_TIMEOUT) {
-		errorx("wait: server '%s' is not %s%s after %s", t->ref, o_state, o_ip ? " with an address" : "",
-		       o_timeout ? o_timeout : "5m");
+		errorx("wait: server '%s' is not %s%s after %s", t->ref, asked->wait_state, with_ip,
+		       asked->timeout ? asked->timeout : "5m");
 		rc = EXIT_TEMPFAIL;
 	}
 	if (!rc && gone && !*now) {
@@ -292,7 +296,7 @@ static int wait_one(struct os_session *s, const struct act *a, const struct osta
 static int run(const char *verb, act_fn fn, int deletes, const char *dflt, int argc, char **argv)
 {
 	struct act a = { verb, fn, 0, deletes };
-	int rc = osvm_timeout(verb, o_timeout, dflt, &a.ms);
+	int rc = osvm_timeout(verb, asked->timeout, dflt, &a.ms);
 	if (rc)
 		return rc;
 	interrupt_install(); /* a signal stops the waits; the records are written, exit 130 */
@@ -321,8 +325,9 @@ int cmd_delete(int argc, char **argv)
 
 int cmd_wait(int argc, char **argv)
 {
-	if (!osvm_status_for(o_state)) {
-		errorx("wait: --state '%s': not one of running shutoff paused suspended error deleted shelved", o_state);
+	if (!osvm_status_for(asked->wait_state)) {
+		errorx("wait: --state '%s': not one of running shutoff paused suspended error deleted shelved",
+		       asked->wait_state);
 		return EXIT_USAGE;
 	}
 	return run("wait", wait_one, 0, "5m", argc, argv);

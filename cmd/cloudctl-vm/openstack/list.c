@@ -11,12 +11,12 @@ static int check_list_args(int argc, struct record *want_tags)
 		errorx("list: unexpected operand (filter with --name, --state, --tag)");
 		return EXIT_USAGE;
 	}
-	if (list_state && !osvm_status_for(list_state)) {
+	if (vm_opts.list.state && !osvm_status_for(vm_opts.list.state)) {
 		errorx("list: --state '%s': not one of running shutoff paused suspended building error deleted "
-		       "rebooting shelved resizing migrating rescue rebuilding unknown", list_state);
+		       "rebooting shelved resizing migrating rescue rebuilding unknown", vm_opts.list.state);
 		return EXIT_USAGE;
 	}
-	return parse_tags("list", &list_tags, want_tags, 1);
+	return parse_tags("list", &vm_opts.list.tags, want_tags, 1);
 }
 
 /* Counters from GET /servers/{id}/diagnostics (admin by default policy; a
@@ -97,7 +97,7 @@ static int all_servers(struct os_client *c, struct recset *out)
 {
 	json_t *servers = NULL, *names = NULL, *sv;
 	struct strbuf err = STRBUF_INIT;
-	const char *path = o_all_projects ? "/servers/detail?all_tenants=1" : "/servers/detail";
+	const char *path = vm_opts.shared.all_projects ? "/servers/detail?all_tenants=1" : "/servers/detail";
 	int rc = os_list(&c->s, "compute", path, "servers", &servers, &err);
 	if (rc) {
 		errorx("list: %s", err.buf);
@@ -127,16 +127,12 @@ int cmd_list(int argc, char **argv)
 		for (size_t i = 0; i < all.n; i++)
 			if (vm_list_keep(&all.r[i], &want))
 				rec_copy(recset_add(&kept), &all.r[i]);
-		if (!rc && list_stats)
+		if (!rc && vm_opts.list.with_stats)
 			add_stats(&c, kept.r, kept.n);
 		os_client_close(&c);
 	}
-	struct rec_writer *w = vm_writer(list_stats ? VM_STATS_COLUMNS : VM_COLUMNS);
-	for (size_t i = 0; i < kept.n; i++)
-		rec_write(w, &kept.r[i]);
-	rc = vm_finish(w, rc);
+	rc = vm_write_records(&kept, NULL, vm_opts.list.with_stats ? VM_STATS_COLUMNS : VM_COLUMNS, rc);
 	recset_clear(&all);
-	recset_clear(&kept);
 	rec_clear(&want);
 	return rc;
 }
@@ -159,14 +155,10 @@ static int targets_records(const char *verb, int argc, char **argv, int stats)
 		json_decref(names);
 		if (stats)
 			add_stats(&c, recs.r, recs.n);
+		for (size_t i = 0; i < recs.n; i++)
+			osvm_merge_input(&recs.r[i], &ts.t[i].in);
 	}
-	struct rec_writer *w = vm_writer(stats ? VM_STATS_COLUMNS : VM_COLUMNS);
-	for (size_t i = 0; !rc && i < recs.n; i++) {
-		osvm_merge_input(&recs.r[i], &ts.t[i].in);
-		rec_write(w, &recs.r[i]);
-	}
-	rc = vm_finish(w, rc);
-	recset_clear(&recs);
+	rc = vm_write_records(&recs, NULL, stats ? VM_STATS_COLUMNS : VM_COLUMNS, rc);
 	osvm_targets_free(&ts);
 	os_client_close(&c);
 	return rc;
@@ -191,10 +183,5 @@ int cmd_stats(int argc, char **argv)
 			add_stats(&c, all.r, all.n);
 		os_client_close(&c);
 	}
-	struct rec_writer *w = vm_writer(VM_STATS_COLUMNS);
-	for (size_t i = 0; i < all.n; i++)
-		rec_write(w, &all.r[i]);
-	rc = vm_finish(w, rc);
-	recset_clear(&all);
-	return rc;
+	return vm_write_records(&all, NULL, VM_STATS_COLUMNS, rc);
 }

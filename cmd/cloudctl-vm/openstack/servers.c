@@ -46,7 +46,7 @@ static char *name_regex(const char *name, int whole)
 static int servers_by_name(struct os_session *s, const char *name, int whole, json_t **servers, struct strbuf *err)
 {
 	char *re = name_regex(name, whole), *esc = http_escape(re);
-	char *path = xasprintf("/servers/detail?name=%s%s", esc, o_all_projects ? "&all_tenants=1" : "");
+	char *path = xasprintf("/servers/detail?name=%s%s", esc, vm_opts.shared.all_projects ? "&all_tenants=1" : "");
 	json_t *all = NULL;
 	int rc = os_list(s, "compute", path, "servers", &all, err);
 	free(re);
@@ -103,7 +103,7 @@ int osvm_ambiguous(const char *name, const json_t *servers, struct strbuf *err)
 static int in_our_project(const json_t *sv)
 {
 	const char *p = os_jstr(sv, "tenant_id");
-	return o_all_projects || !osvm_target.project || !p || strcmp(p, osvm_target.project) == 0;
+	return vm_opts.shared.all_projects || !osvm_target.project || !p || strcmp(p, osvm_target.project) == 0;
 }
 
 int osvm_find_server(struct os_session *s, const char *ref, json_t **server, struct strbuf *err)
@@ -174,7 +174,7 @@ static int from_records(const char *verb, struct os_session *s, struct ostargets
 	struct recset in = RECSET_INIT;
 	struct strbuf err = STRBUF_INIT;
 	struct target_spec t = osvm_target;
-	if (o_all_projects) /* any project of this cloud */
+	if (vm_opts.shared.all_projects) /* any project of this cloud */
 		t.project = NULL;
 	int rc = 0;
 	if (rec_read_all(stdin, "<stdin>", &in, &err) < 0)
